@@ -1,0 +1,188 @@
+// Pulso's configuration: read and validated once at start-up into a typed object.
+// The rest of the code receives a `PulsoConfig`; nothing else reads process.env.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+
+export const ROLES = ['ingest', 'read', 'admin'] as const
+export type Role = (typeof ROLES)[number]
+
+const tenantIdSchema = z.string().regex(/^[a-z0-9_-]{1,64}$/, 'tenant ids are 1–64 characters of [a-z0-9_-]')
+
+const tenantFileSchema = z.object({
+  name: z.string().optional(),
+  timezone: z.string().default('UTC'),
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+  store_text: z.boolean().default(false),
+})
+
+const apiKeyFileSchema = z.object({
+  tenant: tenantIdSchema,
+  role: z.enum(ROLES),
+  key: z.string().min(8, 'API keys are at least 8 characters'),
+})
+
+/** The optional YAML/JSON config file (PULSO_CONFIG, default ./pulso.config.yaml). */
+const configFileSchema = z
+  .object({
+    tenants: z.record(tenantIdSchema, tenantFileSchema).default({}),
+    api_keys: z.array(apiKeyFileSchema).default([]),
+  })
+  .passthrough()
+
+export type TenantSettings = { id: string; name: string; timezone: string; currency: string; storeText: boolean }
+export type ApiKey = { tenant: string; role: Role; key: string }
+
+export type PulsoConfig = {
+  dataDir: string
+  database: string
+  /** Set when a ClickHouse server is used instead of embedded chDB. */
+  clickhouse?: { url: string; username: string; password: string }
+  port: number
+  demo: boolean
+  hashKey: string
+  apiKeys: ApiKey[]
+  tenants: Map<string, TenantSettings>
+  maxBodyBytes: number
+  extraModelsDir?: string
+  logLevel: string
+  /** The raw config file, for later parts (goals, webhooks) that read their own sections. */
+  file: Record<string, unknown>
+  kafka?: { brokers: string[]; topic: string; group: string }
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError'
+}
+
+type Env = Record<string, string | undefined>
+
+/** Parses `tenant:role:key,tenant:role:key` (PULSO_API_KEYS). */
+export function parseApiKeys(value: string | undefined): ApiKey[] {
+  if (!value?.trim()) return []
+  return value.split(',').map((entry, i) => {
+    const [tenant, role, ...rest] = entry.trim().split(':')
+    const key = rest.join(':')
+    const parsed = apiKeyFileSchema.safeParse({ tenant, role, key })
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]
+      throw new ConfigError(
+        `PULSO_API_KEYS entry ${i + 1} ('${tenant ?? ''}:${role ?? ''}:…'): ${issue?.path.join('.')}: ${issue?.message}; expected tenant:role:key with role ingest, read or admin`,
+      )
+    }
+    return parsed.data
+  })
+}
+
+function readConfigFile(file: string | undefined, required: boolean): z.infer<typeof configFileSchema> {
+  if (!file || !existsSync(file)) {
+    if (required) throw new ConfigError(`config file ${file} does not exist (PULSO_CONFIG)`)
+    return configFileSchema.parse({})
+  }
+  let raw: unknown
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'))
+  } catch (error) {
+    throw new ConfigError(`config file ${file} is not valid YAML/JSON: ${(error as Error).message}`)
+  }
+  const parsed = configFileSchema.safeParse(raw ?? {})
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new ConfigError(`config file ${file}: ${issue?.path.join('.')}: ${issue?.message}`)
+  }
+  return parsed.data
+}
+
+/** The hashing key for phone numbers: configured, or generated once and kept in the data folder. */
+function resolveHashKey(env: Env, dataDir: string): string {
+  if (env.PULSO_HASH_KEY) return env.PULSO_HASH_KEY
+  const keyFile = path.join(dataDir, 'hash.key')
+  if (existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim()
+  mkdirSync(dataDir, { recursive: true })
+  const key = randomBytes(32).toString('hex')
+  writeFileSync(keyFile, key + '\n', { mode: 0o600 })
+  return key
+}
+
+function positiveInt(env: Env, name: string, fallback: number): number {
+  const value = env[name]
+  if (value === undefined || value === '') return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got '${value}'`)
+  return n
+}
+
+function isValidTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz })
+    return true
+  } catch {
+    return false
+  }
+}
+
+export function loadConfig(env: Env = process.env): PulsoConfig {
+  const dataDir = path.resolve(env.PULSO_DATA_DIR || './data')
+  const configPath = env.PULSO_CONFIG ?? 'pulso.config.yaml'
+  const file = readConfigFile(configPath, env.PULSO_CONFIG !== undefined)
+  const demo = env.PULSO_DEMO !== '0'
+
+  const apiKeys = [...file.api_keys, ...parseApiKeys(env.PULSO_API_KEYS)]
+  if (demo) {
+    apiKeys.push(
+      { tenant: 'demo', role: 'ingest', key: 'demo-ingest-key' },
+      { tenant: 'demo', role: 'read', key: 'demo-read-key' },
+      { tenant: 'demo', role: 'admin', key: 'demo-admin-key' },
+    )
+  }
+
+  const tenants = new Map<string, TenantSettings>()
+  const addTenant = (id: string, settings: Partial<z.infer<typeof tenantFileSchema>>) => {
+    const timezone = settings.timezone ?? 'UTC'
+    if (!isValidTimeZone(timezone)) throw new ConfigError(`tenant ${id}: unknown time zone '${timezone}'`)
+    tenants.set(id, {
+      id,
+      name: settings.name ?? id,
+      timezone,
+      currency: settings.currency ?? 'USD',
+      storeText: settings.store_text ?? false,
+    })
+  }
+  if (demo) addTenant('demo', { name: 'Demo Retail', timezone: 'America/Mexico_City', currency: 'MXN', store_text: true })
+  for (const [id, settings] of Object.entries(file.tenants)) addTenant(id, settings)
+  // A tenant known only through its keys gets the defaults (UTC, USD).
+  for (const key of apiKeys) if (!tenants.has(key.tenant)) addTenant(key.tenant, {})
+
+  const clickhouseUrl = env.CLICKHOUSE_URL
+  const brokers = env.PULSO_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean)
+
+  const database = env.PULSO_DATABASE || 'pulso'
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(database)) throw new ConfigError(`PULSO_DATABASE must be an identifier, got '${database}'`)
+
+  return {
+    dataDir,
+    database,
+    clickhouse: clickhouseUrl
+      ? { url: clickhouseUrl, username: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD || '' }
+      : undefined,
+    port: positiveInt(env, 'PORT', 8080),
+    demo,
+    hashKey: resolveHashKey(env, dataDir),
+    apiKeys,
+    tenants,
+    maxBodyBytes: positiveInt(env, 'PULSO_MAX_BODY_BYTES', 10 * 1024 * 1024),
+    extraModelsDir: env.PULSO_MODELS_DIR || undefined,
+    logLevel: env.PULSO_LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    file: file as Record<string, unknown>,
+    kafka: brokers?.length
+      ? { brokers, topic: env.PULSO_KAFKA_TOPIC || 'pulso.events', group: env.PULSO_KAFKA_GROUP || 'pulso-ingest' }
+      : undefined,
+  }
+}
+
+/** The settings of a tenant; unknown tenants get the defaults so their events still count. */
+export function tenantSettings(config: PulsoConfig, tenantId: string): TenantSettings {
+  return config.tenants.get(tenantId) ?? { id: tenantId, name: tenantId, timezone: 'UTC', currency: 'USD', storeText: false }
+}

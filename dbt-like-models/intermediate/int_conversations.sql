@@ -1,0 +1,121 @@
+-- One row per conversation: the per-conversation facts of DESIGN.md's KPI definitions.
+with source_events as (
+    select * from {{ ref('stg_events') }}
+),
+
+tenants as (
+    select * from {{ ref('stg_tenants') }}
+),
+
+-- each event with its tenant's reporting currency (USD for a tenant without settings)
+events as (
+    select
+        source_events.*,
+        if(tenants.currency = '', 'USD', tenants.currency) as tenant_currency
+    from source_events
+    left join tenants on source_events.tenant_id = tenants.tenant_id
+),
+
+-- started_at, the first customer message and the first handoff anchor the later steps
+anchors as (
+    select
+        tenant_id,
+        conversation_id,
+        min(occurred_at) as started_at,
+        max(occurred_at) as last_event_at,
+        minIf(toNullable(occurred_at), type = 'message' and sender = 'customer') as first_customer_at,
+        minIf(toNullable(occurred_at), type = 'handoff') as handoff_at
+    from events
+    group by tenant_id, conversation_id
+),
+
+facts as (
+    select
+        events.tenant_id as tenant_id,
+        events.conversation_id as conversation_id,
+        any(anchors.started_at) as started_at,
+        any(anchors.last_event_at) as last_event_at,
+        any(anchors.first_customer_at) as first_customer_at,
+        any(anchors.handoff_at) as handoff_at,
+        -- the first bot or agent message at or after the first customer message
+        minIf(toNullable(events.occurred_at),
+            events.type = 'message' and events.sender in ('bot', 'agent')
+            and anchors.first_customer_at is not null
+            and events.occurred_at >= anchors.first_customer_at) as first_reply_at,
+        -- the first agent message at or after the first handoff
+        minIf(toNullable(events.occurred_at),
+            events.type = 'message' and events.sender = 'agent'
+            and anchors.handoff_at is not null
+            and events.occurred_at >= anchors.handoff_at) as first_agent_after_handoff_at,
+        -- segments: the latest value any event carried (later detection refines earlier)
+        argMaxIf(events.channel, events.occurred_at, events.channel != '') as channel,
+        argMaxIf(events.use_case, events.occurred_at, events.use_case is not null) as use_case,
+        argMaxIf(events.intent, events.occurred_at, events.intent is not null) as intent,
+        argMaxIf(events.bot_version, events.occurred_at, events.bot_version is not null) as bot_version,
+        argMinIf(events.customer_id, events.occurred_at, events.customer_id is not null) as customer_id,
+        -- handoffs
+        countIf(events.type = 'handoff') as handoffs,
+        countIf(events.handoff_has_full_context) as handoffs_with_context,
+        argMinIf(events.handoff_reason, events.occurred_at, events.type = 'handoff') as handoff_reason,
+        -- resolution and CSAT: the latest event of each kind wins (ties: the later received)
+        argMaxIf(events.resolved_by, (events.occurred_at, events.received_at), events.type = 'resolved') as resolved_by,
+        maxIf(toNullable(events.occurred_at), events.type = 'resolved') as resolved_at,
+        argMaxIf(events.score, (events.occurred_at, events.received_at), events.type = 'csat') as csat,
+        -- fallbacks and costs
+        countIf(events.type = 'bot_fallback') as fallbacks,
+        countIf(events.type = 'message') as messages,
+        -- cost in the tenant's currency; amounts in other currencies are not converted
+        toFloat64(sumIf(coalesce(events.amount, 0), events.type = 'cost' and events.currency = events.tenant_currency)) as cost,
+        countIf(events.type = 'cost' and events.currency != events.tenant_currency) as costs_in_other_currency,
+        any(events.tenant_currency) as currency,
+        countIf(events.type = 'proactive_sent') > 0 as proactive
+    from events
+    inner join anchors
+        on events.tenant_id = anchors.tenant_id and events.conversation_id = anchors.conversation_id
+    group by events.tenant_id, events.conversation_id
+),
+
+final as (
+    select
+        -- ids
+        facts.tenant_id as tenant_id,
+        facts.conversation_id as conversation_id,
+        facts.customer_id as customer_id,
+        -- segments
+        if(facts.channel = '', 'whatsapp', facts.channel) as channel,
+        facts.use_case as use_case,
+        facts.intent as intent,
+        facts.bot_version as bot_version,
+        -- timestamps
+        facts.started_at as started_at,
+        facts.last_event_at as last_event_at,
+        facts.first_customer_at as first_customer_at,
+        facts.first_reply_at as first_reply_at,
+        facts.handoff_at as handoff_at,
+        facts.first_agent_after_handoff_at as first_agent_after_handoff_at,
+        facts.resolved_at as resolved_at,
+        -- response times, seconds with millisecond precision
+        dateDiff('millisecond', facts.first_customer_at, facts.first_reply_at) / 1000 as frt_s,
+        dateDiff('millisecond', facts.handoff_at, facts.first_agent_after_handoff_at) / 1000 as handoff_wait_s,
+        -- escalation and resolution
+        facts.handoffs > 0 as escalated,
+        facts.handoffs as handoffs,
+        facts.handoffs_with_context as handoffs_with_context,
+        facts.handoff_reason as handoff_reason,
+        facts.resolved_by as resolved_by,
+        facts.resolved_by is not null as is_resolved,
+        (facts.resolved_by = 'bot' and facts.handoffs = 0) as bot_resolved,
+        -- satisfaction
+        facts.csat as csat,
+        -- activity
+        facts.messages as messages,
+        facts.fallbacks as fallbacks,
+        facts.proactive as proactive,
+        -- cost
+        facts.cost as cost,
+        facts.currency as currency,
+        facts.costs_in_other_currency as costs_in_other_currency
+    from facts
+)
+
+select * from final

@@ -1,0 +1,44 @@
+// Turns an unknown JSON value into a valid v1 event, or a reason that names the field and the rule.
+import type { z } from 'zod'
+import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
+
+export type Validation =
+  | { ok: true; event: PulsoEvent; extra: Record<string, unknown> }
+  | { ok: false; reason: string; eventId?: string; tenantId?: string }
+
+const BASE_FIELDS = new Set(Object.keys(baseEventSchema.shape))
+
+function describeIssue(issue: z.core.$ZodIssue, prefix = ''): string {
+  const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.')
+  if (issue.code === 'invalid_type' && issue.input === undefined) return `\`${field}\`: is required`
+  return `\`${field}\`: ${issue.message}`
+}
+
+function stringField(value: unknown, name: string): string | undefined {
+  if (value && typeof value === 'object' && typeof (value as Record<string, unknown>)[name] === 'string') {
+    return (value as Record<string, string>)[name]
+  }
+  return undefined
+}
+
+export function validateEvent(input: unknown): Validation {
+  const eventId = stringField(input, 'event_id')
+  const tenantId = stringField(input, 'tenant_id')
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    return { ok: false, reason: `event: expected a JSON object, got ${Array.isArray(input) ? 'an array' : JSON.stringify(input)}` }
+  }
+  const base = baseEventSchema.safeParse(input)
+  if (!base.success) return { ok: false, reason: describeIssue(base.error.issues[0]!), eventId, tenantId }
+
+  const typeSchema = typeFieldSchemas[base.data.type]
+  const own = typeSchema.safeParse(input)
+  if (!own.success) return { ok: false, reason: describeIssue(own.error.issues[0]!), eventId, tenantId }
+
+  // Fields the contract does not name are kept raw rather than rejected.
+  const extra: Record<string, unknown> = {}
+  const typeFields = new Set(Object.keys(typeSchema.shape))
+  for (const [key, value] of Object.entries(input)) {
+    if (!BASE_FIELDS.has(key) && !typeFields.has(key)) extra[key] = value
+  }
+  return { ok: true, event: { ...base.data, ...own.data } as PulsoEvent, extra }
+}

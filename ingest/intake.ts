@@ -1,0 +1,155 @@
+// The intake: validate a batch of events, drop repeats, store the valid ones and dead-letter the rest.
+// It works without the HTTP server, so the API, the CLI, the demo and the Kafka worker share it.
+import type { PulsoConfig } from '../config/config.ts'
+import { tenantSettings } from '../config/config.ts'
+import type { Warehouse } from '../warehouse/client.ts'
+import { findStoredEventIds, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { validateEvent } from './contract/validate.ts'
+import { eventToRow, type EventRow } from './event-row.ts'
+
+/** One element of a batch: its raw text (kept for dead letters) and its parsed value, or why it did not parse. */
+export type BatchItem = { raw: string; value?: unknown; parseError?: string }
+
+export type Rejection = { index: number; event_id: string | null; reason: string }
+
+export type IntakeResult = { accepted: number; duplicates: number; rejected: Rejection[] }
+
+export type IntakeOptions = {
+  /** Where the events came from: http, file, kafka, demo, whatsapp… */
+  source: string
+  /** When set, events of any other tenant are rejected (an API key belongs to one tenant). */
+  tenantId?: string
+}
+
+/** A batch sorted into rows to store and rejections, before any look-up of what is stored. */
+export type PreparedBatch = {
+  rows: EventRow[]
+  /** Batch index of each row, parallel to `rows`. */
+  rowIndexes: number[]
+  rejected: Rejection[]
+  deadLetters: DeadLetterRow[]
+  /** Repeats of an event_id earlier in the same batch. */
+  duplicatesInBatch: number
+}
+
+export class BodyError extends Error {
+  override name = 'BodyError'
+}
+
+/**
+ * Splits a request body into batch items: a JSON array, or NDJSON (one event per line).
+ * A body that is not JSON at all is an error; in NDJSON, single bad lines become rejections.
+ */
+export function parseBatchBody(body: string): BatchItem[] {
+  const trimmed = body.trim()
+  if (trimmed === '') throw new BodyError('the body is empty: send a JSON array of events or NDJSON, one event per line')
+  if (trimmed.startsWith('[')) {
+    let parsed: unknown
+    try {
+      parsed = JSON.parse(trimmed)
+    } catch (error) {
+      throw new BodyError(`the body is not valid JSON: ${(error as Error).message}`)
+    }
+    return (parsed as unknown[]).map((value) => ({ raw: JSON.stringify(value), value }))
+  }
+  const items = parseNdjsonLines(trimmed.split('\n'))
+  if (items.every((item) => item.parseError)) {
+    throw new BodyError(`the body is not JSON or NDJSON: line 1: ${items[0]?.parseError}`)
+  }
+  return items
+}
+
+/** Parses NDJSON lines; blank lines are skipped, a line that is not JSON is kept with its error. */
+export function parseNdjsonLines(lines: string[]): BatchItem[] {
+  const items: BatchItem[] = []
+  for (const line of lines) {
+    const raw = line.trim()
+    if (raw === '') continue
+    try {
+      items.push({ raw, value: JSON.parse(raw) })
+    } catch (error) {
+      items.push({ raw, parseError: `not JSON: ${(error as Error).message}` })
+    }
+  }
+  return items
+}
+
+/** Validates and maps a batch. Pure apart from the clock: no I/O. */
+export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hashKey' | 'tenants'>, options: IntakeOptions): PreparedBatch {
+  const prepared: PreparedBatch = { rows: [], rowIndexes: [], rejected: [], deadLetters: [], duplicatesInBatch: 0 }
+  const seen = new Set<string>()
+  const receivedAt = new Date()
+  items.forEach((item, index) => {
+    const reject = (reason: string, eventId: string | null, tenantId: string) => {
+      prepared.rejected.push({ index, event_id: eventId, reason })
+      prepared.deadLetters.push({ tenant_id: tenantId, source: options.source, batch_index: index, event_id: eventId, reason, payload: item.raw })
+    }
+    if (item.parseError) return reject(item.parseError, null, options.tenantId ?? '')
+    const validation = validateEvent(item.value)
+    if (!validation.ok) return reject(validation.reason, validation.eventId ?? null, options.tenantId ?? validation.tenantId ?? '')
+    const { event, extra } = validation
+    if (options.tenantId !== undefined && event.tenant_id !== options.tenantId) {
+      return reject(`\`tenant_id\`: '${event.tenant_id}' is not the tenant of this API key ('${options.tenantId}')`, event.event_id, options.tenantId)
+    }
+    const key = `${event.tenant_id}\u0000${event.event_id}`
+    if (seen.has(key)) {
+      prepared.duplicatesInBatch++
+      return
+    }
+    seen.add(key)
+    const tenant = tenantSettings(config as PulsoConfig, event.tenant_id)
+    prepared.rows.push(eventToRow(event, extra, { hashKey: config.hashKey, storeText: tenant.storeText, source: options.source, receivedAt }))
+    prepared.rowIndexes.push(index)
+  })
+  return prepared
+}
+
+/**
+ * Stores batches. Within one process, the look-up of already stored ids and the insert run one
+ * batch at a time, so the duplicate counts it answers are exact. Across processes (API replicas,
+ * Kafka workers) a race can store a repeat twice; the staging model deduplicates by
+ * (tenant_id, event_id), so KPIs never count it twice either way.
+ */
+export class Intake {
+  private queue: Promise<unknown> = Promise.resolve()
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
+  ) {}
+
+  ingest(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
+    const run = this.queue.then(() => this.store(items, options))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async store(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
+    const prepared = prepareBatch(items, this.config, options)
+    const fresh = await this.dropStored(prepared.rows)
+    // Dead letters first: if storing the valid rows fails, the caller retries the whole batch
+    // and nothing valid was acknowledged.
+    await insertDeadLetters(this.warehouse, prepared.deadLetters)
+    await insertEventRows(this.warehouse, fresh)
+    return {
+      accepted: fresh.length,
+      duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.length),
+      rejected: prepared.rejected,
+    }
+  }
+
+  /** The rows whose (tenant_id, event_id) is not stored yet. */
+  private async dropStored(rows: EventRow[]): Promise<EventRow[]> {
+    const idsByTenant = new Map<string, string[]>()
+    for (const row of rows) {
+      const ids = idsByTenant.get(row.tenant_id as string) ?? []
+      ids.push(row.event_id as string)
+      idsByTenant.set(row.tenant_id as string, ids)
+    }
+    const stored = new Set<string>()
+    for (const [tenantId, ids] of idsByTenant) {
+      for (const id of await findStoredEventIds(this.warehouse, tenantId, ids)) stored.add(`${tenantId}\u0000${id}`)
+    }
+    return rows.filter((row) => !stored.has(`${row.tenant_id}\u0000${row.event_id}`))
+  }
+}

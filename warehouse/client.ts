@@ -1,0 +1,55 @@
+// The one module that hands out a ClickHouse client. Embedded chDB by default (data in
+// PULSO_DATA_DIR), a ClickHouse server when CLICKHOUSE_URL is set. Every query in Pulso
+// goes through the @clickhouse/client returned here, so the same SQL runs on both.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import type { PulsoConfig } from '../config/config.ts'
+
+export type Warehouse = {
+  client: ClickHouseClient
+  /** The database that holds Pulso's tables and models. */
+  database: string
+  engine: 'embedded' | 'server'
+  close(): Promise<void>
+}
+
+// Settings every query runs with: best-effort parsing of timestamps in inserted JSON, and
+// output of 64-bit integers as numbers (our counts never approach 2^53).
+const DEFAULT_SETTINGS: ClickHouseSettings = {
+  date_time_input_format: 'best_effort',
+  output_format_json_quote_64bit_integers: 0,
+}
+
+export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'dataDir' | 'database'>): Promise<Warehouse> {
+  if (config.clickhouse) {
+    const client = createClient({
+      url: config.clickhouse.url,
+      username: config.clickhouse.username,
+      password: config.clickhouse.password,
+      clickhouse_settings: DEFAULT_SETTINGS,
+      request_timeout: 120_000,
+    })
+    return { client, database: config.database, engine: 'server', close: () => client.close() }
+  }
+  // chDB is loaded lazily so a server deployment never loads the native library.
+  const { createChdbConnection } = await import('chdb/connection')
+  const chdbPath = path.join(config.dataDir, 'clickhouse')
+  mkdirSync(chdbPath, { recursive: true })
+  const client = createClient({
+    connection: createChdbConnection({ path: chdbPath }),
+    clickhouse_settings: DEFAULT_SETTINGS,
+  })
+  return { client, database: config.database, engine: 'embedded', close: () => client.close() }
+}
+
+/** Runs a SELECT with bound parameters and returns its rows. */
+export async function queryRows<T>(
+  warehouse: Warehouse,
+  query: string,
+  params: Record<string, unknown> = {},
+  settings: ClickHouseSettings = {},
+): Promise<T[]> {
+  const result = await warehouse.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings })
+  return result.json<T>()
+}

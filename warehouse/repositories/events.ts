@@ -1,0 +1,60 @@
+// Queries about raw events and dead letters: what is already stored, and writing new rows.
+import type { Warehouse } from '../client.ts'
+
+export type DeadLetterRow = {
+  tenant_id: string
+  source: string
+  batch_index: number
+  event_id: string | null
+  reason: string
+  payload: string
+  received_at?: string
+}
+
+/** The subset of `eventIds` already stored for this tenant. */
+export async function findStoredEventIds(warehouse: Warehouse, tenantId: string, eventIds: string[]): Promise<Set<string>> {
+  if (eventIds.length === 0) return new Set()
+  const result = await warehouse.client.query({
+    query: `SELECT DISTINCT event_id FROM ${warehouse.database}.events
+WHERE tenant_id = {tenant_id:String} AND event_id IN {event_ids:Array(String)}`,
+    query_params: { tenant_id: tenantId, event_ids: eventIds },
+    format: 'JSONEachRow',
+  })
+  return new Set((await result.json<{ event_id: string }>()).map((r) => r.event_id))
+}
+
+export async function insertEventRows(warehouse: Warehouse, rows: object[], dedupToken?: string): Promise<void> {
+  if (rows.length === 0) return
+  await warehouse.client.insert({
+    table: `${warehouse.database}.events`,
+    values: rows,
+    format: 'JSONEachRow',
+    clickhouse_settings: dedupToken ? { insert_deduplication_token: dedupToken } : {},
+  })
+}
+
+export async function insertDeadLetters(warehouse: Warehouse, rows: DeadLetterRow[]): Promise<void> {
+  if (rows.length === 0) return
+  await warehouse.client.insert({ table: `${warehouse.database}.dead_letters`, values: rows, format: 'JSONEachRow' })
+}
+
+export async function countEvents(warehouse: Warehouse, tenantId: string): Promise<number> {
+  const result = await warehouse.client.query({
+    query: `SELECT uniqExact(event_id) AS n FROM ${warehouse.database}.events WHERE tenant_id = {tenant_id:String}`,
+    query_params: { tenant_id: tenantId },
+    format: 'JSONEachRow',
+  })
+  const [row] = await result.json<{ n: number }>()
+  return Number(row?.n ?? 0)
+}
+
+export async function listDeadLetters(warehouse: Warehouse, tenantId: string, limit = 100): Promise<DeadLetterRow[]> {
+  const result = await warehouse.client.query({
+    query: `SELECT received_at, tenant_id, source, batch_index, event_id, reason, payload
+FROM ${warehouse.database}.dead_letters WHERE tenant_id = {tenant_id:String}
+ORDER BY received_at DESC LIMIT {limit:UInt32}`,
+    query_params: { tenant_id: tenantId, limit },
+    format: 'JSONEachRow',
+  })
+  return result.json<DeadLetterRow>()
+}

@@ -1,0 +1,25 @@
+// Tenant settings in the warehouse, so models can read each tenant's currency.
+import type { TenantSettings } from '../../config/config.ts'
+import type { Warehouse } from '../client.ts'
+
+/** Writes the configured tenants whose stored settings differ (or are missing). */
+export async function syncTenants(warehouse: Warehouse, tenants: TenantSettings[]): Promise<number> {
+  const result = await warehouse.client.query({
+    query: `SELECT tenant_id, argMax(name, updated_at) AS name, argMax(timezone, updated_at) AS timezone, argMax(currency, updated_at) AS currency
+FROM ${warehouse.database}.tenants GROUP BY tenant_id`,
+    format: 'JSONEachRow',
+  })
+  const stored = new Map((await result.json<{ tenant_id: string; name: string; timezone: string; currency: string }>()).map((t) => [t.tenant_id, t]))
+  const changed = tenants.filter((t) => {
+    const s = stored.get(t.id)
+    return !s || s.name !== t.name || s.timezone !== t.timezone || s.currency !== t.currency
+  })
+  if (changed.length) {
+    await warehouse.client.insert({
+      table: `${warehouse.database}.tenants`,
+      values: changed.map((t) => ({ tenant_id: t.id, name: t.name, timezone: t.timezone, currency: t.currency })),
+      format: 'JSONEachRow',
+    })
+  }
+  return changed.length
+}
