@@ -37,7 +37,8 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
   const chdbPath = path.join(config.dataDir, 'clickhouse')
   mkdirSync(chdbPath, { recursive: true })
   const client = createClient({
-    connection: createChdbConnection({ path: chdbPath }),
+    // chdb builds against @clickhouse/client-common, whose types are a twin of the client's own.
+    connection: createChdbConnection({ path: chdbPath }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
     clickhouse_settings: DEFAULT_SETTINGS,
   })
   return { client, database: config.database, engine: 'embedded', close: () => client.close() }

@@ -24,9 +24,10 @@ const timestamp = z.string().refine((value) => RFC3339.test(value) && !Number.is
 
 const optionalText = (max: number) => z.string().max(max, `at most ${max} characters`).optional()
 const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD')
-const nonNegativeDecimal = z.union([z.number(), z.string().regex(/^\d+(\.\d+)?$/, 'expected a decimal number')]).pipe(
-  z.coerce.number().nonnegative('must be ≥ 0').finite(),
-)
+const nonNegativeDecimal = z
+  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal number')], { error: 'expected a decimal number' })
+  .transform(Number)
+  .pipe(z.number().nonnegative('must be ≥ 0').finite())
 
 export const baseEventSchema = z.object({
   event_id: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),

@@ -1,0 +1,46 @@
+// The HTTP API: one Hono app, routes mounted under /v1, errors mapped to HTTP in one place.
+import { existsSync } from 'node:fs'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Hono } from 'hono'
+import { serveStatic } from '@hono/node-server/serve-static'
+import type { Logger } from 'pino'
+import type { PulsoConfig } from '../config/config.ts'
+import type { Intake } from '../ingest/intake.ts'
+import type { Warehouse } from '../warehouse/client.ts'
+import { errorResponse } from './errors.ts'
+import { eventsRoutes, type EventSink } from './routes/events.ts'
+import { healthRoutes } from './routes/health.ts'
+import { kpisRoutes } from './routes/kpis.ts'
+
+export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dashboard/dist')
+
+export type AppDeps = {
+  config: PulsoConfig
+  warehouse: Warehouse
+  intake: Intake
+  logger?: Logger
+  /** Where POST /v1/events stores batches; by default the intake writes straight to ClickHouse. */
+  sink?: EventSink
+  /** Start-up state that /healthz reports (model tests, demo seeding). */
+  status?: Record<string, unknown>
+}
+
+export function createApp(deps: AppDeps) {
+  const { config, warehouse, intake } = deps
+  const sink: EventSink = deps.sink ?? ((items, tenantId) => intake.ingest(items, { source: 'http', tenantId }))
+  const app = new Hono()
+  app.onError((error, c) => errorResponse(error, c, (e) => deps.logger?.error({ err: e }, 'request failed')))
+  app.route('/healthz', healthRoutes({ warehouse, status: deps.status ?? {} }))
+  app.route('/v1/events', eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, sink }))
+  app.route('/v1/kpis', kpisRoutes({ apiKeys: config.apiKeys, warehouse, config }))
+  app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404))
+  if (existsSync(DASHBOARD_DIST)) {
+    const root = path.relative(process.cwd(), DASHBOARD_DIST)
+    const apiPath = (p: string) => p.startsWith('/v1/') || p === '/healthz' || p === '/metrics'
+    app.use('/*', async (c, next) => (apiPath(c.req.path) ? next() : serveStatic({ root })(c, next)))
+    // The dashboard is a single-page app: unknown non-API paths get its index.html.
+    app.get('/*', async (c, next) => (apiPath(c.req.path) ? next() : serveStatic({ root, path: 'index.html' })(c, next)))
+  }
+  return app
+}

@@ -1,0 +1,40 @@
+// GET /v1/kpis — the KPIs of DESIGN.md for the key's tenant, per period (and segment).
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { ApiKey, PulsoConfig } from '../../config/config.ts'
+import { tenantSettings } from '../../config/config.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { GRAINS, SEGMENTS, queryKpis } from '../../warehouse/repositories/kpis.ts'
+import { ApiError } from '../errors.ts'
+import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
+
+export const kpiQuerySchema = z
+  .object({
+    from: date,
+    to: date,
+    grain: z.enum(GRAINS, { error: `expected one of ${GRAINS.join(', ')}` }).default('day'),
+    by: z.enum(SEGMENTS, { error: `expected one of ${SEGMENTS.join(', ')}` }).optional(),
+  })
+  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+
+export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string, string>): z.infer<T> {
+  const parsed = schema.safeParse(query)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const field = issue.path.join('.')
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message
+    throw new ApiError(400, 'bad_request', `\`${field}\`: ${message}`)
+  }
+  return parsed.data
+}
+
+export function kpisRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; config: PulsoConfig }) {
+  return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.apiKeys, 'read'), async (c) => {
+    const query = parseQuery(kpiQuerySchema, c.req.query())
+    const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
+    const rows = await queryKpis(options.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query })
+    return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, grain: query.grain, by: query.by ?? null, from: query.from, to: query.to, rows })
+  })
+}

@@ -1,0 +1,43 @@
+// Starts Pulso: warehouse ready, demo tenant filled (unless PULSO_DEMO=0), models tested, HTTP served.
+import { serve, type ServerType } from '@hono/node-server'
+import type { Logger } from 'pino'
+import type { PulsoConfig } from '../config/config.ts'
+import { openRuntime, type Runtime } from '../cli/runtime.ts'
+import { runAllTests } from '../dbt-like-models/runner/test.ts'
+import { seedDemo } from '../ingest/simulator/seed-demo.ts'
+import { createApp } from './app.ts'
+
+export type RunningServer = { runtime: Runtime; server: ServerType; url: string; close(): Promise<void> }
+
+export async function startServer(config: PulsoConfig, logger: Logger): Promise<RunningServer> {
+  const runtime = await openRuntime(config)
+  const status: Record<string, unknown> = {}
+  if (config.demo) {
+    const started = Date.now()
+    const seeded = await seedDemo(runtime.warehouse, runtime.intake, {
+      onProgress: (done, total) => logger.info({ done, total }, 'seeding demo tenant'),
+    })
+    status.demo = seeded.seeded ? { ...seeded, ms: Date.now() - started } : { seeded: false, reason: 'demo tenant already has events' }
+    logger.info(status.demo, seeded.seeded ? 'demo tenant filled' : 'demo tenant already filled')
+  }
+  // The model tests run at start-up; a failure is reported loudly but does not stop the API.
+  const tests = await runAllTests(runtime.warehouse, runtime.project)
+  const failed = tests.filter((t) => !t.passed)
+  status.model_tests = { passed: tests.length - failed.length, failed: failed.map((t) => ({ name: t.name, severity: t.severity, detail: t.detail })) }
+  for (const t of failed) (t.severity === 'warn' ? logger.warn : logger.error).call(logger, { test: t.name, detail: t.detail }, 'model test failed')
+
+  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status })
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.port }, () => resolve(s))
+  })
+  const url = `http://localhost:${config.port}`
+  return {
+    runtime,
+    server,
+    url,
+    close: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await runtime.close()
+    },
+  }
+}

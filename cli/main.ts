@@ -1,0 +1,153 @@
+// The `pulso` command line: the same jobs as the server, from a terminal.
+import { Command, InvalidArgumentError } from 'commander'
+import { ConfigError, loadConfig, tenantSettings } from '../config/config.ts'
+import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
+import { createLogger } from './logger.ts'
+import { ingestFile } from './ingest-file.ts'
+import { formatTable } from './table.ts'
+
+const program = new Command()
+program
+  .name('pulso')
+  .description('Pulso: analytics and KPI observability for customer-service bots on WhatsApp.\nConfiguration comes from environment variables and pulso.config.yaml (see README).')
+  .showHelpAfterError()
+
+program
+  .command('start')
+  .description('start the API (and the built dashboard) on the configured warehouse; fills the demo tenant unless PULSO_DEMO=0')
+  .action(async () => {
+    const config = loadConfig()
+    const logger = createLogger(config.logLevel)
+    const { startServer } = await import('../api/server.ts')
+    const running = await startServer(config, logger)
+    const keys = config.apiKeys.filter((k) => k.tenant === 'demo')
+    console.log(`\nPulso is running at ${running.url}  (engine: ${running.runtime.warehouse.engine}, data: ${config.clickhouse ? config.clickhouse.url : config.dataDir})`)
+    if (config.demo) {
+      console.log('Demo tenant "demo" keys:')
+      for (const k of keys) console.log(`  ${k.role.padEnd(7)} ${k.key}`)
+      const today = new Date().toISOString().slice(0, 10)
+      console.log(`Try: curl -H 'Authorization: Bearer demo-read-key' '${running.url}/v1/kpis?from=${today.slice(0, 8)}01&to=${today}&grain=week'`)
+    }
+    const stop = async (signal: string) => {
+      logger.info({ signal }, 'shutting down')
+      await running.close()
+      process.exit(0)
+    }
+    process.once('SIGINT', () => void stop('SIGINT'))
+    process.once('SIGTERM', () => void stop('SIGTERM'))
+  })
+
+program
+  .command('ingest')
+  .description('ingest an NDJSON file of events (one event per line), with a progress bar and a summary')
+  .argument('<file>', 'NDJSON file, or - for standard input')
+  .option('--tenant <id>', 'accept only events of this tenant (others are rejected)')
+  .option('--batch <n>', 'events per batch', (v) => positiveInt(v), 10_000)
+  .option('--url <url>', 'send to a running Pulso API instead of writing to the local warehouse')
+  .option('--key <key>', 'API key (ingest role) for --url')
+  .action(async (file: string, options: { tenant?: string; batch: number; url?: string; key?: string }) => {
+    const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+    const summary = await ingestFile(config, file, options)
+    console.log(`\n${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected (${summary.lines} lines)`)
+    for (const r of summary.firstRejections) console.log(`  line ${r.line}: ${r.event_id ?? '(no event_id)'}: ${r.reason}`)
+    if (summary.rejected > summary.firstRejections.length) console.log(`  … ${summary.rejected - summary.firstRejections.length} more in the dead_letters table`)
+    process.exitCode = summary.rejected > 0 ? 2 : 0
+  })
+
+program
+  .command('kpis')
+  .description("print a tenant's KPIs per period as a table")
+  .requiredOption('--from <date>', 'first local date, YYYY-MM-DD')
+  .requiredOption('--to <date>', 'last local date, YYYY-MM-DD')
+  .option('--grain <grain>', 'day, week, month or all', 'day')
+  .option('--by <segment>', 'use_case, intent, bot_version or channel')
+  .option('--tenant <id>', 'tenant', 'demo')
+  .option('--json', 'print JSON rows instead of a table')
+  .action(async (options: { from: string; to: string; grain: string; by?: string; tenant: string; json?: boolean }) => {
+    const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+    const { kpiQuerySchema, parseQuery } = await import('../api/routes/kpis.ts')
+    const query = parseQuery(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
+    const { openRuntime } = await import('./runtime.ts')
+    const { queryKpis } = await import('../warehouse/repositories/kpis.ts')
+    const runtime = await openRuntime(config)
+    try {
+      const tenant = tenantSettings(config, options.tenant)
+      const rows = await queryKpis(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query })
+      console.log(options.json ? JSON.stringify(rows, null, 2) : formatTable(rows))
+    } finally {
+      await runtime.close()
+    }
+  })
+
+const models = program.command('models').description('build and test the dbt-like models')
+models
+  .command('run')
+  .description('compile the models in dependency order into ClickHouse views and tables')
+  .action(async () => {
+    const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+    const { openRuntime } = await import('./runtime.ts')
+    const { runModels } = await import('../dbt-like-models/runner/run.ts')
+    const runtime = await openRuntime(config, { buildModels: false })
+    try {
+      const report = await runModels(runtime.warehouse, runtime.project)
+      for (const m of report.built) console.log(`  built ${m.name.padEnd(28)} ${m.materialized.padEnd(20)} ${m.ms} ms`)
+      console.log(`${report.built.length} models built in ${runtime.warehouse.database}`)
+    } finally {
+      await runtime.close()
+    }
+  })
+models
+  .command('test')
+  .description('build the models, then run their data tests and unit tests')
+  .action(async () => {
+    const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+    const { openRuntime } = await import('./runtime.ts')
+    const { runAllTests } = await import('../dbt-like-models/runner/test.ts')
+    const runtime = await openRuntime(config)
+    try {
+      const results = await runAllTests(runtime.warehouse, runtime.project)
+      for (const r of results) {
+        const mark = r.passed ? 'PASS' : r.severity === 'warn' ? 'WARN' : 'FAIL'
+        console.log(`  ${mark} ${r.kind.padEnd(4)} ${r.name}${r.detail ? `\n       ${r.detail}` : ''}`)
+      }
+      const failed = results.filter((r) => !r.passed && r.severity === 'error').length
+      const warned = results.filter((r) => !r.passed && r.severity === 'warn').length
+      console.log(`${results.length - failed - warned} passed, ${failed} failed${warned ? `, ${warned} warnings` : ''}`)
+      process.exitCode = failed ? 1 : 0
+    } finally {
+      await runtime.close()
+    }
+  })
+
+program
+  .command('demo')
+  .description('fill the demo tenant with simulated WhatsApp bot traffic (skipped when it already has events)')
+  .option('--days <n>', 'days to simulate', (v) => positiveInt(v), 60)
+  .option('--per-day <n>', 'conversations per day', (v) => positiveInt(v), 120)
+  .action(async (options: { days: number; perDay: number }) => {
+    const config = loadConfig({ ...process.env, PULSO_DEMO: '1' })
+    const { openRuntime } = await import('./runtime.ts')
+    const { seedDemo } = await import('../ingest/simulator/seed-demo.ts')
+    const runtime = await openRuntime(config)
+    try {
+      const result = await seedDemo(runtime.warehouse, runtime.intake, { days: options.days, conversationsPerDay: options.perDay })
+      console.log(result.seeded ? `demo tenant filled: ${result.accepted} events accepted, ${result.duplicates} duplicates dropped` : 'demo tenant already has events; nothing done')
+    } finally {
+      await runtime.close()
+    }
+  })
+
+function positiveInt(value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer')
+  return n
+}
+
+try {
+  await program.parseAsync(process.argv)
+} catch (error) {
+  const known = error instanceof ConfigError || error instanceof ModelProjectError || (error as Error).name === 'ApiError'
+  console.error(`pulso: ${(error as Error).message}`)
+  if (!known && process.env.PULSO_DEBUG) console.error(error)
+  process.exit(1)
+}

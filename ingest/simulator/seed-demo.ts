@@ -1,0 +1,34 @@
+// Fills the demo tenant once: a second start on the same data folder finds its events and skips.
+import type { Intake } from '../intake.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { countEvents } from '../../warehouse/repositories/events.ts'
+import { simulate } from './simulator.ts'
+
+export const DEMO_TENANT = 'demo'
+
+export type SeedResult = { seeded: boolean; accepted: number; duplicates: number; rejected: number }
+
+export async function seedDemo(
+  warehouse: Warehouse,
+  intake: Intake,
+  options: { days?: number; conversationsPerDay?: number; endDate?: Date; onProgress?: (done: number, total: number) => void } = {},
+): Promise<SeedResult> {
+  if ((await countEvents(warehouse, DEMO_TENANT)) > 0) return { seeded: false, accepted: 0, duplicates: 0, rejected: 0 }
+  const events = simulate({
+    tenantId: DEMO_TENANT,
+    endDate: options.endDate ?? new Date(),
+    days: options.days ?? 60,
+    conversationsPerDay: options.conversationsPerDay ?? 120,
+  })
+  const result: SeedResult = { seeded: true, accepted: 0, duplicates: 0, rejected: 0 }
+  const batchSize = 10_000
+  for (let i = 0; i < events.length; i += batchSize) {
+    const batch = events.slice(i, i + batchSize).map((value) => ({ raw: JSON.stringify(value), value }))
+    const r = await intake.ingest(batch, { source: 'demo', tenantId: DEMO_TENANT })
+    result.accepted += r.accepted
+    result.duplicates += r.duplicates
+    result.rejected += r.rejected.length
+    options.onProgress?.(Math.min(i + batchSize, events.length), events.length)
+  }
+  return result
+}

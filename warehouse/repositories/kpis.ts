@@ -1,0 +1,46 @@
+// Reads the KPI mart. The KPIs are defined once, in dbt-like-models/marts/fct_kpis.sql;
+// this file only selects from it with bound parameters.
+import type { Warehouse } from '../client.ts'
+
+export const GRAINS = ['day', 'week', 'month', 'all'] as const
+export const SEGMENTS = ['use_case', 'intent', 'bot_version', 'channel'] as const
+export type Grain = (typeof GRAINS)[number]
+export type Segment = (typeof SEGMENTS)[number]
+
+export const KPI_FIELDS = [
+  'conversations',
+  'frt_p50_s',
+  'frt_p90_s',
+  'frt_avg_s',
+  'bot_resolution_rate',
+  'escalation_rate',
+  'handoff_wait_p50_s',
+  'handoff_context_rate',
+  'csat_score',
+  'csat_avg',
+  'csat_response_rate',
+  'cost_per_conversation',
+  'fcr_rate',
+] as const
+
+export type KpiRow = { period: string; [field: string]: string | number | null }
+
+export type KpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by?: Segment }
+
+export function kpiSql(database: string, by?: Segment): string {
+  const segment = by ? `segment AS ${by}, ` : ''
+  return `SELECT period, ${segment}${KPI_FIELDS.join(', ')}
+FROM ${database}.fct_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date}, grain = {grain:String}, by = {by:String})
+ORDER BY period${by ? `, ${by}` : ''}`
+}
+
+export async function queryKpis(warehouse: Warehouse, query: KpiQuery): Promise<KpiRow[]> {
+  const result = await warehouse.client.query({
+    query: kpiSql(warehouse.database, query.by),
+    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to, grain: query.grain, by: query.by ?? '' },
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<KpiRow>()
+  // ClickHouse writes nan for an average over nothing; the API says null.
+  return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])) as KpiRow)
+}
