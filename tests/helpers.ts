@@ -1,0 +1,68 @@
+// Test helpers: a real Pulso runtime on embedded chDB in a fresh temporary data folder.
+// chDB allows one data folder per process; vitest runs each test file in its own process,
+// so open one runtime per test file (in beforeAll) and close it in afterAll.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { loadConfig, type PulsoConfig } from '../config/config.ts'
+import { openRuntime, type Runtime } from '../cli/runtime.ts'
+import { createApp } from '../api/app.ts'
+
+export const TEST_KEYS = {
+  acmeIngest: 'acme-ingest-key-1',
+  acmeRead: 'acme-read-key-12',
+  acmeAdmin: 'acme-admin-key-1',
+  globexIngest: 'globex-ingest-k1',
+  globexRead: 'globex-read-key1',
+}
+
+/** PULSO_API_KEYS for two tenants, acme and globex. */
+export const TEST_API_KEYS = [
+  `acme:ingest:${TEST_KEYS.acmeIngest}`,
+  `acme:read:${TEST_KEYS.acmeRead}`,
+  `acme:admin:${TEST_KEYS.acmeAdmin}`,
+  `globex:ingest:${TEST_KEYS.globexIngest}`,
+  `globex:read:${TEST_KEYS.globexRead}`,
+].join(',')
+
+export type TestPulso = Runtime & { dataDir: string; app: ReturnType<typeof createApp>; config: PulsoConfig; cleanup(): Promise<void> }
+
+export function makeTestConfig(env: Record<string, string> = {}, dataDir?: string): PulsoConfig {
+  const dir = dataDir ?? mkdtempSync(path.join(tmpdir(), 'pulso-test-'))
+  return loadConfig({ PULSO_DATA_DIR: dir, PULSO_DEMO: '0', PULSO_API_KEYS: TEST_API_KEYS, PULSO_HASH_KEY: 'test-hash-key', NODE_ENV: 'test', ...env })
+}
+
+export async function openTestPulso(env: Record<string, string> = {}, dataDir?: string): Promise<TestPulso> {
+  const config = makeTestConfig(env, dataDir)
+  const runtime = await openRuntime(config)
+  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake })
+  return {
+    ...runtime,
+    config,
+    dataDir: config.dataDir,
+    app,
+    cleanup: async () => {
+      await runtime.close()
+      if (!dataDir) rmSync(config.dataDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** A v1 event with sensible defaults for tests. */
+export function event(fields: Record<string, unknown>): Record<string, unknown> {
+  return { tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', type: 'message', sender: 'customer', ...fields }
+}
+
+export function ndjson(events: object[]): string {
+  return events.map((e) => JSON.stringify(e)).join('\n')
+}
+
+export async function postEvents(pulso: TestPulso, key: string, body: string, contentType = 'application/x-ndjson') {
+  const response = await pulso.app.request('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': contentType }, body })
+  return { status: response.status, body: (await response.json()) as any }
+}
+
+export async function getKpis(pulso: TestPulso, key: string, query: string) {
+  const response = await pulso.app.request(`/v1/kpis?${query}`, { headers: { authorization: `Bearer ${key}` } })
+  return { status: response.status, body: (await response.json()) as any }
+}
