@@ -8,7 +8,7 @@ import { GRAINS, SEGMENTS, queryKpis } from '../../warehouse/repositories/kpis.t
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
+export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
 
 export const kpiQuerySchema = z
   .object({
@@ -24,7 +24,7 @@ export function parseQuery<T extends z.ZodType>(schema: T, query: Record<string,
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     const field = issue.path.join('.')
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message
+    const message = issue.code === 'invalid_type' && query[field] === undefined ? 'is required' : issue.message
     throw new ApiError(400, 'bad_request', `\`${field}\`: ${message}`)
   }
   return parsed.data

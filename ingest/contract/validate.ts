@@ -8,9 +8,16 @@ export type Validation =
 
 const BASE_FIELDS = new Set(Object.keys(baseEventSchema.shape))
 
-function describeIssue(issue: z.core.$ZodIssue, prefix = ''): string {
-  const field = [prefix, ...issue.path.map(String)].filter(Boolean).join('.')
-  if (issue.code === 'invalid_type' && issue.input === undefined) return `\`${field}\`: is required`
+/** The value at `path` inside `input` (zod 4 issues do not carry the input). */
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let value = input
+  for (const key of path) value = value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined
+  return value
+}
+
+function describeIssue(issue: z.core.$ZodIssue, input: unknown): string {
+  const field = issue.path.map(String).join('.')
+  if (issue.code === 'invalid_type' && valueAt(input, issue.path) === undefined) return `\`${field}\`: is required`
   return `\`${field}\`: ${issue.message}`
 }
 
@@ -28,11 +35,11 @@ export function validateEvent(input: unknown): Validation {
     return { ok: false, reason: `event: expected a JSON object, got ${Array.isArray(input) ? 'an array' : JSON.stringify(input)}` }
   }
   const base = baseEventSchema.safeParse(input)
-  if (!base.success) return { ok: false, reason: describeIssue(base.error.issues[0]!), eventId, tenantId }
+  if (!base.success) return { ok: false, reason: describeIssue(base.error.issues[0]!, input), eventId, tenantId }
 
   const typeSchema = typeFieldSchemas[base.data.type]
   const own = typeSchema.safeParse(input)
-  if (!own.success) return { ok: false, reason: describeIssue(own.error.issues[0]!), eventId, tenantId }
+  if (!own.success) return { ok: false, reason: describeIssue(own.error.issues[0]!, input), eventId, tenantId }
 
   // Fields the contract does not name are kept raw rather than rejected.
   const extra: Record<string, unknown> = {}

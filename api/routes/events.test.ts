@@ -1,0 +1,98 @@
+// POST /v1/events on real chDB: what is kept, what is rejected and why, and who may send.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
+import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
+
+let pulso: TestPulso
+beforeAll(async () => {
+  pulso = await openTestPulso({ PULSO_MAX_BODY_BYTES: '20000' })
+})
+afterAll(() => pulso?.cleanup())
+
+describe('POST /v1/events', () => {
+  it('keeps the valid events of a mixed batch and names each rejection', async () => {
+    const body = [
+      JSON.stringify(event({ event_id: 'm1' })),
+      '{"event_id": "m2", broken',
+      JSON.stringify(event({ event_id: 'm3', type: 'csat', score: 9 })),
+      JSON.stringify(event({ event_id: 'm4', tenant_id: 'globex' })),
+      JSON.stringify(event({ event_id: 'm5', sender: 'bot' })),
+    ].join('\n')
+    const { status, body: result } = await postEvents(pulso, TEST_KEYS.acmeIngest, body)
+    expect(status).toBe(200)
+    expect(result.accepted).toBe(2)
+    expect(result.duplicates).toBe(0)
+    expect(result.rejected).toEqual([
+      { index: 1, event_id: null, reason: expect.stringMatching(/^not JSON: /) },
+      { index: 2, event_id: 'm3', reason: '`score`: expected an integer 1–5' },
+      { index: 3, event_id: 'm4', reason: "`tenant_id`: 'globex' is not the tenant of this API key ('acme')" },
+    ])
+    expect(await countEvents(pulso.warehouse, 'acme')).toBe(2)
+    expect(await countEvents(pulso.warehouse, 'globex')).toBe(0)
+  })
+
+  it('keeps every rejected event in the dead-letter table with its raw payload and reason', async () => {
+    const letters = await listDeadLetters(pulso.warehouse, 'acme')
+    expect(letters).toHaveLength(3)
+    expect(letters.map((l) => l.reason)).toEqual(
+      expect.arrayContaining([
+        "`tenant_id`: 'globex' is not the tenant of this API key ('acme')",
+        '`score`: expected an integer 1–5',
+        expect.stringMatching(/^not JSON: /),
+      ]),
+    )
+    const broken = letters.find((l) => l.reason.startsWith('not JSON'))!
+    expect(broken.payload).toBe('{"event_id": "m2", broken')
+    expect(broken.received_at).toMatch(/^\d{4}-\d{2}-\d{2} /)
+  })
+
+  it('counts a repeated event once, in the same batch and in a later one', async () => {
+    const e = event({ event_id: 'd1' })
+    expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([e, e]))).body).toEqual({ accepted: 1, duplicates: 1, rejected: [] })
+    expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([e]))).body).toEqual({ accepted: 0, duplicates: 1, rejected: [] })
+    // The same event_id in another tenant is another event.
+    expect((await postEvents(pulso, TEST_KEYS.globexIngest, ndjson([{ ...e, tenant_id: 'globex' }]))).body.accepted).toBe(1)
+  })
+
+  it('takes a JSON array as well as NDJSON', async () => {
+    const { body } = await postEvents(pulso, TEST_KEYS.acmeIngest, JSON.stringify([event({ event_id: 'a1' }), event({ event_id: 'a2' })]), 'application/json')
+    expect(body.accepted).toBe(2)
+  })
+
+  it('answers 400 with the reason when the body is not JSON', async () => {
+    const notJson = await postEvents(pulso, TEST_KEYS.acmeIngest, 'hello there')
+    expect(notJson.status).toBe(400)
+    expect(notJson.body.message).toMatch(/^the body is not JSON or NDJSON: line 1: not JSON/)
+    const brokenArray = await postEvents(pulso, TEST_KEYS.acmeIngest, '[{"a": 1},', 'application/json')
+    expect(brokenArray.status).toBe(400)
+    expect(brokenArray.body.message).toMatch(/^the body is not valid JSON/)
+    expect((await postEvents(pulso, TEST_KEYS.acmeIngest, '   ')).status).toBe(400)
+  })
+
+  it('answers 413 when the body is too large', async () => {
+    const many = ndjson(Array.from({ length: 200 }, (_, i) => event({ event_id: `big-${i}` })))
+    const { status, body } = await postEvents(pulso, TEST_KEYS.acmeIngest, many)
+    expect(status).toBe(413)
+    expect(body.message).toMatch(/larger than 20000 bytes/)
+    expect(await countEvents(pulso.warehouse, 'acme')).toBe(5)
+  })
+
+  it('needs an ingest (or admin) key', async () => {
+    const body = ndjson([event({ event_id: 'k1' })])
+    const none = await pulso.app.request('/v1/events', { method: 'POST', body })
+    expect(none.status).toBe(401)
+    expect((await postEvents(pulso, 'not-a-real-key', body)).status).toBe(401)
+    const readOnly = await postEvents(pulso, TEST_KEYS.acmeRead, body)
+    expect(readOnly.status).toBe(403)
+    expect(readOnly.body.message).toBe('this endpoint needs a key with role ingest; this key has role read')
+    expect((await postEvents(pulso, TEST_KEYS.acmeAdmin, body)).status).toBe(200)
+  })
+})
+
+describe('GET /healthz', () => {
+  it('reports the engine', async () => {
+    const response = await pulso.app.request('/healthz')
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({ status: 'ok', engine: 'embedded' })
+  })
+})

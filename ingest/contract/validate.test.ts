@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest'
+import { validateEvent } from './validate.ts'
+import { hashPhoneNumber, looksLikePhoneNumber, pseudonymizeCustomerId } from './pseudonymize.ts'
+
+const valid = { event_id: 'e1', tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00.123-06:00', type: 'message', sender: 'customer' }
+
+function reasonFor(fields: Record<string, unknown>): string {
+  const result = validateEvent({ ...valid, ...fields })
+  if (result.ok) throw new Error('expected a rejection')
+  return result.reason
+}
+
+describe('event contract v1', () => {
+  it('accepts a valid event of every type', () => {
+    const typed = [
+      { type: 'message', sender: 'bot' },
+      { type: 'bot_fallback', question: '¿horario?', confidence: 0.2 },
+      { type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: false, intent: null }, queue: 'pagos' },
+      { type: 'resolved', resolved_by: 'agent' },
+      { type: 'closed' },
+      { type: 'csat', score: 5, comment: 'bien' },
+      { type: 'cost', amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'utility' },
+      { type: 'proactive_sent', template: 'order_shipped', category: 'utility', campaign: 'c' },
+      { type: 'conversion', value: 120.5, currency: 'MXN' },
+    ]
+    for (const fields of typed) expect(validateEvent({ ...valid, sender: undefined, ...fields }).ok, JSON.stringify(fields)).toBe(true)
+  })
+
+  it('names the field and the rule of every rejection', () => {
+    expect(reasonFor({ occurred_at: 'yesterday' })).toBe('`occurred_at`: expected an RFC 3339 timestamp with offset, got "yesterday"')
+    expect(reasonFor({ occurred_at: '2024-03-01T10:00:00' })).toMatch(/^`occurred_at`: expected an RFC 3339 timestamp with offset/)
+    expect(reasonFor({ event_id: undefined })).toBe('`event_id`: is required')
+    expect(reasonFor({ event_id: 'x'.repeat(129) })).toBe('`event_id`: at most 128 characters')
+    expect(reasonFor({ tenant_id: 'Acme Corp' })).toBe('`tenant_id`: expected 1–64 characters of [a-z0-9_-]')
+    expect(reasonFor({ type: 'chat' })).toMatch(/^`type`: expected one of message, bot_fallback/)
+    expect(reasonFor({ sender: 'robot' })).toBe('`sender`: expected customer, bot or agent')
+    expect(reasonFor({ type: 'csat', score: 6 })).toBe('`score`: expected an integer 1–5')
+    expect(reasonFor({ type: 'csat', score: 4.5 })).toBe('`score`: expected an integer 1–5')
+    expect(reasonFor({ type: 'cost', amount: -1, currency: 'USD', component: 'llm' })).toBe('`amount`: must be ≥ 0')
+    expect(reasonFor({ type: 'cost', amount: 1, currency: 'usd', component: 'llm' })).toBe('`currency`: expected an ISO 4217 currency code such as USD')
+    expect(reasonFor({ type: 'handoff', reason: 'policy' })).toBe('`context`: is required')
+    expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: 'yes', customer_profile: true, intent: null } })).toBe('`context.transcript`: expected true or false')
+    expect(reasonFor({ type: 'resolved', resolved_by: 'nobody' })).toBe('`resolved_by`: expected bot or agent')
+    expect(reasonFor({ type: 'proactive_sent', template: 't', category: 'service' })).toBe('`category`: expected utility or marketing')
+  })
+
+  it('rejects values that are not objects', () => {
+    for (const value of [null, 3, 'x', [valid]]) expect(validateEvent(value).ok).toBe(false)
+  })
+
+  it('keeps fields the contract does not name, raw', () => {
+    const result = validateEvent({ ...valid, wa_message_id: 'wamid.1', nested: { a: 1 } })
+    expect(result.ok && result.extra).toEqual({ wa_message_id: 'wamid.1', nested: { a: 1 } })
+  })
+})
+
+describe('phone numbers in customer_id', () => {
+  it('recognises phone numbers, not other ids', () => {
+    expect(looksLikePhoneNumber('+52 55 1234 5678')).toBe(true)
+    expect(looksLikePhoneNumber('5215512345678')).toBe(true)
+    expect(looksLikePhoneNumber('cust_42')).toBe(false)
+    expect(looksLikePhoneNumber('12345')).toBe(false)
+  })
+
+  it('hashes them with the key, the same number in any format to the same pseudonym', () => {
+    const a = pseudonymizeCustomerId('+52 55 1234-5678', 'k1')
+    expect(a).toBe(hashPhoneNumber('525512345678', 'k1'))
+    expect(a).toMatch(/^ph_[0-9a-f]{32}$/)
+    expect(a).not.toContain('5512345678')
+    expect(pseudonymizeCustomerId('+52 55 1234-5678', 'k2')).not.toBe(a)
+    expect(pseudonymizeCustomerId('cust_42', 'k1')).toBe('cust_42')
+  })
+})
