@@ -15,6 +15,7 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
   if (config.demo) {
     const started = Date.now()
     const seeded = await seedDemo(runtime.warehouse, runtime.intake, {
+      ...config.demoSize,
       onProgress: (done, total) => logger.info({ done, total }, 'seeding demo tenant'),
     })
     status.demo = seeded.seeded ? { ...seeded, ms: Date.now() - started } : { seeded: false, reason: 'demo tenant already has events' }
@@ -30,7 +31,8 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port }, () => resolve(s))
   })
-  const url = `http://localhost:${config.port}`
+  const address = server.address()
+  const url = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`
   return {
     runtime,
     server,
