@@ -48,6 +48,8 @@ export type PulsoConfig = {
   maxBodyBytes: number
   extraModelsDir?: string
   logLevel: string
+  /** Size of the simulated demo tenant (PULSO_DEMO_DAYS, PULSO_DEMO_PER_DAY); smaller keeps tests fast. */
+  demoSize?: { days: number; conversationsPerDay: number }
   /** The raw config file, for later parts (goals, webhooks) that read their own sections. */
   file: Record<string, unknown>
   kafka?: { brokers: string[]; topic: string; group: string }
@@ -167,13 +169,14 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
     clickhouse: clickhouseUrl
       ? { url: clickhouseUrl, username: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD || '' }
       : undefined,
-    port: positiveInt(env, 'PORT', 8080),
+    port: env.PORT === '0' ? 0 : positiveInt(env, 'PORT', 8080), // 0 picks a free port
     demo,
     hashKey: resolveHashKey(env, dataDir),
     apiKeys,
     tenants,
     maxBodyBytes: positiveInt(env, 'PULSO_MAX_BODY_BYTES', 10 * 1024 * 1024),
     extraModelsDir: env.PULSO_MODELS_DIR || undefined,
+    demoSize: { days: positiveInt(env, 'PULSO_DEMO_DAYS', 60), conversationsPerDay: positiveInt(env, 'PULSO_DEMO_PER_DAY', 120) },
     logLevel: env.PULSO_LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     file: file as Record<string, unknown>,
     kafka: brokers?.length

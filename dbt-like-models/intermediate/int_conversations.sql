@@ -16,37 +16,18 @@ events as (
     left join tenants on source_events.tenant_id = tenants.tenant_id
 ),
 
--- started_at, the first customer message and the first handoff anchor the later steps
-anchors as (
-    select
-        tenant_id,
-        conversation_id,
-        min(occurred_at) as started_at,
-        max(occurred_at) as last_event_at,
-        minIf(toNullable(occurred_at), type = 'message' and sender = 'customer') as first_customer_at,
-        minIf(toNullable(occurred_at), type = 'handoff') as handoff_at
-    from events
-    group by tenant_id, conversation_id
-),
-
+-- one pass over the events of each conversation; reply and agent-message times are kept as
+-- arrays so the replies "at or after" an anchor are found without joining events to themselves
 facts as (
     select
         events.tenant_id as tenant_id,
         events.conversation_id as conversation_id,
-        any(anchors.started_at) as started_at,
-        any(anchors.last_event_at) as last_event_at,
-        any(anchors.first_customer_at) as first_customer_at,
-        any(anchors.handoff_at) as handoff_at,
-        -- the first bot or agent message at or after the first customer message
-        minIf(toNullable(events.occurred_at),
-            events.type = 'message' and events.sender in ('bot', 'agent')
-            and anchors.first_customer_at is not null
-            and events.occurred_at >= anchors.first_customer_at) as first_reply_at,
-        -- the first agent message at or after the first handoff
-        minIf(toNullable(events.occurred_at),
-            events.type = 'message' and events.sender = 'agent'
-            and anchors.handoff_at is not null
-            and events.occurred_at >= anchors.handoff_at) as first_agent_after_handoff_at,
+        min(events.occurred_at) as started_at,
+        max(events.occurred_at) as last_event_at,
+        minIf(toNullable(events.occurred_at), events.type = 'message' and events.sender = 'customer') as first_customer_at,
+        minIf(toNullable(events.occurred_at), events.type = 'handoff') as handoff_at,
+        groupArrayIf(events.occurred_at, events.type = 'message' and events.sender in ('bot', 'agent')) as reply_times,
+        groupArrayIf(events.occurred_at, events.type = 'message' and events.sender = 'agent') as agent_times,
         -- segments: the latest value any event carried (later detection refines earlier)
         argMaxIf(events.channel, events.occurred_at, events.channel != '') as channel,
         argMaxIf(events.use_case, events.occurred_at, events.use_case is not null) as use_case,
@@ -70,9 +51,19 @@ facts as (
         any(events.tenant_currency) as currency,
         countIf(events.type = 'proactive_sent') > 0 as proactive
     from events
-    inner join anchors
-        on events.tenant_id = anchors.tenant_id and events.conversation_id = anchors.conversation_id
     group by events.tenant_id, events.conversation_id
+),
+
+-- the first bot or agent message at or after the first customer message, and the first
+-- agent message at or after the first handoff
+replies as (
+    select
+        *,
+        arrayFilter(t -> first_customer_at is not null and t >= first_customer_at, reply_times) as replies_after_customer,
+        arrayFilter(t -> handoff_at is not null and t >= handoff_at, agent_times) as agent_after_handoff,
+        if(empty(replies_after_customer), null, toNullable(arrayMin(replies_after_customer))) as first_reply_at,
+        if(empty(agent_after_handoff), null, toNullable(arrayMin(agent_after_handoff))) as first_agent_after_handoff_at
+    from facts
 ),
 
 final as (
@@ -115,7 +106,7 @@ final as (
         facts.cost as cost,
         facts.currency as currency,
         facts.costs_in_other_currency as costs_in_other_currency
-    from facts
+    from replies as facts
 )
 
 select * from final
