@@ -1,0 +1,240 @@
+// Read-only ad-hoc SQL for data teams, one tenant at a time.
+//
+// Each tenant gets a sandbox database (`<db>_sql_<tenant>`) holding one view per Pulso relation
+// that has a tenant_id: `SELECT * FROM <db>.<relation> WHERE tenant_id = '<tenant>'` (or, for a
+// parameterized view, a parameterized view that pins `tenant_id`). The statement then runs on
+// a ClickHouse session whose current database is that sandbox and which is read-only with fixed
+// limits (on embedded chDB: its own session, `SET readonly = 1` after the limits, so neither SET
+// nor a SETTINGS clause can lift them; on a server: the same settings on every request).
+// Before it runs, ClickHouse parses it (formatQuery, EXPLAIN AST) and resolves it
+// (EXPLAIN QUERY TREE); statement-check.ts refuses anything that is not one SELECT over the
+// sandbox views, allowed system tables and in-memory table functions.
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
+import type { Readable } from 'node:stream'
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import type { PulsoConfig, SqlLimits } from '../../config/config.ts'
+import type { Warehouse } from '../client.ts'
+import { refusalsFromAst, refusalsFromQueryTree } from './statement-check.ts'
+
+export const SQL_FORMATS = {
+  json: { clickhouse: 'JSON', contentType: 'application/json; charset=utf-8' },
+  ndjson: { clickhouse: 'JSONEachRow', contentType: 'application/x-ndjson; charset=utf-8' },
+  csv: { clickhouse: 'CSVWithNames', contentType: 'text/csv; charset=utf-8' },
+  parquet: { clickhouse: 'Parquet', contentType: 'application/vnd.apache.parquet' },
+} as const
+export type SqlFormat = keyof typeof SQL_FORMATS
+
+/** Pulso's own check refused the statement; the message names what and why. */
+export class SqlRefusedError extends Error {
+  override name = 'SqlRefusedError'
+  constructor(readonly reasons: string[]) {
+    super(`statement refused: ${reasons.join('; ')}`)
+  }
+}
+
+/** ClickHouse refused or failed the statement; the message is ClickHouse's own. */
+export class SqlEngineError extends Error {
+  override name = 'SqlEngineError'
+}
+
+export type SandboxRelation = { name: string; params: { name: string; type: string }[] }
+
+/** A sandbox session and the settings it was opened with, so it can be opened again. */
+type Session = { client: ClickHouseClient; settings: ClickHouseSettings }
+type TenantSandbox = { database: string; checker: Session; runner: Session; signature: string; relations: SandboxRelation[] }
+
+const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*):([^}]+)\}/g
+const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
+const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``
+
+/** The settings every sandboxed statement runs under. */
+export function limitSettings(limits: SqlLimits): ClickHouseSettings {
+  return {
+    max_execution_time: limits.maxExecutionSeconds,
+    max_memory_usage: String(limits.maxMemoryBytes),
+    max_result_rows: String(limits.maxResultRows),
+    max_result_bytes: String(limits.maxResultBytes),
+    result_overflow_mode: 'throw',
+    // Counts come out as JSON numbers, as in the rest of the API.
+    output_format_json_quote_64bit_integers: 0,
+  }
+}
+
+export function sandboxDatabase(database: string, tenantId: string): string {
+  return `${database}_sql_${tenantId}`
+}
+
+export class SqlSandbox {
+  #tenants = new Map<string, Promise<TenantSandbox>>()
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    private readonly config: Pick<PulsoConfig, 'dataDir' | 'clickhouse' | 'sqlLimits'>,
+  ) {}
+
+  /** Checks one statement and runs it for `tenantId`; resolves to the encoded result. */
+  async run(tenantId: string, sql: string, format: SqlFormat): Promise<Readable> {
+    const sandbox = await this.#sandbox(tenantId)
+    const statement = await this.#check(sandbox, sql)
+    const result = await this.#use(sandbox, sandbox.runner, (client) => client.exec({ query: `${statement}\nFORMAT ${SQL_FORMATS[format].clickhouse}` }))
+    return result.stream
+  }
+
+  /** The relations a tenant's statements can read. */
+  async relations(tenantId: string): Promise<SandboxRelation[]> {
+    return (await this.#sandbox(tenantId)).relations
+  }
+
+  /** ClickHouse's normalized text of the statement, once every check has passed. */
+  async #check(sandbox: TenantSandbox, sql: string): Promise<string> {
+    // formatQuery takes the text as a bound parameter: it is parsed, never executed, and a
+    // second statement (`…; DROP TABLE …`) is a syntax error here rather than a second query.
+    const [formatted] = await this.#rows<{ q: string }>(sandbox, 'SELECT formatQuery({sql:String}) AS q', { sql })
+    const statement = formatted!.q
+    const databases = new Set((await this.#rows<{ name: string }>(sandbox, 'SELECT name FROM system.databases')).map((r) => r.name))
+    const ast = await this.#explain(sandbox, `AST ${statement}`)
+    const parameterizedViews = new Set(sandbox.relations.filter((r) => r.params.length).map((r) => r.name))
+    const astRefusals = refusalsFromAst(ast, { databases, parameterizedViews })
+    if (astRefusals.length) throw new SqlRefusedError(astRefusals)
+    // Only now does the analyzer run (it folds constants and resolves names).
+    const tree = await this.#explain(sandbox, `QUERY TREE ${statement}`)
+    const treeRefusals = refusalsFromQueryTree(tree, sandbox.database)
+    if (treeRefusals.length) throw new SqlRefusedError(treeRefusals)
+    return statement
+  }
+
+  async close(): Promise<void> {
+    const sandboxes = await Promise.allSettled(this.#tenants.values())
+    this.#tenants.clear()
+    for (const s of sandboxes) if (s.status === 'fulfilled') await Promise.all([s.value.checker.client.close(), s.value.runner.client.close()])
+  }
+
+  /** The lines of `EXPLAIN <kind>`. A FORMAT after an EXPLAIN binds to the explained statement,
+   * so the output format travels as default_format instead (chDB: its format option). */
+  async #explain(sandbox: TenantSandbox, kind: string): Promise<string[]> {
+    const result = await this.#use(sandbox, sandbox.checker, (client) => client.exec({ query: `EXPLAIN ${kind}`, clickhouse_settings: { default_format: 'JSONEachRow' } }))
+    const chunks: Buffer[] = []
+    for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Buffer))
+    const text = Buffer.concat(chunks).toString('utf8')
+    // chDB writes each line as a bare JSON string; a server as {"explain": "…"}.
+    return text
+      .split('\n')
+      .filter((line) => line.trim())
+      .map((line) => {
+        const row = JSON.parse(line) as string | Record<string, string>
+        return typeof row === 'string' ? row : String(Object.values(row)[0] ?? '')
+      })
+  }
+
+  async #rows<T>(sandbox: TenantSandbox, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const result = await this.#use(sandbox, sandbox.checker, (client) => client.query({ query, query_params: params, format: 'JSONEachRow' }))
+    return result.json<T>()
+  }
+
+  /** Runs `work` on a session; ClickHouse's refusal becomes a SqlEngineError with its message. */
+  async #use<T>(sandbox: TenantSandbox, session: Session, work: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+    try {
+      return await work(session.client)
+    } catch (error) {
+      if (!this.config.clickhouse) {
+        // chDB keeps what a failed query had already written (e.g. a JSON header) and hands it
+        // out at the front of the session's next result, so a failed session is replaced.
+        const failed = session.client
+        session.client = await this.#session(sandbox.database, session.settings)
+        failed.close().catch(() => undefined)
+      }
+      throw new SqlEngineError((error as Error).message)
+    }
+  }
+
+  /** The tenant's sandbox, rebuilt when Pulso's relations changed since it was made. */
+  async #sandbox(tenantId: string): Promise<TenantSandbox> {
+    const { relations, signature } = await this.#tenantRelations()
+    const cached = this.#tenants.get(tenantId)
+    if (cached) {
+      const sandbox = await cached
+      if (sandbox.signature === signature) return sandbox
+      await this.#buildViews(sandbox.database, tenantId, relations)
+      sandbox.signature = signature
+      sandbox.relations = relations
+      return sandbox
+    }
+    const pending = this.#open(tenantId, relations, signature)
+    this.#tenants.set(tenantId, pending)
+    pending.catch(() => this.#tenants.delete(tenantId))
+    return pending
+  }
+
+  async #open(tenantId: string, relations: SandboxRelation[], signature: string): Promise<TenantSandbox> {
+    const database = sandboxDatabase(this.warehouse.database, tenantId)
+    await this.warehouse.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(database)}` })
+    await this.#buildViews(database, tenantId, relations)
+    const checkerSettings: ClickHouseSettings = { output_format_json_quote_64bit_integers: 0 }
+    const runnerSettings = limitSettings(this.config.sqlLimits)
+    const checker = { client: await this.#session(database, checkerSettings), settings: checkerSettings }
+    const runner = { client: await this.#session(database, runnerSettings), settings: runnerSettings }
+    return { database, checker, runner, signature, relations }
+  }
+
+  /** Pulso relations with a tenant_id column (or parameter), and a fingerprint of their definitions. */
+  async #tenantRelations(): Promise<{ relations: SandboxRelation[]; signature: string }> {
+    const db = this.warehouse.database
+    const result = await this.warehouse.client.query({
+      query: `SELECT t.name AS name, t.as_select AS as_select, toString(t.metadata_modification_time) AS modified,
+                     t.name IN (SELECT table FROM system.columns WHERE database = {db:String} AND name = 'tenant_id') AS has_tenant
+              FROM system.tables AS t WHERE t.database = {db:String} AND NOT t.is_temporary ORDER BY name`,
+      query_params: { db },
+      format: 'JSONEachRow',
+    })
+    const rows = await result.json<{ name: string; as_select: string; modified: string; has_tenant: number | boolean }>()
+    const relations: SandboxRelation[] = []
+    for (const row of rows) {
+      const params = [...new Map([...row.as_select.matchAll(PARAM)].map((m) => [m[1]!, m[2]!.trim()])).entries()].map(([name, type]) => ({ name, type }))
+      if (params.length ? params.some((p) => p.name === 'tenant_id') : Boolean(row.has_tenant)) relations.push({ name: row.name, params })
+    }
+    return { relations, signature: JSON.stringify(rows.map((r) => [r.name, r.modified])) }
+  }
+
+  async #buildViews(database: string, tenantId: string, relations: SandboxRelation[]): Promise<void> {
+    const source = (name: string) => `${ident(this.warehouse.database)}.${ident(name)}`
+    for (const relation of relations) {
+      const body = relation.params.length
+        ? `SELECT * FROM ${source(relation.name)}(${relation.params.map((p) => (p.name === 'tenant_id' ? `tenant_id = ${quote(tenantId)}` : `${p.name} = {${p.name}:${p.type}}`)).join(', ')})`
+        : `SELECT * FROM ${source(relation.name)} WHERE tenant_id = ${quote(tenantId)}`
+      await this.warehouse.client.command({ query: `CREATE OR REPLACE VIEW ${ident(database)}.${ident(relation.name)} AS ${body}` })
+    }
+    const wanted = new Set(relations.map((r) => r.name))
+    const existing = await this.warehouse.client.query({ query: 'SELECT name FROM system.tables WHERE database = {db:String}', query_params: { db: database }, format: 'JSONEachRow' })
+    for (const { name } of await existing.json<{ name: string }>()) {
+      if (!wanted.has(name)) await this.warehouse.client.command({ query: `DROP VIEW IF EXISTS ${ident(database)}.${ident(name)}` })
+    }
+  }
+
+  /** A read-only ClickHouse session whose current database is the sandbox. */
+  async #session(database: string, settings: ClickHouseSettings): Promise<ClickHouseClient> {
+    if (this.config.clickhouse) {
+      // A server applies the URL's settings as one change checked against the user's current
+      // profile, so readonly = 1 travels with the limits on every request.
+      return createClient({
+        url: this.config.clickhouse.url,
+        username: this.config.clickhouse.username,
+        password: this.config.clickhouse.password,
+        database,
+        clickhouse_settings: { ...settings, readonly: '1' },
+        request_timeout: (this.config.sqlLimits.maxExecutionSeconds + 30) * 1000,
+      })
+    }
+    // chDB keeps SET and USE per session, so each sandbox session is its own chDB session on
+    // the process's one data folder: limits first, then readonly = 1 locks them.
+    const { createChdbConnection } = await import('chdb/connection')
+    const chdbPath = path.join(this.config.dataDir, 'clickhouse')
+    mkdirSync(chdbPath, { recursive: true })
+    const client = createClient({
+      connection: createChdbConnection({ path: chdbPath }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
+    })
+    const statements = [`USE ${ident(database)}`, ...Object.entries(settings).map(([k, v]) => `SET ${k} = ${/^\d+$/.test(String(v)) ? v : quote(String(v))}`), 'SET readonly = 1']
+    for (const query of statements) await client.command({ query })
+    return client
+  }
+}
