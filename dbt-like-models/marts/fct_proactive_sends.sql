@@ -1,0 +1,132 @@
+-- One row per proactive message (template) sent: whether WhatsApp delivered it, the customer read
+-- it, replied to it and converted after it.
+with events as (
+    select * from {{ ref('stg_events') }}
+),
+
+tenants as (
+    select * from {{ ref('stg_tenants') }}
+),
+
+-- one row per (message, status): redelivered statuses count once
+statuses as (
+    select tenant_id, message_id, status
+    from {{ source('pulso', 'whatsapp_statuses') }}
+    order by tenant_id, message_id, status, received_at
+    limit 1 by tenant_id, message_id, status
+),
+
+-- a read message was delivered, even when WhatsApp skipped the delivered status
+delivery as (
+    select
+        tenant_id,
+        message_id,
+        max(status in ('delivered', 'read')) as delivered,
+        max(status = 'read') as read,
+        max(status = 'failed') as failed
+    from statuses
+    group by tenant_id, message_id
+),
+
+sends as (
+    select
+        tenant_id,
+        event_id,
+        conversation_id,
+        customer_id,
+        occurred_at as sent_at,
+        template,
+        category,
+        campaign,
+        whatsapp_message_id
+    from events
+    where type = 'proactive_sent'
+),
+
+customer_messages as (
+    select tenant_id, customer_id, occurred_at, whatsapp_context_id
+    from events
+    where type = 'message' and sender = 'customer' and customer_id is not null
+),
+
+-- a reply: the customer answered the message itself (a template button), or wrote within the 24 h after it
+replies as (
+    select
+        sends.tenant_id as tenant_id,
+        sends.event_id as event_id,
+        countIf(
+            (sends.whatsapp_message_id is not null and customer_messages.whatsapp_context_id = sends.whatsapp_message_id)
+            or (customer_messages.occurred_at > sends.sent_at and customer_messages.occurred_at <= sends.sent_at + interval 24 hour)
+        ) > 0 as replied
+    from sends
+    left join customer_messages
+        on sends.tenant_id = customer_messages.tenant_id and sends.customer_id = customer_messages.customer_id
+    group by sends.tenant_id, sends.event_id
+),
+
+conversion_events as (
+    select
+        events.tenant_id as tenant_id,
+        events.customer_id as customer_id,
+        events.occurred_at as occurred_at,
+        events.campaign as campaign,
+        toFloat64(events.value) as value,
+        events.currency = if(tenants.currency = '', 'USD', tenants.currency) as in_tenant_currency
+    from events
+    left join tenants on events.tenant_id = tenants.tenant_id
+    where events.type = 'conversion' and events.customer_id is not null
+),
+
+-- a conversion within 7 days after the send, by the same customer, of the send's campaign (or of none)
+conversions as (
+    select
+        tenant_id,
+        event_id,
+        countIf(matched) > 0 as converted,
+        coalesce(sumIf(value, matched and in_tenant_currency), 0) as conversion_value
+    from (
+        select
+            sends.tenant_id as tenant_id,
+            sends.event_id as event_id,
+            conversion_events.value as value,
+            conversion_events.in_tenant_currency as in_tenant_currency,
+            conversion_events.occurred_at > sends.sent_at
+                and conversion_events.occurred_at <= sends.sent_at + interval 7 day
+                and (conversion_events.campaign is null or conversion_events.campaign = sends.campaign) as matched
+        from sends
+        left join conversion_events
+            on sends.tenant_id = conversion_events.tenant_id and sends.customer_id = conversion_events.customer_id
+    )
+    group by tenant_id, event_id
+),
+
+final as (
+    select
+        -- ids
+        sends.tenant_id as tenant_id,
+        sends.event_id as event_id,
+        sends.conversation_id as conversation_id,
+        sends.customer_id as customer_id,
+        sends.whatsapp_message_id as whatsapp_message_id,
+        -- what was sent
+        sends.template as template,
+        sends.category as category,
+        sends.campaign as campaign,
+        sends.sent_at as sent_at,
+        -- what happened to it
+        coalesce(delivery.delivered, false) as delivered,
+        coalesce(delivery.read, false) as read,
+        coalesce(delivery.failed, false) as failed,
+        replies.replied as replied,
+        conversions.converted as converted,
+        conversions.conversion_value as conversion_value
+    from sends
+    left join delivery
+        on sends.tenant_id = delivery.tenant_id and sends.whatsapp_message_id = delivery.message_id
+    left join replies
+        on sends.tenant_id = replies.tenant_id and sends.event_id = replies.event_id
+    left join conversions
+        on sends.tenant_id = conversions.tenant_id and sends.event_id = conversions.event_id
+)
+
+select * from final
