@@ -1,0 +1,96 @@
+// /v1/goals — goals per tenant and KPI with status and attainment history (read role), and
+// their administration (admin role). Goals from the config file are read-only here.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { PulsoConfig } from '../../config/config.ts'
+import { tenantSettings } from '../../config/config.ts'
+import { goalInputSchema, toGoal } from '../../config/operating-loop.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { todayIn } from '../../warehouse/analysis/dates.ts'
+import { evaluateGoals } from '../../warehouse/analysis/goals.ts'
+import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
+import { deleteGoals, listGoals, saveGoals } from '../../warehouse/repositories/goals.ts'
+import { ApiError } from '../errors.ts'
+import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { parseQuery } from './kpis.ts'
+
+const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
+
+export const goalsQuerySchema = z.object({
+  as_of: date.optional(),
+  history: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1, 'must be ≥ 1').max(52, 'must be ≤ 52').default(8),
+})
+
+/** Reads a JSON body and validates it, naming the failing field. */
+export async function parseBody<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
+  let body: unknown
+  try {
+    body = await request.json()
+  } catch {
+    throw new ApiError(400, 'bad_request', 'the body must be a JSON object')
+  }
+  const parsed = schema.safeParse(body)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const field = issue.path.join('.') || '(body)'
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message
+    throw new ApiError(400, 'bad_request', `\`${field}\`: ${message}`)
+  }
+  return parsed.data
+}
+
+export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse }) {
+  const { config, warehouse } = options
+  const keys = config.apiKeys
+  const find = async (tenantId: string, id: string) => (await listGoals(warehouse, tenantId)).find((g) => g.id === id)
+
+  return new Hono<{ Variables: AuthVariables }>()
+    .get('/', requireRole(keys, 'read'), async (c) => {
+      await ensureRegistrySynced(warehouse, config)
+      const query = parseQuery(goalsQuerySchema, c.req.query())
+      const tenant = tenantSettings(config, c.get('apiKey').tenant)
+      const asOf = query.as_of ?? todayIn(tenant.timezone)
+      const goals = await evaluateGoals(warehouse, tenant, await listGoals(warehouse, tenant.id), asOf, query.history)
+      return c.json({ tenant_id: tenant.id, as_of: asOf, goals })
+    })
+    .get('/:id', requireRole(keys, 'read'), async (c) => {
+      await ensureRegistrySynced(warehouse, config)
+      const query = parseQuery(goalsQuerySchema, c.req.query())
+      const tenant = tenantSettings(config, c.get('apiKey').tenant)
+      const goal = await find(tenant.id, c.req.param('id'))
+      if (!goal) throw new ApiError(404, 'not_found', `no goal '${c.req.param('id')}' for tenant ${tenant.id}`)
+      const asOf = query.as_of ?? todayIn(tenant.timezone)
+      const [report] = await evaluateGoals(warehouse, tenant, [goal], asOf, query.history)
+      return c.json({ tenant_id: tenant.id, as_of: asOf, goal: report })
+    })
+    .post('/', requireRole(keys, 'admin'), async (c) => {
+      await ensureRegistrySynced(warehouse, config)
+      const tenant = c.get('apiKey').tenant
+      const goal = toGoal(tenant, await parseBody(goalInputSchema, c.req.raw), 'api')
+      if (await find(tenant, goal.id)) throw new ApiError(409, 'conflict', `\`id\`: goal '${goal.id}' already exists; use PUT /v1/goals/${goal.id} to change it`)
+      await saveGoals(warehouse, [goal])
+      return c.json({ goal }, 201)
+    })
+    .put('/:id', requireRole(keys, 'admin'), async (c) => {
+      await ensureRegistrySynced(warehouse, config)
+      const tenant = c.get('apiKey').tenant
+      const id = c.req.param('id')
+      const input = await parseBody(goalInputSchema, c.req.raw)
+      if (input.id !== undefined && input.id !== id) throw new ApiError(400, 'bad_request', `\`id\`: the body says '${input.id}' but the path says '${id}'`)
+      const existing = await find(tenant, id)
+      if (existing?.source === 'config') throw new ApiError(409, 'conflict', `goal '${id}' is defined in the config file; change it there`)
+      const goal = toGoal(tenant, { ...input, id }, 'api')
+      await saveGoals(warehouse, [goal])
+      return c.json({ goal }, existing ? 200 : 201)
+    })
+    .delete('/:id', requireRole(keys, 'admin'), async (c) => {
+      await ensureRegistrySynced(warehouse, config)
+      const tenant = c.get('apiKey').tenant
+      const id = c.req.param('id')
+      const existing = await find(tenant, id)
+      if (!existing) throw new ApiError(404, 'not_found', `no goal '${id}' for tenant ${tenant}`)
+      if (existing.source === 'config') throw new ApiError(409, 'conflict', `goal '${id}' is defined in the config file; remove it there`)
+      await deleteGoals(warehouse, [existing])
+      return c.body(null, 204)
+    })
+}

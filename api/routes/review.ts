@@ -1,0 +1,44 @@
+// GET /v1/review?week=YYYY-Www[&format=json|markdown|csv] — the weekly review of the key's tenant.
+import { Hono } from 'hono'
+import { z } from 'zod'
+import type { PulsoConfig } from '../../config/config.ts'
+import { tenantSettings } from '../../config/config.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { addDays, isoWeekMonday, isoWeekOf, mondayOf, todayIn } from '../../warehouse/analysis/dates.ts'
+import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
+import { buildWeeklyReview } from '../../warehouse/analysis/review.ts'
+import { reviewToCsv, reviewToMarkdown } from '../../warehouse/analysis/review-export.ts'
+import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { parseQuery } from './kpis.ts'
+
+export const reviewQuerySchema = z.object({
+  week: z
+    .string()
+    .regex(/^\d{4}-W\d{2}$/, 'expected an ISO week YYYY-Www, e.g. 2026-W47')
+    .refine((w) => isoWeekMonday(w) !== null, 'that year has no such ISO week')
+    .optional(),
+  format: z.enum(['json', 'markdown', 'csv'], { error: 'expected json, markdown or csv' }).default('json'),
+})
+
+/** The ISO week asked for, or the last complete week in the tenant's zone. */
+export function reviewWeek(week: string | undefined, timezone: string): string {
+  return week ?? isoWeekOf(addDays(mondayOf(todayIn(timezone)), -7))
+}
+
+export function reviewRoutes(options: { config: PulsoConfig; warehouse: Warehouse }) {
+  return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.config.apiKeys, 'read'), async (c) => {
+    await ensureRegistrySynced(options.warehouse, options.config)
+    const query = parseQuery(reviewQuerySchema, c.req.query())
+    const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
+    const week = reviewWeek(query.week, tenant.timezone)
+    const review = await buildWeeklyReview(options.warehouse, options.config, tenant, isoWeekMonday(week)!)
+    const filename = `pulso-review-${tenant.id}-${week}`
+    if (query.format === 'markdown') {
+      return c.body(reviewToMarkdown(review), 200, { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': `inline; filename="${filename}.md"` })
+    }
+    if (query.format === 'csv') {
+      return c.body(reviewToCsv(review), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` })
+    }
+    return c.json(review)
+  })
+}

@@ -1,0 +1,81 @@
+// `pulso review --week YYYY-Www`, `pulso goals`, `pulso regressions`: the operating loop from a terminal.
+import type { Command } from 'commander'
+import { loadConfig, tenantSettings } from '../../config/config.ts'
+import { formatTable } from '../table.ts'
+
+// Same demo setting as `pulso start` (on unless PULSO_DEMO=0): the demo's goals and use cases
+// come from it, and the registry sync must see the same config file the server sees.
+const cliConfig = () => loadConfig(process.env)
+
+export function register(program: Command): void {
+  program
+    .command('review')
+    .description('print the weekly review: unanswered questions, escalation reasons, worst-CSAT intents, KPI deltas, goals')
+    .option('--week <week>', 'ISO week YYYY-Www (default: the last complete week)')
+    .option('--tenant <id>', 'tenant', 'demo')
+    .option('--format <format>', 'markdown, csv or json', 'markdown')
+    .action(async (options: { week?: string; tenant: string; format: string }) => {
+      const config = cliConfig()
+      const { parseQuery } = await import('../../api/routes/kpis.ts')
+      const { reviewQuerySchema, reviewWeek } = await import('../../api/routes/review.ts')
+      const query = parseQuery(reviewQuerySchema, { ...(options.week ? { week: options.week } : {}), format: options.format })
+      const { openRuntime } = await import('../runtime.ts')
+      const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
+      const { buildWeeklyReview } = await import('../../warehouse/analysis/review.ts')
+      const { reviewToCsv, reviewToMarkdown } = await import('../../warehouse/analysis/review-export.ts')
+      const { isoWeekMonday } = await import('../../warehouse/analysis/dates.ts')
+      const runtime = await openRuntime(config)
+      try {
+        await ensureRegistrySynced(runtime.warehouse, config)
+        const tenant = tenantSettings(config, options.tenant)
+        const review = await buildWeeklyReview(runtime.warehouse, config, tenant, isoWeekMonday(reviewWeek(query.week, tenant.timezone))!)
+        process.stdout.write(query.format === 'json' ? JSON.stringify(review, null, 2) + '\n' : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review))
+      } finally {
+        await runtime.close()
+      }
+    })
+
+  program
+    .command('goals')
+    .description("print a tenant's goals with status (on track / at risk / off track) and the current value")
+    .option('--tenant <id>', 'tenant', 'demo')
+    .option('--as-of <date>', 'YYYY-MM-DD (default: today in the tenant time zone)')
+    .action(async (options: { tenant: string; asOf?: string }) => {
+      const config = cliConfig()
+      const { openRuntime } = await import('../runtime.ts')
+      const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
+      const { evaluateGoals } = await import('../../warehouse/analysis/goals.ts')
+      const { listGoals } = await import('../../warehouse/repositories/goals.ts')
+      const { todayIn } = await import('../../warehouse/analysis/dates.ts')
+      const runtime = await openRuntime(config)
+      try {
+        await ensureRegistrySynced(runtime.warehouse, config)
+        const tenant = tenantSettings(config, options.tenant)
+        const goals = await evaluateGoals(runtime.warehouse, tenant, await listGoals(runtime.warehouse, tenant.id), options.asOf ?? todayIn(tenant.timezone), 1)
+        console.log(formatTable(goals.map((g) => ({ goal: g.id, kpi: g.kpi, segment: g.segment ? `${g.segment.by}=${g.segment.value}` : 'all', period: g.period_start, target: `${g.direction === 'at_most' ? '≤' : '≥'} ${g.target}`, value: g.value, status: g.status, owner: g.owner }))))
+      } finally {
+        await runtime.close()
+      }
+    })
+
+  program
+    .command('regressions')
+    .description('print KPI × segment regressions (current window vs previous window and trailing weeks)')
+    .option('--tenant <id>', 'tenant', 'demo')
+    .option('--as-of <date>', 'YYYY-MM-DD (default: the last day with conversations)')
+    .option('--json', 'print the JSON report')
+    .action(async (options: { tenant: string; asOf?: string; json?: boolean }) => {
+      const config = cliConfig()
+      const { openRuntime } = await import('../runtime.ts')
+      const { findRegressions } = await import('../../warehouse/analysis/regressions-query.ts')
+      const runtime = await openRuntime(config)
+      try {
+        const report = await findRegressions(runtime.warehouse, tenantSettings(config, options.tenant), config.operatingLoop.regressions, options.asOf)
+        if (options.json) return console.log(JSON.stringify(report, null, 2))
+        console.log(`as of ${report.as_of}: ${report.tests_run} comparisons tested, ${report.tests_skipped_small_samples} skipped (small samples), ${report.regressions.length} regressions`)
+        console.log(formatTable(report.regressions.map((r) => ({ kpi: r.kpi, segment: r.segment ? `${r.segment.by}=${r.segment.value}` : 'all', baseline: r.baseline.value, current: r.current.value, n: r.current.samples, p_adj: r.p_adjusted.toExponential(1), first_seen: r.first_seen, active: r.active, release: r.release?.bot_version ?? '–' }))))
+      } finally {
+        await runtime.close()
+      }
+    })
+}

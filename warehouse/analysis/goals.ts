@@ -1,0 +1,75 @@
+// Goal status and attainment history: each goal's KPI per period from the fct_kpis mart,
+// judged against its target by the rule in goal-status.ts.
+import type { TenantSettings } from '../../config/config.ts'
+import type { Goal } from '../../config/operating-loop.ts'
+import type { Warehouse } from '../client.ts'
+import { queryKpis, type KpiRow } from '../repositories/kpis.ts'
+import { periodEnd, periodStart, periodsBefore } from './dates.ts'
+import { goalStatus, type GoalStatus } from './goal-status.ts'
+
+export type GoalPeriod = { period_start: string; period_end: string; value: number | null; status: GoalStatus }
+
+export type GoalReport = {
+  id: string
+  kpi: string
+  segment: { by: string; value: string } | null
+  target: number
+  direction: Goal['direction']
+  period: Goal['period']
+  owner: string
+  at_risk_margin: number
+  source: Goal['source']
+  /** Status of the period containing as_of (to date). */
+  status: GoalStatus
+  value: number | null
+  period_start: string
+  period_end: string
+  /** Oldest first, ending with the current period. */
+  history: GoalPeriod[]
+}
+
+export async function evaluateGoals(warehouse: Warehouse, tenant: TenantSettings, goals: Goal[], asOf: string, historyPeriods = 8): Promise<GoalReport[]> {
+  // One KPI query per (period, segment dimension), shared by the goals that need it.
+  const queries = new Map<string, Promise<KpiRow[]>>()
+  const rowsFor = (goal: Goal) => {
+    const key = `${goal.period}|${goal.segment?.by ?? ''}`
+    let rows = queries.get(key)
+    if (!rows) {
+      const from = periodsBefore(periodStart(asOf, goal.period), goal.period, historyPeriods - 1)
+      rows = queryKpis(warehouse, { tenantId: tenant.id, timezone: tenant.timezone, from, to: asOf, grain: goal.period, by: goal.segment?.by })
+      queries.set(key, rows)
+    }
+    return rows
+  }
+  const reports: GoalReport[] = []
+  for (const goal of goals) {
+    const rows = await rowsFor(goal)
+    const current = periodStart(asOf, goal.period)
+    const history: GoalPeriod[] = []
+    for (let n = historyPeriods - 1; n >= 0; n--) {
+      const start = periodsBefore(current, goal.period, n)
+      const row = rows.find((r) => String(r.period) === start && (!goal.segment || r[goal.segment.by] === goal.segment.value))
+      const raw = row?.[goal.kpi]
+      const value = typeof raw === 'number' ? raw : raw === null || raw === undefined ? null : Number(raw)
+      history.push({ period_start: start, period_end: periodEnd(start, goal.period), value, status: goalStatus(value, goal) })
+    }
+    const now = history[history.length - 1]!
+    reports.push({
+      id: goal.id,
+      kpi: goal.kpi,
+      segment: goal.segment,
+      target: goal.target,
+      direction: goal.direction,
+      period: goal.period,
+      owner: goal.owner,
+      at_risk_margin: goal.atRiskMargin,
+      source: goal.source,
+      status: now.status,
+      value: now.value,
+      period_start: now.period_start,
+      period_end: now.period_end,
+      history,
+    })
+  }
+  return reports
+}

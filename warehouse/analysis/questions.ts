@@ -1,0 +1,60 @@
+// Unanswered questions for the weekly review: the warehouse groups fallbacks by normalised text
+// (fct_fallback_questions); here near-duplicates that normalisation leaves apart ("tienen tienda
+// en monterrey" / "tienen tiendas en monterrey") are merged by string similarity.
+import type { QuestionGroupRow } from '../repositories/review.ts'
+
+export type QuestionGroup = { question: string; fallbacks: number; conversations: number; variants: string[]; examples: string[]; use_cases: string[] }
+
+/** Levenshtein distance, two rows of the table at a time. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i]
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    previous = current
+  }
+  return previous[b.length]!
+}
+
+/** 1 for identical texts, 0 for nothing in common: the larger of character and word similarity. */
+export function similarity(a: string, b: string): number {
+  const chars = 1 - editDistance(a, b) / Math.max(a.length, b.length, 1)
+  const wordsA = new Set(a.split(' ').filter(Boolean))
+  const wordsB = new Set(b.split(' ').filter(Boolean))
+  const shared = [...wordsA].filter((w) => wordsB.has(w)).length
+  const words = shared / Math.max(1, new Set([...wordsA, ...wordsB]).size)
+  return Math.max(chars, words)
+}
+
+/**
+ * Greedy merge, most frequent first: a group joins the first earlier group whose representative
+ * is at least `threshold` similar. The representative is the most frequent normalised text.
+ */
+export function mergeNearDuplicates(rows: QuestionGroupRow[], threshold = 0.85): QuestionGroup[] {
+  const sorted = [...rows].sort((a, b) => b.fallbacks - a.fallbacks || a.question_normalized.localeCompare(b.question_normalized))
+  const groups: QuestionGroup[] = []
+  for (const row of sorted) {
+    const target = groups.find((g) => similarity(g.question, row.question_normalized) >= threshold)
+    if (target) {
+      target.fallbacks += row.fallbacks
+      // a conversation may ask two variants; the sum can count it twice, so it is an upper bound
+      target.conversations += row.conversations
+      target.variants.push(row.question_normalized)
+      target.examples = [...new Set([...target.examples, ...row.examples])].slice(0, 5)
+      target.use_cases = [...new Set([...target.use_cases, ...row.use_cases])].sort()
+    } else {
+      groups.push({
+        question: row.question_normalized,
+        fallbacks: row.fallbacks,
+        conversations: row.conversations,
+        variants: [row.question_normalized],
+        examples: row.examples.slice(0, 5),
+        use_cases: [...row.use_cases],
+      })
+    }
+  }
+  return groups.sort((a, b) => b.fallbacks - a.fallbacks || a.question.localeCompare(b.question))
+}

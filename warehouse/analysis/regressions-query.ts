@@ -1,0 +1,23 @@
+// Runs the regression detector for one tenant: fetches the samples and releases it needs.
+import type { TenantSettings } from '../../config/config.ts'
+import type { RegressionSettings } from '../../config/operating-loop.ts'
+import type { Warehouse } from '../client.ts'
+import { queryBotReleases, queryLastActiveDate, queryRegressionSamples } from '../repositories/regression-samples.ts'
+import { addDays, todayIn } from './dates.ts'
+import { detectRegressions, samplesNeededDays, type RegressionReport } from './regressions.ts'
+
+/** as_of defaults to the tenant's last day with conversations (never after today). */
+export async function defaultAsOf(warehouse: Warehouse, tenant: TenantSettings): Promise<string> {
+  const today = todayIn(tenant.timezone)
+  const last = await queryLastActiveDate(warehouse, tenant.id, tenant.timezone)
+  return last && last < today ? last : today
+}
+
+export async function findRegressions(warehouse: Warehouse, tenant: TenantSettings, settings: RegressionSettings, asOf?: string): Promise<RegressionReport> {
+  const day = asOf ?? (await defaultAsOf(warehouse, tenant))
+  const [samples, releases] = await Promise.all([
+    queryRegressionSamples(warehouse, { tenantId: tenant.id, timezone: tenant.timezone, from: addDays(day, -samplesNeededDays(settings)), to: day }),
+    queryBotReleases(warehouse, tenant.id, tenant.timezone),
+  ])
+  return detectRegressions(samples, releases, day, settings)
+}
