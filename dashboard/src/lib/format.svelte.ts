@@ -1,0 +1,113 @@
+// The one formatter: every number, date and time on the page goes through here, in the
+// current language and the tenant's currency and time zone.
+import { format as formatDate, parseISO } from 'date-fns'
+import { enUS, es } from 'date-fns/locale'
+import { i18n } from './i18n.svelte.ts'
+import type { KpiField, ValueKind } from './kpis.ts'
+import { KPIS } from './kpis.ts'
+
+export const tenantFormat = $state<{ currency: string; timezone: string }>({ currency: 'USD', timezone: 'UTC' })
+
+const intlLocale = () => (i18n.lang === 'es' ? 'es-MX' : 'en-US')
+const dateLocale = () => (i18n.lang === 'es' ? es : enUS)
+
+// Intl formatters are costly to build; keep one per (locale, options).
+const cache = new Map<string, Intl.NumberFormat>()
+function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
+  const key = intlLocale() + JSON.stringify(options)
+  let f = cache.get(key)
+  if (!f) cache.set(key, (f = new Intl.NumberFormat(intlLocale(), options)))
+  return f
+}
+
+export const DASH = '–'
+
+function seconds(value: number, signed = false): string {
+  const sign = signed ? 'always' : 'auto'
+  const abs = Math.abs(value)
+  if (abs < 120) return numberFormat({ style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: abs < 1 ? 2 : abs < 10 ? 1 : 0, signDisplay: sign }).format(value)
+  if (abs < 7200) return numberFormat({ style: 'unit', unit: 'minute', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 60)
+  return numberFormat({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 3600)
+}
+
+/** A value of a kind (rate 0–1 shows as percent, money in the tenant currency…); null shows a dash. */
+export function formatValue(kind: ValueKind, value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH
+  switch (kind) {
+    case 'count':
+      return numberFormat({ maximumFractionDigits: 0 }).format(value)
+    case 'rate':
+      return numberFormat({ style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
+    case 'seconds':
+      return seconds(value)
+    case 'score':
+      return numberFormat({ minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(value)
+    case 'average':
+      return numberFormat({ minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(value)
+    case 'money':
+      return formatMoney(value)
+  }
+}
+
+/** An amount in a currency (the tenant's unless another is given, e.g. a raw cost event's). */
+export function formatMoney(value: number, currency: string = tenantFormat.currency, maxFractionDigits = 2): string {
+  return numberFormat({ style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: maxFractionDigits }).format(value)
+}
+
+export function formatKpi(kpi: KpiField, value: number | null | undefined): string {
+  return formatValue(KPIS[kpi].kind, value)
+}
+
+/** A change between two values of a KPI: percentage points for rates, signed units otherwise. */
+export function formatDelta(kpi: KpiField, delta: number): string {
+  const kind = KPIS[kpi].kind
+  switch (kind) {
+    case 'rate':
+      return `${numberFormat({ maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: 'always' }).format(delta * 100)} pp`
+    case 'seconds':
+      return seconds(delta, true)
+    case 'money':
+      return numberFormat({ style: 'currency', currency: tenantFormat.currency, minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'always' }).format(delta)
+    case 'count':
+      return numberFormat({ maximumFractionDigits: 0, signDisplay: 'always' }).format(delta)
+    default:
+      return numberFormat({ maximumFractionDigits: 2, minimumFractionDigits: 1, signDisplay: 'always' }).format(delta)
+  }
+}
+
+/** A relative change (0.25 → +25%). */
+export function formatRelative(value: number | null | undefined): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH
+  return numberFormat({ style: 'percent', maximumFractionDigits: 1, signDisplay: 'always' }).format(value)
+}
+
+/** A plain number (counts in tables, p-values). */
+export function formatNumber(value: number | null | undefined, fractionDigits = 0): string {
+  if (value === null || value === undefined || Number.isNaN(value)) return DASH
+  return numberFormat({ maximumFractionDigits: fractionDigits }).format(value)
+}
+
+/** A calendar date `YYYY-MM-DD` (already local to the tenant) as text. */
+export function formatDay(day: string, pattern: 'short' | 'long' = 'long'): string {
+  return formatDate(parseISO(day), pattern === 'long' ? 'PP' : 'd MMM', { locale: dateLocale() })
+}
+
+/** An instant (ISO 8601, UTC) as date and time in the tenant's time zone. */
+export function formatInstant(iso: string, withSeconds = false): string {
+  return new Intl.DateTimeFormat(intlLocale(), {
+    timeZone: tenantFormat.timezone,
+    dateStyle: 'medium',
+    timeStyle: withSeconds ? 'medium' : 'short',
+  }).format(new Date(iso))
+}
+
+/** Chart axis values in display units: rates become percent numbers. */
+export function chartValue(kpi: KpiField, value: number | null | undefined): number | null {
+  if (value === null || value === undefined) return null
+  return KPIS[kpi].kind === 'rate' ? value * 100 : value
+}
+
+/** Tick labels for a chart axis holding `chartValue`s. */
+export function formatChartTick(kpi: KpiField, value: number): string {
+  return formatKpi(kpi, KPIS[kpi].kind === 'rate' ? value / 100 : value)
+}

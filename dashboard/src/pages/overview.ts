@@ -1,0 +1,29 @@
+// Data of the Overview page: the period's KPIs, the previous period's, the trend and the goals.
+import type { Api, KpiRow } from '../lib/api.ts'
+import { parseGoals, type GoalView } from '../lib/goals.ts'
+import { previousPeriod, trendGrain } from '../lib/period.ts'
+
+// The tiles' values load first and alone, so the page is usable before the rest arrives;
+// goals (evaluated by the API), the previous period and the trend follow once they are in.
+export type TrendData = { rows: KpiRow[]; grain: 'day' | 'week' | 'month' }
+export type OverviewLoads = {
+  current: Promise<KpiRow | null>
+  /** null: the goals API is not on this server (yet) */
+  goals: Promise<GoalView[] | null>
+  previous: Promise<KpiRow | null>
+  trend: Promise<TrendData>
+}
+
+type Range = { from: string; to: string }
+
+export function loadOverview(api: Api, period: Range): OverviewLoads {
+  const current = api.kpis({ ...period, grain: 'all' }).then((r) => r.rows[0] ?? null)
+  const afterCurrent = current.catch(() => undefined)
+  const grain = trendGrain(period)
+  return {
+    current,
+    goals: afterCurrent.then(() => api.goals()).then((g) => (g.available ? parseGoals(g.data) : null)),
+    previous: afterCurrent.then(() => api.kpis({ ...previousPeriod(period), grain: 'all' })).then((r) => r.rows[0] ?? null),
+    trend: afterCurrent.then(() => api.kpis({ ...period, grain })).then((r) => ({ rows: r.rows, grain })),
+  }
+}

@@ -1,0 +1,268 @@
+// Conversations behind a number: the drill-down list from fct_conversations and one
+// conversation's event timeline from stg_events. No KPI is computed here; the list is
+// filtered with the same per-conversation facts the KPI mart aggregates.
+import type { Warehouse } from '../client.ts'
+import { SEGMENTS, type Segment } from './kpis.ts'
+
+/**
+ * Which conversations a number is made of. Each flag names the per-conversation fact of
+ * fct_conversations that the KPI counts (e.g. escalation_rate counts `escalated`).
+ */
+export const CONVERSATION_FLAGS = {
+  escalated: 'escalated',
+  not_escalated: 'not escalated',
+  bot_resolved: 'bot_resolved',
+  not_bot_resolved: 'not bot_resolved',
+  resolved: 'is_resolved',
+  unresolved: 'not is_resolved',
+  fcr: 'first_contact_resolved = true',
+  not_fcr: 'first_contact_resolved = false',
+  with_csat: 'csat is not null',
+  csat_satisfied: 'csat >= 4',
+  csat_unsatisfied: 'csat < 4',
+  with_fallback: 'fallbacks > 0',
+  handoff_with_context: 'handoffs > 0 and handoffs_with_context = handoffs',
+  handoff_without_context: 'handoffs > handoffs_with_context',
+  with_frt: 'frt_s is not null',
+  with_cost: 'cost > 0',
+} as const
+export type ConversationFlag = keyof typeof CONVERSATION_FLAGS
+export const FLAG_NAMES = Object.keys(CONVERSATION_FLAGS) as [ConversationFlag, ...ConversationFlag[]]
+
+export const CONVERSATION_SORTS = {
+  started_at: 'started_at DESC',
+  frt: 'frt_s DESC NULLS LAST',
+  handoff_wait: 'handoff_wait_s DESC NULLS LAST',
+  cost: 'cost DESC',
+  csat: 'csat ASC NULLS LAST',
+} as const
+export type ConversationSort = keyof typeof CONVERSATION_SORTS
+export const SORT_NAMES = Object.keys(CONVERSATION_SORTS) as [ConversationSort, ...ConversationSort[]]
+
+export type ConversationFilter = {
+  tenantId: string
+  timezone: string
+  /** First and last local date (tenant time zone) of started_at, inclusive. */
+  from: string
+  to: string
+  segments?: Partial<Record<Segment, string>>
+  handoffReason?: string
+  flags?: ConversationFlag[]
+  sort?: ConversationSort
+  limit: number
+  offset?: number
+}
+
+export type ConversationSummary = {
+  conversation_id: string
+  customer_id: string | null
+  channel: string
+  use_case: string | null
+  intent: string | null
+  bot_version: string | null
+  /** UTC, ISO 8601 */
+  started_at: string
+  /** Local date of started_at in the tenant's time zone. */
+  started_on: string
+  frt_s: number | null
+  escalated: boolean
+  handoff_reason: string | null
+  handoff_wait_s: number | null
+  handoffs: number
+  handoffs_with_context: number
+  resolved_by: string | null
+  bot_resolved: boolean
+  first_contact_resolved: boolean | null
+  csat: number | null
+  messages: number
+  fallbacks: number
+  cost: number
+  currency: string
+}
+
+/** ClickHouse writes DateTime64 as `YYYY-MM-DD hh:mm:ss.sss` in the column's zone (UTC here). */
+export function utcIso(value: string | null): string | null {
+  if (value === null) return null
+  return value.includes('T') ? value : `${value.replace(' ', 'T')}Z`
+}
+
+const SUMMARY_COLUMNS = `conversation_id, customer_id, channel, use_case, intent, bot_version,
+    started_at, toString(toDate(started_at, {timezone:String})) AS started_on,
+    frt_s, escalated, handoff_reason, handoff_wait_s, handoffs, handoffs_with_context,
+    resolved_by, bot_resolved, first_contact_resolved, csat, messages, fallbacks, cost, currency`
+
+/** The WHERE clause and its bound parameters; flags come from a fixed allow-list, values are bound. */
+export function conversationWhere(filter: ConversationFilter): { where: string; params: Record<string, unknown> } {
+  const clauses = [
+    'tenant_id = {tenant_id:String}',
+    'toDate(started_at, {timezone:String}) >= {date_from:Date}',
+    'toDate(started_at, {timezone:String}) <= {date_to:Date}',
+  ]
+  const params: Record<string, unknown> = { tenant_id: filter.tenantId, timezone: filter.timezone, date_from: filter.from, date_to: filter.to }
+  for (const segment of SEGMENTS) {
+    const value = filter.segments?.[segment]
+    if (value === undefined) continue
+    clauses.push(`toString(${segment}) = {seg_${segment}:String}`)
+    params[`seg_${segment}`] = value
+  }
+  if (filter.handoffReason !== undefined) {
+    clauses.push('handoff_reason = {handoff_reason:String}')
+    params.handoff_reason = filter.handoffReason
+  }
+  for (const flag of filter.flags ?? []) clauses.push(`(${CONVERSATION_FLAGS[flag]})`)
+  return { where: clauses.join('\n  AND '), params }
+}
+
+export function conversationListSql(database: string, filter: ConversationFilter): string {
+  const { where } = conversationWhere(filter)
+  return `SELECT ${SUMMARY_COLUMNS}, count() OVER () AS total
+FROM ${database}.fct_conversations
+WHERE ${where}
+ORDER BY ${CONVERSATION_SORTS[filter.sort ?? 'started_at']}, conversation_id
+LIMIT {limit:UInt32} OFFSET {offset:UInt32}`
+}
+
+type RawSummary = Omit<ConversationSummary, 'escalated' | 'bot_resolved' | 'first_contact_resolved'> & {
+  escalated: boolean | number
+  bot_resolved: boolean | number
+  first_contact_resolved: boolean | number | null
+}
+
+function toSummary(row: RawSummary): ConversationSummary {
+  const bool = (v: boolean | number) => v === true || v === 1
+  return {
+    ...row,
+    started_at: utcIso(row.started_at)!,
+    escalated: bool(row.escalated),
+    bot_resolved: bool(row.bot_resolved),
+    first_contact_resolved: row.first_contact_resolved === null ? null : bool(row.first_contact_resolved),
+    cost: Number(row.cost),
+  }
+}
+
+/** One page of the conversations that match, newest first, and how many match in all. */
+export async function listConversations(warehouse: Warehouse, filter: ConversationFilter): Promise<{ total: number; rows: ConversationSummary[] }> {
+  const { params } = conversationWhere(filter)
+  const result = await warehouse.client.query({
+    query: conversationListSql(warehouse.database, filter),
+    query_params: { ...params, limit: filter.limit, offset: filter.offset ?? 0 },
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<RawSummary & { total: number }>()
+  let total = rows[0]?.total ?? 0
+  if (rows.length === 0 && (filter.offset ?? 0) > 0) {
+    // Past the last page the window function has no row to report on; count separately.
+    const counted = await warehouse.client.query({
+      query: `SELECT count() AS total FROM ${warehouse.database}.fct_conversations WHERE ${conversationWhere(filter).where}`,
+      query_params: params,
+      format: 'JSONEachRow',
+    })
+    total = (await counted.json<{ total: number }>())[0]?.total ?? 0
+  }
+  return { total: Number(total), rows: rows.map(({ total: _total, ...row }) => toSummary(row)) }
+}
+
+export type TimelineEvent = {
+  event_id: string
+  type: string
+  /** UTC, ISO 8601 */
+  occurred_at: string
+  received_at: string
+  /** The event's own fields that are set (sender, reason, score, amount…). */
+  fields: Record<string, string | number | boolean>
+}
+
+const TIMELINE_FIELDS = [
+  'channel', 'use_case', 'intent', 'bot_version', 'sender', 'agent_id', 'text', 'question', 'confidence',
+  'handoff_reason', 'context_transcript', 'context_customer_profile', 'context_intent', 'queue',
+  'resolved_by', 'score', 'comment', 'amount', 'value', 'currency', 'component', 'category', 'template', 'campaign',
+] as const
+
+/** One conversation: its facts from fct_conversations and its events from stg_events, in time order. */
+export async function conversationTimeline(
+  warehouse: Warehouse,
+  tenant: { tenantId: string; timezone: string },
+  conversationId: string,
+): Promise<{ conversation: ConversationSummary; events: TimelineEvent[] } | null> {
+  const params = { tenant_id: tenant.tenantId, timezone: tenant.timezone, conversation_id: conversationId }
+  const facts = await warehouse.client.query({
+    query: `SELECT ${SUMMARY_COLUMNS}
+FROM ${warehouse.database}.fct_conversations
+WHERE tenant_id = {tenant_id:String} AND conversation_id = {conversation_id:String}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  const [conversation] = await facts.json<RawSummary>()
+  if (!conversation) return null
+  const events = await warehouse.client.query({
+    query: `SELECT event_id, type, occurred_at, received_at, ${TIMELINE_FIELDS.join(', ')}
+FROM ${warehouse.database}.stg_events
+WHERE tenant_id = {tenant_id:String} AND conversation_id = {conversation_id:String}
+ORDER BY occurred_at, received_at, event_id`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  const rows = await events.json<Record<string, string | number | boolean | null>>()
+  return {
+    conversation: toSummary(conversation),
+    events: rows.map((row) => ({
+      event_id: String(row.event_id),
+      type: String(row.type),
+      occurred_at: utcIso(String(row.occurred_at))!,
+      received_at: utcIso(String(row.received_at))!,
+      fields: Object.fromEntries(TIMELINE_FIELDS.filter((f) => row[f] !== null && row[f] !== undefined && row[f] !== '').map((f) => [f, row[f]!])),
+    })),
+  }
+}
+
+export type HandoffBreakdown = {
+  reasons: { reason: string; handoffs: number; with_context: number; conversations: number }[]
+  /** Escalated conversations by how long the customer waited for an agent. */
+  wait: { bucket: string; min_s: number; max_s: number | null; conversations: number }[]
+}
+
+/** Upper bounds (seconds) of the wait buckets; the last bucket is open-ended, plus one for "no agent yet". */
+export const WAIT_BUCKETS_S = [60, 300, 900, 1800, 3600] as const
+
+/** Handoffs by reason (with how many carried full context) and the wait distribution. */
+export async function handoffBreakdown(
+  warehouse: Warehouse,
+  filter: Pick<ConversationFilter, 'tenantId' | 'timezone' | 'from' | 'to' | 'segments'>,
+): Promise<HandoffBreakdown> {
+  const { where, params } = conversationWhere({ ...filter, limit: 0, flags: ['escalated'] })
+  const reasons = await warehouse.client.query({
+    query: `SELECT coalesce(handoff_reason, 'other') AS reason, sum(handoffs) AS handoffs, sum(handoffs_with_context) AS with_context, count() AS conversations
+FROM ${warehouse.database}.fct_conversations
+WHERE ${where}
+GROUP BY reason
+ORDER BY conversations DESC, reason`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  // bucket i holds waits in [lower_i, upper_i); the last bucket is open-ended; -1 = no agent reply yet
+  const bucketIndex = `multiIf(handoff_wait_s IS NULL, -1, ${WAIT_BUCKETS_S.map((b, i) => `handoff_wait_s < ${b}, ${i}`).join(', ')}, ${WAIT_BUCKETS_S.length})`
+  const waits = await warehouse.client.query({
+    query: `SELECT ${bucketIndex} AS bucket_index, count() AS conversations
+FROM ${warehouse.database}.fct_conversations
+WHERE ${where}
+GROUP BY bucket_index`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
+  const counts = new Map((await waits.json<{ bucket_index: number; conversations: number }>()).map((r) => [Number(r.bucket_index), Number(r.conversations)]))
+  const lowers = [0, ...WAIT_BUCKETS_S]
+  const wait = lowers.map((min, i) => {
+    const max = WAIT_BUCKETS_S[i] ?? null
+    return { bucket: max === null ? `${min}+` : `${min}-${max}`, min_s: min, max_s: max, conversations: counts.get(i) ?? 0 }
+  })
+  wait.push({ bucket: 'no_agent', min_s: 0, max_s: null, conversations: counts.get(-1) ?? 0 })
+  return {
+    reasons: (await reasons.json<HandoffBreakdown['reasons'][number]>()).map((r) => ({
+      reason: r.reason,
+      handoffs: Number(r.handoffs),
+      with_context: Number(r.with_context),
+      conversations: Number(r.conversations),
+    })),
+    wait,
+  }
+}
