@@ -12,6 +12,20 @@ import { errorResponse } from './errors.ts'
 import { eventsRoutes, type EventSink } from './routes/events.ts'
 import { healthRoutes } from './routes/health.ts'
 import { kpisRoutes } from './routes/kpis.ts'
+import { goalsRoutes } from './routes/goals.ts'
+import { useCasesRoutes } from './routes/use-cases.ts'
+import { regressionsRoutes } from './routes/regressions.ts'
+import { reviewRoutes } from './routes/review.ts'
+import { whatsappRoutes } from './routes/whatsapp.ts'
+import { chatwootRoutes } from './routes/chatwoot.ts'
+import { proactiveRoutes } from './routes/proactive.ts'
+import { webhookInbox } from '../ingest/webhook-inbox.ts'
+import { sqlRoutes } from './routes/sql.ts'
+import { modelsRoutes } from './routes/models.ts'
+import { SqlSandbox } from '../warehouse/sql-sandbox/sandbox.ts'
+import { conversationsRoutes } from './routes/conversations.ts'
+import { handoffsRoutes } from './routes/handoffs.ts'
+import { tenantRoutes } from './routes/tenant.ts'
 
 export const DASHBOARD_DIST = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dashboard/dist')
 
@@ -34,6 +48,18 @@ export function createApp(deps: AppDeps) {
   app.route('/healthz', healthRoutes({ warehouse, status: deps.status ?? {} }))
   app.route('/v1/events', eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, sink }))
   app.route('/v1/kpis', kpisRoutes({ apiKeys: config.apiKeys, warehouse, config }))
+  app.route('/v1/goals', goalsRoutes({ config, warehouse }))
+  app.route('/v1/use-cases', useCasesRoutes({ config, warehouse }))
+  app.route('/v1/regressions', regressionsRoutes({ config, warehouse }))
+  app.route('/v1/review', reviewRoutes({ config, warehouse }))
+  app.route('/v1/webhooks/whatsapp', whatsappRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
+  app.route('/v1/webhooks/chatwoot', chatwootRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
+  app.route('/v1/proactive', proactiveRoutes({ apiKeys: config.apiKeys, warehouse, config }))
+  app.route('/v1/sql', sqlRoutes({ apiKeys: config.apiKeys, sandbox: new SqlSandbox(warehouse, config) }))
+  app.route('/v1/models', modelsRoutes({ apiKeys: config.apiKeys, warehouse, config }))
+  app.route('/v1/conversations', conversationsRoutes({ apiKeys: config.apiKeys, warehouse, config }))
+  app.route('/v1/handoffs', handoffsRoutes({ apiKeys: config.apiKeys, warehouse, config }))
+  app.route('/v1/tenant', tenantRoutes({ apiKeys: config.apiKeys, config }))
   app.notFound((c) => c.json({ error: 'not_found', message: `no route for ${c.req.method} ${c.req.path}` }, 404))
   if (existsSync(DASHBOARD_DIST)) {
     const root = path.relative(process.cwd(), DASHBOARD_DIST)

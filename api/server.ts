@@ -6,6 +6,7 @@ import { openRuntime, type Runtime } from '../cli/runtime.ts'
 import { runAllTests } from '../dbt-like-models/runner/test.ts'
 import { seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { createApp } from './app.ts'
+import { startAlertScheduler } from './alerts/scheduler.ts'
 
 export type RunningServer = { runtime: Runtime; server: ServerType; url: string; close(): Promise<void> }
 
@@ -27,7 +28,12 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
   status.model_tests = { passed: tests.length - failed.length, failed: failed.map((t) => ({ name: t.name, severity: t.severity, detail: t.detail })) }
   for (const t of failed) (t.severity === 'warn' ? logger.warn : logger.error).call(logger, { test: t.name, detail: t.detail }, 'model test failed')
 
-  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status })
+  // PULSO_INGEST_MODE=kafka: POST /v1/events publishes to the topic; the Kafka workers store.
+  const kafka = config.kafka
+  const kafkaSink = kafka?.httpToKafka ? await (await import('../ingest/kafka/sink.ts')).createKafkaSink({ ...config, kafka }, runtime.warehouse, logger) : undefined
+  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status, sink: kafkaSink?.sink })
+  // Goals off track and new regressions go to the configured webhooks on a schedule.
+  const alerts = startAlertScheduler(runtime.warehouse, config, logger)
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.port }, () => resolve(s))
   })
@@ -38,7 +44,9 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
     server,
     url,
     close: async () => {
+      alerts?.stop()
       await new Promise<void>((resolve) => server.close(() => resolve()))
+      await kafkaSink?.close()
       await runtime.close()
     },
   }

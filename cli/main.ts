@@ -5,6 +5,10 @@ import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
 import { createLogger } from './logger.ts'
 import { ingestFile } from './ingest-file.ts'
 import { formatTable } from './table.ts'
+import { register as registerReview } from './commands/review.ts'
+import { register as registerAlerts } from './commands/alerts.ts'
+import { register as registerKafka } from './commands/kafka.ts'
+import { register as registerData } from './commands/data.ts'
 
 const program = new Command()
 program
@@ -142,6 +146,12 @@ function positiveInt(value: string): number {
   if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError('expected a positive integer')
   return n
 }
+
+registerKafka(program)
+registerData(program)
+
+registerReview(program)
+registerAlerts(program)
 
 try {
   await program.parseAsync(process.argv)

@@ -5,6 +5,8 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { loadChatwootConfig, loadWhatsAppConfig, type ChatwootConfig, type WhatsAppConfig } from './whatsapp.ts'
+import { parseOperatingLoop, type OperatingLoopConfig } from './operating-loop.ts'
 
 export const ROLES = ['ingest', 'read', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -42,18 +44,50 @@ export type PulsoConfig = {
   clickhouse?: { url: string; username: string; password: string }
   port: number
   demo: boolean
+  /** Size of the simulated demo tenant (PULSO_DEMO_DAYS, PULSO_DEMO_PER_DAY); smaller keeps tests fast. */
+  demoSize?: { days: number; conversationsPerDay: number }
   hashKey: string
   apiKeys: ApiKey[]
   tenants: Map<string, TenantSettings>
   maxBodyBytes: number
   extraModelsDir?: string
+  /** Limits on every POST /v1/sql query (PULSO_SQL_MAX_*), enforced by ClickHouse settings. */
+  sqlLimits: SqlLimits
   logLevel: string
-  /** Size of the simulated demo tenant (PULSO_DEMO_DAYS, PULSO_DEMO_PER_DAY); smaller keeps tests fast. */
-  demoSize?: { days: number; conversationsPerDay: number }
   /** The raw config file, for later parts (goals, webhooks) that read their own sections. */
   file: Record<string, unknown>
-  kafka?: { brokers: string[]; topic: string; group: string }
+  kafka?: KafkaSettings
+  /** Goals, use cases, regression settings and alert webhooks (config file sections; demo defaults). */
+  operatingLoop: OperatingLoopConfig
+  /** WhatsApp webhooks: verify tokens and app secrets per tenant, session gap, price table. */
+  whatsapp: WhatsAppConfig
+  /** Chatwoot webhooks: a secret URL token per tenant. */
+  chatwoot: ChatwootConfig
 }
+
+/** Kafka, set when PULSO_KAFKA_BROKERS is: the topic, the worker group and how workers cut blocks. */
+export type KafkaSettings = {
+  brokers: string[]
+  topic: string
+  group: string
+  /** Where bad messages go, with the reason in a header (PULSO_KAFKA_DEAD_LETTER_TOPIC). */
+  deadLetterTopic: string
+  /** Partitions of the topic when a worker creates it (PULSO_KAFKA_PARTITIONS). */
+  partitions: number
+  /** A block is stored when it holds this many events (PULSO_KAFKA_BLOCK_EVENTS)… */
+  blockEvents: number
+  /** …or when its first event has waited this long (PULSO_KAFKA_BLOCK_MS). */
+  blockMs: number
+  /** How long the group waits for a silent worker before giving its partitions away (PULSO_KAFKA_SESSION_TIMEOUT_MS). */
+  sessionTimeoutMs: number
+  /** Port of the worker's /metrics and /healthz (PULSO_METRICS_PORT; 0 picks a free one). */
+  metricsPort: number
+  /** POST /v1/events publishes to the topic instead of writing to ClickHouse (PULSO_INGEST_MODE=kafka). */
+  httpToKafka: boolean
+}
+
+/** Ceilings for the data teams' ad-hoc SQL: time, memory, rows and bytes of the result. */
+export type SqlLimits = { maxExecutionSeconds: number; maxMemoryBytes: number; maxResultRows: number; maxResultBytes: number }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -160,6 +194,9 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
   const clickhouseUrl = env.CLICKHOUSE_URL
   const brokers = env.PULSO_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean)
 
+  const operatingLoop = parseOperatingLoop(file as Record<string, unknown>, demo)
+  if ('error' in operatingLoop) throw new ConfigError(`config file ${configPath}: ${operatingLoop.error}`)
+
   const database = env.PULSO_DATABASE || 'pulso'
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(database)) throw new ConfigError(`PULSO_DATABASE must be an identifier, got '${database}'`)
 
@@ -171,17 +208,47 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
       : undefined,
     port: env.PORT === '0' ? 0 : positiveInt(env, 'PORT', 8080), // 0 picks a free port
     demo,
+    demoSize: { days: positiveInt(env, 'PULSO_DEMO_DAYS', 60), conversationsPerDay: positiveInt(env, 'PULSO_DEMO_PER_DAY', 120) },
     hashKey: resolveHashKey(env, dataDir),
     apiKeys,
     tenants,
     maxBodyBytes: positiveInt(env, 'PULSO_MAX_BODY_BYTES', 10 * 1024 * 1024),
     extraModelsDir: env.PULSO_MODELS_DIR || undefined,
-    demoSize: { days: positiveInt(env, 'PULSO_DEMO_DAYS', 60), conversationsPerDay: positiveInt(env, 'PULSO_DEMO_PER_DAY', 120) },
+    sqlLimits: {
+      maxExecutionSeconds: positiveInt(env, 'PULSO_SQL_MAX_EXECUTION_SECONDS', 30),
+      maxMemoryBytes: positiveInt(env, 'PULSO_SQL_MAX_MEMORY_BYTES', 1024 * 1024 * 1024),
+      maxResultRows: positiveInt(env, 'PULSO_SQL_MAX_RESULT_ROWS', 1_000_000),
+      maxResultBytes: positiveInt(env, 'PULSO_SQL_MAX_RESULT_BYTES', 256 * 1024 * 1024),
+    },
     logLevel: env.PULSO_LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     file: file as Record<string, unknown>,
-    kafka: brokers?.length
-      ? { brokers, topic: env.PULSO_KAFKA_TOPIC || 'pulso.events', group: env.PULSO_KAFKA_GROUP || 'pulso-ingest' }
-      : undefined,
+    kafka: brokers?.length ? kafkaSettings(env, brokers) : undefined,
+    operatingLoop,
+    whatsapp: loadWhatsAppConfig(file as Record<string, unknown>, env, (message) => {
+      throw new ConfigError(message)
+    }),
+    chatwoot: loadChatwootConfig(file as Record<string, unknown>, env, (message) => {
+      throw new ConfigError(message)
+    }),
+  }
+}
+
+function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
+  const topic = env.PULSO_KAFKA_TOPIC || 'pulso.events'
+  const mode = env.PULSO_INGEST_MODE || 'direct'
+  if (mode !== 'direct' && mode !== 'kafka') throw new ConfigError(`PULSO_INGEST_MODE must be direct or kafka, got '${mode}'`)
+  const metricsPort = env.PULSO_METRICS_PORT === '0' ? 0 : positiveInt(env, 'PULSO_METRICS_PORT', 9464)
+  return {
+    brokers,
+    topic,
+    group: env.PULSO_KAFKA_GROUP || 'pulso-ingest',
+    deadLetterTopic: env.PULSO_KAFKA_DEAD_LETTER_TOPIC || `${topic}.dead-letters`,
+    partitions: positiveInt(env, 'PULSO_KAFKA_PARTITIONS', 6),
+    blockEvents: positiveInt(env, 'PULSO_KAFKA_BLOCK_EVENTS', 20_000),
+    blockMs: positiveInt(env, 'PULSO_KAFKA_BLOCK_MS', 1_000),
+    sessionTimeoutMs: positiveInt(env, 'PULSO_KAFKA_SESSION_TIMEOUT_MS', 30_000),
+    metricsPort,
+    httpToKafka: mode === 'kafka',
   }
 }
 

@@ -5,3 +5,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== npm ci"
 npm ci --no-audit --no-fund
+echo "== kafka broker jars (Maven Central → .cache/kafka/libs)"
+bash scripts/kafka/fetch.sh
+echo "== chromium (browser tests of the dashboard; Debian's package, never a browser download)"
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update && $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+fi
+echo "== dashboard build (dashboard/dist, served by npm start)"
+npm run build:dashboard

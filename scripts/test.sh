@@ -5,5 +5,25 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json
+echo "== typecheck dashboard (svelte-check)"
+npm run --silent check:dashboard
+# The Kafka tests need a real broker: start one unless PULSO_KAFKA_BROKERS names one, stop it
+# after. In CI a broker that cannot start fails the run; elsewhere each Kafka test file then
+# tries a private broker of its own, and fails (never skips) if that cannot start either.
+if [ -z "${PULSO_KAFKA_BROKERS:-}" ]; then
+  echo "== kafka broker"
+  KAFKA_TEST_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pulso-test-kafka-XXXXXX")"
+  stop_kafka() { node --import tsx scripts/kafka/broker-cli.ts stop "$KAFKA_TEST_DIR" >/dev/null 2>&1 || true; rm -rf "$KAFKA_TEST_DIR"; }
+  trap stop_kafka EXIT
+  if PULSO_KAFKA_BROKERS="$(node --import tsx scripts/kafka/broker-cli.ts start "$KAFKA_TEST_DIR")"; then
+    export PULSO_KAFKA_BROKERS
+    echo "kafka broker at $PULSO_KAFKA_BROKERS"
+  elif [ "${CI:-}" = "true" ]; then
+    echo "the Kafka broker could not start (CI=true): failing" >&2
+    exit 1
+  else
+    echo "warning: the Kafka broker could not start; run bash scripts/setup.sh" >&2
+  fi
+fi
 echo "== tests"
 npx vitest run "$@"

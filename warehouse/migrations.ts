@@ -86,6 +86,131 @@ ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY tenant_id`,
     ],
   },
+  {
+    version: 2,
+    name: 'webhook inbox, WhatsApp delivery statuses and session settings',
+    statements: (db) => [
+      // Every signed webhook body exactly as received, stored before Pulso answers 200, so an
+      // accepted notification survives a crash between the answer and its processing. The column
+      // is `tenant`, not `tenant_id`, on purpose: raw bodies hold phone numbers and message text,
+      // and the data teams' SQL sandbox exposes exactly the tables with a tenant_id column.
+      `CREATE TABLE IF NOT EXISTS ${db}.webhook_inbox
+(
+    tenant LowCardinality(String),
+    source LowCardinality(String),
+    notification_id String,
+    received_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    body String
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(received_at)
+ORDER BY (tenant, source, notification_id)`,
+      // Which inbox rows were turned into events; what is missing here is replayed at start-up.
+      `CREATE TABLE IF NOT EXISTS ${db}.webhook_inbox_processed
+(
+    tenant LowCardinality(String),
+    source LowCardinality(String),
+    notification_id String,
+    processed_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    accepted UInt32,
+    duplicates UInt32,
+    rejected UInt32
+)
+ENGINE = ReplacingMergeTree(processed_at)
+ORDER BY (tenant, source, notification_id)`,
+      // One row per (outbound message, status): WhatsApp's sent/delivered/read/failed facts.
+      `CREATE TABLE IF NOT EXISTS ${db}.whatsapp_statuses
+(
+    tenant_id LowCardinality(String),
+    message_id String,
+    status LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    received_at DateTime64(3, 'UTC') DEFAULT now64(3),
+    recipient_id Nullable(String),
+    phone_number_id String DEFAULT '',
+    billable Nullable(Bool),
+    pricing_model LowCardinality(Nullable(String)),
+    pricing_category LowCardinality(Nullable(String)),
+    meta_conversation_id Nullable(String),
+    error_code Nullable(Int64),
+    error_title Nullable(String),
+    raw String DEFAULT '{}'
+)
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (tenant_id, message_id, status)`,
+      // The inactivity gap that splits a customer's thread into conversations; tenant '*' is the default.
+      `CREATE TABLE IF NOT EXISTS ${db}.session_settings
+(
+    tenant_id String,
+    gap_seconds UInt32,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY tenant_id`,
+    ],
+  },
+  {
+    version: 3,
+    name: 'goals, use cases and the alert log',
+    statements: (db) => [
+      // Goals and use cases keep every version; the latest per key wins, deleted = 1 removes it.
+      `CREATE TABLE IF NOT EXISTS ${db}.goals
+(
+    tenant_id LowCardinality(String),
+    goal_id String,
+    kpi LowCardinality(String),
+    segment_by LowCardinality(String) DEFAULT '',
+    segment_value String DEFAULT '',
+    target Float64,
+    direction LowCardinality(String),
+    period LowCardinality(String),
+    owner String DEFAULT '',
+    at_risk_margin Float64 DEFAULT 0.1,
+    source LowCardinality(String) DEFAULT 'api',
+    deleted UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (tenant_id, goal_id)`,
+      `CREATE TABLE IF NOT EXISTS ${db}.use_cases
+(
+    tenant_id LowCardinality(String),
+    name String,
+    policy LowCardinality(String),
+    intents Array(String),
+    description String DEFAULT '',
+    source LowCardinality(String) DEFAULT 'api',
+    deleted UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (tenant_id, name)`,
+      // One row per alert delivered to one webhook: the dedup memory of the alert job.
+      `CREATE TABLE IF NOT EXISTS ${db}.alert_log
+(
+    tenant_id LowCardinality(String),
+    dedup_key String,
+    webhook String,
+    kind LowCardinality(String),
+    payload String,
+    sent_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(sent_at)
+ORDER BY (tenant_id, dedup_key, webhook)`,
+    ],
+  },
+  {
+    version: 5,
+    name: 'insert deduplication for retried Kafka blocks',
+    // A non-replicated MergeTree keeps no insert hashes unless this window is set, so a retried
+    // insert with the same insert_deduplication_token would be stored twice. The Kafka worker
+    // names each block by its offsets; with a window, a retry of a block that did land is dropped.
+    statements: (db) => [
+      `ALTER TABLE ${db}.events MODIFY SETTING non_replicated_deduplication_window = 1000`,
+      `ALTER TABLE ${db}.dead_letters MODIFY SETTING non_replicated_deduplication_window = 1000`,
+    ],
+  },
 ]
 
 /** Every statement of every migration, as sent to ClickHouse (used to check them with its parser). */

@@ -14,6 +14,8 @@ export type SimulatorOptions = {
   seed?: number
   /** Share of events delivered a second time (redelivery). */
   duplicateRate?: number
+  /** false: no v1.5.0 release (every day on v1.4.0, nothing regresses). Default true. */
+  release?: boolean
 }
 
 type SimEvent = Record<string, unknown> & { event_id: string; occurred_at: string }
@@ -61,7 +63,7 @@ export function simulate(options: SimulatorOptions): SimEvent[] {
     const weekday = new Date(dayStart).getUTCDay()
     const volume = Math.round(options.conversationsPerDay * (weekday === 0 ? 0.6 : weekday === 6 ? 0.8 : 1) * (0.85 + rnd.next() * 0.3))
     const daysFromEnd = options.days - day
-    const botVersion = daysFromEnd <= RELEASE_DAY_FROM_END ? 'v1.5.0' : 'v1.4.0'
+    const botVersion = options.release !== false && daysFromEnd <= RELEASE_DAY_FROM_END ? 'v1.5.0' : 'v1.4.0'
     for (let i = 0; i < volume; i++) {
       conversationNumber++
       const conversationId = `conv-${String(conversationNumber).padStart(6, '0')}`

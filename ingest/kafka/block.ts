@@ -1,0 +1,65 @@
+// A block: the messages a worker has read but not stored yet, across its partitions.
+// Blocks are what make Kafka → ClickHouse fast (one large insert instead of many small ones)
+// and what make it safe: a block's offsets are committed only after the block is stored.
+import { parseNdjsonLines, type BatchItem } from '../intake.ts'
+
+export type MessageOrigin = { partition: number; offset: string; key: Buffer | null }
+
+export type KafkaMessageLike = { offset: string; value: Buffer | null; key?: Buffer | null }
+
+type PartitionRange = { first: string; last: string }
+
+export class Block {
+  readonly items: BatchItem[] = []
+  /** Partition and offset of each item, parallel to `items`. */
+  readonly origins: MessageOrigin[] = []
+  private readonly ranges = new Map<number, PartitionRange>()
+  private firstAddedAt: number | undefined
+
+  /** `generation` is the consumer-group generation the messages were read in. */
+  constructor(readonly generation: number) {}
+
+  get size(): number {
+    return this.items.length
+  }
+
+  /** How long the oldest message of the block has waited, in ms (0 when empty). */
+  ageMs(now = Date.now()): number {
+    return this.firstAddedAt === undefined ? 0 : now - this.firstAddedAt
+  }
+
+  add(partition: number, messages: KafkaMessageLike[], now = Date.now()): void {
+    if (messages.length === 0) return
+    this.firstAddedAt ??= now
+    for (const message of messages) {
+      this.items.push(parseMessage(message.value))
+      this.origins.push({ partition, offset: message.offset, key: message.key ?? null })
+    }
+    const range = this.ranges.get(partition)
+    this.ranges.set(partition, { first: range?.first ?? messages[0]!.offset, last: messages[messages.length - 1]!.offset })
+  }
+
+  /** What to commit once the block is stored: for each partition, the offset after its last message. */
+  commitOffsets(topic: string): { topic: string; partition: number; offset: string }[] {
+    return [...this.ranges].map(([partition, range]) => ({ topic, partition, offset: (BigInt(range.last) + 1n).toString() }))
+  }
+
+  /**
+   * Names the block by the offsets it holds. A retried insert of the same block carries the same
+   * token, so ClickHouse's insert deduplication drops the second copy.
+   */
+  dedupToken(topic: string): string {
+    const parts = [...this.ranges].sort((a, b) => a[0] - b[0]).map(([p, r]) => `${p}:${r.first}-${r.last}`)
+    return `kafka:${topic}:${parts.join(',')}`
+  }
+}
+
+/** One Kafka message is one event: JSON text, or a reason why it is not. */
+export function parseMessage(value: Buffer | null): BatchItem {
+  const raw = value?.toString('utf8') ?? ''
+  if (raw.trim() === '') return { raw, parseError: 'not JSON: the message is empty; expected one JSON event per message' }
+  if (/[\r\n]\s*\S/.test(raw.trim())) {
+    return { raw, parseError: 'not JSON: the message holds more than one line; expected one JSON event per message' }
+  }
+  return parseNdjsonLines([raw])[0]!
+}

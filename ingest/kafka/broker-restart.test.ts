@@ -1,0 +1,60 @@
+// The broker restarts in the middle of a stream: the worker reconnects and goes on, and nothing
+// is lost (a private broker, so restarting it disturbs no other test).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createLogger } from '../../cli/logger.ts'
+import { openTestPulso, type TestPulso } from '../../tests/helpers.ts'
+import { countEvents } from '../../warehouse/repositories/events.ts'
+import { startBroker, type RunningBroker } from '../../scripts/kafka/broker.ts'
+import { simulate } from '../simulator/simulator.ts'
+import { caughtUp, createTopic, produce, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
+import { KafkaWorker } from './worker.ts'
+
+let broker: TestBroker
+let restarted: RunningBroker | undefined
+let pulso: TestPulso
+let worker: KafkaWorker
+const topic = uniqueName('restart')
+const group = uniqueName('restart-workers')
+
+beforeAll(async () => {
+  broker = await useKafkaBroker({ private: true })
+  await createTopic(broker.brokers, topic, 2)
+  pulso = await openTestPulso({
+    PULSO_KAFKA_BROKERS: broker.brokers.join(','),
+    PULSO_KAFKA_TOPIC: topic,
+    PULSO_KAFKA_GROUP: group,
+    PULSO_KAFKA_BLOCK_EVENTS: '1500',
+    PULSO_KAFKA_BLOCK_MS: '200',
+    PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000',
+  })
+  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, logger: createLogger('silent') })
+  await worker.start()
+})
+
+afterAll(async () => {
+  await worker?.stop()
+  await pulso?.cleanup()
+  await restarted?.stop()
+  await broker?.close()
+})
+
+describe('a broker restart mid-stream', () => {
+  it('the worker reconnects and every event is stored exactly once', async () => {
+    const events = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 6, conversationsPerDay: 250, seed: 23 })
+    const distinct = new Set(events.map((e) => e.event_id)).size
+    const half = Math.floor(events.length / 2)
+    await produce(broker.brokers, topic, events.slice(0, half))
+    await waitForProgress(broker.brokers, group, topic, (p) => p.committed > 0)
+
+    // Stop the broker while the worker is consuming, then start it again on the same port and data.
+    await broker.private!.stop()
+    await new Promise((r) => setTimeout(r, 1_000))
+    restarted = await startBroker({ dir: broker.private!.dir, heapMb: 512 })
+    expect(restarted.brokers).toEqual(broker.brokers)
+
+    await produce(broker.brokers, topic, events.slice(half))
+    await waitForProgress(broker.brokers, group, topic, caughtUp, 120_000)
+    expect(await countEvents(pulso.warehouse, 'acme')).toBe(distinct)
+    expect(worker.status.state).toBe('running')
+  })
+})

@@ -1,0 +1,265 @@
+// The Kafka ingest worker: a member of a consumer group that reads conversation events, cuts
+// them into blocks bounded by size and time, stores each block in ClickHouse (events, plus dead
+// letters for bad messages, also published to a dead-letter topic), and only then commits the
+// block's offsets. A crash anywhere before the commit means the block is read again: nothing is
+// lost, and a repeated event counts once because stg_events deduplicates by (tenant_id, event_id).
+import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
+import type { Logger } from 'pino'
+import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { insertDeadLetters, insertEventRows, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
+import type { EventRow } from '../event-row.ts'
+import { prepareBatch } from '../intake.ts'
+import { retryWithBackoff } from './backoff.ts'
+import { Block } from './block.ts'
+import { createKafka, ensureTopics } from './client.ts'
+import { WorkerMetrics, serveMetrics } from './metrics.ts'
+
+export type WorkerDeps = {
+  config: Pick<PulsoConfig, 'hashKey' | 'tenants'> & { kafka: KafkaSettings }
+  warehouse: Warehouse
+  logger: Logger
+  metrics?: WorkerMetrics
+  /** Serve /metrics on config.kafka.metricsPort (the CLI does; in-process tests need not). */
+  serveMetrics?: boolean
+  /** Called when the consumer crashed beyond kafkajs's own restarts; the CLI exits non-zero. */
+  onFatal?: (error: Error) => void
+}
+
+export type WorkerState = 'idle' | 'running' | 'draining' | 'stopped'
+
+export class KafkaWorker {
+  readonly metrics: WorkerMetrics
+  metricsPort: number | undefined
+  private readonly settings: KafkaSettings
+  private readonly kafka: Kafka
+  private consumer: Consumer | undefined
+  private producer: Producer | undefined
+  private metricsServer: { close(): Promise<void> } | undefined
+  private generation = 0
+  private block = new Block(0)
+  /** Blocks are stored and committed one after another, in the order they were cut. */
+  private flushing: Promise<void> = Promise.resolve()
+  /** Blocks cut but not yet stored and committed, oldest first. */
+  private pending: Promise<void>[] = []
+  private timer: NodeJS.Timeout | undefined
+  private state: WorkerState = 'idle'
+  private stopped: Promise<void> | undefined
+  private assignment: Record<string, number[]> = {}
+
+  constructor(private readonly deps: WorkerDeps) {
+    this.settings = deps.config.kafka
+    this.metrics = deps.metrics ?? new WorkerMetrics()
+    this.kafka = createKafka(this.settings, deps.logger, 'pulso-worker')
+  }
+
+  get status(): { state: WorkerState; generation: number; buffered: number; assignment: Record<string, number[]> } {
+    return { state: this.state, generation: this.generation, buffered: this.block.size, assignment: this.assignment }
+  }
+
+  async start(): Promise<void> {
+    const { logger } = this.deps
+    if (this.deps.serveMetrics) {
+      const served = await serveMetrics(this.metrics, this.settings.metricsPort, () => this.status)
+      this.metricsServer = served
+      this.metricsPort = served.port
+      logger.info({ port: served.port }, 'worker metrics on /metrics')
+    }
+    await retryWithBackoff(() => ensureTopics(this.kafka, this.settings), {
+      onRetry: (error, attempt, delayMs) => {
+        this.metrics.retries.inc({ operation: 'connect' })
+        logger.warn({ err: error, attempt, delayMs }, 'Kafka not reachable yet; retrying')
+      },
+      maxMs: 5_000,
+    })
+    this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
+    await this.producer.connect()
+    const consumer = this.kafka.consumer({
+      groupId: this.settings.group,
+      // Large fetches feed large blocks; at most three blocks (one storing, one queued, one filling) are held.
+      maxBytesPerPartition: 4 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      maxWaitTimeInMs: Math.min(500, this.settings.blockMs),
+      sessionTimeout: this.settings.sessionTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(this.settings.sessionTimeoutMs / 3)),
+      // kafkajs restarts a crashed consumer by itself; the group join that follows drops the block.
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 30, restartOnFailure: async () => true },
+    })
+    this.consumer = consumer
+    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment))
+    consumer.on(consumer.events.CRASH, (event) => {
+      logger.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed')
+      if (!event.payload.restart && this.state === 'running') this.deps.onFatal?.(event.payload.error)
+    })
+    await consumer.connect()
+    await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true })
+    this.state = 'running'
+    await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.onBatch(payload) })
+    const tick = Math.max(50, Math.min(1_000, Math.floor(this.settings.blockMs / 4)))
+    this.timer = setInterval(() => {
+      if (this.state === 'running' && this.pending.length <= 1 && this.block.ageMs() >= this.settings.blockMs) void this.flush().catch(() => undefined)
+    }, tick)
+    logger.info({ topic: this.settings.topic, group: this.settings.group, blockEvents: this.settings.blockEvents, blockMs: this.settings.blockMs }, 'Kafka worker started')
+  }
+
+  /** Finishes the block in flight (stored and committed), leaves the group and disconnects. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      const { logger } = this.deps
+      const wasRunning = this.state === 'running'
+      this.state = 'draining'
+      clearInterval(this.timer)
+      if (wasRunning) {
+        logger.info({ buffered: this.block.size }, 'draining: storing the block in flight')
+        await this.flush().catch((error) => logger.error({ err: error }, 'the last block was not stored; it will be read again'))
+      }
+      await this.consumer?.disconnect().catch((error) => logger.warn({ err: error }, 'consumer disconnect failed'))
+      await this.producer?.disconnect().catch((error) => logger.warn({ err: error }, 'producer disconnect failed'))
+      await this.metricsServer?.close()
+      this.state = 'stopped'
+      logger.info('Kafka worker stopped')
+    })()
+    return this.stopped
+  }
+
+  private onGroupJoin(assignment: Record<string, number[]>): void {
+    // kafkajs rebalances eagerly: every join revokes every partition, and a new generation
+    // reads each partition it is given from the committed offset. So the unstored block is
+    // dropped whole — its messages come back to whoever owns their partitions now — and a block
+    // of an earlier generation being stored right now will not commit.
+    this.generation++
+    const dropped = this.block.size
+    this.block = new Block(this.generation)
+    this.assignment = assignment
+    this.metrics.rebalances.inc()
+    this.metrics.assignedPartitions.set(Object.values(assignment).reduce((n, p) => n + p.length, 0))
+    this.deps.logger.info({ generation: this.generation, assignment, dropped }, 'joined the consumer group')
+  }
+
+  private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
+    // While draining, new messages are not buffered; they are not committed either, so they are
+    // read again by the next owner of the partition.
+    if (this.state !== 'running') return
+    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
+    this.block.add(batch.partition, batch.messages)
+    if (this.block.size >= this.settings.blockEvents) void this.flush().catch(() => undefined)
+    // Reading goes on while one block is stored and the next waits its turn; beyond that the
+    // consumer waits (backpressure), heartbeating so that a slow or failing ClickHouse does not
+    // get this worker thrown out of the group. At most three blocks are in memory.
+    while (this.pending.length > 1) await this.waitHeartbeating(this.pending[0]!, heartbeat)
+  }
+
+  private async waitHeartbeating(work: Promise<void>, heartbeat: () => Promise<void>): Promise<void> {
+    let done = false
+    const settled = work.then(
+      () => void (done = true),
+      () => void (done = true),
+    )
+    while (!done) {
+      await Promise.race([settled, new Promise((r) => setTimeout(r, 1_000))])
+      if (!done) await heartbeat()
+    }
+  }
+
+  /** Cuts the current block and queues it to be stored and committed. */
+  private flush(): Promise<void> {
+    if (this.block.size === 0) return this.flushing
+    const block = this.block
+    this.block = new Block(this.generation)
+    // Validation runs now, on this thread, while ClickHouse may still be storing the previous
+    // block on its own threads: the two stages overlap.
+    const sorted = this.sortBlock(block)
+    const run = this.flushing.then(() => this.store(block, sorted))
+    this.flushing = run.catch(() => undefined)
+    this.pending.push(run)
+    void run.catch(() => undefined).finally(() => this.pending.splice(this.pending.indexOf(run), 1))
+    return run
+  }
+
+  /** Valid rows, and dead letters (contract violations, unknown tenants) with where they came from. */
+  private sortBlock(block: Block): { rows: EventRow[]; deadLetters: DeadLetterRow[] } {
+    const { config } = this.deps
+    const topic = this.settings.topic
+    const prepared = prepareBatch(block.items, config, { source: 'kafka' })
+    const rows: EventRow[] = []
+    const deadLetters: DeadLetterRow[] = prepared.deadLetters.map((d) => ({ ...d, reason: withOrigin(d.reason, topic, block, d.batch_index) }))
+    for (let i = 0; i < prepared.rows.length; i++) {
+      const row = prepared.rows[i]!
+      const index = prepared.rowIndexes[i]!
+      // A worker reads every tenant's events, so it checks the tenant is one Pulso knows.
+      if (!config.tenants.has(String(row.tenant_id))) {
+        const reason = `\`tenant_id\`: '${row.tenant_id}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
+        deadLetters.push({ tenant_id: String(row.tenant_id), source: 'kafka', batch_index: index, event_id: String(row.event_id), reason: withOrigin(reason, topic, block, index), payload: block.items[index]!.raw })
+      } else {
+        rows.push(row)
+      }
+    }
+    return { rows, deadLetters }
+  }
+
+  private async store(block: Block, { rows, deadLetters }: { rows: EventRow[]; deadLetters: DeadLetterRow[] }): Promise<void> {
+    const { logger, warehouse } = this.deps
+    const topic = this.settings.topic
+    const started = Date.now()
+    const token = block.dedupToken(topic)
+    const retry = (operation: string) => ({
+      onRetry: (error: unknown, attempt: number, delayMs: number) => {
+        this.metrics.retries.inc({ operation })
+        logger.warn({ err: error, attempt, delayMs, events: block.size }, `${operation} failed; retrying`)
+      },
+    })
+    if (deadLetters.length) {
+      await retryWithBackoff(() => this.publishDeadLetters(block, deadLetters), retry('dead_letter_publish'))
+      await retryWithBackoff(() => insertDeadLetters(warehouse, deadLetters), retry('dead_letter_insert'))
+    }
+    await retryWithBackoff(() => insertEventRows(warehouse, rows, token), retry('insert'))
+    const storedMs = Date.now() - started
+    this.metrics.insertSeconds.observe(storedMs / 1000)
+    this.metrics.blockEvents.observe(block.size)
+    this.metrics.recordStored(rows.length)
+    this.metrics.events.inc({ outcome: 'dead_lettered' }, deadLetters.length)
+    this.metrics.deadLetters.inc(deadLetters.length)
+    await this.commit(block)
+    logger.debug({ events: rows.length, deadLetters: deadLetters.length, storedMs, token }, 'block stored')
+  }
+
+  private async commit(block: Block): Promise<void> {
+    if (block.generation !== this.generation || !this.consumer) {
+      this.metrics.commits.inc({ result: 'skipped_after_rebalance' })
+      return
+    }
+    try {
+      await this.consumer.commitOffsets(block.commitOffsets(this.settings.topic))
+      this.metrics.commits.inc({ result: 'ok' })
+    } catch (error) {
+      // The block is stored; without the commit it is read again and deduplicated. Not fatal.
+      this.metrics.commits.inc({ result: 'failed' })
+      this.deps.logger.warn({ err: error }, 'offset commit failed; the block will be read again')
+    }
+  }
+
+  private async publishDeadLetters(block: Block, deadLetters: DeadLetterRow[]): Promise<void> {
+    await this.producer!.send({
+      topic: this.settings.deadLetterTopic,
+      acks: -1,
+      messages: deadLetters.map((d) => {
+        const origin = block.origins[d.batch_index]!
+        return {
+          key: origin.key,
+          value: d.payload,
+          headers: {
+            'pulso-reason': d.reason,
+            'pulso-topic': this.settings.topic,
+            'pulso-partition': String(origin.partition),
+            'pulso-offset': origin.offset,
+          },
+        }
+      }),
+    })
+  }
+}
+
+function withOrigin(reason: string, topic: string, block: Block, index: number): string {
+  const origin = block.origins[index]!
+  return `${reason} (kafka ${topic} partition ${origin.partition} offset ${origin.offset})`
+}

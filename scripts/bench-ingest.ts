@@ -1,0 +1,223 @@
+// `npm run bench:ingest`: Kafka → ClickHouse throughput of one worker, beside two ceilings
+// measured in the same run on the same events: kafkajs consuming without writing, and chDB
+// inserting without Kafka. Also the worker's peak RSS. Prints a Markdown table for BENCHMARKS.md
+// and writes test-artifacts/bench-ingest.json.
+//
+//   npm run bench:ingest                      # 1,000,000 events, 6 partitions, private broker
+//   BENCH_EVENTS=300000 npm run bench:ingest  # smaller run
+//   PULSO_KAFKA_BROKERS=host:9092 npm run bench:ingest   # an existing broker
+import { spawn } from 'node:child_process'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, tmpdir, totalmem } from 'node:os'
+import path from 'node:path'
+import { Kafka, logLevel } from 'kafkajs'
+import { loadConfig } from '../config/config.ts'
+import { prepareBatch } from '../ingest/intake.ts'
+import { simulate } from '../ingest/simulator/simulator.ts'
+import { openWarehouse } from '../warehouse/client.ts'
+import { migrate } from '../warehouse/migrations.ts'
+import { insertEventRows } from '../warehouse/repositories/events.ts'
+import { freePort, REPO_ROOT, startBroker, type RunningBroker } from './kafka/broker.ts'
+
+const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000)
+const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6)
+const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK_EVENTS ?? 20_000)
+const API_KEYS = 'acme:ingest:bench-ingest-key-1'
+const WORKER_NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256'
+
+const log = (message: string) => console.error(`[bench:ingest] ${message}`)
+const rate = (n: number, ms: number) => Math.round((n / ms) * 1000)
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+function makeEvents(): string[] {
+  // about 6.7 events per simulated conversation; simulate a little more and cut to EVENTS
+  const perDay = Math.ceil((EVENTS / 6.0) / 30)
+  const events = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 30, conversationsPerDay: perDay, seed: 42, duplicateRate: 0 })
+  return events.slice(0, EVENTS).map((e) => JSON.stringify(e))
+}
+
+async function produceAll(kafka: Kafka, topic: string, events: string[]): Promise<number> {
+  const producer = kafka.producer()
+  await producer.connect()
+  const started = Date.now()
+  const inFlight: Promise<unknown>[] = []
+  for (let i = 0; i < events.length; i += 10_000) {
+    const messages = events.slice(i, i + 10_000).map((value) => ({ key: /"conversation_id":"([^"]+)"/.exec(value)?.[1] ?? null, value }))
+    inFlight.push(producer.send({ topic, acks: -1, messages }))
+    if (inFlight.length >= 4) await inFlight.shift()
+  }
+  await Promise.all(inFlight)
+  const ms = Date.now() - started
+  await producer.disconnect()
+  return ms
+}
+
+/** Ceiling 1: kafkajs reading every message with the worker's fetch settings, writing nothing. */
+async function consumeOnly(kafka: Kafka, topic: string, total: number): Promise<number> {
+  const consumer = kafka.consumer({ groupId: `bench-consume-${Date.now()}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, maxWaitTimeInMs: 500 })
+  await consumer.connect()
+  await consumer.subscribe({ topic, fromBeginning: true })
+  let seen = 0
+  let started = 0
+  let finished = 0
+  await consumer.run({
+    autoCommit: false,
+    eachBatch: async ({ batch }) => {
+      if (!started) started = Date.now()
+      seen += batch.messages.length
+      if (seen >= total && !finished) finished = Date.now()
+    },
+  })
+  while (!finished) await sleep(20)
+  await consumer.disconnect()
+  return finished - started
+}
+
+/** Ceiling 2: the same events validated and mapped, then inserted into chDB in blocks; no Kafka. */
+async function insertOnly(events: string[]): Promise<{ prepareMs: number; insertMs: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-chdb-'))
+  const config = loadConfig({ PULSO_DATA_DIR: dataDir, PULSO_DEMO: '0', PULSO_API_KEYS: API_KEYS, PULSO_HASH_KEY: 'bench' })
+  const warehouse = await openWarehouse(config)
+  try {
+    await migrate(warehouse)
+    let prepareMs = 0
+    let insertMs = 0
+    for (let i = 0; i < events.length; i += BLOCK_EVENTS) {
+      let t = Date.now()
+      const items = events.slice(i, i + BLOCK_EVENTS).map((raw) => ({ raw, value: JSON.parse(raw) as unknown }))
+      const { rows } = prepareBatch(items, config, { source: 'kafka' })
+      prepareMs += Date.now() - t
+      t = Date.now()
+      await insertEventRows(warehouse, rows, `bench:${i}`)
+      insertMs += Date.now() - t
+    }
+    return { prepareMs, insertMs }
+  } finally {
+    await warehouse.close()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+/** End to end: one `pulso ingest kafka` process from its group join until it has committed everything. */
+async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; peakRssMb: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
+  const metricsPort = await freePort()
+  const group = `bench-worker-${Date.now()}`
+  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/pulso.js'), 'ingest', 'kafka'], {
+    cwd: REPO_ROOT,
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      PULSO_DATA_DIR: dataDir,
+      PULSO_DEMO: '0',
+      PULSO_API_KEYS: API_KEYS,
+      PULSO_HASH_KEY: 'bench',
+      PULSO_KAFKA_BROKERS: brokers.join(','),
+      PULSO_KAFKA_TOPIC: topic,
+      PULSO_KAFKA_GROUP: group,
+      PULSO_KAFKA_BLOCK_EVENTS: String(BLOCK_EVENTS),
+      PULSO_KAFKA_BLOCK_MS: '1000',
+      PULSO_METRICS_PORT: String(metricsPort),
+      PULSO_LOG_LEVEL: 'warn',
+      // as in docker-compose.yml: a bounded heap makes V8 collect before RSS grows
+      NODE_OPTIONS: WORKER_NODE_OPTIONS,
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  })
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  const metric = async (name: string) => {
+    const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text())
+    return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
+  }
+  const admin = new Kafka({ clientId: 'bench-admin', brokers, logLevel: logLevel.NOTHING }).admin()
+  await admin.connect()
+  try {
+    // The clock starts when the worker has joined the group and been given the partitions.
+    while ((await metric('pulso_kafka_assigned_partitions').catch(() => 0)) === 0) await sleep(20)
+    const started = Date.now()
+    while (true) {
+      const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
+      const committed = (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0)
+      if (committed >= total) break
+      await sleep(50)
+    }
+    const ms = Date.now() - started
+    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+    const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
+    child.kill('SIGTERM')
+    const code = await exited
+    if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
+    return { ms, peakRssMb }
+  } finally {
+    await admin.disconnect()
+    if (child.exitCode === null) child.kill('SIGKILL')
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+async function main() {
+  let broker: RunningBroker | undefined
+  let brokerDir: string | undefined
+  let brokers = process.env.PULSO_KAFKA_BROKERS?.split(',')
+  if (!brokers) {
+    brokerDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-kafka-'))
+    log('starting a Kafka broker')
+    broker = await startBroker({ dir: brokerDir })
+    brokers = broker.brokers
+  }
+  try {
+    const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING })
+    const topic = `bench-${Date.now()}`
+    const admin = kafka.admin()
+    await admin.connect()
+    await admin.createTopics({ topics: [{ topic, numPartitions: PARTITIONS }], waitForLeaders: true })
+    await admin.disconnect()
+
+    log(`simulating ${EVENTS} events`)
+    const events = makeEvents()
+    const bytes = events.reduce((n, e) => n + e.length, 0)
+    log(`producing to ${topic} (${PARTITIONS} partitions, ${Math.round(bytes / 1e6)} MB)`)
+    const produceMs = await produceAll(kafka, topic, events)
+
+    log('ceiling 1: kafkajs consume only')
+    const consumeMs = await consumeOnly(kafka, topic, events.length)
+    log('ceiling 2: chDB insert only (validation timed apart)')
+    const { prepareMs, insertMs } = await insertOnly(events)
+    log('end to end: one worker process')
+    const worker = await workerRun(brokers, topic, events.length)
+
+    const results = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      events: events.length,
+      partitions: PARTITIONS,
+      blockEvents: BLOCK_EVENTS,
+      produce_events_per_s: rate(events.length, produceMs),
+      consume_only_events_per_s: rate(events.length, consumeMs),
+      chdb_insert_only_events_per_s: rate(events.length, insertMs),
+      validate_and_map_events_per_s: rate(events.length, prepareMs),
+      worker_end_to_end_events_per_s: rate(events.length, worker.ms),
+      worker_peak_rss_mb: worker.peakRssMb,
+    }
+    const slower = Math.min(results.consume_only_events_per_s, results.chdb_insert_only_events_per_s)
+    const share = Math.round((results.worker_end_to_end_events_per_s / slower) * 100)
+    mkdirSync(path.join(REPO_ROOT, 'test-artifacts'), { recursive: true })
+    writeFileSync(path.join(REPO_ROOT, 'test-artifacts/bench-ingest.json'), JSON.stringify({ ...results, share_of_slower_ceiling_pct: share }, null, 2))
+    const f = (n: number) => n.toLocaleString('en-US')
+    console.log(`| measure (${f(results.events)} events, ${PARTITIONS} partitions, blocks of ${f(BLOCK_EVENTS)}) | result |
+|---|---|
+| **worker end to end, Kafka → ClickHouse (1 worker)** | **${f(results.worker_end_to_end_events_per_s)} events/s** (${share} % of the slower ceiling) |
+| ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s |
+| ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s |
+| validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
+| producing the events (acks=all) | ${f(results.produce_events_per_s)} events/s |
+| worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB |
+
+${results.machine}, ${results.date}`)
+  } finally {
+    await broker?.stop()
+    if (brokerDir) rmSync(brokerDir, { recursive: true, force: true })
+  }
+}
+
+await main()
