@@ -1,10 +1,16 @@
 // Maps a valid event onto a row of the events table (one flat, typed row per event).
 import type { PulsoEvent } from './contract/event-schema.ts'
-import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
 
 export type EventRow = Record<string, string | number | boolean | null>
 
-export type RowOptions = { hashKey: string; storeText: boolean; source: string; receivedAt?: Date }
+export type RowOptions = {
+  /** Maps a customer id to the one stored (phone numbers hashed); callers cache it per batch. */
+  pseudonymize: (customerId: string) => string
+  storeText: boolean
+  source: string
+  /** When the batch arrived, already in ClickHouse's form (toClickHouseTime). */
+  receivedAt: string
+}
 
 /** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC, the form ClickHouse's DateTime64(3, 'UTC') reads exactly. */
 export function toClickHouseTime(epochMs: number): string {
@@ -29,9 +35,9 @@ export function eventToRow(event: PulsoEvent, extra: Record<string, unknown>, op
     type: event.type,
     occurred_at: toClickHouseTime(Date.parse(event.occurred_at.replace(' ', 'T'))),
     occurred_offset_minutes: offsetMinutes(event.occurred_at),
-    received_at: toClickHouseTime((options.receivedAt ?? new Date()).getTime()),
+    received_at: options.receivedAt,
     channel: event.channel ?? 'whatsapp',
-    customer_id: pseudonymizeCustomerId(event.customer_id, options.hashKey) ?? null,
+    customer_id: event.customer_id === undefined ? null : options.pseudonymize(event.customer_id),
     use_case: event.use_case ?? null,
     intent: event.intent ?? null,
     bot_version: event.bot_version ?? null,
@@ -57,6 +63,6 @@ export function eventToRow(event: PulsoEvent, extra: Record<string, unknown>, op
     template: text('template'),
     campaign: text('campaign'),
     source: options.source,
-    extra: JSON.stringify(extra),
+    extra: Object.keys(extra).length === 0 ? '{}' : JSON.stringify(extra),
   }
 }

@@ -5,7 +5,8 @@ import { tenantSettings } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { findStoredEventIds, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { validateEvent } from './contract/validate.ts'
-import { eventToRow, type EventRow } from './event-row.ts'
+import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
+import { eventToRow, toClickHouseTime, type EventRow } from './event-row.ts'
 
 /** One element of a batch: its raw text (kept for dead letters) and its parsed value, or why it did not parse. */
 export type BatchItem = { raw: string; value?: unknown; parseError?: string }
@@ -78,7 +79,17 @@ export function parseNdjsonLines(lines: string[]): BatchItem[] {
 export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hashKey' | 'tenants'>, options: IntakeOptions): PreparedBatch {
   const prepared: PreparedBatch = { rows: [], rowIndexes: [], rejected: [], deadLetters: [], duplicatesInBatch: 0 }
   const seen = new Set<string>()
-  const receivedAt = new Date()
+  const receivedAt = toClickHouseTime(Date.now())
+  // A batch holds many events per customer: hash each phone number once.
+  const pseudonyms = new Map<string, string>()
+  const pseudonymize = (customerId: string) => {
+    let pseudonym = pseudonyms.get(customerId)
+    if (pseudonym === undefined) {
+      pseudonym = pseudonymizeCustomerId(customerId, config.hashKey)!
+      pseudonyms.set(customerId, pseudonym)
+    }
+    return pseudonym
+  }
   items.forEach((item, index) => {
     const reject = (reason: string, eventId: string | null, tenantId: string) => {
       prepared.rejected.push({ index, event_id: eventId, reason })
@@ -98,7 +109,7 @@ export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hash
     }
     seen.add(key)
     const tenant = tenantSettings(config as PulsoConfig, event.tenant_id)
-    prepared.rows.push(eventToRow(event, extra, { hashKey: config.hashKey, storeText: tenant.storeText, source: options.source, receivedAt }))
+    prepared.rows.push(eventToRow(event, extra, { pseudonymize, storeText: tenant.storeText, source: options.source, receivedAt }))
     prepared.rowIndexes.push(index)
   })
   return prepared
