@@ -3,8 +3,10 @@
 # browser and Kafka tests) Debian's Chromium and the Kafka broker jars from Maven Central.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-echo "== npm ci"
-npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: chdb lists platform packages for macOS and arm64 that the
+# registry does not serve, so the lock file cannot hold them and `npm ci` refuses it.
+echo "== npm install"
+npm install --no-audit --no-fund
 echo "== kafka broker jars (Maven Central → .cache/kafka/libs)"
 bash scripts/kafka/fetch.sh
 echo "== chromium (browser tests of the dashboard; Debian's package, never a browser download)"
