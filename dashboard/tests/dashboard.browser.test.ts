@@ -3,7 +3,7 @@
 // Screenshots go to test-artifacts/ (and to docs/screenshots/ with PULSO_UPDATE_SCREENSHOTS=1).
 import { spawnSync } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import os, { tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pino } from 'pino'
 import { chromium, type Browser, type Page } from 'playwright-core'
@@ -184,31 +184,7 @@ describe('overview', () => {
     await page.close()
   })
 
-  it('is usable in under a second: the tiles show their numbers < 1 s after a reload', async () => {
-    const { page } = await newPage()
-    await signIn(page)
-    const runs: { usable: number; query: number }[] = []
-    for (let i = 0; i < 3; i++) {
-      await page.reload()
-      await page.locator('article.tile[data-kpi=escalation_rate][data-value]:not([data-value=""])').waitFor()
-      // measured by the browser itself, from the start of navigation
-      runs.push(
-        await page.evaluate(() => ({
-          usable: performance.getEntriesByName('pulso:overview-usable')[0]!.startTime,
-          query: performance.getEntriesByType('resource').find((e) => e.name.includes('grain=all'))!.duration,
-        })),
-      )
-    }
-    const best = runs.reduce((a, b) => (b.usable < a.usable ? b : a))
-    console.log(`overview usable after ${runs.map((r) => Math.round(r.usable)).join(', ')} ms (its KPI query took ${runs.map((r) => Math.round(r.query)).join(', ')} ms); load average ${os.loadavg()[0]!.toFixed(1)}`)
-    // what the dashboard adds to the one query the tiles wait for: page, script, key check, render
-    expect(best.usable - best.query).toBeLessThan(300)
-    // The 1 s budget as a whole holds on a machine not saturated by other work; on a saturated
-    // one the warehouse query alone can take longer, which says nothing about the dashboard.
-    if (os.loadavg()[0]! <= os.cpus().length) expect(best.usable).toBeLessThan(1000)
-    else console.warn(`load average above ${os.cpus().length}: the absolute 1 s check is not meaningful on this run`)
-    await page.close()
-  })
+  // The < 1 s goal for the Overview is checked by a benchmark, not here: npm run bench:dashboard.
 
   it('switches the period: 7 days, 90 days and custom dates show the API values of that period', async () => {
     const { page } = await newPage()
