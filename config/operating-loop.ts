@@ -1,29 +1,16 @@
 // The operating loop's configuration sections: goals, use cases, regressions and alerts.
 // Parsed once by loadConfig (config.ts) from the config file; the rest of Pulso gets typed values.
 import { z } from 'zod'
+import { KPI_FIELDS, SEGMENTS } from '../warehouse/repositories/kpis.ts'
 
 /** KPIs a goal or a regression can watch (the columns of the fct_kpis mart). */
-export const GOAL_KPIS = [
-  'conversations',
-  'frt_p50_s',
-  'frt_p90_s',
-  'frt_avg_s',
-  'bot_resolution_rate',
-  'escalation_rate',
-  'handoff_wait_p50_s',
-  'handoff_context_rate',
-  'csat_score',
-  'csat_avg',
-  'csat_response_rate',
-  'cost_per_conversation',
-  'fcr_rate',
-] as const
+export const GOAL_KPIS = KPI_FIELDS
 export type GoalKpi = (typeof GOAL_KPIS)[number]
 
 /** KPIs where a lower value is better; every other KPI is better when higher. */
 export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['frt_p50_s', 'frt_p90_s', 'frt_avg_s', 'escalation_rate', 'handoff_wait_p50_s', 'cost_per_conversation', 'fallback_rate'])
 
-export const GOAL_SEGMENTS = ['use_case', 'intent', 'bot_version', 'channel'] as const
+export const GOAL_SEGMENTS = SEGMENTS
 export const GOAL_PERIODS = ['day', 'week', 'month'] as const
 export const DIRECTIONS = ['at_least', 'at_most'] as const
 
