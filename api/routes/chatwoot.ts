@@ -2,7 +2,7 @@
 // conversation status, CSAT). Chatwoot cannot add an Authorization header to its webhooks, so the
 // tenant's secret token is part of the URL configured in Chatwoot; it is compared in constant time.
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { limitBody } from '../middleware/body-limit.ts'
 import type { PulsoConfig } from '../../config/config.ts'
 import { sameSecret } from '../../ingest/whatsapp/signature.ts'
 import type { WebhookInbox } from '../../ingest/webhook-inbox.ts'
@@ -14,12 +14,7 @@ export function chatwootRoutes(options: { config: Pick<PulsoConfig, 'chatwoot' |
   if (config.chatwoot.tenants.size > 0) options.inbox()
   return new Hono().post(
     '/:tenant/:token',
-    bodyLimit({
-      maxSize: config.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`)
-      },
-    }),
+    limitBody(config.maxBodyBytes),
     async (c) => {
       const tenantId = c.req.param('tenant')
       const tenant = config.chatwoot.tenants.get(tenantId)

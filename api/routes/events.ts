@@ -1,9 +1,8 @@
 // POST /v1/events — batch intake (NDJSON or a JSON array). Answers once the batch is stored.
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { limitBody } from '../middleware/body-limit.ts'
 import type { ApiKey } from '../../config/config.ts'
 import { parseBatchBody, type BatchItem, type IntakeResult } from '../../ingest/intake.ts'
-import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 
 /** Stores a parsed batch for a tenant: straight into ClickHouse, or through Kafka when configured. */
@@ -13,12 +12,7 @@ export function eventsRoutes(options: { apiKeys: ApiKey[]; maxBodyBytes: number;
   return new Hono<{ Variables: AuthVariables }>().post(
     '/',
     requireRole(options.apiKeys, 'ingest'),
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `the body is larger than ${options.maxBodyBytes} bytes; split the batch`)
-      },
-    }),
+    limitBody(options.maxBodyBytes),
     async (c) => {
       const items = parseBatchBody(await c.req.text())
       const result = await options.sink(items, c.get('apiKey').tenant)

@@ -2,7 +2,7 @@
 // A POST is checked against the tenant's app secret on the raw bytes, stored raw, and answered 200;
 // mapping into events runs after the answer (ingest/webhook-inbox.ts).
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
+import { limitBody } from '../middleware/body-limit.ts'
 import type { PulsoConfig } from '../../config/config.ts'
 import { DEFAULT_SESSION_GAP_SECONDS } from '../../config/whatsapp.ts'
 import { isValidSignature, sameSecret } from '../../ingest/whatsapp/signature.ts'
@@ -28,12 +28,7 @@ export function whatsappRoutes(options: { config: Pick<PulsoConfig, 'whatsapp' |
     })
     .post(
       '/:tenant',
-      bodyLimit({
-        maxSize: config.maxBodyBytes,
-        onError: () => {
-          throw new ApiError(413, 'payload_too_large', `the body is larger than ${config.maxBodyBytes} bytes`)
-        },
-      }),
+      limitBody(config.maxBodyBytes),
       async (c) => {
         const tenantId = c.req.param('tenant')
         const tenant = config.whatsapp.tenants.get(tenantId)
