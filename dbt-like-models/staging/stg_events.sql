@@ -32,7 +32,19 @@ deduplicated as (
     limit 1 by tenant_id, event_id
 ),
 
--- events that leave their conversation to Pulso, with the gap that applies to their tenant
+-- events that leave their conversation to Pulso: filtered from the source before deduplicating,
+-- so the (costly) deduplication of all events runs once, in `deduplicated`. Copies of one
+-- event_id are identical by contract, so they agree on whether they leave it to Pulso.
+auto_events as (
+    select *
+    from source
+    where (conversation_id = 'auto' or startsWith(conversation_id, 'auto:'))
+        and customer_id is not null
+    order by tenant_id, event_id, received_at
+    limit 1 by tenant_id, event_id
+),
+
+-- with the gap that applies to their tenant
 thread_events as (
     select
         *,
@@ -41,9 +53,7 @@ thread_events as (
             mapContains((select gap_by_tenant from gap_settings), tenant_id), (select gap_by_tenant from gap_settings)[tenant_id],
             mapContains((select gap_by_tenant from gap_settings), '*'), (select gap_by_tenant from gap_settings)['*'],
             86400)) as gap_ms
-    from deduplicated
-    where (conversation_id = 'auto' or startsWith(conversation_id, 'auto:'))
-        and customer_id is not null
+    from auto_events
 ),
 
 -- an activity opens a conversation when the customer's previous activity is at least a gap earlier
@@ -138,10 +148,11 @@ final as (
         campaign,
         -- WhatsApp: the message an event is about (a template send's wamid, a customer message's own
         -- wamid) and, for a customer message, the business message it replies to
+        -- (most events carry no extra fields: skip the JSON parsing for them)
         coalesce(
-            nullIf(JSONExtractString(extra, 'whatsapp_message_id'), ''),
+            if(extra = '{}', null, nullIf(JSONExtractString(extra, 'whatsapp_message_id'), '')),
             if(type = 'message' and startsWith(event_id, 'wa:wamid.'), substring(event_id, 4), null)) as whatsapp_message_id,
-        nullIf(JSONExtractString(extra, 'wa_context_id'), '') as whatsapp_context_id,
+        if(extra = '{}', null, nullIf(JSONExtractString(extra, 'wa_context_id'), '')) as whatsapp_context_id,
         source
     from with_conversations
 )
