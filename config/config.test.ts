@@ -1,0 +1,52 @@
+// Configuration is read once and validated: bad values are refused with a message naming them.
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig, parseApiKeys } from './config.ts'
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-config-'))
+const base = { PULSO_DATA_DIR: dataDir, PULSO_DEMO: '0', PULSO_HASH_KEY: 'k' }
+
+describe('configuration', () => {
+  it('loads the example config file shipped in the repository', () => {
+    const config = loadConfig({ ...base, PULSO_CONFIG: path.resolve(import.meta.dirname, '../pulso.config.example.yaml') })
+    expect(config.tenants.get('acme')).toEqual({ id: 'acme', name: 'Acme Retail', timezone: 'America/Bogota', currency: 'COP', storeText: false })
+    expect(config.apiKeys.filter((k) => k.tenant === 'acme').map((k) => k.role)).toEqual(['ingest', 'read', 'admin'])
+    expect(config.whatsapp.tenants.get('acme')?.verifyToken).toBe('replace-me-verify-token')
+    expect(config.chatwoot.tenants.has('acme')).toBe(true)
+  })
+
+  it('has sane defaults', () => {
+    const config = loadConfig(base)
+    expect(config).toMatchObject({ database: 'pulso', port: 8080, demo: false, maxBodyBytes: 10 * 1024 * 1024 })
+    expect(config.clickhouse).toBeUndefined()
+    expect(config.kafka).toBeUndefined()
+  })
+
+  it('keeps a generated hashing key in the data folder, the same on the next start', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pulso-config-key-'))
+    const first = loadConfig({ PULSO_DATA_DIR: dir, PULSO_DEMO: '0' }).hashKey
+    expect(first).toMatch(/^[0-9a-f]{64}$/)
+    expect(loadConfig({ PULSO_DATA_DIR: dir, PULSO_DEMO: '0' }).hashKey).toBe(first)
+  })
+
+  it('names the bad value', () => {
+    expect(() => parseApiKeys('acme:reader:abcdefghij')).toThrow(/PULSO_API_KEYS entry 1 .*role/)
+    expect(() => parseApiKeys('acme:read:short')).toThrow(/at least 8 characters/)
+    expect(() => loadConfig({ ...base, PORT: 'eighty' })).toThrow("PORT must be a positive integer, got 'eighty'")
+    expect(() => loadConfig({ ...base, PULSO_DATABASE: 'pulso; drop' })).toThrow(/PULSO_DATABASE must be an identifier/)
+    expect(() => loadConfig({ ...base, PULSO_CONFIG: '/nonexistent.yaml' })).toThrow(/config file \/nonexistent.yaml does not exist/)
+    const badTz = path.join(dataDir, 'bad.yaml')
+    writeFileSync(badTz, 'tenants:\n  acme:\n    timezone: Mars/Olympus\n')
+    expect(() => loadConfig({ ...base, PULSO_CONFIG: badTz })).toThrow("tenant acme: unknown time zone 'Mars/Olympus'")
+    const badYaml = path.join(dataDir, 'broken.yaml')
+    writeFileSync(badYaml, 'tenants: [\n')
+    expect(() => loadConfig({ ...base, PULSO_CONFIG: badYaml })).toThrow(/is not valid YAML\/JSON/)
+  })
+
+  it('keys of PULSO_API_KEYS make their tenants known with UTC and USD', () => {
+    const config = loadConfig({ ...base, PULSO_API_KEYS: 'globex:read:globex-read-key' })
+    expect(config.tenants.get('globex')).toMatchObject({ timezone: 'UTC', currency: 'USD' })
+  })
+})
