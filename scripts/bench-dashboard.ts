@@ -29,6 +29,8 @@ try {
   await page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-value]').waitFor()
   const runs: { usable: number; query: number }[] = []
   for (let i = 0; i < 7; i++) {
+    // let the previous visit's later requests (goals, trend) finish, so each visit starts alone
+    await page.waitForLoadState('networkidle')
     await page.reload()
     await page.locator('article.tile[data-kpi=escalation_rate][data-value]:not([data-value=""])').waitFor()
     runs.push(
