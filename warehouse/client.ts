@@ -11,6 +11,8 @@ export type Warehouse = {
   /** The database that holds Pulso's tables and models. */
   database: string
   engine: 'embedded' | 'server'
+  /** Embedded only: a folder of the data directory for files handed to the engine (bulk inserts). */
+  scratchDir?: string
   close(): Promise<void>
 }
 
@@ -41,7 +43,9 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
     connection: createChdbConnection({ path: chdbPath }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
     clickhouse_settings: DEFAULT_SETTINGS,
   })
-  return { client, database: config.database, engine: 'embedded', close: () => client.close() }
+  const scratchDir = path.join(config.dataDir, 'scratch')
+  mkdirSync(scratchDir, { recursive: true })
+  return { client, database: config.database, engine: 'embedded', scratchDir, close: () => client.close() }
 }
 
 /** Runs a SELECT with bound parameters and returns its rows. */
