@@ -72,11 +72,11 @@ program
     const { kpiQuerySchema, parseQuery } = await import('../api/routes/kpis.ts')
     const query = parseQuery(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
     const { openRuntime } = await import('./runtime.ts')
-    const { queryKpis } = await import('../warehouse/repositories/kpis.ts')
+    const { queryKpis, withEmptyPeriods } = await import('../warehouse/repositories/kpis.ts')
     const runtime = await openRuntime(config)
     try {
       const tenant = tenantSettings(config, options.tenant)
-      const rows = await queryKpis(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query })
+      const rows = withEmptyPeriods(await queryKpis(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query }), query)
       console.log(options.json ? JSON.stringify(rows, null, 2) : formatTable(rows))
     } finally {
       await runtime.close()

@@ -110,6 +110,19 @@ describe('GET /v1/kpis', () => {
     })
   })
 
+  it('answers one row per period: a day without conversations has 0 and null KPIs', async () => {
+    const { body } = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-02-29&to=2024-03-03&grain=day')
+    expect(body.rows.map((r: any) => [r.period, r.conversations])).toEqual([['2024-02-29', 0], ['2024-03-01', 4], ['2024-03-02', 1], ['2024-03-03', 0]])
+    expect(body.rows[3]).toMatchObject({ frt_p50_s: null, bot_resolution_rate: null, cost_per_conversation: null })
+    // weeks start on Monday: 2024-02-26 holds 02-29 … 03-03
+    const weeks = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-02-20&to=2024-03-05&grain=week')
+    expect(weeks.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([['2024-02-19', 0], ['2024-02-26', 5], ['2024-03-04', 0]])
+    const months = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-01-15&to=2024-03-05&grain=month')
+    expect(months.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([['2024-01-01', 0], ['2024-02-01', 0], ['2024-03-01', 5]])
+    const nothing = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2023-01-01&to=2023-01-31&grain=all')
+    expect(nothing.body.rows).toEqual([expect.objectContaining({ period: '2023-01-01', conversations: 0, csat_score: null })])
+  })
+
   it('aggregates the whole range with grain=all', async () => {
     const { body } = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-03-01&to=2024-03-02&grain=all')
     // frt [2, 4, 6, 10] → p50 5, p90 rank 2.7 → 6 + 0.7 × 4 = 8.8; waits [120, 540] → p50 330.

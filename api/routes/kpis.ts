@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { GRAINS, SEGMENTS, queryKpis } from '../../warehouse/repositories/kpis.ts'
+import { GRAINS, SEGMENTS, queryKpis, withEmptyPeriods } from '../../warehouse/repositories/kpis.ts'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 
@@ -34,7 +34,7 @@ export function kpisRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; c
   return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.apiKeys, 'read'), async (c) => {
     const query = parseQuery(kpiQuerySchema, c.req.query())
     const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
-    const rows = await queryKpis(options.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query })
+    const rows = withEmptyPeriods(await queryKpis(options.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query }), query)
     return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, grain: query.grain, by: query.by ?? null, from: query.from, to: query.to, rows })
   })
 }
