@@ -184,7 +184,12 @@ describe('conversations from WhatsApp messages (globex, default gap 24 h)', () =
     const kpis = await getKpis(pulso, TEST_KEYS.globexRead, 'from=2025-08-01&to=2025-08-07&grain=day')
     expect(kpis.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([
       ['2025-08-01', 1],
+      ['2025-08-02', 0],
       ['2025-08-03', 1],
+      ['2025-08-04', 0],
+      ['2025-08-05', 0],
+      ['2025-08-06', 0],
+      ['2025-08-07', 0],
     ])
   })
 })
