@@ -48,13 +48,12 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
   return { client, database: config.database, engine: 'embedded', scratchDir, close: () => client.close() }
 }
 
-/** Runs a SELECT with bound parameters and returns its rows. */
-export async function queryRows<T>(
-  warehouse: Warehouse,
-  query: string,
-  params: Record<string, unknown> = {},
-  settings: ClickHouseSettings = {},
-): Promise<T[]> {
-  const result = await warehouse.client.query({ query, query_params: params, format: 'JSONEachRow', clickhouse_settings: settings })
+/**
+ * Runs a SELECT with bound parameters and returns its rows. It takes no per-query settings on
+ * purpose: embedded chDB applies them with SET on its one session, so they would stick to every
+ * later query of the process.
+ */
+export async function queryRows<T>(warehouse: Warehouse, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const result = await warehouse.client.query({ query, query_params: params, format: 'JSONEachRow' })
   return result.json<T>()
 }
