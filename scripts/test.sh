@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# `npm test`: type-check, then every test suite (vitest) on real engines.
-# Services the tests need (a Kafka broker, Chromium) are started by their own global set-ups.
+# `npm test`: installs what the tests need when missing (scripts/test-deps.sh), type-checks,
+# starts a Kafka broker unless PULSO_KAFKA_BROKERS names one, then runs every vitest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/test-deps.sh
 echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json
 echo "== typecheck dashboard (svelte-check)"
