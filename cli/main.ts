@@ -71,16 +71,13 @@ program
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
     const { kpiQuerySchema, parseQuery } = await import('../api/routes/kpis.ts')
     const query = parseQuery(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
-    const { openRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('./runtime.ts')
     const { queryKpis, withEmptyPeriods } = await import('../warehouse/repositories/kpis.ts')
-    const runtime = await openRuntime(config)
-    try {
+    await withRuntime(config, async (runtime) => {
       const tenant = tenantSettings(config, options.tenant)
       const rows = withEmptyPeriods(await queryKpis(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query }), query)
       console.log(options.json ? JSON.stringify(rows, null, 2) : formatTable(rows))
-    } finally {
-      await runtime.close()
-    }
+    })
   })
 
 const models = program.command('models').description('build and test the dbt-like models')
@@ -89,26 +86,22 @@ models
   .description('compile the models in dependency order into ClickHouse views and tables')
   .action(async () => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-    const { openRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('./runtime.ts')
     const { runModels } = await import('../dbt-like-models/runner/run.ts')
-    const runtime = await openRuntime(config, { buildModels: false })
-    try {
+    await withRuntime(config, async (runtime) => {
       const report = await runModels(runtime.warehouse, runtime.project)
       for (const m of report.built) console.log(`  built ${m.name.padEnd(28)} ${m.materialized.padEnd(20)} ${m.ms} ms`)
       console.log(`${report.built.length} models built in ${runtime.warehouse.database}`)
-    } finally {
-      await runtime.close()
-    }
+    }, { buildModels: false })
   })
 models
   .command('test')
   .description('build the models, then run their data tests and unit tests')
   .action(async () => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-    const { openRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('./runtime.ts')
     const { runAllTests } = await import('../dbt-like-models/runner/test.ts')
-    const runtime = await openRuntime(config)
-    try {
+    await withRuntime(config, async (runtime) => {
       const results = await runAllTests(runtime.warehouse, runtime.project)
       for (const r of results) {
         const mark = r.passed ? 'PASS' : r.severity === 'warn' ? 'WARN' : 'FAIL'
@@ -118,9 +111,7 @@ models
       const warned = results.filter((r) => !r.passed && r.severity === 'warn').length
       console.log(`${results.length - failed - warned} passed, ${failed} failed${warned ? `, ${warned} warnings` : ''}`)
       process.exitCode = failed ? 1 : 0
-    } finally {
-      await runtime.close()
-    }
+    })
   })
 
 program
@@ -130,15 +121,12 @@ program
   .option('--per-day <n>', 'conversations per day', (v) => positiveInt(v), 120)
   .action(async (options: { days: number; perDay: number }) => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: '1' })
-    const { openRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('./runtime.ts')
     const { seedDemo } = await import('../ingest/simulator/seed-demo.ts')
-    const runtime = await openRuntime(config)
-    try {
+    await withRuntime(config, async (runtime) => {
       const result = await seedDemo(runtime.warehouse, runtime.intake, { days: options.days, conversationsPerDay: options.perDay })
       console.log(result.seeded ? `demo tenant filled: ${result.accepted} events accepted, ${result.duplicates} duplicates dropped` : 'demo tenant already has events; nothing done')
-    } finally {
-      await runtime.close()
-    }
+    })
   })
 
 function positiveInt(value: string): number {

@@ -26,3 +26,13 @@ export async function openRuntime(config: PulsoConfig, options: { buildModels?: 
   }
   return { config, warehouse, intake: new Intake(warehouse, config), project, close: () => warehouse.close() }
 }
+
+/** Opens the runtime, runs `work` with it and closes it, also when `work` fails (the CLI's commands). */
+export async function withRuntime<T>(config: PulsoConfig, work: (runtime: Runtime) => Promise<T>, options: { buildModels?: boolean } = {}): Promise<T> {
+  const runtime = await openRuntime(config, options)
+  try {
+    return await work(runtime)
+  } finally {
+    await runtime.close()
+  }
+}

@@ -15,17 +15,14 @@ export function register(program: Command): void {
         console.log('no webhooks configured (alerts.webhooks in the config file); nothing to do')
         return
       }
-      const { openRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../runtime.ts')
       const { runAlerts } = await import('../../api/alerts/evaluate.ts')
-      const runtime = await openRuntime(config)
-      try {
+      await withRuntime(config, async (runtime) => {
         const report = await runAlerts(runtime.warehouse, config, { dryRun: options.dryRun })
         for (const a of report.pending) console.log(`  would send [${a.tenantId}] ${a.key}: ${a.message.text}`)
         console.log(`${report.alerts} alerts hold; ${report.sent} sent, ${report.duplicates} already sent before, ${report.failed.length} failed`)
         for (const f of report.failed) console.log(`  FAILED ${f.key} → ${f.webhook}: ${f.error}`)
         process.exitCode = report.failed.length ? 1 : 0
-      } finally {
-        await runtime.close()
-      }
+      })
     })
 }

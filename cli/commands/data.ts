@@ -22,17 +22,14 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder to write the site into', 'pulso-docs')
     .action(async (options: { out: string }) => {
       const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-      const { openRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../runtime.ts')
       const { buildCatalog } = await import('../../dbt-like-models/runner/catalog.ts')
       const { writeDocsSite } = await import('../../dbt-like-models/runner/docs-site.ts')
-      const runtime = await openRuntime(config)
-      try {
+      await withRuntime(config, async (runtime) => {
         const catalog = await buildCatalog(runtime.project, runtime.warehouse)
         const files = writeDocsSite(catalog, path.resolve(options.out))
         console.log(`${catalog.models.length} models documented:\n${files.map((f) => `  ${f}`).join('\n')}`)
-      } finally {
-        await runtime.close()
-      }
+      })
     })
 
   group(program, 'tenants', 'manage tenants')
@@ -46,10 +43,9 @@ export function register(program: Command): void {
       if (options.execute && !config.clickhouse) {
         throw new ConfigError('--execute needs a ClickHouse server (set CLICKHOUSE_URL): embedded chDB has no users, row policies or settings profiles; POST /v1/sql is its read-only path')
       }
-      const { openRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../runtime.ts')
       const { grantStatements, tenantTables } = await import('../../warehouse/grants.ts')
-      const runtime = await openRuntime(config, { buildModels: false })
-      try {
+      await withRuntime(config, async (runtime) => {
         const password = options.password ?? randomBytes(18).toString('base64url')
         const plan = grantStatements({ tenantId: tenant, database: runtime.warehouse.database, tables: await tenantTables(runtime.warehouse), password, limits: config.sqlLimits })
         console.log(`-- Read-only ClickHouse access for tenant ${tenant}: user ${plan.user}, profile ${plan.profile}`)
@@ -60,8 +56,6 @@ export function register(program: Command): void {
           for (const statement of plan.statements) await runtime.warehouse.client.command({ query: statement })
           console.log(`-- Executed ${plan.statements.length} statements on ${config.clickhouse!.url}. Connect as ${plan.user} (database ${runtime.warehouse.database}).`)
         }
-      } finally {
-        await runtime.close()
-      }
+      }, { buildModels: false })
     })
 }

@@ -19,20 +19,17 @@ export function register(program: Command): void {
       const { parseQuery } = await import('../../api/routes/kpis.ts')
       const { reviewQuerySchema, reviewWeek } = await import('../../api/routes/review.ts')
       const query = parseQuery(reviewQuerySchema, { ...(options.week ? { week: options.week } : {}), format: options.format })
-      const { openRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { buildWeeklyReview } = await import('../../warehouse/analysis/review.ts')
       const { reviewToCsv, reviewToMarkdown } = await import('../../warehouse/analysis/review-export.ts')
       const { isoWeekMonday } = await import('../../warehouse/analysis/dates.ts')
-      const runtime = await openRuntime(config)
-      try {
+      await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
         const tenant = tenantSettings(config, options.tenant)
         const review = await buildWeeklyReview(runtime.warehouse, config, tenant, isoWeekMonday(reviewWeek(query.week, tenant.timezone))!)
         process.stdout.write(query.format === 'json' ? JSON.stringify(review, null, 2) + '\n' : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review))
-      } finally {
-        await runtime.close()
-      }
+      })
     })
 
   program
@@ -42,20 +39,17 @@ export function register(program: Command): void {
     .option('--as-of <date>', 'YYYY-MM-DD (default: today in the tenant time zone)')
     .action(async (options: { tenant: string; asOf?: string }) => {
       const config = cliConfig()
-      const { openRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { evaluateGoals } = await import('../../warehouse/analysis/goals.ts')
       const { listGoals } = await import('../../warehouse/repositories/goals.ts')
       const { todayIn } = await import('../../warehouse/analysis/dates.ts')
-      const runtime = await openRuntime(config)
-      try {
+      await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
         const tenant = tenantSettings(config, options.tenant)
         const goals = await evaluateGoals(runtime.warehouse, tenant, await listGoals(runtime.warehouse, tenant.id), options.asOf ?? todayIn(tenant.timezone), 1)
         console.log(formatTable(goals.map((g) => ({ goal: g.id, kpi: g.kpi, segment: g.segment ? `${g.segment.by}=${g.segment.value}` : 'all', period: g.period_start, target: `${g.direction === 'at_most' ? '≤' : '≥'} ${g.target}`, value: g.value, status: g.status, owner: g.owner }))))
-      } finally {
-        await runtime.close()
-      }
+      })
     })
 
   program
@@ -66,16 +60,13 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report')
     .action(async (options: { tenant: string; asOf?: string; json?: boolean }) => {
       const config = cliConfig()
-      const { openRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../runtime.ts')
       const { findRegressions } = await import('../../warehouse/analysis/regressions-query.ts')
-      const runtime = await openRuntime(config)
-      try {
+      await withRuntime(config, async (runtime) => {
         const report = await findRegressions(runtime.warehouse, tenantSettings(config, options.tenant), config.operatingLoop.regressions, options.asOf)
         if (options.json) return console.log(JSON.stringify(report, null, 2))
         console.log(`as of ${report.as_of}: ${report.tests_run} comparisons tested, ${report.tests_skipped_small_samples} skipped (small samples), ${report.regressions.length} regressions`)
         console.log(formatTable(report.regressions.map((r) => ({ kpi: r.kpi, segment: r.segment ? `${r.segment.by}=${r.segment.value}` : 'all', baseline: r.baseline.value, current: r.current.value, n: r.current.samples, p_adj: r.p_adjusted.toExponential(1), first_seen: r.first_seen, active: r.active, release: r.release?.bot_version ?? '–' }))))
-      } finally {
-        await runtime.close()
-      }
+      })
     })
 }
