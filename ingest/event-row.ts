@@ -1,7 +1,6 @@
 // Maps a valid event onto a row of the events table (one flat, typed row per event).
 import type { PulsoEvent } from './contract/event-schema.ts'
 
-export type EventRow = Record<string, string | number | boolean | null>
 
 export type RowOptions = {
   /** Maps a customer id to the one stored (phone numbers hashed); callers cache it per batch. */
@@ -12,21 +11,49 @@ export type RowOptions = {
   receivedAt: string
 }
 
+/** The events table's columns, in the order eventToRow writes them (a test holds the two together). */
+export const EVENT_COLUMNS = [
+  'tenant_id', 'event_id', 'conversation_id', 'type', 'occurred_at', 'occurred_offset_minutes', 'received_at', 'channel',
+  'customer_id', 'use_case', 'intent', 'bot_version', 'sender', 'agent_id', 'text', 'question', 'confidence',
+  'handoff_reason', 'context_transcript', 'context_customer_profile', 'context_intent', 'queue', 'resolved_by', 'score',
+  'comment', 'amount', 'value', 'currency', 'component', 'category', 'template', 'campaign', 'source', 'extra',
+] as const
+
+/** One flat, typed row of the events table. */
+export type EventRow = Record<(typeof EVENT_COLUMNS)[number], string | number | boolean | null>
+
+/**
+ * One row as a line of ClickHouse's JSONCompactEachRow format: its values in EVENT_COLUMNS order,
+ * without keys (ClickHouse parses it about twice as fast as keyed JSON).
+ */
+export function serializeRow(row: EventRow): string {
+  return JSON.stringify(Object.values(row))
+}
+
 /** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC, the form ClickHouse's DateTime64(3, 'UTC') reads exactly. */
 export function toClickHouseTime(epochMs: number): string {
-  return new Date(epochMs).toISOString().replace('T', ' ').replace('Z', '')
+  const iso = new Date(epochMs).toISOString() // 'YYYY-MM-DDTHH:MM:SS.mmmZ'
+  return iso.slice(0, 10) + ' ' + iso.slice(11, 23)
 }
 
 function offsetMinutes(timestamp: string): number {
+  const last = timestamp.charCodeAt(timestamp.length - 1)
+  if (last === 90 /* Z */ || last === 122 /* z */) return 0
   const match = /([+-])(\d{2}):(\d{2})$/.exec(timestamp)
   if (!match) return 0
   const minutes = Number(match[2]) * 60 + Number(match[3])
   return match[1] === '-' ? -minutes : minutes
 }
 
+/** The field's value when it is a string, else null. */
+function textField(event: Record<string, unknown>, name: string): string | null {
+  const value = event[name]
+  return typeof value === 'string' ? value : null
+}
+
+// Runs for every stored event, so it builds the row in one literal and creates no closures.
 export function eventToRow(event: PulsoEvent, extra: Record<string, unknown>, options: RowOptions): EventRow {
   const e = event as Record<string, unknown>
-  const text = (name: string) => (typeof e[name] === 'string' ? (e[name] as string) : null)
   const context = event.type === 'handoff' ? event.context : undefined
   return {
     tenant_id: event.tenant_id,
@@ -41,28 +68,33 @@ export function eventToRow(event: PulsoEvent, extra: Record<string, unknown>, op
     use_case: event.use_case ?? null,
     intent: event.intent ?? null,
     bot_version: event.bot_version ?? null,
-    sender: text('sender'),
-    agent_id: text('agent_id'),
+    sender: textField(e, 'sender'),
+    agent_id: textField(e, 'agent_id'),
     // Free text is personal data: stored only for tenants that enabled it.
-    text: options.storeText ? text('text') : null,
-    question: text('question'),
+    text: options.storeText ? textField(e, 'text') : null,
+    question: textField(e, 'question'),
     confidence: typeof e.confidence === 'number' ? e.confidence : null,
     handoff_reason: event.type === 'handoff' ? event.reason : null,
     context_transcript: context ? context.transcript : null,
     context_customer_profile: context ? context.customer_profile : null,
     context_intent: context ? context.intent : null,
-    queue: text('queue'),
-    resolved_by: text('resolved_by'),
+    queue: textField(e, 'queue'),
+    resolved_by: textField(e, 'resolved_by'),
     score: event.type === 'csat' ? event.score : null,
-    comment: options.storeText ? text('comment') : null,
+    comment: options.storeText ? textField(e, 'comment') : null,
     amount: event.type === 'cost' ? event.amount : null,
     value: event.type === 'conversion' ? event.value : null,
-    currency: text('currency'),
-    component: text('component'),
-    category: text('category'),
-    template: text('template'),
-    campaign: text('campaign'),
+    currency: textField(e, 'currency'),
+    component: textField(e, 'component'),
+    category: textField(e, 'category'),
+    template: textField(e, 'template'),
+    campaign: textField(e, 'campaign'),
     source: options.source,
-    extra: Object.keys(extra).length === 0 ? '{}' : JSON.stringify(extra),
+    extra: hasKeys(extra) ? JSON.stringify(extra) : '{}',
   }
+}
+
+function hasKeys(value: Record<string, unknown>): boolean {
+  for (const _ in value) return true
+  return false
 }

@@ -6,7 +6,7 @@ import type { Warehouse } from '../warehouse/client.ts'
 import { findStoredEventIds, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { validateEvent } from './contract/validate.ts'
 import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
-import { eventToRow, toClickHouseTime, type EventRow } from './event-row.ts'
+import { eventToRow, toClickHouseTime, type EventRow, type RowOptions } from './event-row.ts'
 
 /** One element of a batch: its raw text (kept for dead letters) and its parsed value, or why it did not parse. */
 export type BatchItem = { raw: string; value?: unknown; parseError?: string }
@@ -75,43 +75,75 @@ export function parseNdjsonLines(lines: string[]): BatchItem[] {
   return items
 }
 
-/** Validates and maps a batch. Pure apart from the clock: no I/O. */
-export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hashKey' | 'tenants'>, options: IntakeOptions): PreparedBatch {
-  const prepared: PreparedBatch = { rows: [], rowIndexes: [], rejected: [], deadLetters: [], duplicatesInBatch: 0 }
-  const seen = new Set<string>()
-  const receivedAt = toClickHouseTime(Date.now())
-  // A batch holds many events per customer: hash each phone number once.
-  const pseudonyms = new Map<string, string>()
-  const pseudonymize = (customerId: string) => {
-    let pseudonym = pseudonyms.get(customerId)
+/** What one batch item became: a row to store, a rejection, or a repeat of an earlier item. */
+export type PreparedItem =
+  | { kind: 'row'; row: EventRow }
+  | { kind: 'rejected'; reason: string; eventId: string | null; tenantId: string }
+  | { kind: 'duplicate' }
+
+/**
+ * Validates and maps the items of one batch, one at a time. It holds what a batch shares: the
+ * ids already seen (repeats within the batch), the pseudonyms already computed (a batch holds many
+ * events per customer: each phone number is hashed once) and the arrival time.
+ * Runs for every event of every Kafka block, so it creates no closure per event.
+ */
+export class BatchPreparer {
+  private readonly seen = new Set<string>()
+  private readonly pseudonyms = new Map<string, string>()
+  private readonly rowOptions: RowOptions
+
+  constructor(
+    private readonly config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
+    private readonly options: IntakeOptions,
+  ) {
+    this.rowOptions = { storeText: false, source: options.source, receivedAt: toClickHouseTime(Date.now()), pseudonymize: (id) => this.pseudonymize(id) }
+  }
+
+  prepare(item: BatchItem): PreparedItem {
+    const ownTenant = this.options.tenantId
+    if (item.parseError) return { kind: 'rejected', reason: item.parseError, eventId: null, tenantId: ownTenant ?? '' }
+    const validation = validateEvent(item.value)
+    if (!validation.ok) return { kind: 'rejected', reason: validation.reason, eventId: validation.eventId ?? null, tenantId: ownTenant ?? validation.tenantId ?? '' }
+    const { event, extra } = validation
+    if (ownTenant !== undefined && event.tenant_id !== ownTenant) {
+      const reason = `\`tenant_id\`: '${event.tenant_id}' is not the tenant of this API key ('${ownTenant}')`
+      return { kind: 'rejected', reason, eventId: event.event_id, tenantId: ownTenant }
+    }
+    const key = `${event.tenant_id}\u0000${event.event_id}`
+    if (this.seen.has(key)) return { kind: 'duplicate' }
+    this.seen.add(key)
+    this.rowOptions.storeText = tenantSettings(this.config as PulsoConfig, event.tenant_id).storeText
+    return { kind: 'row', row: eventToRow(event, extra, this.rowOptions) }
+  }
+
+  private pseudonymize(customerId: string): string {
+    let pseudonym = this.pseudonyms.get(customerId)
     if (pseudonym === undefined) {
-      pseudonym = pseudonymizeCustomerId(customerId, config.hashKey)!
-      pseudonyms.set(customerId, pseudonym)
+      pseudonym = pseudonymizeCustomerId(customerId, this.config.hashKey)!
+      this.pseudonyms.set(customerId, pseudonym)
     }
     return pseudonym
   }
-  items.forEach((item, index) => {
-    const reject = (reason: string, eventId: string | null, tenantId: string) => {
+}
+
+/** Validates and maps a batch. Pure apart from the clock: no I/O. */
+export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hashKey' | 'tenants'>, options: IntakeOptions): PreparedBatch {
+  const prepared: PreparedBatch = { rows: [], rowIndexes: [], rejected: [], deadLetters: [], duplicatesInBatch: 0 }
+  const preparer = new BatchPreparer(config, options)
+  for (let index = 0; index < items.length; index++) {
+    const item = items[index]!
+    const outcome = preparer.prepare(item)
+    if (outcome.kind === 'row') {
+      prepared.rows.push(outcome.row)
+      prepared.rowIndexes.push(index)
+    } else if (outcome.kind === 'duplicate') {
+      prepared.duplicatesInBatch++
+    } else {
+      const { reason, eventId, tenantId } = outcome
       prepared.rejected.push({ index, event_id: eventId, reason })
       prepared.deadLetters.push({ tenant_id: tenantId, source: options.source, batch_index: index, event_id: eventId, reason, payload: item.raw })
     }
-    if (item.parseError) return reject(item.parseError, null, options.tenantId ?? '')
-    const validation = validateEvent(item.value)
-    if (!validation.ok) return reject(validation.reason, validation.eventId ?? null, options.tenantId ?? validation.tenantId ?? '')
-    const { event, extra } = validation
-    if (options.tenantId !== undefined && event.tenant_id !== options.tenantId) {
-      return reject(`\`tenant_id\`: '${event.tenant_id}' is not the tenant of this API key ('${options.tenantId}')`, event.event_id, options.tenantId)
-    }
-    const key = `${event.tenant_id}\u0000${event.event_id}`
-    if (seen.has(key)) {
-      prepared.duplicatesInBatch++
-      return
-    }
-    seen.add(key)
-    const tenant = tenantSettings(config as PulsoConfig, event.tenant_id)
-    prepared.rows.push(eventToRow(event, extra, { pseudonymize, storeText: tenant.storeText, source: options.source, receivedAt }))
-    prepared.rowIndexes.push(index)
-  })
+  }
   return prepared
 }
 

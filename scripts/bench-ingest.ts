@@ -17,6 +17,7 @@ import { simulate } from '../ingest/simulator/simulator.ts'
 import { openWarehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
+import { WORKER_FETCH } from '../ingest/kafka/worker.ts'
 import { freePort, REPO_ROOT, startBroker, type RunningBroker } from './kafka/broker.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000)
@@ -24,6 +25,8 @@ const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6)
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK_EVENTS ?? 20_000)
 const API_KEYS = 'acme:ingest:bench-ingest-key-1'
 const WORKER_NODE_OPTIONS = process.env.BENCH_WORKER_NODE_OPTIONS ?? '--max-old-space-size=256'
+// Flags NODE_OPTIONS refuses (e.g. --cpu-prof --cpu-prof-dir=DIR to profile the worker) go on its command line.
+const WORKER_NODE_ARGS = process.env.BENCH_WORKER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
 
 const log = (message: string) => console.error(`[bench:ingest] ${message}`)
 const rate = (n: number, ms: number) => Math.round((n / ms) * 1000)
@@ -54,7 +57,7 @@ async function produceAll(kafka: Kafka, topic: string, events: string[]): Promis
 
 /** Ceiling 1: kafkajs reading every message with the worker's fetch settings, writing nothing. */
 async function consumeOnly(kafka: Kafka, topic: string, total: number): Promise<number> {
-  const consumer = kafka.consumer({ groupId: `bench-consume-${Date.now()}`, maxBytesPerPartition: 4 * 1024 * 1024, maxBytes: 16 * 1024 * 1024, maxWaitTimeInMs: 500 })
+  const consumer = kafka.consumer({ groupId: `bench-consume-${Date.now()}`, ...WORKER_FETCH, maxWaitTimeInMs: 500 })
   await consumer.connect()
   await consumer.subscribe({ topic, fromBeginning: true })
   let seen = 0
@@ -99,11 +102,11 @@ async function insertOnly(events: string[]): Promise<{ prepareMs: number; insert
 }
 
 /** End to end: one `pulso ingest kafka` process from its group join until it has committed everything. */
-async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; peakRssMb: number }> {
+async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; peakRssMb: number; heapMb: number; externalMb: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()
   const group = `bench-worker-${Date.now()}`
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/pulso.js'), 'ingest', 'kafka'], {
+  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, path.join(REPO_ROOT, 'bin/pulso.js'), 'ingest', 'kafka'], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH,
@@ -124,7 +127,8 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   })
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+  let exitCode: number | null | undefined
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))))
   const metric = async (name: string) => {
     const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text())
     return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
@@ -133,12 +137,22 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
   await admin.connect()
   try {
     // The clock starts when the worker has joined the group and been given the partitions.
-    while ((await metric('pulso_kafka_assigned_partitions').catch(() => 0)) === 0) await sleep(20)
+    while ((await metric('pulso_kafka_assigned_partitions').catch(() => 0)) === 0) {
+      if (exitCode !== undefined) throw new Error(`the worker exited with ${exitCode} before it joined the group (see its output above)`)
+      await sleep(20)
+    }
     const started = Date.now()
+    // Where the worker's memory is, sampled while it runs: V8's heap and the buffers outside it.
+    const peaks = { heapMb: 0, externalMb: 0 }
     while (true) {
+      const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '')
+      const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20)
+      peaks.heapMb = Math.max(peaks.heapMb, mb('pulso_worker_nodejs_heap_size_total_bytes'))
+      peaks.externalMb = Math.max(peaks.externalMb, mb('pulso_worker_nodejs_external_memory_bytes'))
       const [offsets] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
       const committed = (offsets?.partitions ?? []).reduce((n, p) => n + Math.max(0, Number(p.offset)), 0)
       if (committed >= total) break
+      if (exitCode !== undefined) throw new Error(`the worker exited with ${exitCode} before it had stored every event`)
       await sleep(50)
     }
     const ms = Date.now() - started
@@ -147,7 +161,7 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
     child.kill('SIGTERM')
     const code = await exited
     if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
-    return { ms, peakRssMb }
+    return { ms, peakRssMb, ...peaks }
   } finally {
     await admin.disconnect()
     if (child.exitCode === null) child.kill('SIGKILL')
@@ -198,6 +212,8 @@ async function main() {
       validate_and_map_events_per_s: rate(events.length, prepareMs),
       worker_end_to_end_events_per_s: rate(events.length, worker.ms),
       worker_peak_rss_mb: worker.peakRssMb,
+      worker_peak_v8_heap_mb: worker.heapMb,
+      worker_peak_external_mb: worker.externalMb,
     }
     const slower = Math.min(results.consume_only_events_per_s, results.chdb_insert_only_events_per_s)
     const share = Math.round((results.worker_end_to_end_events_per_s / slower) * 100)
@@ -211,7 +227,7 @@ async function main() {
 | ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s |
 | validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
 | producing the events (acks=all) | ${f(results.produce_events_per_s)} events/s |
-| worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB |
+| worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB (main thread's V8 heap ≤ ${results.worker_peak_v8_heap_mb} MB, buffers outside it ≤ ${results.worker_peak_external_mb} MB) |
 
 ${results.machine}, ${results.date}`)
   } finally {

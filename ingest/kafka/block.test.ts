@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { Block, parseMessage } from './block.ts'
+import { Block } from './block.ts'
+import { parseMessage } from './prepare-block.ts'
 
 const msg = (offset: number, value: string | null) => ({ offset: String(offset), value: value === null ? null : Buffer.from(value) })
 

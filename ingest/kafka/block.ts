@@ -1,7 +1,7 @@
 // A block: the messages a worker has read but not stored yet, across its partitions.
 // Blocks are what make Kafka → ClickHouse fast (one large insert instead of many small ones)
 // and what make it safe: a block's offsets are committed only after the block is stored.
-import { parseNdjsonLines, type BatchItem } from '../intake.ts'
+import { PackedValuesBuilder, type PackedValues } from './packed-values.ts'
 
 export type MessageOrigin = { partition: number; offset: string; key: Buffer | null }
 
@@ -10,8 +10,9 @@ export type KafkaMessageLike = { offset: string; value: Buffer | null; key?: Buf
 type PartitionRange = { first: string; last: string }
 
 export class Block {
-  readonly items: BatchItem[] = []
-  /** Partition and offset of each item, parallel to `items`. */
+  /** The messages' values, copied as read (parsed only when the block is prepared). */
+  private readonly valuesBuilder = new PackedValuesBuilder()
+  /** Partition and offset of each message, parallel to `values`. */
   readonly origins: MessageOrigin[] = []
   private readonly ranges = new Map<number, PartitionRange>()
   private firstAddedAt: number | undefined
@@ -20,7 +21,7 @@ export class Block {
   constructor(readonly generation: number) {}
 
   get size(): number {
-    return this.items.length
+    return this.origins.length
   }
 
   /** How long the oldest message of the block has waited, in ms (0 when empty). */
@@ -32,11 +33,16 @@ export class Block {
     if (messages.length === 0) return
     this.firstAddedAt ??= now
     for (const message of messages) {
-      this.items.push(parseMessage(message.value))
-      this.origins.push({ partition, offset: message.offset, key: message.key ?? null })
+      this.valuesBuilder.add(message.value)
+      this.origins.push({ partition, offset: message.offset, key: message.key ? Buffer.from(message.key) : null }) // a copy: a slice would hold the whole fetch buffer
     }
     const range = this.ranges.get(partition)
     this.ranges.set(partition, { first: range?.first ?? messages[0]!.offset, last: messages[messages.length - 1]!.offset })
+  }
+
+  /** The messages' values, in the order they were added. */
+  get values(): PackedValues {
+    return this.valuesBuilder.packed()
   }
 
   /** What to commit once the block is stored: for each partition, the offset after its last message. */
@@ -52,14 +58,4 @@ export class Block {
     const parts = [...this.ranges].sort((a, b) => a[0] - b[0]).map(([p, r]) => `${p}:${r.first}-${r.last}`)
     return `kafka:${topic}:${parts.join(',')}`
   }
-}
-
-/** One Kafka message is one event: JSON text, or a reason why it is not. */
-export function parseMessage(value: Buffer | null): BatchItem {
-  const raw = value?.toString('utf8') ?? ''
-  if (raw.trim() === '') return { raw, parseError: 'not JSON: the message is empty; expected one JSON event per message' }
-  if (/[\r\n]\s*\S/.test(raw.trim())) {
-    return { raw, parseError: 'not JSON: the message holds more than one line; expected one JSON event per message' }
-  }
-  return parseNdjsonLines([raw])[0]!
 }

@@ -7,11 +7,11 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import type { Logger } from 'pino'
 import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { insertDeadLetters, insertEventRows, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
-import type { EventRow } from '../event-row.ts'
-import { prepareBatch } from '../intake.ts'
+import { insertDeadLetters, insertEventLines, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
 import { retryWithBackoff } from './backoff.ts'
 import { Block } from './block.ts'
+import { BlockPreparer } from './block-preparer.ts'
+import type { PreparedBlock } from './prepare-block.ts'
 import { createKafka, ensureTopics } from './client.ts'
 import { WorkerMetrics, serveMetrics } from './metrics.ts'
 
@@ -25,6 +25,12 @@ export type WorkerDeps = {
   /** Called when the consumer crashed beyond kafkajs's own restarts; the CLI exits non-zero. */
   onFatal?: (error: Error) => void
 }
+
+/**
+ * How much one fetch may bring. Every message of a fetch is decoded into objects at once, so
+ * this bounds the heap more than the block size does; 4 MB (~15k events) keeps blocks full.
+ */
+export const WORKER_FETCH = { maxBytesPerPartition: 1024 * 1024, maxBytes: 4 * 1024 * 1024 }
 
 export type WorkerState = 'idle' | 'running' | 'draining' | 'stopped'
 
@@ -46,11 +52,13 @@ export class KafkaWorker {
   private state: WorkerState = 'idle'
   private stopped: Promise<void> | undefined
   private assignment: Record<string, number[]> = {}
+  private readonly preparer: BlockPreparer
 
   constructor(private readonly deps: WorkerDeps) {
     this.settings = deps.config.kafka
     this.metrics = deps.metrics ?? new WorkerMetrics()
     this.kafka = createKafka(this.settings, deps.logger, 'pulso-worker')
+    this.preparer = new BlockPreparer(deps.config)
   }
 
   get status(): { state: WorkerState; generation: number; buffered: number; assignment: Record<string, number[]> } {
@@ -76,9 +84,7 @@ export class KafkaWorker {
     await this.producer.connect()
     const consumer = this.kafka.consumer({
       groupId: this.settings.group,
-      // Large fetches feed large blocks; at most three blocks (one storing, one queued, one filling) are held.
-      maxBytesPerPartition: 4 * 1024 * 1024,
-      maxBytes: 16 * 1024 * 1024,
+      ...WORKER_FETCH,
       maxWaitTimeInMs: Math.min(500, this.settings.blockMs),
       sessionTimeout: this.settings.sessionTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(this.settings.sessionTimeoutMs / 3)),
@@ -116,6 +122,7 @@ export class KafkaWorker {
       await this.consumer?.disconnect().catch((error) => logger.warn({ err: error }, 'consumer disconnect failed'))
       await this.producer?.disconnect().catch((error) => logger.warn({ err: error }, 'producer disconnect failed'))
       await this.metricsServer?.close()
+      await this.preparer.close()
       this.state = 'stopped'
       logger.info('Kafka worker stopped')
     })()
@@ -166,61 +173,50 @@ export class KafkaWorker {
     if (this.block.size === 0) return this.flushing
     const block = this.block
     this.block = new Block(this.generation)
-    // Validation runs now, on this thread, while ClickHouse may still be storing the previous
-    // block on its own threads: the two stages overlap.
-    const sorted = this.sortBlock(block)
-    const run = this.flushing.then(() => this.store(block, sorted))
+    // Preparing starts now, on the preparer's thread, while ClickHouse may still be storing the
+    // previous block: reading, preparing and storing overlap.
+    const prepared = this.preparer.prepare(block.values)
+    const run = this.flushing.then(() => this.store(block, prepared))
     this.flushing = run.catch(() => undefined)
     this.pending.push(run)
     void run.catch(() => undefined).finally(() => this.pending.splice(this.pending.indexOf(run), 1))
     return run
   }
 
-  /** Valid rows, and dead letters (contract violations, unknown tenants) with where they came from. */
-  private sortBlock(block: Block): { rows: EventRow[]; deadLetters: DeadLetterRow[] } {
-    const { config } = this.deps
-    const topic = this.settings.topic
-    const prepared = prepareBatch(block.items, config, { source: 'kafka' })
-    const rows: EventRow[] = []
-    const deadLetters: DeadLetterRow[] = prepared.deadLetters.map((d) => ({ ...d, reason: withOrigin(d.reason, topic, block, d.batch_index) }))
-    for (let i = 0; i < prepared.rows.length; i++) {
-      const row = prepared.rows[i]!
-      const index = prepared.rowIndexes[i]!
-      // A worker reads every tenant's events, so it checks the tenant is one Pulso knows.
-      if (!config.tenants.has(String(row.tenant_id))) {
-        const reason = `\`tenant_id\`: '${row.tenant_id}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
-        deadLetters.push({ tenant_id: String(row.tenant_id), source: 'kafka', batch_index: index, event_id: String(row.event_id), reason: withOrigin(reason, topic, block, index), payload: block.items[index]!.raw })
-      } else {
-        rows.push(row)
-      }
-    }
-    return { rows, deadLetters }
-  }
-
-  private async store(block: Block, { rows, deadLetters }: { rows: EventRow[]; deadLetters: DeadLetterRow[] }): Promise<void> {
+  private async store(block: Block, preparing: Promise<PreparedBlock>): Promise<void> {
     const { logger, warehouse } = this.deps
     const topic = this.settings.topic
-    const started = Date.now()
-    const token = block.dedupToken(topic)
     const retry = (operation: string) => ({
       onRetry: (error: unknown, attempt: number, delayMs: number) => {
         this.metrics.retries.inc({ operation })
         logger.warn({ err: error, attempt, delayMs, events: block.size }, `${operation} failed; retrying`)
       },
     })
+    // Preparing is pure; should its thread die, the block is prepared again rather than skipped.
+    const prepared = await preparing.catch(() => retryWithBackoff(() => this.preparer.prepare(block.values), retry('prepare')))
+    const deadLetters: DeadLetterRow[] = prepared.deadLetters.map((d) => ({
+      tenant_id: d.tenant_id,
+      source: 'kafka',
+      batch_index: d.index,
+      event_id: d.event_id,
+      reason: withOrigin(d.reason, topic, block, d.index),
+      payload: d.payload,
+    }))
+    const started = Date.now()
+    const token = block.dedupToken(topic)
     if (deadLetters.length) {
       await retryWithBackoff(() => this.publishDeadLetters(block, deadLetters), retry('dead_letter_publish'))
       await retryWithBackoff(() => insertDeadLetters(warehouse, deadLetters), retry('dead_letter_insert'))
     }
-    await retryWithBackoff(() => insertEventRows(warehouse, rows, token), retry('insert'))
+    await retryWithBackoff(() => insertEventLines(warehouse, prepared.lines, token), retry('insert'))
     const storedMs = Date.now() - started
     this.metrics.insertSeconds.observe(storedMs / 1000)
     this.metrics.blockEvents.observe(block.size)
-    this.metrics.recordStored(rows.length)
+    this.metrics.recordStored(prepared.rows)
     this.metrics.events.inc({ outcome: 'dead_lettered' }, deadLetters.length)
     this.metrics.deadLetters.inc(deadLetters.length)
     await this.commit(block)
-    logger.debug({ events: rows.length, deadLetters: deadLetters.length, storedMs, token }, 'block stored')
+    logger.debug({ events: prepared.rows, deadLetters: deadLetters.length, duplicates: prepared.duplicates, storedMs, token }, 'block stored')
   }
 
   private async commit(block: Block): Promise<void> {

@@ -1,6 +1,8 @@
 // Queries about raw events and dead letters: what is already stored, and writing new rows.
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import { EVENT_COLUMNS, serializeRow, type EventRow } from '../../ingest/event-row.ts'
 import type { Warehouse } from '../client.ts'
 
 export type DeadLetterRow = {
@@ -25,19 +27,25 @@ WHERE tenant_id = {tenant_id:String} AND event_id IN {event_ids:Array(String)}`,
   return new Set((await result.json<{ event_id: string }>()).map((r) => r.event_id))
 }
 
-// The token is always sent, empty when there is none: embedded chDB applies per-query settings
-// with SET on its one session, so a token given to one insert would otherwise stick to the
-// next ones and make ClickHouse drop them as repeats (events and dead_letters keep insert
-// hashes, migration 5).
-// Rows go as JSONCompactEachRow (values without keys), which ClickHouse parses about twice as
-// fast as keyed JSON; every row comes from eventToRow, so they all share the first row's columns.
-export async function insertEventRows(warehouse: Warehouse, rows: object[], dedupToken?: string): Promise<void> {
+/**
+ * Stores rows made by eventToRow. The token is always sent, empty when there is none: embedded
+ * chDB applies per-query settings with SET on its one session, so a token given to one insert
+ * would otherwise stick to the next ones and make ClickHouse drop them as repeats (events and
+ * dead_letters keep insert hashes, migration 5).
+ */
+export async function insertEventRows(warehouse: Warehouse, rows: EventRow[], dedupToken?: string): Promise<void> {
   if (rows.length === 0) return
-  const columns = Object.keys(rows[0]!) as [string, ...string[]]
-  const values = rows.map((row) => columns.map((column) => (row as Record<string, unknown>)[column] ?? null))
+  await insertEventLines(warehouse, rows.map(serializeRow).join('\n'), dedupToken)
+}
+
+/** Stores rows already serialized by serializeRow, one per line (the Kafka worker prepares them off the main thread). */
+export async function insertEventLines(warehouse: Warehouse, lines: string, dedupToken?: string): Promise<void> {
+  if (lines.length === 0) return
   const clickhouse_settings = { insert_deduplication_token: dedupToken ?? '' }
-  if (warehouse.scratchDir) return insertFromFile(warehouse, warehouse.scratchDir, columns, values, clickhouse_settings)
-  await warehouse.client.insert({ table: `${warehouse.database}.events`, columns, values, format: 'JSONCompactEachRow', clickhouse_settings })
+  const columns = EVENT_COLUMNS.join(', ')
+  if (warehouse.scratchDir) return insertFromFile(warehouse, warehouse.scratchDir, columns, lines, clickhouse_settings)
+  // A raw-format insert takes a stream of text; the lines are sent as they are.
+  await warehouse.client.insert({ table: `${warehouse.database}.events`, columns: [...EVENT_COLUMNS], values: Readable.from([lines]), format: 'JSONCompactEachRow', clickhouse_settings })
 }
 
 let scratchFiles = 0
@@ -47,19 +55,13 @@ let scratchFiles = 0
  * body of the INSERT statement, which chdb/connection hands over as one SQL string (see
  * BENCHMARKS.md). The file lives in the data folder only for the duration of the insert.
  */
-async function insertFromFile(
-  warehouse: Warehouse,
-  scratchDir: string,
-  columns: string[],
-  values: unknown[][],
-  clickhouse_settings: Record<string, string>,
-): Promise<void> {
+async function insertFromFile(warehouse: Warehouse, scratchDir: string, columns: string, lines: string, clickhouse_settings: Record<string, string>): Promise<void> {
   const file = path.join(scratchDir, `events-${process.pid}-${++scratchFiles}.ndjson`)
-  await writeFile(file, values.map((row) => JSON.stringify(row)).join('\n'))
+  await writeFile(file, lines)
   try {
     const literal = `'${file.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
     await warehouse.client.command({
-      query: `INSERT INTO ${warehouse.database}.events (${columns.join(', ')}) FROM INFILE ${literal} FORMAT JSONCompactEachRow`,
+      query: `INSERT INTO ${warehouse.database}.events (${columns}) FROM INFILE ${literal} FORMAT JSONCompactEachRow`,
       clickhouse_settings,
     })
   } finally {

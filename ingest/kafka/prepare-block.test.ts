@@ -1,0 +1,93 @@
+// prepareBlock turns Kafka message values into JSONCompactEachRow lines and dead letters, on the
+// worker's preparing thread; the thread must give exactly what the same code gives inline.
+import { afterAll, describe, expect, it } from 'vitest'
+import { event, makeTestConfig } from '../../tests/helpers.ts'
+import { EVENT_COLUMNS, eventToRow } from '../event-row.ts'
+import { validateEvent } from '../contract/validate.ts'
+import { BlockPreparer } from './block-preparer.ts'
+import { PackedValuesBuilder, unpackValues } from './packed-values.ts'
+import { prepareBlock } from './prepare-block.ts'
+
+const config = makeTestConfig()
+
+function pack(values: (string | null)[]) {
+  const builder = new PackedValuesBuilder()
+  for (const value of values) builder.add(value === null ? null : Buffer.from(value))
+  return builder.packed()
+}
+
+const messages = [
+  JSON.stringify(event({ event_id: 'e1', customer_id: '+54 9 11 5555-0001', text: 'hola' })),
+  '{oops',
+  JSON.stringify(event({ event_id: 'e2', type: 'csat', score: 9 })),
+  JSON.stringify(event({ event_id: 'e1' })),
+  null,
+  JSON.stringify(event({ event_id: 'e3', tenant_id: 'nobody' })),
+  `${JSON.stringify(event({ event_id: 'e4' }))}\n${JSON.stringify(event({ event_id: 'e5' }))}`,
+  JSON.stringify(event({ event_id: 'e6', type: 'resolved', resolved_by: 'bot', surprise: { kept: true } })),
+]
+
+describe('preparing a Kafka block', () => {
+  it('serializes valid events in the events table column order, and dead-letters the rest with their reason', () => {
+    const block = prepareBlock(pack(messages), config)
+    expect(block.rows).toBe(2)
+    expect(block.duplicates).toBe(1)
+    const lines = block.lines.split('\n').map((line) => JSON.parse(line) as unknown[])
+    expect(lines).toHaveLength(2)
+    for (const line of lines) expect(line).toHaveLength(EVENT_COLUMNS.length)
+    const rows = lines.map((line) => Object.fromEntries(EVENT_COLUMNS.map((c, i) => [c, line[i]])))
+    expect(rows.map((r) => r.event_id)).toEqual(['e1', 'e6'])
+    // the phone number is pseudonymized, free text is not stored for a tenant that did not enable it
+    expect(rows[0]!.customer_id).toMatch(/^ph_[0-9a-f]{32}$/)
+    expect(rows[0]!.text).toBeNull()
+    expect(rows[0]!.occurred_at).toBe('2024-03-01 10:00:00.000')
+    expect(rows[1]!.resolved_by).toBe('bot')
+    // fields the contract does not name (here also the test helper's `sender`) are kept raw
+    expect(JSON.parse(rows[1]!.extra as string)).toEqual({ sender: 'customer', surprise: { kept: true } })
+
+    expect(block.deadLetters.map((d) => [d.index, d.event_id])).toEqual([
+      [1, null],
+      [2, 'e2'],
+      [4, null],
+      [5, 'e3'],
+      [6, null],
+    ])
+    const reasons = block.deadLetters.map((d) => d.reason)
+    expect(reasons[0]).toMatch(/^not JSON/)
+    expect(reasons[1]).toMatch(/^`score`: expected an integer 1–5/)
+    expect(reasons[2]).toMatch(/the message is empty/)
+    expect(reasons[3]).toMatch(/'nobody' is not a configured tenant/)
+    expect(reasons[4]).toMatch(/more than one line/)
+    expect(block.deadLetters[0]!.payload).toBe('{oops')
+  })
+
+  it('a row made by eventToRow has exactly the columns EVENT_COLUMNS names, in that order', () => {
+    const validation = validateEvent(event({ event_id: 'x', type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: false, intent: null } }))
+    if (!validation.ok) throw new Error(validation.reason)
+    const row = eventToRow(validation.event, validation.extra, { pseudonymize: (id) => id, storeText: true, source: 'kafka', receivedAt: '2024-03-01 10:00:00.000' })
+    expect(Object.keys(row)).toEqual([...EVENT_COLUMNS])
+  })
+
+  describe('on its worker thread', () => {
+    const preparer = new BlockPreparer(config)
+    afterAll(() => preparer.close())
+
+    it('gives what the same block gives inline, block after block', async () => {
+      const first = await preparer.prepare(pack(messages))
+      const second = await preparer.prepare(pack(messages.slice(0, 3)))
+      // received_at is the time of preparing, the one value that may differ
+      const sameTime = (block: { lines: string }) => ({ ...block, lines: block.lines.replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}","whatsapp"/g, '"T","whatsapp"') })
+      expect(sameTime(first)).toEqual(sameTime(prepareBlock(pack(messages), config)))
+      expect(sameTime(second)).toEqual(sameTime(prepareBlock(pack(messages.slice(0, 3)), config)))
+      expect(first.rows).toBe(2)
+    })
+  })
+})
+
+describe('packed message values', () => {
+  it('keep each value and each null, across growth of the buffers', () => {
+    const values = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? null : `value-${i}-${'x'.repeat(i % 50)}`))
+    const unpacked = unpackValues(pack(values)).map((v) => (v === null ? null : Buffer.from(v).toString()))
+    expect(unpacked).toEqual(values)
+  })
+})

@@ -1,0 +1,63 @@
+// Turns a block of Kafka message values into what the worker stores: the valid events as
+// JSONCompactEachRow lines ready for ClickHouse, and dead letters for the rest. Pure and
+// self-contained (no I/O, plain data in and out), so it can run on a worker thread.
+import type { PulsoConfig } from '../../config/config.ts'
+import { serializeRow } from '../event-row.ts'
+import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
+import { unpackValues, type PackedValues } from './packed-values.ts'
+
+export type BlockDeadLetter = { index: number; tenant_id: string; event_id: string | null; reason: string; payload: string }
+
+export type PreparedBlock = {
+  /** The stored rows, serialized one per line (serializeRow), in block order. */
+  lines: string
+  rows: number
+  /** Repeats of an event earlier in the same block. */
+  duplicates: number
+  deadLetters: BlockDeadLetter[]
+}
+
+export type PrepareConfig = Pick<PulsoConfig, 'hashKey' | 'tenants'>
+
+export function prepareBlock(packed: PackedValues, config: PrepareConfig): PreparedBlock {
+  const values = unpackValues(packed)
+  const preparer = new BatchPreparer(config, { source: 'kafka' })
+  const lines: string[] = []
+  const deadLetters: BlockDeadLetter[] = []
+  let duplicates = 0
+  for (let index = 0; index < values.length; index++) {
+    // Each message is parsed, checked, mapped and serialized before the next, so only the
+    // serialized line outlives it: the block never holds a parsed copy of all its events.
+    const item = parseMessage(values[index] ?? null)
+    const outcome = preparer.prepare(item)
+    if (outcome.kind === 'duplicate') {
+      duplicates++
+    } else if (outcome.kind === 'rejected') {
+      deadLetters.push({ index, tenant_id: outcome.tenantId, event_id: outcome.eventId, reason: outcome.reason, payload: item.raw })
+    } else if (!config.tenants.has(String(outcome.row.tenant_id))) {
+      // A worker reads every tenant's events, so it checks the tenant is one Pulso knows.
+      const tenantId = String(outcome.row.tenant_id)
+      const reason = `\`tenant_id\`: '${tenantId}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
+      deadLetters.push({ index, tenant_id: tenantId, event_id: String(outcome.row.event_id), reason, payload: item.raw })
+    } else {
+      lines.push(serializeRow(outcome.row))
+    }
+  }
+  return { lines: lines.join('\n'), rows: lines.length, duplicates, deadLetters }
+}
+
+const decoder = new TextDecoder()
+
+/** One Kafka message is one event: JSON text, or a reason why it is not. */
+export function parseMessage(value: Uint8Array | null): BatchItem {
+  const raw = value ? decoder.decode(value) : ''
+  try {
+    return { raw, value: JSON.parse(raw) }
+  } catch {
+    // Only a message that does not parse pays for finding out why.
+    const trimmed = raw.trim()
+    if (trimmed === '') return { raw, parseError: 'not JSON: the message is empty; expected one JSON event per message' }
+    if (/[\r\n]\s*\S/.test(trimmed)) return { raw, parseError: 'not JSON: the message holds more than one line; expected one JSON event per message' }
+    return parseNdjsonLines([raw])[0]!
+  }
+}
