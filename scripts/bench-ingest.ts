@@ -101,8 +101,18 @@ async function insertOnly(events: string[]): Promise<{ prepareMs: number; insert
   }
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used, from /proc. Per event it is a steadier
+ * measure than events/s on a shared 2-core machine, where the wall-clock rate varies by ±25 %.
+ */
+function processCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  const ticks = Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15 of stat)
+  return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
+}
+
 /** End to end: one `pulso ingest kafka` process from its group join until it has committed everything. */
-async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; peakRssMb: number; heapMb: number; externalMb: number }> {
+async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; cpuMs: number; peakRssMb: number; heapMb: number; externalMb: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()
   const group = `bench-worker-${Date.now()}`
@@ -142,6 +152,7 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
       await sleep(20)
     }
     const started = Date.now()
+    const cpuAtStart = processCpuMs(child.pid!)
     // Where the worker's memory is, sampled while it runs: V8's heap and the buffers outside it.
     const peaks = { heapMb: 0, externalMb: 0 }
     while (true) {
@@ -156,12 +167,13 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
       await sleep(50)
     }
     const ms = Date.now() - started
+    const cpuMs = processCpuMs(child.pid!) - cpuAtStart
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
     const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
     child.kill('SIGTERM')
     const code = await exited
     if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
-    return { ms, peakRssMb, ...peaks }
+    return { ms, cpuMs, peakRssMb, ...peaks }
   } finally {
     await admin.disconnect()
     if (child.exitCode === null) child.kill('SIGKILL')
@@ -211,6 +223,7 @@ async function main() {
       chdb_insert_only_events_per_s: rate(events.length, insertMs),
       validate_and_map_events_per_s: rate(events.length, prepareMs),
       worker_end_to_end_events_per_s: rate(events.length, worker.ms),
+      worker_cpu_us_per_event: Math.round((worker.cpuMs * 1000) / events.length),
       worker_peak_rss_mb: worker.peakRssMb,
       worker_peak_v8_heap_mb: worker.heapMb,
       worker_peak_external_mb: worker.externalMb,
@@ -223,6 +236,7 @@ async function main() {
     console.log(`| measure (${f(results.events)} events, ${PARTITIONS} partitions, blocks of ${f(BLOCK_EVENTS)}) | result |
 |---|---|
 | **worker end to end, Kafka → ClickHouse (1 worker)** | **${f(results.worker_end_to_end_events_per_s)} events/s** (${share} % of the slower ceiling) |
+| worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs |
 | ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s |
 | ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s |
 | validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
