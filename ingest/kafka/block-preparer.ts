@@ -59,9 +59,9 @@ export class BlockPreparer {
     if (this.worker) return this.worker
     const worker = new Worker(bundledThreadCode(), {
       eval: true,
+      // No heap limit of its own: a block larger than a limit would fail on every retry and stall
+      // the worker for good; the thread's heap follows the block size (PULSO_KAFKA_BLOCK_EVENTS).
       workerData: { hashKey: this.config.hashKey, tenants: this.config.tenants } satisfies PrepareConfig,
-      // A block is a few MB in and out; a small heap keeps the thread's RSS small.
-      resourceLimits: { maxOldGenerationSizeMb: 96 },
     })
     worker.on('message', ({ id, result, error }: { id: number; result?: PreparedBlock; error?: string }) => {
       const waiter = this.waiting.get(id)

@@ -81,6 +81,18 @@ describe('preparing a Kafka block', () => {
       expect(sameTime(second)).toEqual(sameTime(prepareBlock(pack(messages.slice(0, 3)), config)))
       expect(first.rows).toBe(2)
     })
+
+    it('a thread that dies fails the block it held with a clear error, and the next block gets a new thread', async () => {
+      // A fresh thread given a large block: it is still starting or preparing when it is stopped.
+      const dying = new BlockPreparer(config)
+      const large = Array.from({ length: 20_000 }, (_, i) => JSON.stringify(event({ event_id: `big-${i}` })))
+      const held = dying.prepare(pack(large))
+      await dying.close()
+      await expect(held).rejects.toThrow(/the block-preparing thread exited/)
+      const next = await dying.prepare(pack(messages))
+      expect(next.rows).toBe(2)
+      await dying.close()
+    })
   })
 })
 
