@@ -1,10 +1,11 @@
-// Prepares Kafka blocks on a worker thread. Validation, mapping and serialization are most of a
+// Prepares Kafka blocks on worker threads. Validation, mapping and serialization are most of a
 // worker's CPU; on the main thread they would stall kafkajs (fetches, heartbeats) and the
-// hand-over of the previous block to ClickHouse. Blocks are prepared one at a time, in order.
+// hand-over of the previous block to ClickHouse. A block is split into one share per thread,
+// prepared side by side, and put back together in order.
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { buildSync } from 'esbuild'
-import type { PackedValues } from './packed-values.ts'
+import { slicePacked, type PackedValues } from './packed-values.ts'
 import { prepareBlock, type PrepareConfig, type PreparedBlock } from './prepare-block.ts'
 
 let threadCode: string | undefined
@@ -27,20 +28,57 @@ function bundledThreadCode(): string {
   return threadCode
 }
 
+/** A block is split only when each share keeps at least this many messages. */
+const MIN_SHARE = 1_000
+
 export class BlockPreparer {
+  private readonly threads: PreparingThread[]
+
+  /** `threads: 0` prepares on the calling thread. */
+  constructor(
+    private readonly config: PrepareConfig,
+    threads = 1,
+  ) {
+    this.threads = Array.from({ length: threads }, () => new PreparingThread(config))
+  }
+
+  /**
+   * The values are copied to the threads, so the caller can prepare them again should one die.
+   * Repeats of an event in two shares of one block are both stored; stg_events counts them once.
+   */
+  async prepare(values: PackedValues): Promise<PreparedBlock> {
+    if (this.threads.length === 0) return prepareBlock(values, this.config)
+    const count = values.ends.length
+    const shares = Math.max(1, Math.min(this.threads.length, Math.floor(count / MIN_SHARE)))
+    const bounds = Array.from({ length: shares + 1 }, (_, i) => Math.round((count * i) / shares))
+    const parts = await Promise.all(bounds.slice(0, -1).map((from, i) => this.threads[i]!.prepare(shares === 1 ? values : slicePacked(values, from, bounds[i + 1]!))))
+    return parts.length === 1 ? parts[0]! : joinShares(parts, bounds)
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((thread) => thread.close()))
+  }
+}
+
+function joinShares(parts: PreparedBlock[], bounds: number[]): PreparedBlock {
+  return {
+    lines: parts.map((p) => p.lines).filter((lines) => lines.length > 0).join('\n'),
+    rows: parts.reduce((n, p) => n + p.rows, 0),
+    duplicates: parts.reduce((n, p) => n + p.duplicates, 0),
+    // a share numbers its messages from 0; the block numbers them from its first message
+    deadLetters: parts.flatMap((p, i) => p.deadLetters.map((d) => ({ ...d, index: d.index + bounds[i]! }))),
+  }
+}
+
+/** One worker thread; blocks sent to it are prepared one at a time, in order. */
+class PreparingThread {
   private worker: Worker | undefined
   private nextId = 0
   private readonly waiting = new Map<number, { resolve: (block: PreparedBlock) => void; reject: (error: Error) => void }>()
 
-  /** `threaded: false` prepares on the calling thread. */
-  constructor(
-    private readonly config: PrepareConfig,
-    private readonly threaded = true,
-  ) {}
+  constructor(private readonly config: PrepareConfig) {}
 
-  /** The values are copied to the thread, so the caller can prepare them again should it die. */
   prepare(values: PackedValues): Promise<PreparedBlock> {
-    if (!this.threaded) return Promise.resolve(prepareBlock(values, this.config))
     const worker = this.start()
     const id = ++this.nextId
     return new Promise((resolve, reject) => {

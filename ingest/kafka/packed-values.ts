@@ -51,3 +51,11 @@ export function unpackValues({ bytes, ends, nulls }: PackedValues): (Uint8Array 
   }
   return values
 }
+
+/** Values [from, to) of a packed block, as a packed block of their own (the bytes are shared, not copied). */
+export function slicePacked({ bytes, ends, nulls }: PackedValues, from: number, to: number): PackedValues {
+  const start = from === 0 ? 0 : ends[from - 1]!
+  const sliceEnds = ends.slice(from, to)
+  for (let i = 0; i < sliceEnds.length; i++) sliceEnds[i]! -= start
+  return { bytes: bytes.subarray(start, to === 0 ? 0 : ends[to - 1]!), ends: sliceEnds, nulls: nulls.subarray(from, to) }
+}

@@ -27,6 +27,9 @@ const messages = [
   JSON.stringify(event({ event_id: 'e6', type: 'resolved', resolved_by: 'bot', surprise: { kept: true } })),
 ]
 
+// received_at is the time of preparing, the one value that may differ between two preparations
+const sameTime = (block: { lines: string }) => ({ ...block, lines: block.lines.replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}","whatsapp"/g, '"T","whatsapp"') })
+
 describe('preparing a Kafka block', () => {
   it('serializes valid events in the events table column order, and dead-letters the rest with their reason', () => {
     const block = prepareBlock(pack(messages), config)
@@ -75,11 +78,23 @@ describe('preparing a Kafka block', () => {
     it('gives what the same block gives inline, block after block', async () => {
       const first = await preparer.prepare(pack(messages))
       const second = await preparer.prepare(pack(messages.slice(0, 3)))
-      // received_at is the time of preparing, the one value that may differ
-      const sameTime = (block: { lines: string }) => ({ ...block, lines: block.lines.replace(/"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}","whatsapp"/g, '"T","whatsapp"') })
       expect(sameTime(first)).toEqual(sameTime(prepareBlock(pack(messages), config)))
       expect(sameTime(second)).toEqual(sameTime(prepareBlock(pack(messages.slice(0, 3)), config)))
       expect(first.rows).toBe(2)
+    })
+
+    it('split over two threads, a block gives the same rows and dead letters, numbered from the block start', async () => {
+      const twoThreads = new BlockPreparer(config, 2)
+      try {
+        const block = Array.from({ length: 5_000 }, (_, i) => (i % 997 === 0 ? `not json ${i}` : JSON.stringify(event({ event_id: `s-${i}` }))))
+        const split = await twoThreads.prepare(pack(block))
+        const inline = prepareBlock(pack(block), config)
+        expect(sameTime(split)).toEqual(sameTime(inline))
+        expect(split.rows).toBe(4_994)
+        expect(split.deadLetters.map((d) => d.index)).toEqual([0, 997, 1994, 2991, 3988, 4985])
+      } finally {
+        await twoThreads.close()
+      }
     })
 
     it('a thread that dies fails the block it held with a clear error, and the next block gets a new thread', async () => {

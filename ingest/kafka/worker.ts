@@ -58,7 +58,7 @@ export class KafkaWorker {
     this.settings = deps.config.kafka
     this.metrics = deps.metrics ?? new WorkerMetrics()
     this.kafka = createKafka(this.settings, deps.logger, 'pulso-worker')
-    this.preparer = new BlockPreparer(deps.config)
+    this.preparer = new BlockPreparer(deps.config, deps.config.kafka.prepareThreads)
   }
 
   get status(): { state: WorkerState; generation: number; buffered: number; assignment: Record<string, number[]> } {
