@@ -3,7 +3,9 @@
 FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# `npm install`, not `npm ci`: chdb lists platform packages for macOS and arm64 that the registry
+# does not serve, so the lock file cannot hold them and `npm ci` refuses it (as in scripts/setup.sh).
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build:dashboard
 ENTRYPOINT ["node", "bin/pulso.js"]
