@@ -98,6 +98,18 @@ function javaArgs(dir: string, heapMb: number): string[] {
   ]
 }
 
+/**
+ * A KRaft cluster id: 16 random bytes in URL-safe base64 (what `random-uuid` prints). One id in
+ * 64 starts with '-', which StorageTool's argument parser reads as an option ("--cluster-id:
+ * expected one argument"), so such ids are drawn again.
+ */
+export function newClusterId(random: () => Buffer = () => randomBytes(16)): string {
+  for (;;) {
+    const id = random().toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
+}
+
 /** Starts a broker, formatting its storage on first use of `dir`, and waits until it serves. */
 export async function startBroker(options: BrokerOptions): Promise<RunningBroker> {
   if (!existsSync(path.join(KAFKA_LIBS, '.complete'))) {
@@ -116,8 +128,7 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
   const heapMb = options.heapMb ?? 768
 
   if (!existsSync(path.join(dir, 'data', 'meta.properties'))) {
-    // A KRaft cluster id is 16 random bytes in URL-safe base64 (what `random-uuid` prints).
-    const clusterId = randomBytes(16).toString('base64url')
+    const clusterId = newClusterId()
     const format = spawnSync('java', [...javaArgs(dir, 256), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '-g'], { encoding: 'utf8' })
     if (format.status !== 0) throw new BrokerStartError(`formatting the broker storage failed: ${format.stderr || format.stdout || format.error?.message}`)
   }
