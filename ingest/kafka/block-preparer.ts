@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { buildSync } from 'esbuild'
 import { slicePacked, type PackedValues } from './packed-values.ts'
-import { prepareBlock, type PrepareConfig, type PreparedBlock } from './prepare-block.ts'
+import type { PrepareConfig, PreparedBlock } from './prepare-block.ts'
 
 let threadCode: string | undefined
 
@@ -34,11 +34,7 @@ const MIN_SHARE = 1_000
 export class BlockPreparer {
   private readonly threads: PreparingThread[]
 
-  /** `threads: 0` prepares on the calling thread. */
-  constructor(
-    private readonly config: PrepareConfig,
-    threads = 1,
-  ) {
+  constructor(config: PrepareConfig, threads = 1) {
     this.threads = Array.from({ length: threads }, () => new PreparingThread(config))
   }
 
@@ -47,7 +43,6 @@ export class BlockPreparer {
    * Repeats of an event in two shares of one block are both stored; stg_events counts them once.
    */
   async prepare(values: PackedValues): Promise<PreparedBlock> {
-    if (this.threads.length === 0) return prepareBlock(values, this.config)
     const count = values.ends.length
     const shares = Math.max(1, Math.min(this.threads.length, Math.floor(count / MIN_SHARE)))
     const bounds = Array.from({ length: shares + 1 }, (_, i) => Math.round((count * i) / shares))

@@ -11,10 +11,6 @@ export class PackedValuesBuilder {
   private used = 0
   private count = 0
 
-  get length(): number {
-    return this.count
-  }
-
   add(value: Uint8Array | null): void {
     if (this.count === this.ends.length) {
       this.ends = grow(this.ends, this.count * 2)
