@@ -1,5 +1,6 @@
 // Maps a valid event onto a row of the events table (one flat, typed row per event).
 import type { PulsoEvent } from './contract/event-schema.ts'
+import { parseTimestamp, toClickHouseTime } from './contract/timestamp.ts'
 
 
 export type RowOptions = {
@@ -30,21 +31,6 @@ export function serializeRow(row: EventRow): string {
   return JSON.stringify(Object.values(row))
 }
 
-/** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC, the form ClickHouse's DateTime64(3, 'UTC') reads exactly. */
-export function toClickHouseTime(epochMs: number): string {
-  const iso = new Date(epochMs).toISOString() // 'YYYY-MM-DDTHH:MM:SS.mmmZ'
-  return iso.slice(0, 10) + ' ' + iso.slice(11, 23)
-}
-
-function offsetMinutes(timestamp: string): number {
-  const last = timestamp.charCodeAt(timestamp.length - 1)
-  if (last === 90 /* Z */ || last === 122 /* z */) return 0
-  const match = /([+-])(\d{2}):(\d{2})$/.exec(timestamp)
-  if (!match) return 0
-  const minutes = Number(match[2]) * 60 + Number(match[3])
-  return match[1] === '-' ? -minutes : minutes
-}
-
 /** The field's value when it is a string, else null. */
 function textField(event: Record<string, unknown>, name: string): string | null {
   const value = event[name]
@@ -55,13 +41,14 @@ function textField(event: Record<string, unknown>, name: string): string | null 
 export function eventToRow(event: PulsoEvent, extra: Record<string, unknown>, options: RowOptions): EventRow {
   const e = event as Record<string, unknown>
   const context = event.type === 'handoff' ? event.context : undefined
+  const occurred = parseTimestamp(event.occurred_at)
   return {
     tenant_id: event.tenant_id,
     event_id: event.event_id,
     conversation_id: event.conversation_id,
     type: event.type,
-    occurred_at: toClickHouseTime(Date.parse(event.occurred_at.replace(' ', 'T'))),
-    occurred_offset_minutes: offsetMinutes(event.occurred_at),
+    occurred_at: toClickHouseTime(occurred.epochMs),
+    occurred_offset_minutes: occurred.offsetMinutes,
     received_at: options.receivedAt,
     channel: event.channel ?? 'whatsapp',
     customer_id: event.customer_id === undefined ? null : options.pseudonymize(event.customer_id),

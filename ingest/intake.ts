@@ -6,7 +6,8 @@ import type { Warehouse } from '../warehouse/client.ts'
 import { findStoredEventIds, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { validateEvent } from './contract/validate.ts'
 import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
-import { eventToRow, toClickHouseTime, type EventRow, type RowOptions } from './event-row.ts'
+import { eventToRow, type EventRow, type RowOptions } from './event-row.ts'
+import { toClickHouseTime } from './contract/timestamp.ts'
 
 /** One element of a batch: its raw text (kept for dead letters) and its parsed value, or why it did not parse. */
 export type BatchItem = { raw: string; value?: unknown; parseError?: string }

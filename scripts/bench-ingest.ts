@@ -7,7 +7,7 @@
 //   BENCH_EVENTS=300000 npm run bench:ingest  # smaller run
 //   PULSO_KAFKA_BROKERS=host:9092 npm run bench:ingest   # an existing broker
 import { spawn } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { Kafka, logLevel } from 'kafkajs'
@@ -111,8 +111,30 @@ function processCpuMs(pid: number): number {
   return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
 }
 
+/**
+ * CPU time by thread name, from /proc/PID/task: the main thread, Node's other threads (preparing
+ * threads, V8's helpers, libuv's pool: all called 'node'), and chDB's, which carry ClickHouse's names. Threads that have ended are
+ * counted in the process total only.
+ */
+function cpuMsByThread(pid: number): Map<string, number> {
+  const byName = new Map<string, number>()
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8')
+      const threadName = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[:\d]+$/, '')
+      // the main thread (kafkajs, inserts, commits) apart from Node's other threads
+      const name = task === String(pid) ? 'main thread' : threadName === 'node' ? 'other node threads' : threadName
+      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
+      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100)
+    } catch {
+      // the thread ended between listing and reading
+    }
+  }
+  return byName
+}
+
 /** End to end: one `pulso ingest kafka` process from its group join until it has committed everything. */
-async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; cpuMs: number; peakRssMb: number; heapMb: number; externalMb: number }> {
+async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; cpuMs: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()
   const group = `bench-worker-${Date.now()}`
@@ -153,9 +175,14 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
     }
     const started = Date.now()
     const cpuAtStart = processCpuMs(child.pid!)
+    const threadCpuAtStart = cpuMsByThread(child.pid!)
     // Where the worker's memory is, sampled while it runs: V8's heap and the buffers outside it.
-    const peaks = { heapMb: 0, externalMb: 0 }
+    const peaks = { heapMb: 0, externalMb: 0, rssMb: 0, rssAnonMb: 0, rssFileMb: 0 }
     while (true) {
+      // RSS split at its highest sample: anonymous memory, and pages of mapped files (mostly libchdb.so's code)
+      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
+      const kb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024)
+      if (kb('VmRSS') > peaks.rssMb) Object.assign(peaks, { rssMb: kb('VmRSS'), rssAnonMb: kb('RssAnon'), rssFileMb: kb('RssFile') })
       const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '')
       const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20)
       peaks.heapMb = Math.max(peaks.heapMb, mb('pulso_worker_nodejs_heap_size_total_bytes'))
@@ -168,12 +195,14 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
     }
     const ms = Date.now() - started
     const cpuMs = processCpuMs(child.pid!) - cpuAtStart
+    const cpuByThread = cpuMsByThread(child.pid!)
+    for (const [name, ms] of threadCpuAtStart) cpuByThread.set(name, (cpuByThread.get(name) ?? 0) - ms)
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
     const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
     child.kill('SIGTERM')
     const code = await exited
     if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
-    return { ms, cpuMs, peakRssMb, ...peaks }
+    return { ms, cpuMs, cpuByThread, peakRssMb, ...peaks }
   } finally {
     await admin.disconnect()
     if (child.exitCode === null) child.kill('SIGKILL')
@@ -224,7 +253,12 @@ async function main() {
       validate_and_map_events_per_s: rate(events.length, prepareMs),
       worker_end_to_end_events_per_s: rate(events.length, worker.ms),
       worker_cpu_us_per_event: Math.round((worker.cpuMs * 1000) / events.length),
+      worker_cpu_us_per_event_by_thread: Object.fromEntries(
+        [...worker.cpuByThread].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, Math.round((ms * 10000) / events.length) / 10]),
+      ),
       worker_peak_rss_mb: worker.peakRssMb,
+      worker_peak_rss_anonymous_mb: worker.rssAnonMb,
+      worker_peak_rss_file_mb: worker.rssFileMb,
       worker_peak_v8_heap_mb: worker.heapMb,
       worker_peak_external_mb: worker.externalMb,
     }
@@ -236,12 +270,12 @@ async function main() {
     console.log(`| measure (${f(results.events)} events, ${PARTITIONS} partitions, blocks of ${f(BLOCK_EVENTS)}) | result |
 |---|---|
 | **worker end to end, Kafka → ClickHouse (1 worker)** | **${f(results.worker_end_to_end_events_per_s)} events/s** (${share} % of the slower ceiling) |
-| worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs |
+| worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs (by thread name: ${Object.entries(results.worker_cpu_us_per_event_by_thread).map(([name, us]) => `${name} ${us}`).join(', ')}) |
 | ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s |
 | ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s |
 | validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
 | producing the events (acks=all) | ${f(results.produce_events_per_s)} events/s |
-| worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB (main thread's V8 heap ≤ ${results.worker_peak_v8_heap_mb} MB, buffers outside it ≤ ${results.worker_peak_external_mb} MB) |
+| worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB (at the highest sample: ${results.worker_peak_rss_anonymous_mb} MB anonymous, ${results.worker_peak_rss_file_mb} MB of mapped files; main thread's V8 heap ≤ ${results.worker_peak_v8_heap_mb} MB, buffers outside it ≤ ${results.worker_peak_external_mb} MB) |
 
 ${results.machine}, ${results.date}`)
   } finally {

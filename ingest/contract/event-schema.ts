@@ -1,6 +1,7 @@
 // Event contract v1 (DESIGN.md), as zod schemas. Validation runs in two steps so that every
 // rejection names one field and one rule: the fields every event has, then the fields of its type.
 import { z } from 'zod'
+import { isRfc3339Timestamp } from './timestamp.ts'
 
 export const EVENT_TYPES = [
   'message',
@@ -15,10 +16,7 @@ export const EVENT_TYPES = [
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
-// RFC 3339: date, 'T' (or space), time, optional fraction, and a mandatory offset.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
-
-const timestamp = z.string().refine((value) => RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))), {
+const timestamp = z.string().refine(isRfc3339Timestamp, {
   error: (issue) => `expected an RFC 3339 timestamp with offset, got ${JSON.stringify(issue.input)}`,
 })
 

@@ -5,7 +5,7 @@
 // docs/whatsapp.md). Ids are WhatsApp's own, so a redelivered notification maps to the same ids.
 import type { PriceTable } from '../../config/whatsapp.ts'
 import { pseudonymizeCustomerId } from '../contract/pseudonymize.ts'
-import { toClickHouseTime } from '../event-row.ts'
+import { toClickHouseTime } from '../contract/timestamp.ts'
 import { contractCategory, marketOf, priceOf } from './market.ts'
 
 /** The conversation id of events whose conversation Pulso assigns from the customer's activity. */

@@ -1,0 +1,80 @@
+// Event timestamps: the contract's RFC 3339 form, and ClickHouse's UTC form for storage.
+// The conversions run for every stored event, so they read digits at fixed positions and
+// build strings from tables instead of going through Date.parse and toISOString.
+
+// RFC 3339: date, 'T' (or space), time, optional fraction, and a mandatory offset.
+export const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+
+/** The contract's rule: RFC 3339 in form, and a date JavaScript can read (no month 13, no 25 o'clock). */
+export function isRfc3339Timestamp(value: string): boolean {
+  return RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))
+}
+
+/** A valid timestamp as milliseconds since the epoch (UTC) and its offset from UTC in minutes. */
+export type ParsedTimestamp = { epochMs: number; offsetMinutes: number }
+
+const digit = (text: string, at: number) => text.charCodeAt(at) - 48
+const twoDigits = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1)
+
+/**
+ * Reads a timestamp that passed isRfc3339Timestamp. Same result as Date.parse, which also rolls
+ * over what it accepts (February 30 is March 1, 24:00 is the next day) as Date.UTC does.
+ */
+export function parseTimestamp(value: string): ParsedTimestamp {
+  const year = twoDigits(value, 0) * 100 + twoDigits(value, 2)
+  let at = 19
+  let ms = 0
+  if (value.charCodeAt(at) === 46 /* . */) {
+    // milliseconds are the first three digits of the fraction; the rest is cut, as Date.parse does
+    let scale = 100
+    for (at++; at < value.length; at++) {
+      const d = digit(value, at)
+      if (d < 0 || d > 9) break
+      ms += d * scale
+      scale /= 10
+    }
+    ms = Math.floor(ms)
+  }
+  const zone = value.charCodeAt(at)
+  let offsetMinutes = 0
+  if (zone !== 90 /* Z */ && zone !== 122 /* z */) {
+    offsetMinutes = twoDigits(value, at + 1) * 60 + twoDigits(value, at + 4)
+    if (zone === 45 /* - */) offsetMinutes = -offsetMinutes
+  }
+  // Date.UTC reads years 0–99 as 1900–1999; Date.parse reads them as written.
+  if (year < 100) return { epochMs: Date.parse(value.replace(' ', 'T')), offsetMinutes }
+  const local = Date.UTC(year, twoDigits(value, 5) - 1, twoDigits(value, 8), twoDigits(value, 11), twoDigits(value, 14), twoDigits(value, 17), ms)
+  return { epochMs: local - offsetMinutes * 60_000, offsetMinutes }
+}
+
+const TWO_DIGITS = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'))
+const THREE_DIGITS = Array.from({ length: 1000 }, (_, n) => String(n).padStart(3, '0'))
+const DAY_MS = 86_400_000
+
+// The date part of the last day formatted: a block's events mostly fall on a few days.
+let cachedDay = NaN
+let cachedDate = ''
+
+/** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC, the form ClickHouse's DateTime64(3, 'UTC') reads exactly. */
+export function toClickHouseTime(epochMs: number): string {
+  const day = Math.floor(epochMs / DAY_MS)
+  if (day !== cachedDay) {
+    const iso = new Date(day * DAY_MS).toISOString() // 'YYYY-MM-DDT00:00:00.000Z'
+    // Years outside 0000–9999 print with a sign and six digits; they keep the plain slicing.
+    if (iso.length !== 24) return fallbackClickHouseTime(epochMs)
+    cachedDay = day
+    cachedDate = iso.slice(0, 10)
+  }
+  let rest = epochMs - day * DAY_MS
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
+  const seconds = Math.floor(rest / 1000)
+  return `${cachedDate} ${TWO_DIGITS[hours]}:${TWO_DIGITS[minutes]}:${TWO_DIGITS[seconds]}.${THREE_DIGITS[rest - seconds * 1000]}`
+}
+
+function fallbackClickHouseTime(epochMs: number): string {
+  const iso = new Date(epochMs).toISOString()
+  return iso.slice(0, 10) + ' ' + iso.slice(11, 23)
+}
