@@ -23,14 +23,6 @@ export const EVENT_COLUMNS = [
 /** One flat, typed row of the events table. */
 export type EventRow = Record<(typeof EVENT_COLUMNS)[number], string | number | boolean | null>
 
-/**
- * One row as a line of ClickHouse's JSONCompactEachRow format: its values in EVENT_COLUMNS order,
- * without keys (ClickHouse parses it about twice as fast as keyed JSON).
- */
-export function serializeRow(row: EventRow): string {
-  return JSON.stringify(Object.values(row))
-}
-
 /** The field's value when it is a string, else null. */
 function textField(event: Record<string, unknown>, name: string): string | null {
   const value = event[name]

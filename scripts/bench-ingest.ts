@@ -6,6 +6,7 @@
 //   npm run bench:ingest                      # 1,000,000 events, 6 partitions, private broker
 //   BENCH_EVENTS=300000 npm run bench:ingest  # smaller run
 //   PULSO_KAFKA_BROKERS=host:9092 npm run bench:ingest   # an existing broker
+//   PULSO_KAFKA_PREPARE_THREADS=1 npm run bench:ingest    # passed on to the worker
 import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
@@ -154,6 +155,7 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
       PULSO_KAFKA_BLOCK_MS: '1000',
       PULSO_METRICS_PORT: String(metricsPort),
       PULSO_LOG_LEVEL: 'warn',
+      ...(process.env.PULSO_KAFKA_PREPARE_THREADS ? { PULSO_KAFKA_PREPARE_THREADS: process.env.PULSO_KAFKA_PREPARE_THREADS } : {}),
       // as in docker-compose.yml: a bounded heap makes V8 collect before RSS grows
       NODE_OPTIONS: WORKER_NODE_OPTIONS,
     },

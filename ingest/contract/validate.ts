@@ -1,5 +1,6 @@
 // Turns an unknown JSON value into a valid v1 event, or a reason that names the field and the rule.
 import type { z } from 'zod'
+import { acceptsEvent } from './accepts-event.ts'
 import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
 
 export type Validation =
@@ -33,7 +34,33 @@ function stringField(value: unknown, name: string): string | undefined {
   return undefined
 }
 
+/** Fields the contract does not name, kept raw rather than rejected; one shared empty object when none. */
+const NO_EXTRA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
+
+function extraFields(input: Record<string, unknown>, type: keyof typeof typeFieldSchemas): Record<string, unknown> {
+  let extra: Record<string, unknown> | undefined
+  const typeFields = TYPE_FIELDS[type]
+  for (const key in input) {
+    if (!BASE_FIELDS.has(key) && !typeFields.has(key)) (extra ??= {})[key] = input[key]
+  }
+  return extra ?? NO_EXTRA
+}
+
 export function validateEvent(input: unknown): Validation {
+  // The common case, a valid event with only contract fields, skips zod's copies: the parsed value
+  // is the event. (With other fields, zod's copy keeps them out of the event: eventToRow reads
+  // fields by name, so a stray 'sender' on a cost event must not reach the sender column.)
+  // Only decimal text ("12.50"), which zod turns into a number, needs a copy.
+  if (acceptsEvent(input)) {
+    const type = input.type as keyof typeof typeFieldSchemas
+    const extra = extraFields(input, type)
+    if (extra === NO_EXTRA) {
+      let event = input
+      if (type === 'cost' && typeof input.amount === 'string') event = { ...input, amount: Number(input.amount) }
+      if (type === 'conversion' && typeof input.value === 'string') event = { ...input, value: Number(input.value) }
+      return { ok: true, event: event as PulsoEvent, extra }
+    }
+  }
   const eventId = stringField(input, 'event_id')
   const tenantId = stringField(input, 'tenant_id')
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
@@ -46,12 +73,6 @@ export function validateEvent(input: unknown): Validation {
   const own = typeSchema.safeParse(input)
   if (!own.success) return { ok: false, reason: describeIssue(own.error.issues[0]!, input), eventId, tenantId }
 
-  // Fields the contract does not name are kept raw rather than rejected.
-  const extra: Record<string, unknown> = {}
-  const typeFields = TYPE_FIELDS[base.data.type]
-  for (const key in input) {
-    if (!BASE_FIELDS.has(key) && !typeFields.has(key)) extra[key] = (input as Record<string, unknown>)[key]
-  }
   // Both parses return fresh objects, so the base one can take the type's fields in place.
-  return { ok: true, event: Object.assign(base.data, own.data) as PulsoEvent, extra }
+  return { ok: true, event: Object.assign(base.data, own.data) as PulsoEvent, extra: extraFields(input as Record<string, unknown>, base.data.type) }
 }

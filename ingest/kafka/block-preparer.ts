@@ -57,7 +57,7 @@ export class BlockPreparer {
 
 function joinShares(parts: PreparedBlock[], bounds: number[]): PreparedBlock {
   return {
-    lines: parts.map((p) => p.lines).filter((lines) => lines.length > 0).join('\n'),
+    encodedRows: Buffer.concat(parts.map((p) => p.encodedRows)),
     rows: parts.reduce((n, p) => n + p.rows, 0),
     duplicates: parts.reduce((n, p) => n + p.duplicates, 0),
     // a share numbers its messages from 0; the block numbers them from its first message

@@ -1,16 +1,16 @@
 // Turns a block of Kafka message values into what the worker stores: the valid events as
-// JSONCompactEachRow lines ready for ClickHouse, and dead letters for the rest. Pure and
+// TabSeparated rows ready for ClickHouse (row-encoder.ts), and dead letters for the rest. Pure and
 // self-contained (no I/O, plain data in and out), so it can run on a worker thread.
 import type { PulsoConfig } from '../../config/config.ts'
-import { serializeRow } from '../event-row.ts'
 import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
+import { EventRowEncoder } from '../row-encoder.ts'
 import { unpackValues, type PackedValues } from './packed-values.ts'
 
 export type BlockDeadLetter = { index: number; tenant_id: string; event_id: string | null; reason: string; payload: string }
 
 export type PreparedBlock = {
-  /** The stored rows, serialized one per line (serializeRow), in block order. */
-  lines: string
+  /** The stored rows, encoded by EventRowEncoder, in block order. */
+  encodedRows: Uint8Array
   rows: number
   /** Repeats of an event earlier in the same block. */
   duplicates: number
@@ -19,15 +19,19 @@ export type PreparedBlock = {
 
 export type PrepareConfig = Pick<PulsoConfig, 'hashKey' | 'tenants'>
 
+// One per thread, reused block after block: its buffer stays at the size blocks need.
+let encoder: EventRowEncoder | undefined
+
 export function prepareBlock(packed: PackedValues, config: PrepareConfig): PreparedBlock {
   const values = unpackValues(packed)
   const preparer = new BatchPreparer(config, { source: 'kafka' })
-  const lines: string[] = []
+  encoder ??= new EventRowEncoder()
+  encoder.finish() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []
   let duplicates = 0
   for (let index = 0; index < values.length; index++) {
-    // Each message is parsed, checked, mapped and serialized before the next, so only the
-    // serialized line outlives it: the block never holds a parsed copy of all its events.
+    // Each message is parsed, checked, mapped and encoded before the next, so only the
+    // encoded row outlives it: the block never holds a parsed copy of all its events.
     const item = parseMessage(values[index] ?? null)
     const outcome = preparer.prepare(item)
     if (outcome.kind === 'duplicate') {
@@ -40,10 +44,11 @@ export function prepareBlock(packed: PackedValues, config: PrepareConfig): Prepa
       const reason = `\`tenant_id\`: '${tenantId}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
       deadLetters.push({ index, tenant_id: tenantId, event_id: String(outcome.row.event_id), reason, payload: item.raw })
     } else {
-      lines.push(serializeRow(outcome.row))
+      encoder.add(outcome.row)
     }
   }
-  return { lines: lines.join('\n'), rows: lines.length, duplicates, deadLetters }
+  const rows = encoder.rows
+  return { encodedRows: encoder.finish(), rows, duplicates, deadLetters }
 }
 
 const decoder = new TextDecoder()

@@ -8,7 +8,9 @@ const config = workerData as PrepareConfig
 
 parentPort!.on('message', ({ id, packed }: { id: number; packed: PackedValues }) => {
   try {
-    parentPort!.postMessage({ id, result: prepareBlock(packed, config) })
+    const result = prepareBlock(packed, config)
+    // the encoded rows move to the main thread without a copy (the buffer is the rows' own)
+    parentPort!.postMessage({ id, result }, [result.encodedRows.buffer as ArrayBuffer])
   } catch (error) {
     parentPort!.postMessage({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
   }

@@ -7,7 +7,7 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import type { Logger } from 'pino'
 import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { insertDeadLetters, insertEventLines, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
+import { insertDeadLetters, insertEncodedEventRows, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
 import { retryWithBackoff } from './backoff.ts'
 import { Block } from './block.ts'
 import { BlockPreparer } from './block-preparer.ts'
@@ -208,7 +208,7 @@ export class KafkaWorker {
       await retryWithBackoff(() => this.publishDeadLetters(block, deadLetters), retry('dead_letter_publish'))
       await retryWithBackoff(() => insertDeadLetters(warehouse, deadLetters), retry('dead_letter_insert'))
     }
-    await retryWithBackoff(() => insertEventLines(warehouse, prepared.lines, token), retry('insert'))
+    await retryWithBackoff(() => insertEncodedEventRows(warehouse, prepared.encodedRows, token), retry('insert'))
     const storedMs = Date.now() - started
     this.metrics.insertSeconds.observe(storedMs / 1000)
     this.metrics.blockEvents.observe(block.size)
