@@ -1,7 +1,7 @@
 // A block: the messages a worker has read but not stored yet, across its partitions.
 // Blocks are what make Kafka → ClickHouse fast (one large insert instead of many small ones)
 // and what make it safe: a block's offsets are committed only after the block is stored.
-import { PackedValuesBuilder, type PackedValues } from './packed-values.ts'
+import { PackedValuesBuilder, unpackValue, type PackedValues } from './packed-values.ts'
 
 export type MessageOrigin = { partition: number; offset: string; key: Buffer | null }
 
@@ -12,8 +12,11 @@ type PartitionRange = { first: string; last: string }
 export class Block {
   /** The messages' values, copied as read (parsed only when the block is prepared). */
   private readonly valuesBuilder = new PackedValuesBuilder()
-  /** Partition and offset of each message, parallel to `values`. */
-  readonly origins: MessageOrigin[] = []
+  // Where each message came from, parallel to the values, kept without an object per message:
+  // a block lives for seconds, and objects that live that long cost the garbage collector dearly.
+  private readonly partitions: number[] = []
+  private readonly offsets: string[] = []
+  private readonly keysBuilder = new PackedValuesBuilder()
   private readonly ranges = new Map<number, PartitionRange>()
   private firstAddedAt: number | undefined
 
@@ -21,7 +24,13 @@ export class Block {
   constructor(readonly generation: number) {}
 
   get size(): number {
-    return this.origins.length
+    return this.offsets.length
+  }
+
+  /** Partition, offset and key of the block's message at `index` (for its dead letter). */
+  origin(index: number): MessageOrigin {
+    const key = unpackValue(this.keysBuilder.packed(), index)
+    return { partition: this.partitions[index]!, offset: this.offsets[index]!, key: key && Buffer.from(key) }
   }
 
   /** How long the oldest message of the block has waited, in ms (0 when empty). */
@@ -33,8 +42,11 @@ export class Block {
     if (messages.length === 0) return
     this.firstAddedAt ??= now
     for (const message of messages) {
+      // copies: a slice would hold kafkajs's whole fetch buffer
       this.valuesBuilder.add(message.value)
-      this.origins.push({ partition, offset: message.offset, key: message.key ? Buffer.from(message.key) : null }) // a copy: a slice would hold the whole fetch buffer
+      this.keysBuilder.add(message.key ?? null)
+      this.partitions.push(partition)
+      this.offsets.push(message.offset)
     }
     const range = this.ranges.get(partition)
     this.ranges.set(partition, { first: range?.first ?? messages[0]!.offset, last: messages[messages.length - 1]!.offset })

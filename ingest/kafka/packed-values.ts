@@ -48,6 +48,11 @@ export function unpackValues({ bytes, ends, nulls }: PackedValues): (Uint8Array 
   return values
 }
 
+/** The value at `index` (a view, not a copy). */
+export function unpackValue({ bytes, ends, nulls }: PackedValues, index: number): Uint8Array | null {
+  return nulls[index] ? null : bytes.subarray(index === 0 ? 0 : ends[index - 1]!, ends[index]!)
+}
+
 /** Values [from, to) of a packed block, as a packed block of their own (the bytes are shared, not copied). */
 export function slicePacked({ bytes, ends, nulls }: PackedValues, from: number, to: number): PackedValues {
   const start = from === 0 ? 0 : ends[from - 1]!

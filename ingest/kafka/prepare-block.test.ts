@@ -87,6 +87,16 @@ describe('preparing a Kafka block', () => {
     const preparer = new BlockPreparer(config)
     afterAll(() => preparer.close())
 
+    it('starts its threads ahead of the first block', async () => {
+      const started = new BlockPreparer(config, 2)
+      try {
+        await started.start()
+        expect((await started.prepare(pack(messages))).rows).toBe(2)
+      } finally {
+        await started.close()
+      }
+    })
+
     it('gives what the same block gives inline, block after block', async () => {
       const first = await preparer.prepare(pack(messages))
       const second = await preparer.prepare(pack(messages.slice(0, 3)))

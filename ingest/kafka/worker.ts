@@ -73,6 +73,7 @@ export class KafkaWorker {
       this.metricsPort = served.port
       logger.info({ port: served.port }, 'worker metrics on /metrics')
     }
+    await this.preparer.start()
     await retryWithBackoff(() => ensureTopics(this.kafka, this.settings), {
       onRetry: (error, attempt, delayMs) => {
         this.metrics.retries.inc({ operation: 'connect' })
@@ -239,7 +240,7 @@ export class KafkaWorker {
       topic: this.settings.deadLetterTopic,
       acks: -1,
       messages: deadLetters.map((d) => {
-        const origin = block.origins[d.batch_index]!
+        const origin = block.origin(d.batch_index)
         return {
           key: origin.key,
           value: d.payload,
@@ -256,6 +257,6 @@ export class KafkaWorker {
 }
 
 function withOrigin(reason: string, topic: string, block: Block, index: number): string {
-  const origin = block.origins[index]!
+  const origin = block.origin(index)
   return `${reason} (kafka ${topic} partition ${origin.partition} offset ${origin.offset})`
 }
