@@ -89,13 +89,15 @@ export type PreparedItem =
  * Runs for every event of every Kafka block, so it creates no closure per event.
  */
 export class BatchPreparer {
-  private readonly seen = new Set<string>()
-  private readonly pseudonyms = new Map<string, string>()
+  /** Event ids seen in this batch, by tenant. */
+  private readonly seen = new Map<string, Set<string>>()
   private readonly rowOptions: RowOptions
 
+  /** `pseudonyms` may outlive the batch (a Kafka preparing thread keeps one): the hash key does not change. */
   constructor(
     private readonly config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
     private readonly options: IntakeOptions,
+    private readonly pseudonyms = new Map<string, string>(),
   ) {
     this.rowOptions = { storeText: false, source: options.source, receivedAt: toClickHouseTime(Date.now()), pseudonymize: (id) => this.pseudonymize(id) }
   }
@@ -110,9 +112,10 @@ export class BatchPreparer {
       const reason = `\`tenant_id\`: '${event.tenant_id}' is not the tenant of this API key ('${ownTenant}')`
       return { kind: 'rejected', reason, eventId: event.event_id, tenantId: ownTenant }
     }
-    const key = `${event.tenant_id}\u0000${event.event_id}`
-    if (this.seen.has(key)) return { kind: 'duplicate' }
-    this.seen.add(key)
+    let seenIds = this.seen.get(event.tenant_id)
+    if (!seenIds) this.seen.set(event.tenant_id, (seenIds = new Set()))
+    if (seenIds.has(event.event_id)) return { kind: 'duplicate' }
+    seenIds.add(event.event_id)
     this.rowOptions.storeText = tenantSettings(this.config as PulsoConfig, event.tenant_id).storeText
     return { kind: 'row', row: eventToRow(event, extra, this.rowOptions) }
   }

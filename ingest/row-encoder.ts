@@ -26,18 +26,18 @@ export class EventRowEncoder {
   }
 
   add(row: EventRow): void {
-    // eventToRow builds rows in EVENT_COLUMNS order (event-row.test.ts holds it), so the values are the columns
+    // eventToRow builds rows in EVENT_COLUMNS order (prepare-block.test.ts holds it), so the values are the columns
     const values = Object.values(row)
+    // room for every NULL and separator of the row at once; text makes its own room
+    this.ensure(3 * EVENT_COLUMNS.length)
     for (let column = 0; column <= LAST_COLUMN; column++) {
       const value = values[column]
       if (value === null) {
-        this.ensure(2)
         this.buffer[this.length++] = BACKSLASH
         this.buffer[this.length++] = CAPITAL_N
       } else {
         this.writeText(typeof value === 'string' ? value : String(value))
       }
-      this.ensure(1)
       this.buffer[this.length++] = column === LAST_COLUMN ? NEWLINE : TAB
     }
     this.rows++
@@ -56,7 +56,7 @@ export class EventRowEncoder {
     // Most values are short ASCII without anything to escape: copied one character at a time,
     // which costs less than a call into Buffer.write. Anything else takes the general path.
     if (text.length <= 64) {
-      this.ensure(text.length)
+      this.ensure(text.length + 3 * EVENT_COLUMNS.length) // and keep the row's room for NULLs and separators
       const buffer = this.buffer
       const start = this.length
       let i = 0
@@ -71,7 +71,7 @@ export class EventRowEncoder {
       }
     }
     const escaped = /[\\\t\n\r]/.test(text) ? escapeText(text) : text
-    this.ensure(escaped.length * 3) // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    this.ensure(escaped.length * 3 + 3 * EVENT_COLUMNS.length) // UTF-8 takes at most 3 bytes per UTF-16 code unit
     this.length += this.buffer.write(escaped, this.length, 'utf8')
   }
 

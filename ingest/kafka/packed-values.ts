@@ -38,16 +38,6 @@ function grow<T extends Uint8Array | Int32Array>(array: T, size: number): T {
   return bigger
 }
 
-export function unpackValues({ bytes, ends, nulls }: PackedValues): (Uint8Array | null)[] {
-  const values: (Uint8Array | null)[] = new Array(ends.length)
-  let start = 0
-  for (let i = 0; i < ends.length; i++) {
-    values[i] = nulls[i] ? null : bytes.subarray(start, ends[i])
-    start = ends[i]!
-  }
-  return values
-}
-
 /** The value at `index` (a view, not a copy). */
 export function unpackValue({ bytes, ends, nulls }: PackedValues, index: number): Uint8Array | null {
   return nulls[index] ? null : bytes.subarray(index === 0 ? 0 : ends[index - 1]!, ends[index]!)

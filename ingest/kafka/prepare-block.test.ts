@@ -4,8 +4,9 @@ import { afterAll, describe, expect, it } from 'vitest'
 import { event, makeTestConfig } from '../../tests/helpers.ts'
 import { EVENT_COLUMNS, eventToRow } from '../event-row.ts'
 import { validateEvent } from '../contract/validate.ts'
+import { pseudonymizeCustomerId } from '../contract/pseudonymize.ts'
 import { BlockPreparer } from './block-preparer.ts'
-import { PackedValuesBuilder, unpackValues } from './packed-values.ts'
+import { PackedValuesBuilder, unpackValue } from './packed-values.ts'
 import { prepareBlock, type PreparedBlock } from './prepare-block.ts'
 
 const config = makeTestConfig()
@@ -76,6 +77,17 @@ describe('preparing a Kafka block', () => {
     expect(block.deadLetters[0]!.payload).toBe('{oops')
   })
 
+  it('pseudonymizes a customer the same way block after block, with the hash key of each block', () => {
+    const customer = JSON.stringify(event({ event_id: 'p1', customer_id: '+54 9 11 5555-0002' }))
+    const pseudonym = (block: PreparedBlock) => decodeRows(block.encodedRows)[0]!.customer_id
+    const first = pseudonym(prepareBlock(pack([customer]), config))
+    expect(first).toBe(pseudonymizeCustomerId('+54 9 11 5555-0002', config.hashKey))
+    expect(pseudonym(prepareBlock(pack([customer]), config))).toBe(first)
+    const otherKey = { ...config, hashKey: 'another-hash-key' }
+    expect(pseudonym(prepareBlock(pack([customer]), otherKey))).toBe(pseudonymizeCustomerId('+54 9 11 5555-0002', 'another-hash-key'))
+    expect(pseudonym(prepareBlock(pack([customer]), otherKey))).not.toBe(first)
+  })
+
   it('a row made by eventToRow has exactly the columns EVENT_COLUMNS names, in that order', () => {
     const validation = validateEvent(event({ event_id: 'x', type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: false, intent: null } }))
     if (!validation.ok) throw new Error(validation.reason)
@@ -137,7 +149,8 @@ describe('preparing a Kafka block', () => {
 describe('packed message values', () => {
   it('keep each value and each null, across growth of the buffers', () => {
     const values = Array.from({ length: 3000 }, (_, i) => (i % 7 === 0 ? null : `value-${i}-${'x'.repeat(i % 50)}`))
-    const unpacked = unpackValues(pack(values)).map((v) => (v === null ? null : Buffer.from(v).toString()))
+    const packed = pack(values)
+    const unpacked = values.map((_, i) => unpackValue(packed, i)).map((v) => (v === null ? null : Buffer.from(v).toString()))
     expect(unpacked).toEqual(values)
   })
 })

@@ -4,7 +4,7 @@
 import type { PulsoConfig } from '../../config/config.ts'
 import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
 import { EventRowEncoder } from '../row-encoder.ts'
-import { unpackValues, type PackedValues } from './packed-values.ts'
+import type { PackedValues } from './packed-values.ts'
 
 export type BlockDeadLetter = { index: number; tenant_id: string; event_id: string | null; reason: string; payload: string }
 
@@ -21,18 +21,24 @@ export type PrepareConfig = Pick<PulsoConfig, 'hashKey' | 'tenants'>
 
 // One per thread, reused block after block: its buffer stays at the size blocks need.
 let encoder: EventRowEncoder | undefined
+// Customers write again and again: their pseudonyms (one HMAC each) are kept across blocks, up to
+// a bound, for the hash key they were made with.
+const pseudonyms = new Map<string, string>()
+const MAX_PSEUDONYMS = 20_000
+let pseudonymsKey: string | undefined
 
-export function prepareBlock(packed: PackedValues, config: PrepareConfig): PreparedBlock {
-  const values = unpackValues(packed)
-  const preparer = new BatchPreparer(config, { source: 'kafka' })
+export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: PrepareConfig): PreparedBlock {
+  if (pseudonyms.size > MAX_PSEUDONYMS || pseudonymsKey !== config.hashKey) pseudonyms.clear()
+  pseudonymsKey = config.hashKey
+  const preparer = new BatchPreparer(config, { source: 'kafka' }, pseudonyms)
   encoder ??= new EventRowEncoder()
   encoder.finish() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []
   let duplicates = 0
-  for (let index = 0; index < values.length; index++) {
+  for (let index = 0, start = 0; index < ends.length; start = ends[index++]!) {
     // Each message is parsed, checked, mapped and encoded before the next, so only the
     // encoded row outlives it: the block never holds a parsed copy of all its events.
-    const item = parseMessage(values[index] ?? null)
+    const item = parseMessage(nulls[index] ? null : bytes.subarray(start, ends[index]))
     const outcome = preparer.prepare(item)
     if (outcome.kind === 'duplicate') {
       duplicates++
