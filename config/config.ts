@@ -78,7 +78,7 @@ export type KafkaSettings = {
   blockEvents: number
   /** …or when its first event has waited this long (PULSO_KAFKA_BLOCK_MS). */
   blockMs: number
-  /** Threads that validate and serialize a block, each a share of it (PULSO_KAFKA_PREPARE_THREADS). */
+  /** Threads that validate and encode a block, each a share of it (PULSO_KAFKA_PREPARE_THREADS). */
   prepareThreads: number
   /** How long the group waits for a silent worker before giving its partitions away (PULSO_KAFKA_SESSION_TIMEOUT_MS). */
   sessionTimeoutMs: number
@@ -248,7 +248,7 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
     partitions: positiveInt(env, 'PULSO_KAFKA_PARTITIONS', 6),
     blockEvents: positiveInt(env, 'PULSO_KAFKA_BLOCK_EVENTS', 20_000),
     blockMs: positiveInt(env, 'PULSO_KAFKA_BLOCK_MS', 1_000),
-    prepareThreads: positiveInt(env, 'PULSO_KAFKA_PREPARE_THREADS', 2),
+    prepareThreads: positiveInt(env, 'PULSO_KAFKA_PREPARE_THREADS', 1),
     sessionTimeoutMs: positiveInt(env, 'PULSO_KAFKA_SESSION_TIMEOUT_MS', 30_000),
     metricsPort,
     httpToKafka: mode === 'kafka',
