@@ -45,8 +45,10 @@ export async function insertEncodedEventRows(warehouse: Warehouse, encodedRows: 
   const clickhouse_settings = { insert_deduplication_token: dedupToken ?? '' }
   const columns = EVENT_COLUMNS.join(', ')
   if (warehouse.scratchDir) return insertFromFile(warehouse, warehouse.scratchDir, columns, encodedRows, clickhouse_settings)
-  // A raw-format insert takes a stream of bytes; the rows are sent as they are.
-  await warehouse.client.insert({ table: `${warehouse.database}.events`, columns: [...EVENT_COLUMNS], values: Readable.from([encodedRows]), format: 'TabSeparated', clickhouse_settings })
+  // A raw-format insert takes a byte stream (not an object-mode one, which the client refuses);
+  // the rows are sent as they are.
+  const values = Readable.from([encodedRows], { objectMode: false })
+  await warehouse.client.insert({ table: `${warehouse.database}.events`, columns: [...EVENT_COLUMNS], values, format: 'TabSeparated', clickhouse_settings })
 }
 
 let scratchFiles = 0
