@@ -7,7 +7,6 @@
 //   BENCH_EVENTS=300000 npm run bench:ingest  # smaller run
 //   PULSO_KAFKA_BROKERS=host:9092 npm run bench:ingest   # an existing broker
 //   PULSO_KAFKA_PREPARE_THREADS=1 npm run bench:ingest    # passed on to the worker
-import { spawn } from 'node:child_process'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
@@ -20,6 +19,7 @@ import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
 import { WORKER_FETCH } from '../ingest/kafka/worker.ts'
 import { freePort, REPO_ROOT, startBroker, type RunningBroker } from './kafka/broker.ts'
+import { spawnWorkerProcess } from './kafka/worker-process.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000)
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6)
@@ -139,11 +139,8 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()
   const group = `bench-worker-${Date.now()}`
-  const child = spawn(process.execPath, [...WORKER_NODE_ARGS, path.join(REPO_ROOT, 'bin/pulso.js'), 'ingest', 'kafka'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+  const { child, exited } = spawnWorkerProcess(
+    {
       PULSO_DATA_DIR: dataDir,
       PULSO_DEMO: '0',
       PULSO_API_KEYS: API_KEYS,
@@ -159,10 +156,10 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
       // as in docker-compose.yml: a bounded heap makes V8 collect before RSS grows
       NODE_OPTIONS: WORKER_NODE_OPTIONS,
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  })
+    { nodeArgs: WORKER_NODE_ARGS },
+  )
   let exitCode: number | null | undefined
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve((exitCode = code))))
+  void exited.then(({ code }) => (exitCode = code))
   const metric = async (name: string) => {
     const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text())
     return Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1] ?? 0)
@@ -202,7 +199,7 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
     const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
     child.kill('SIGTERM')
-    const code = await exited
+    const { code } = await exited
     if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
     return { ms, cpuMs, cpuByThread, peakRssMb, ...peaks }
   } finally {

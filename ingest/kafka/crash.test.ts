@@ -1,14 +1,14 @@
 // A worker process killed with SIGKILL in the middle of a stream loses nothing: the restarted
 // worker reads again what was not committed, and every event counts exactly once. The restarted
 // worker is then stopped with SIGTERM: it stores its block, commits and exits 0.
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestPulso, TEST_API_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
-import { REPO_ROOT } from '../../scripts/kafka/broker.ts'
+import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/kafka/worker-process.ts'
 import { simulate } from '../simulator/simulator.ts'
 import { caughtUp, createTopic, groupProgress, produce, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
 
@@ -29,12 +29,9 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-function startWorker(name: string): { child: ChildProcess; exited: Promise<{ code: number | null; signal: string | null }> } {
-  const child = spawn(process.execPath, [path.join(REPO_ROOT, 'bin/pulso.js'), 'ingest', 'kafka'], {
-    cwd: REPO_ROOT,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
+function startWorker(name: string): WorkerProcess {
+  const worker = spawnWorkerProcess(
+    {
       PULSO_DATA_DIR: dataDir,
       PULSO_DEMO: '0',
       PULSO_API_KEYS: TEST_API_KEYS,
@@ -49,12 +46,11 @@ function startWorker(name: string): { child: ChildProcess; exited: Promise<{ cod
       PULSO_METRICS_PORT: '0',
       PULSO_LOG_LEVEL: 'info',
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
-  child.stderr!.pipe(createWriteStream(path.join(dataDir, `${name}.log`)))
-  children.push(child)
-  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  return { child, exited }
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  )
+  worker.child.stderr!.pipe(createWriteStream(path.join(dataDir, `${name}.log`)))
+  children.push(worker.child)
+  return worker
 }
 
 describe('a worker killed mid-stream', () => {
