@@ -67,7 +67,10 @@ async function insertFromFile(warehouse: Warehouse, scratchDir: string, columns:
   try {
     const structure = await plainEventStructure(warehouse)
     await warehouse.client.command({
-      query: `INSERT INTO ${warehouse.database}.events (${columns}) SELECT * FROM file(${sqlString(file)}, 'TabSeparated', ${sqlString(structure)})`,
+      // One parsing thread: a block file is a few MB, and the worker's other threads already keep
+      // the cores busy (37–38 against 40–41 µs of CPU per event, BENCHMARKS.md). Set in the
+      // statement: a per-query setting would stick to chDB's one session.
+      query: `INSERT INTO ${warehouse.database}.events (${columns}) SELECT * FROM file(${sqlString(file)}, 'TabSeparated', ${sqlString(structure)}) SETTINGS input_format_parallel_parsing = 0`,
       clickhouse_settings,
     })
   } finally {
