@@ -47,9 +47,14 @@ export class EventRowEncoder {
   finish(): Buffer {
     const encoded = Buffer.allocUnsafeSlow(this.length)
     this.buffer.copy(encoded, 0, 0, this.length)
+    this.reset()
+    return encoded
+  }
+
+  /** Forgets the rows added so far, keeping the buffer. */
+  reset(): void {
     this.length = 0
     this.rows = 0
-    return encoded
   }
 
   private writeText(text: string): void {

@@ -3,14 +3,11 @@
 // an event this check does not accept goes through zod, which names the field and the rule.
 // So this check may only accept what zod accepts; accepts-event.test.ts compares the two on
 // every field of every type with valid, boundary and wrong values.
-import { baseEventSchema, typeFieldSchemas, type EventType } from './event-schema.ts'
+import { baseEventSchema, CURRENCY_PATTERN, DECIMAL_TEXT_PATTERN, TENANT_ID_PATTERN, typeFieldSchemas, type EventType } from './event-schema.ts'
 import { isRfc3339Timestamp } from './timestamp.ts'
 
 type Fields = Record<string, unknown>
 
-const TENANT_ID = /^[a-z0-9_-]{1,64}$/
-const CURRENCY = /^[A-Z]{3}$/
-const DECIMAL_TEXT = /^-?\d+(\.\d+)?$/
 // The allowed values of each enum come from the schema itself.
 const values = (schema: { options: readonly string[] }) => new Set<string>(schema.options)
 const TYPES = values(baseEventSchema.shape.type)
@@ -28,7 +25,7 @@ const isOneOf = (value: unknown, allowed: Set<string>) => typeof value === 'stri
 
 /** A non-negative decimal, as a JSON number or as decimal text ("12.50"). */
 function isDecimal(value: unknown): boolean {
-  if (typeof value === 'string') return DECIMAL_TEXT.test(value) && isNumberIn(Number(value), 0, Infinity)
+  if (typeof value === 'string') return DECIMAL_TEXT_PATTERN.test(value) && isNumberIn(Number(value), 0, Infinity)
   return isNumberIn(value, 0, Infinity)
 }
 
@@ -36,7 +33,7 @@ function acceptsBase(e: Fields): boolean {
   return (
     isText(e.event_id, 1, 128) &&
     typeof e.tenant_id === 'string' &&
-    TENANT_ID.test(e.tenant_id) &&
+    TENANT_ID_PATTERN.test(e.tenant_id) &&
     isText(e.conversation_id, 1, 128) &&
     typeof e.occurred_at === 'string' &&
     isRfc3339Timestamp(e.occurred_at) &&
@@ -73,14 +70,14 @@ function acceptsTypeFields(type: EventType, e: Fields): boolean {
       return (
         isDecimal(e.amount) &&
         typeof e.currency === 'string' &&
-        CURRENCY.test(e.currency) &&
+        CURRENCY_PATTERN.test(e.currency) &&
         isOneOf(e.component, COST_COMPONENTS) &&
         (e.category === undefined || isOneOf(e.category, COST_CATEGORIES))
       )
     case 'proactive_sent':
       return isText(e.template, 1, Infinity) && isOneOf(e.category, TEMPLATE_CATEGORIES) && isOptionalText(e.campaign, 128)
     case 'conversion':
-      return isDecimal(e.value) && typeof e.currency === 'string' && CURRENCY.test(e.currency) && isOptionalText(e.campaign, 128)
+      return isDecimal(e.value) && typeof e.currency === 'string' && CURRENCY_PATTERN.test(e.currency) && isOptionalText(e.campaign, 128)
   }
 }
 

@@ -16,20 +16,25 @@ export const EVENT_TYPES = [
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
+// The contract's patterns, shared with the fast check in accepts-event.ts.
+export const TENANT_ID_PATTERN = /^[a-z0-9_-]{1,64}$/
+export const CURRENCY_PATTERN = /^[A-Z]{3}$/
+export const DECIMAL_TEXT_PATTERN = /^-?\d+(\.\d+)?$/
+
 const timestamp = z.string().refine(isRfc3339Timestamp, {
   error: (issue) => `expected an RFC 3339 timestamp with offset, got ${JSON.stringify(issue.input)}`,
 })
 
 const optionalText = (max: number) => z.string().max(max, `at most ${max} characters`).optional()
-const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD')
+const currency = z.string().regex(CURRENCY_PATTERN, 'expected an ISO 4217 currency code such as USD')
 const nonNegativeDecimal = z
-  .union([z.number(), z.string().regex(/^-?\d+(\.\d+)?$/, 'expected a decimal number')], { error: 'expected a decimal number' })
+  .union([z.number(), z.string().regex(DECIMAL_TEXT_PATTERN, 'expected a decimal number')], { error: 'expected a decimal number' })
   .transform(Number)
   .pipe(z.number().nonnegative('must be ≥ 0').finite())
 
 export const baseEventSchema = z.object({
   event_id: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
-  tenant_id: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected 1–64 characters of [a-z0-9_-]'),
+  tenant_id: z.string().regex(TENANT_ID_PATTERN, 'expected 1–64 characters of [a-z0-9_-]'),
   conversation_id: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
   occurred_at: timestamp,
   type: z.enum(EVENT_TYPES, { error: `expected one of ${EVENT_TYPES.join(', ')}` }),

@@ -3,7 +3,7 @@
 // build strings from tables instead of going through Date.parse and toISOString.
 
 // RFC 3339: date, 'T' (or space), time, optional fraction, and a mandatory offset.
-export const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
 
 /** The contract's rule: RFC 3339 in form, and a date JavaScript can read (no month 13, no 25 o'clock). */
 export function isRfc3339Timestamp(value: string): boolean {

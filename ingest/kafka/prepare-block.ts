@@ -32,7 +32,7 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
   pseudonymsKey = config.hashKey
   const preparer = new BatchPreparer(config, { source: 'kafka' }, pseudonyms)
   encoder ??= new EventRowEncoder()
-  encoder.finish() // drops what a block that failed half-way left behind
+  encoder.reset() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []
   let duplicates = 0
   for (let index = 0, start = 0; index < ends.length; start = ends[index++]!) {
