@@ -1,7 +1,7 @@
 // A block: the messages a worker has read but not stored yet, across its partitions.
 // Blocks are what make Kafka → ClickHouse fast (one large insert instead of many small ones)
 // and what make it safe: a block's offsets are committed only after the block is stored.
-import { PackedValuesBuilder, unpackValue, type PackedValues } from './packed-values.ts'
+import { PackedValuesBuilder, unpackValue, type PackedSize, type PackedValues } from './packed-values.ts'
 
 export type MessageOrigin = { partition: number; offset: string; key: Buffer | null }
 
@@ -9,19 +9,35 @@ export type KafkaMessageLike = { offset: string; value: Buffer | null; key?: Buf
 
 type PartitionRange = { first: string; last: string }
 
+/** The sizes of a block's buffers, to start the next block with (see Block.sizes). */
+export type BlockSizes = { values: PackedSize; keys: PackedSize }
+
 export class Block {
   /** The messages' values, copied as read (parsed only when the block is prepared). */
-  private readonly valuesBuilder = new PackedValuesBuilder()
+  private readonly valuesBuilder: PackedValuesBuilder
   // Where each message came from, parallel to the values, kept without an object per message:
   // a block lives for seconds, and objects that live that long cost the garbage collector dearly.
   private readonly partitions: number[] = []
   private readonly offsets: string[] = []
-  private readonly keysBuilder = new PackedValuesBuilder()
+  private readonly keysBuilder: PackedValuesBuilder
   private readonly ranges = new Map<number, PartitionRange>()
   private firstAddedAt: number | undefined
 
-  /** `generation` is the consumer-group generation the messages were read in. */
-  constructor(readonly generation: number) {}
+  /**
+   * `generation` is the consumer-group generation the messages were read in; `expected`, the
+   * sizes of the block before, so that this one fills its buffers without growing them.
+   */
+  constructor(
+    readonly generation: number,
+    expected?: BlockSizes,
+  ) {
+    this.valuesBuilder = new PackedValuesBuilder(expected?.values)
+    this.keysBuilder = new PackedValuesBuilder(expected?.keys)
+  }
+
+  get sizes(): BlockSizes {
+    return { values: this.valuesBuilder.size, keys: this.keysBuilder.size }
+  }
 
   get size(): number {
     return this.offsets.length

@@ -1,15 +1,30 @@
 // Kafka message values packed into one contiguous buffer. A block copies each value in as it is
 // read, so kafkajs's fetch buffers are freed at once instead of being held by slices until the
-// block is stored, and the block crosses to the preparing thread as three typed arrays.
+// block is stored. The buffers are shared memory: the block crosses to the preparing thread
+// without a copy (postMessage would copy a plain buffer whole), and stays readable by the worker
+// should the block have to be prepared again.
 
 export type PackedValues = { bytes: Uint8Array; ends: Int32Array; nulls: Uint8Array }
 
+/** How much a builder holds: a builder started with these sizes need not grow to hold as much. */
+export type PackedSize = { values: number; bytes: number }
+
 export class PackedValuesBuilder {
-  private bytes = new Uint8Array(64 * 1024)
-  private ends = new Int32Array(1024)
-  private nulls = new Uint8Array(1024)
+  private bytes: Uint8Array
+  private ends: Int32Array
+  private nulls: Uint8Array
   private used = 0
   private count = 0
+
+  constructor(expected: PackedSize = { values: 1024, bytes: 64 * 1024 }) {
+    this.bytes = sharedArray(Uint8Array, Math.max(1024, expected.bytes))
+    this.ends = sharedArray(Int32Array, Math.max(16, expected.values))
+    this.nulls = sharedArray(Uint8Array, Math.max(16, expected.values))
+  }
+
+  get size(): PackedSize {
+    return { values: this.count, bytes: this.used }
+  }
 
   add(value: Uint8Array | null): void {
     if (this.count === this.ends.length) {
@@ -32,8 +47,14 @@ export class PackedValuesBuilder {
   }
 }
 
-function grow<T extends Uint8Array | Int32Array>(array: T, size: number): T {
-  const bigger = new (array.constructor as new (size: number) => T)(size)
+type SharedArrayType<T> = { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }
+
+function sharedArray<T>(Type: SharedArrayType<T>, length: number): T {
+  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT))
+}
+
+function grow<T extends Uint8Array | Int32Array>(array: T, length: number): T {
+  const bigger = sharedArray(array.constructor as SharedArrayType<T>, length)
   bigger.set(array)
   return bigger
 }

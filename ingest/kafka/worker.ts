@@ -173,7 +173,7 @@ export class KafkaWorker {
   private flush(): Promise<void> {
     if (this.block.size === 0) return this.flushing
     const block = this.block
-    this.block = new Block(this.generation)
+    this.block = new Block(this.generation, block.sizes)
     // Preparing starts now, on the preparer's thread, while ClickHouse may still be storing the
     // previous block: reading, preparing and storing overlap.
     const prepared = this.preparer.prepare(block.values)
