@@ -113,9 +113,9 @@ function processCpuMs(pid: number): number {
 }
 
 /**
- * CPU time by thread name, from /proc/PID/task: the main thread, Node's other threads (preparing
- * threads, V8's helpers, libuv's pool: all called 'node'), and chDB's, which carry ClickHouse's names. Threads that have ended are
- * counted in the process total only.
+ * CPU time by thread, from /proc/PID/task: the main thread; Node's other threads, all called
+ * 'node' (preparing threads, V8's helpers, libuv's pool), one by one as `node:TID`; and chDB's,
+ * by ClickHouse's thread names. Threads that have ended are counted in the process total only.
  */
 function cpuMsByThread(pid: number): Map<string, number> {
   const byName = new Map<string, number>()
@@ -124,7 +124,7 @@ function cpuMsByThread(pid: number): Map<string, number> {
       const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8')
       const threadName = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[:\d]+$/, '')
       // the main thread (kafkajs, inserts, commits) apart from Node's other threads
-      const name = task === String(pid) ? 'main thread' : threadName === 'node' ? 'other node threads' : threadName
+      const name = task === String(pid) ? 'main thread' : threadName === 'node' ? `node:${task}` : threadName
       const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
       byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100)
     } catch {
@@ -135,6 +135,21 @@ function cpuMsByThread(pid: number): Map<string, number> {
 }
 
 /** End to end: one `pulso ingest kafka` process from its group join until it has committed everything. */
+/**
+ * CPU used by each thread during the run. Node's threads carry no names, so the preparing
+ * threads are told from V8's helpers and libuv's pool by their load: they are the busiest
+ * (PULSO_KAFKA_PREPARE_THREADS of them, 1 by default); the others are summed.
+ */
+function namePreparingThreads(atEnd: Map<string, number>, atStart: Map<string, number>): Map<string, number> {
+  const used = new Map([...atEnd].map(([name, ms]) => [name, ms - (atStart.get(name) ?? 0)]))
+  const nodeThreads = [...used].filter(([name]) => name.startsWith('node:')).sort((a, b) => b[1] - a[1])
+  const preparing = Number(process.env.PULSO_KAFKA_PREPARE_THREADS ?? 1)
+  const named = new Map([...used].filter(([name]) => !name.startsWith('node:')))
+  named.set('preparing thread', nodeThreads.slice(0, preparing).reduce((n, [, ms]) => n + ms, 0))
+  named.set("V8's helpers and libuv", nodeThreads.slice(preparing).reduce((n, [, ms]) => n + ms, 0))
+  return named
+}
+
 async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; cpuMs: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()
@@ -198,8 +213,7 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
     }
     const ms = Date.now() - started
     const cpuMs = processCpuMs(child.pid!) - cpuAtStart
-    const cpuByThread = cpuMsByThread(child.pid!)
-    for (const [name, ms] of threadCpuAtStart) cpuByThread.set(name, (cpuByThread.get(name) ?? 0) - ms)
+    const cpuByThread = namePreparingThreads(cpuMsByThread(child.pid!), threadCpuAtStart)
     const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
     const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
     child.kill('SIGTERM')
