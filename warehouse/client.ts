@@ -29,7 +29,9 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
       url: config.clickhouse.url,
       username: config.clickhouse.username,
       password: config.clickhouse.password,
-      clickhouse_settings: DEFAULT_SETTINGS,
+      // Progress headers while a long query runs keep proxies and load balancers from closing an
+      // idle connection before the 120 s timeout (the client warns at start-up without them).
+      clickhouse_settings: { ...DEFAULT_SETTINGS, send_progress_in_http_headers: 1, http_headers_progress_interval_ms: '110000' },
       request_timeout: 120_000,
     })
     return { client, database: config.database, engine: 'server', close: () => client.close() }
