@@ -1,15 +1,20 @@
 // `npm run bench:ingest`: Kafka → ClickHouse throughput of one worker, beside two ceilings
 // measured in the same run on the same events: kafkajs consuming without writing, and chDB
-// inserting without Kafka. Also the worker's peak RSS. Prints a Markdown table for BENCHMARKS.md
-// and writes test-artifacts/bench-ingest.json.
+// inserting without Kafka. Also the worker's CPU per event by thread and its peak RSS, with
+// embedded chDB and, as the scale-out stack runs it, writing to ClickHouse over HTTP (chDB served
+// from another process by kafka/clickhouse-over-http.ts). Prints a Markdown table for
+// BENCHMARKS.md and writes test-artifacts/bench-ingest.json.
 //
 //   npm run bench:ingest                      # 1,000,000 events, 6 partitions, private broker
 //   BENCH_EVENTS=300000 npm run bench:ingest  # smaller run
 //   PULSO_KAFKA_BROKERS=host:9092 npm run bench:ingest   # an existing broker
 //   PULSO_KAFKA_PREPARE_THREADS=1 npm run bench:ingest    # passed on to the worker
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
 import { Kafka, logLevel } from 'kafkajs'
 import { loadConfig } from '../config/config.ts'
 import { prepareBatch } from '../ingest/intake.ts'
@@ -150,7 +155,10 @@ function namePreparingThreads(atEnd: Map<string, number>, atStart: Map<string, n
   return named
 }
 
-async function workerRun(brokers: string[], topic: string, total: number): Promise<{ ms: number; cpuMs: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }> {
+type WorkerRun = { ms: number; cpuMs: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }
+
+/** Runs one worker over the whole topic: with embedded chDB, or writing to `clickhouseUrl`. */
+async function workerRun(brokers: string[], topic: string, total: number, clickhouseUrl?: string): Promise<WorkerRun> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()
   const group = `bench-worker-${Date.now()}`
@@ -167,6 +175,7 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
       PULSO_KAFKA_BLOCK_MS: '1000',
       PULSO_METRICS_PORT: String(metricsPort),
       PULSO_LOG_LEVEL: 'warn',
+      ...(clickhouseUrl ? { CLICKHOUSE_URL: clickhouseUrl } : {}),
       ...(process.env.PULSO_KAFKA_PREPARE_THREADS ? { PULSO_KAFKA_PREPARE_THREADS: process.env.PULSO_KAFKA_PREPARE_THREADS } : {}),
       // as in docker-compose.yml: a bounded heap makes V8 collect before RSS grows
       NODE_OPTIONS: WORKER_NODE_OPTIONS,
@@ -227,6 +236,28 @@ async function workerRun(brokers: string[], topic: string, total: number): Promi
   }
 }
 
+/**
+ * The worker as the scale-out stack runs it: no chDB in its process, rows sent over HTTP. There is
+ * no ClickHouse server here, so scripts/kafka/clickhouse-over-http.ts serves chDB over the HTTP
+ * interface from a process of its own; the worker's RSS is then its own, the database's apart.
+ */
+async function workerOverHttpRun(brokers: string[], topic: string, total: number): Promise<{ worker: WorkerRun; clickhousePeakRssMb: number }> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-clickhouse-'))
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/kafka/clickhouse-over-http.ts'), dataDir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  try {
+    const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string]
+    const port = /^listening (\d+)$/.exec(line)?.[1]
+    if (!port) throw new Error(`the ClickHouse HTTP endpoint did not start: ${line}`)
+    const worker = await workerRun(brokers, topic, total, `http://127.0.0.1:${port}`)
+    const status = readFileSync(`/proc/${server.pid}/status`, 'utf8')
+    return { worker, clickhousePeakRssMb: Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024) }
+  } finally {
+    server.kill('SIGTERM')
+    await once(server, 'exit').catch(() => undefined)
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
 async function main() {
   let broker: RunningBroker | undefined
   let brokerDir: string | undefined
@@ -257,6 +288,8 @@ async function main() {
     const { prepareMs, insertMs } = await insertOnly(events)
     log('end to end: one worker process')
     const worker = await workerRun(brokers, topic, events.length)
+    log('the same worker writing to ClickHouse over HTTP (chDB served by another process), as in the scale-out stack')
+    const overHttp = await workerOverHttpRun(brokers, topic, events.length)
 
     const results = {
       date: new Date().toISOString(),
@@ -278,6 +311,12 @@ async function main() {
       worker_peak_rss_file_mb: worker.rssFileMb,
       worker_peak_v8_heap_mb: worker.heapMb,
       worker_peak_external_mb: worker.externalMb,
+      over_http_events_per_s: rate(events.length, overHttp.worker.ms),
+      over_http_worker_cpu_us_per_event: Math.round((overHttp.worker.cpuMs * 1000) / events.length),
+      over_http_worker_peak_rss_mb: overHttp.worker.peakRssMb,
+      over_http_worker_peak_rss_anonymous_mb: overHttp.worker.rssAnonMb,
+      over_http_worker_peak_rss_file_mb: overHttp.worker.rssFileMb,
+      over_http_clickhouse_peak_rss_mb: overHttp.clickhousePeakRssMb,
     }
     const slower = Math.min(results.consume_only_events_per_s, results.chdb_insert_only_events_per_s)
     const share = Math.round((results.worker_end_to_end_events_per_s / slower) * 100)
@@ -293,6 +332,8 @@ async function main() {
 | validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
 | producing the events (acks=all) | ${f(results.produce_events_per_s)} events/s |
 | worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB (at the highest sample: ${results.worker_peak_rss_anonymous_mb} MB anonymous, ${results.worker_peak_rss_file_mb} MB of mapped files; main thread's V8 heap ≤ ${results.worker_peak_v8_heap_mb} MB, buffers outside it ≤ ${results.worker_peak_external_mb} MB) |
+| the worker writing to ClickHouse over HTTP (\`CLICKHOUSE_URL\`; chDB in another process on the same 2 cores) | ${f(results.over_http_events_per_s)} events/s, ${results.over_http_worker_cpu_us_per_event} µs of worker CPU per event |
+| its peak RSS (VmHWM) | **${results.over_http_worker_peak_rss_mb} MB** (at the highest sample: ${results.over_http_worker_peak_rss_anonymous_mb} MB anonymous, ${results.over_http_worker_peak_rss_file_mb} MB of mapped files); the ClickHouse process: ${results.over_http_clickhouse_peak_rss_mb} MB |
 
 ${results.machine}, ${results.date}`)
   } finally {

@@ -1,0 +1,53 @@
+// bench:ingest measures a worker in server mode against this endpoint, so it must behave as a
+// ClickHouse server does for Pulso's server path: migrations, bound parameters, deduplicated
+// inserts with data in the body, and errors that name the problem.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { validateEvent } from '../../ingest/contract/validate.ts'
+import { eventToRow } from '../../ingest/event-row.ts'
+import { openWarehouse, queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { migrate } from '../../warehouse/migrations.ts'
+import { insertEventRows } from '../../warehouse/repositories/events.ts'
+import { serveClickHouseOverHttp } from './clickhouse-over-http.ts'
+
+let dataDir: string
+let endpoint: Awaited<ReturnType<typeof serveClickHouseOverHttp>>
+let warehouse: Warehouse
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-clickhouse-http-'))
+  endpoint = await serveClickHouseOverHttp(dataDir)
+  warehouse = await openWarehouse({ clickhouse: { url: `http://127.0.0.1:${endpoint.port}`, username: 'default', password: '' }, dataDir, database: 'pulso' })
+})
+afterAll(async () => {
+  await warehouse?.close()
+  endpoint?.close()
+  rmSync(dataDir, { recursive: true, force: true })
+})
+
+function row(eventId: string, text: string) {
+  const validation = validateEvent({ event_id: eventId, tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', type: 'message', sender: 'bot', text })
+  if (!validation.ok) throw new Error(validation.reason)
+  return eventToRow(validation.event, validation.extra, { pseudonymize: (id) => id, storeText: true, source: 'http-test', receivedAt: '2024-03-01 10:00:01.000' })
+}
+
+describe('embedded ClickHouse over the HTTP interface (for bench:ingest)', () => {
+  it('runs the server path: migrations, inserts deduplicated by token, bound parameters', async () => {
+    expect((await migrate(warehouse)).length).toBeGreaterThan(0)
+    expect(await migrate(warehouse)).toEqual([]) // already applied, as recorded over HTTP
+    await insertEventRows(warehouse, [row('h1', 'tab\there'), row('h2', 'ñandú 😀')], 'block-1')
+    // the token names the block: an insert under the same token is dropped whatever it holds
+    await insertEventRows(warehouse, [row('h3', 'same token, other rows')], 'block-1')
+    const rows = await queryRows<{ event_id: string; text: string }>(warehouse, 'SELECT event_id, text FROM pulso.events WHERE tenant_id = {tenant:String} ORDER BY event_id', { tenant: 'acme' })
+    expect(rows).toEqual([
+      { event_id: 'h1', text: 'tab\there' },
+      { event_id: 'h2', text: 'ñandú 😀' },
+    ])
+  })
+
+  it('answers a bad statement with ClickHouse’s own error', async () => {
+    await expect(queryRows(warehouse, 'SELECT no_such_column FROM pulso.events')).rejects.toThrow(/no_such_column/)
+  })
+})
