@@ -49,7 +49,8 @@ export class BlockPreparer {
   }
 
   /**
-   * The values are copied to the threads, so the caller can prepare them again should one die.
+   * The values are shared with the threads (shared memory, see packed-values.ts), not handed
+   * over, so the caller can prepare them again should a thread die.
    * Repeats of an event in two shares of one block are both stored; stg_events counts them once.
    */
   async prepare(values: PackedValues): Promise<PreparedBlock> {
