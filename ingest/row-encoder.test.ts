@@ -1,10 +1,9 @@
 // Rows are encoded as TabSeparated bytes; what ClickHouse stores from them must be exactly the
 // values of the row, whatever the text holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTestPulso, type TestPulso } from '../tests/helpers.ts'
+import { eventRow, openTestPulso, type TestPulso } from '../tests/helpers.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
-import { validateEvent } from './contract/validate.ts'
-import { EVENT_COLUMNS, eventToRow, type EventRow } from './event-row.ts'
+import { EVENT_COLUMNS, type EventRow } from './event-row.ts'
 import { encodeRows, EventRowEncoder } from './row-encoder.ts'
 
 const awkwardTexts = [
@@ -21,9 +20,7 @@ const awkwardTexts = [
 ]
 
 function row(eventId: string, text: string | null, fields: Record<string, unknown> = {}): EventRow {
-  const validation = validateEvent({ event_id: eventId, tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00.5-03:00', type: 'message', sender: 'agent', ...fields })
-  if (!validation.ok) throw new Error(validation.reason)
-  return { ...eventToRow(validation.event, validation.extra, { pseudonymize: (id) => id, storeText: true, source: 'test', receivedAt: '2024-03-01 13:00:01.000' }), text }
+  return { ...eventRow({ event_id: eventId, occurred_at: '2024-03-01T10:00:00.5-03:00', sender: 'agent', ...fields }), text }
 }
 
 describe('encoding event rows as TabSeparated', () => {

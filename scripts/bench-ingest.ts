@@ -117,6 +117,12 @@ function processCpuMs(pid: number): number {
   return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
 }
 
+/** A process's memory from /proc/PID/status, in MB: resident now (VmRSS), at its peak (VmHWM), anonymous (RssAnon), mapped files (RssFile). */
+function processMemoryMb(pid: number): (field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile') => number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  return (field) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024)
+}
+
 /**
  * CPU time by thread, from /proc/PID/task: the main thread; Node's other threads, all called
  * 'node' (preparing threads, V8's helpers, libuv's pool), one by one as `node:TID`; and chDB's,
@@ -203,9 +209,8 @@ async function workerRun(brokers: string[], topic: string, total: number, clickh
     const peaks = { heapMb: 0, externalMb: 0, rssMb: 0, rssAnonMb: 0, rssFileMb: 0 }
     for (let sample = 0; ; sample++) {
       // RSS split at its highest sample: anonymous memory, and pages of mapped files (mostly libchdb.so's code)
-      const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-      const kb = (field: string) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024)
-      if (kb('VmRSS') > peaks.rssMb) Object.assign(peaks, { rssMb: kb('VmRSS'), rssAnonMb: kb('RssAnon'), rssFileMb: kb('RssFile') })
+      const memory = processMemoryMb(child.pid!)
+      if (memory('VmRSS') > peaks.rssMb) Object.assign(peaks, { rssMb: memory('VmRSS'), rssAnonMb: memory('RssAnon'), rssFileMb: memory('RssFile') })
       // /metrics costs the worker's main thread ~1.5 ms an answer (process.memoryUsage() among
       // others), so it is read once a second; /proc costs the worker nothing and is read every look
       if (sample % 10 === 0) {
@@ -223,8 +228,7 @@ async function workerRun(brokers: string[], topic: string, total: number, clickh
     const ms = Date.now() - started
     const cpuMs = processCpuMs(child.pid!) - cpuAtStart
     const cpuByThread = namePreparingThreads(cpuMsByThread(child.pid!), threadCpuAtStart)
-    const status = readFileSync(`/proc/${child.pid}/status`, 'utf8')
-    const peakRssMb = Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024)
+    const peakRssMb = processMemoryMb(child.pid!)('VmHWM')
     child.kill('SIGTERM')
     const { code } = await exited
     if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
@@ -249,8 +253,7 @@ async function workerOverHttpRun(brokers: string[], topic: string, total: number
     const port = /^listening (\d+)$/.exec(line)?.[1]
     if (!port) throw new Error(`the ClickHouse HTTP endpoint did not start: ${line}`)
     const worker = await workerRun(brokers, topic, total, `http://127.0.0.1:${port}`)
-    const status = readFileSync(`/proc/${server.pid}/status`, 'utf8')
-    return { worker, clickhousePeakRssMb: Math.round(Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) / 1024) }
+    return { worker, clickhousePeakRssMb: processMemoryMb(server.pid!)('VmHWM') }
   } finally {
     server.kill('SIGTERM')
     await once(server, 'exit').catch(() => undefined)

@@ -7,6 +7,8 @@ import path from 'node:path'
 import { loadConfig, type PulsoConfig } from '../config/config.ts'
 import { openRuntime, type Runtime } from '../cli/runtime.ts'
 import { createApp } from '../api/app.ts'
+import { validateEvent } from '../ingest/contract/validate.ts'
+import { eventToRow, type EventRow } from '../ingest/event-row.ts'
 
 export const TEST_KEYS = {
   acmeIngest: 'acme-ingest-key-1',
@@ -51,6 +53,16 @@ export async function openTestPulso(env: Record<string, string> = {}, dataDir?: 
 /** A v1 event with sensible defaults for tests. */
 export function event(fields: Record<string, unknown>): Record<string, unknown> {
   return { tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', type: 'message', sender: 'customer', ...fields }
+}
+
+/**
+ * A test event (defaults from event()) validated and mapped to a row of the events table, as an
+ * intake stores it, with text kept and customer ids as they are. For tests that insert rows directly.
+ */
+export function eventRow(fields: Record<string, unknown>, source = 'test'): EventRow {
+  const validation = validateEvent(event(fields))
+  if (!validation.ok) throw new Error(validation.reason)
+  return eventToRow(validation.event, validation.extra, { pseudonymize: (id) => id, storeText: true, source, receivedAt: '2024-03-01 10:00:01.000' })
 }
 
 export function ndjson(events: object[]): string {

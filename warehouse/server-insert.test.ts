@@ -6,9 +6,7 @@ import { writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { validateEvent } from '../ingest/contract/validate.ts'
-import { eventToRow } from '../ingest/event-row.ts'
-import { openTestPulso, type TestPulso } from '../tests/helpers.ts'
+import { eventRow, openTestPulso, type TestPulso } from '../tests/helpers.ts'
 import { openWarehouse } from './client.ts'
 import { insertEventRows } from './repositories/events.ts'
 
@@ -35,11 +33,7 @@ afterAll(async () => {
   await pulso?.cleanup()
 })
 
-function row(eventId: string, text: string) {
-  const validation = validateEvent({ event_id: eventId, tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', type: 'message', sender: 'bot', text })
-  if (!validation.ok) throw new Error(validation.reason)
-  return eventToRow(validation.event, validation.extra, { pseudonymize: (id) => id, storeText: true, source: 'server-test', receivedAt: '2024-03-01 10:00:01.000' })
-}
+const row = (eventId: string, text: string) => eventRow({ event_id: eventId, sender: 'bot', text }, 'server-test')
 
 describe('event rows sent to a ClickHouse server', () => {
   it('go as one TabSeparated insert with the dedup token, and ClickHouse stores them exactly', async () => {

@@ -5,8 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { validateEvent } from '../../ingest/contract/validate.ts'
-import { eventToRow } from '../../ingest/event-row.ts'
+import { eventRow } from '../../tests/helpers.ts'
 import { openWarehouse, queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { migrate } from '../../warehouse/migrations.ts'
 import { insertEventRows } from '../../warehouse/repositories/events.ts'
@@ -27,11 +26,7 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true })
 })
 
-function row(eventId: string, text: string) {
-  const validation = validateEvent({ event_id: eventId, tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', type: 'message', sender: 'bot', text })
-  if (!validation.ok) throw new Error(validation.reason)
-  return eventToRow(validation.event, validation.extra, { pseudonymize: (id) => id, storeText: true, source: 'http-test', receivedAt: '2024-03-01 10:00:01.000' })
-}
+const row = (eventId: string, text: string) => eventRow({ event_id: eventId, sender: 'bot', text }, 'http-test')
 
 describe('embedded ClickHouse over the HTTP interface (for bench:ingest)', () => {
   it('runs the server path: migrations, inserts deduplicated by token, bound parameters', async () => {
