@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { openTestPulso, event } from '../tests/helpers.ts'
 import { MIGRATIONS, migrate } from './migrations.ts'
 import { countEvents } from './repositories/events.ts'
+import { queryRows } from './client.ts'
 import { Intake } from '../ingest/intake.ts'
 
 describe('migrations', () => {
@@ -23,6 +24,20 @@ describe('migrations', () => {
       expect(again).toEqual({ accepted: 0, duplicates: 1, rejected: [] })
     } finally {
       await second.close()
+    }
+  })
+
+  it('migration 6 has the events table merge ~10 parts at a time, to rewrite each event less often', async () => {
+    const pulso = await openTestPulso()
+    try {
+      const [events] = await queryRows<{ create_table_query: string }>(
+        pulso.warehouse,
+        'SELECT create_table_query FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+        { db: pulso.warehouse.database, table: 'events' },
+      )
+      expect(events?.create_table_query).toMatch(/merge_selector_base = 10\b/)
+    } finally {
+      await pulso.close()
     }
   })
 })
