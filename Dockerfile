@@ -1,5 +1,6 @@
 # The Pulso image used by docker-compose.yml for the API and the Kafka workers.
-# TypeScript runs through tsx (no build step); the dashboard is built into dashboard/dist.
+# No build step for the TypeScript: bin/pulso.js bundles it with esbuild at each start (into
+# .cache/cli); the dashboard is built into dashboard/dist.
 FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
