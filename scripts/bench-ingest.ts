@@ -161,7 +161,7 @@ function namePreparingThreads(atEnd: Map<string, number>, atStart: Map<string, n
   return named
 }
 
-type WorkerRun = { ms: number; cpuMs: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }
+type WorkerRun = { ms: number; cpuMs: number; blocks: number; blockEventsMean: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }
 
 /** Runs one worker over the whole topic: with embedded chDB, or writing to `clickhouseUrl`. */
 async function workerRun(brokers: string[], topic: string, total: number, clickhouseUrl?: string): Promise<WorkerRun> {
@@ -229,10 +229,13 @@ async function workerRun(brokers: string[], topic: string, total: number, clickh
     const cpuMs = processCpuMs(child.pid!) - cpuAtStart
     const cpuByThread = namePreparingThreads(cpuMsByThread(child.pid!), threadCpuAtStart)
     const peakRssMb = processMemoryMb(child.pid!)('VmHWM')
+    // Blocks cut early (by PULSO_KAFKA_BLOCK_MS) make more, smaller parts: more inserts and merges.
+    const blocks = await metric('pulso_kafka_block_events_count')
+    const blockEventsMean = Math.round((await metric('pulso_kafka_block_events_sum')) / Math.max(1, blocks))
     child.kill('SIGTERM')
     const { code } = await exited
     if (code !== 0) throw new Error(`the worker exited with ${code} after SIGTERM`)
-    return { ms, cpuMs, cpuByThread, peakRssMb, ...peaks }
+    return { ms, cpuMs, blocks, blockEventsMean, cpuByThread, peakRssMb, ...peaks }
   } finally {
     await admin.disconnect()
     if (child.exitCode === null) child.kill('SIGKILL')
@@ -309,6 +312,8 @@ async function main() {
       worker_cpu_us_per_event_by_thread: Object.fromEntries(
         [...worker.cpuByThread].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, Math.round((ms * 10000) / events.length) / 10]),
       ),
+      worker_blocks: worker.blocks,
+      worker_block_events_mean: worker.blockEventsMean,
       worker_peak_rss_mb: worker.peakRssMb,
       worker_peak_rss_anonymous_mb: worker.rssAnonMb,
       worker_peak_rss_file_mb: worker.rssFileMb,
@@ -330,6 +335,7 @@ async function main() {
 |---|---|
 | **worker end to end, Kafka → ClickHouse (1 worker)** | **${f(results.worker_end_to_end_events_per_s)} events/s** (${share} % of the slower ceiling) |
 | worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs (by thread name: ${Object.entries(results.worker_cpu_us_per_event_by_thread).map(([name, us]) => `${name} ${us}`).join(', ')}) |
+| blocks the worker stored | ${f(results.worker_blocks)}, of ${f(results.worker_block_events_mean)} events on average |
 | ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s |
 | ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s |
 | validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
