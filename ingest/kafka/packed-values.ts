@@ -9,6 +9,8 @@ export type PackedValues = { bytes: Uint8Array; ends: Int32Array; nulls: Uint8Ar
 /** How much a builder holds: a builder started with these sizes need not grow to hold as much. */
 export type PackedSize = { values: number; bytes: number }
 
+const HEADROOM = 1.25
+
 export class PackedValuesBuilder {
   private bytes: Uint8Array
   private ends: Int32Array
@@ -17,9 +19,11 @@ export class PackedValuesBuilder {
   private count = 0
 
   constructor(expected: PackedSize = { values: 1024, bytes: 64 * 1024 }) {
-    this.bytes = sharedArray(Uint8Array, Math.max(1024, expected.bytes))
-    this.ends = sharedArray(Int32Array, Math.max(16, expected.values))
-    this.nulls = sharedArray(Uint8Array, Math.max(16, expected.values))
+    // A quarter more than expected: blocks pass their target by a fetch's worth, and one that
+    // outgrew a buffer sized exactly would double it (three blocks are in memory at once).
+    this.bytes = sharedArray(Uint8Array, Math.max(1024, Math.ceil(expected.bytes * HEADROOM)))
+    this.ends = sharedArray(Int32Array, Math.max(16, Math.ceil(expected.values * HEADROOM)))
+    this.nulls = sharedArray(Uint8Array, Math.max(16, Math.ceil(expected.values * HEADROOM)))
   }
 
   get size(): PackedSize {
