@@ -2,7 +2,7 @@
 // The `pulso` command. Pulso is written in TypeScript with no build step: at launch, esbuild (the
 // compiler tsx runs on) bundles the CLI's own modules into one JavaScript file, packages left as
 // imports, and that file runs. Node 20 runs a module loader such as tsx's on a thread of its own
-// with its own V8 heap: ~47 MB of RSS in every Pulso process, a Kafka worker's included (its
+// with its own V8 heap: ~42–47 MB of RSS in every Pulso process, a Kafka worker's included (its
 // budget is 400 MB; BENCHMARKS.md). Bundling costs less than tsx's loader did at start-up (~1.0
 // against ~1.3 s for `pulso --help`).
 import { createHash } from 'node:crypto'
@@ -21,7 +21,10 @@ const ownModuleUrls = {
   name: 'own-module-urls',
   setup(pluginBuild) {
     pluginBuild.onLoad({ filter: /\.ts$/ }, (args) => ({
-      contents: readFileSync(args.path, 'utf8').replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href)),
+      contents: readFileSync(args.path, 'utf8')
+        .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(args.path).href))
+        .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(args.path)))
+        .replaceAll('import.meta.filename', JSON.stringify(args.path)),
       loader: 'ts',
     }))
   },

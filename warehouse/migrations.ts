@@ -216,9 +216,9 @@ ORDER BY (tenant_id, dedup_key, webhook)`,
     name: 'wider merges of event parts',
     // Events arrive as many parts of the same size (one per Kafka block or HTTP batch), and every
     // level of merging rewrites all of them. ClickHouse's default base of 5 merges ~5 parts at a
-    // time; 10 merges ~10, so data is rewritten log(10)/log(5) = 0.7 times as often: on 3M events
-    // in 20k-event parts, merges used 2.8 instead of 4.6 µs of CPU per event and left 8 parts in
-    // the month instead of 3 (BENCHMARKS.md). KPI queries never depend on merges having happened.
+    // time; 10 merges ~10, so data is rewritten log(5)/log(10) ≈ 0.7 times as often: on 3M events
+    // in 20k-event parts, merges used 2.4 instead of 4.3 µs of CPU per event and left 8 parts in
+    // the month instead of 3 (npm run bench:merges). KPI queries never depend on merges.
     statements: (db) => [`ALTER TABLE ${db}.events MODIFY SETTING merge_selector_base = 10`],
   },
 ]
