@@ -11,7 +11,7 @@
 //   PULSO_KAFKA_PREPARE_THREADS=1 npm run bench:ingest    # passed on to the worker
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
@@ -25,6 +25,7 @@ import { insertEventRows } from '../warehouse/repositories/events.ts'
 import { WORKER_FETCH } from '../ingest/kafka/worker.ts'
 import { freePort, REPO_ROOT, startBroker, type RunningBroker } from './kafka/broker.ts'
 import { spawnWorkerProcess } from './kafka/worker-process.ts'
+import { cpuMsByThread, processCpuMs, processMemoryMb } from './proc-stats.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000)
 const PARTITIONS = Number(process.env.BENCH_PARTITIONS ?? 6)
@@ -108,45 +109,6 @@ async function insertOnly(events: string[]): Promise<{ prepareMs: number; insert
 }
 
 /**
- * CPU time (user + system, all threads) a process has used, from /proc. Per event it is a steadier
- * measure than events/s on a shared 2-core machine, where the wall-clock rate varies by ±25 %.
- */
-function processCpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  const ticks = Number(fields[11]) + Number(fields[12]) // utime, stime (fields 14 and 15 of stat)
-  return (ticks * 1000) / 100 // USER_HZ is 100 on Linux
-}
-
-/** A process's memory from /proc/PID/status, in MB: resident now (VmRSS), at its peak (VmHWM), anonymous (RssAnon), mapped files (RssFile). */
-function processMemoryMb(pid: number): (field: 'VmRSS' | 'VmHWM' | 'RssAnon' | 'RssFile') => number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  return (field) => Math.round(Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) / 1024)
-}
-
-/**
- * CPU time by thread, from /proc/PID/task: the main thread; Node's other threads, all called
- * 'node' (preparing threads, V8's helpers, libuv's pool), one by one as `node:TID`; and chDB's,
- * by ClickHouse's thread names. Threads that have ended are counted in the process total only.
- */
-function cpuMsByThread(pid: number): Map<string, number> {
-  const byName = new Map<string, number>()
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${task}/stat`, 'utf8')
-      const threadName = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')).replace(/[:\d]+$/, '')
-      // the main thread (kafkajs, inserts, commits) apart from Node's other threads
-      const name = task === String(pid) ? 'main thread' : threadName === 'node' ? `node:${task}` : threadName
-      const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
-      byName.set(name, (byName.get(name) ?? 0) + ((Number(fields[11]) + Number(fields[12])) * 1000) / 100)
-    } catch {
-      // the thread ended between listing and reading
-    }
-  }
-  return byName
-}
-
-/** End to end: one `pulso ingest kafka` process from its group join until it has committed everything. */
-/**
  * CPU used by each thread during the run. Node's threads carry no names, so the preparing
  * threads are told from V8's helpers and libuv's pool by their load: they are the busiest
  * (PULSO_KAFKA_PREPARE_THREADS of them, 1 by default); the others are summed.
@@ -163,7 +125,10 @@ function namePreparingThreads(atEnd: Map<string, number>, atStart: Map<string, n
 
 type WorkerRun = { ms: number; cpuMs: number; blocks: number; blockEventsMean: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }
 
-/** Runs one worker over the whole topic: with embedded chDB, or writing to `clickhouseUrl`. */
+/**
+ * One `pulso ingest kafka` process over the whole topic, from its group join until it has
+ * committed everything: with embedded chDB, or writing to `clickhouseUrl`.
+ */
 async function workerRun(brokers: string[], topic: string, total: number, clickhouseUrl?: string): Promise<WorkerRun> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-worker-'))
   const metricsPort = await freePort()

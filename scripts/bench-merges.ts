@@ -5,7 +5,7 @@
 //
 //   npm run bench:merges                        # 1,000,000 events in blocks of 20,000
 //   BENCH_EVENTS=3000000 npm run bench:merges
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { loadConfig } from '../config/config.ts'
@@ -15,21 +15,13 @@ import type { EventRow } from '../ingest/event-row.ts'
 import { openWarehouse, queryRows } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
+import { cpuMsByThread } from './proc-stats.ts'
+
+// ClickHouse runs background merges on threads it names MergeMutate
+const mergeCpuMs = () => cpuMsByThread(process.pid).get('MergeMutate') ?? 0
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 1_000_000)
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK_EVENTS ?? 20_000)
-
-/** CPU time, in ms, of this process's threads whose name starts with `prefix` (ClickHouse names its merge threads MergeMutate). */
-function threadCpuMs(prefix: string): number {
-  let ms = 0
-  for (const task of readdirSync('/proc/self/task')) {
-    const stat = readFileSync(`/proc/self/task/${task}/stat`, 'utf8')
-    if (!stat.slice(stat.indexOf('(') + 1).startsWith(prefix)) continue
-    const fields = stat.slice(stat.lastIndexOf(') ') + 2).split(' ')
-    ms += ((Number(fields[11]) + Number(fields[12])) * 1000) / 100 // utime + stime, USER_HZ = 100
-  }
-  return ms
-}
 
 async function run(blocks: EventRow[][], mergeSelectorBase: number | 'as migrated'): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-merges-'))
@@ -37,7 +29,7 @@ async function run(blocks: EventRow[][], mergeSelectorBase: number | 'as migrate
   try {
     await migrate(warehouse)
     if (mergeSelectorBase !== 'as migrated') await warehouse.client.command({ query: `ALTER TABLE ${warehouse.database}.events MODIFY SETTING merge_selector_base = ${mergeSelectorBase}` })
-    const mergeMsAtStart = threadCpuMs('MergeMutate')
+    const mergeMsAtStart = mergeCpuMs()
     const started = Date.now()
     for (const [index, rows] of blocks.entries()) await insertEventRows(warehouse, rows, `bench-merges:${index}`)
     const insertMs = Date.now() - started
@@ -45,7 +37,7 @@ async function run(blocks: EventRow[][], mergeSelectorBase: number | 'as migrate
       const [merges] = await queryRows<{ running: number }>(warehouse, 'SELECT count() AS running FROM system.merges')
       quietLooks = merges?.running ? 0 : quietLooks + 1
     }
-    const mergeUs = ((threadCpuMs('MergeMutate') - mergeMsAtStart) * 1000) / EVENTS
+    const mergeUs = ((mergeCpuMs() - mergeMsAtStart) * 1000) / EVENTS
     const parts = await queryRows<{ partition: string; parts: number }>(
       warehouse,
       'SELECT partition, count() AS parts FROM system.parts WHERE active AND database = {db:String} AND table = {table:String} GROUP BY partition ORDER BY partition',
