@@ -6,7 +6,8 @@ import type { Warehouse } from '../warehouse/client.ts'
 import { findStoredEventIds, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { validateEvent } from './contract/validate.ts'
 import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
-import { eventToRow, type EventRow, type RowOptions } from './event-row.ts'
+import { eventToRow, writeEventRow, type EventRow, type RowOptions, type RowValue } from './event-row.ts'
+import type { PulsoEvent } from './contract/event-schema.ts'
 import { toClickHouseTime } from './contract/timestamp.ts'
 
 /** One element of a batch: its raw text (kept for dead letters) and its parsed value, or why it did not parse. */
@@ -76,11 +77,14 @@ export function parseNdjsonLines(lines: string[]): BatchItem[] {
   return items
 }
 
-/** What one batch item became: a row to store, a rejection, or a repeat of an earlier item. */
-export type PreparedItem =
-  | { kind: 'row'; row: EventRow }
+/** What one batch item is: a valid event to store, a rejection, or a repeat of an earlier item. */
+export type AcceptedItem =
+  | { kind: 'event'; event: PulsoEvent; extra: Record<string, unknown> }
   | { kind: 'rejected'; reason: string; eventId: string | null; tenantId: string }
   | { kind: 'duplicate' }
+
+/** What one batch item became: a row to store, a rejection, or a repeat of an earlier item. */
+export type PreparedItem = { kind: 'row'; row: EventRow } | Exclude<AcceptedItem, { kind: 'event' }>
 
 /**
  * Validates and maps the items of one batch, one at a time. It holds what a batch shares: the
@@ -102,7 +106,8 @@ export class BatchPreparer {
     this.rowOptions = { storeText: false, source: options.source, receivedAt: toClickHouseTime(Date.now()), pseudonymize: (id) => this.pseudonymize(id) }
   }
 
-  prepare(item: BatchItem): PreparedItem {
+  /** Validates an item and drops repeats of an earlier one; `writeRow` maps what it accepts. */
+  accept(item: BatchItem): AcceptedItem {
     const ownTenant = this.options.tenantId
     if (item.parseError) return { kind: 'rejected', reason: item.parseError, eventId: null, tenantId: ownTenant ?? '' }
     const validation = validateEvent(item.value)
@@ -116,8 +121,23 @@ export class BatchPreparer {
     if (!seenIds) this.seen.set(event.tenant_id, (seenIds = new Set()))
     if (seenIds.has(event.event_id)) return { kind: 'duplicate' }
     seenIds.add(event.event_id)
+    return { kind: 'event', event, extra }
+  }
+
+  /** Writes an accepted event's row into `values` (see writeEventRow), with its tenant's settings. */
+  writeRow(event: PulsoEvent, extra: Record<string, unknown>, values: RowValue[]): RowValue[] {
+    return writeEventRow(event, extra, this.rowOptionsFor(event), values)
+  }
+
+  prepare(item: BatchItem): PreparedItem {
+    const accepted = this.accept(item)
+    if (accepted.kind !== 'event') return accepted
+    return { kind: 'row', row: eventToRow(accepted.event, accepted.extra, this.rowOptionsFor(accepted.event)) }
+  }
+
+  private rowOptionsFor(event: PulsoEvent): RowOptions {
     this.rowOptions.storeText = tenantSettings(this.config as PulsoConfig, event.tenant_id).storeText
-    return { kind: 'row', row: eventToRow(event, extra, this.rowOptions) }
+    return this.rowOptions
   }
 
   private pseudonymize(customerId: string): string {

@@ -76,6 +76,29 @@ describe('event timestamps', () => {
     expect(checked).toBeGreaterThan(5000)
   })
 
+  it('accepts exactly what Date.parse reads, over every boundary of every field', () => {
+    // isRfc3339Timestamp checks the fields itself instead of calling Date.parse; here the two
+    // must agree on all combinations of each field's edges (about 120,000 timestamps).
+    const pattern = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+    const readByJavaScript = (value: string) => pattern.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))
+    const pad = (n: number) => String(n).padStart(2, '0')
+    const disagreements: string[] = []
+    let checked = 0
+    for (const year of ['0000', '0099', '2024', '2023', '9999'])
+      for (let month = 0; month <= 13; month++)
+        for (const day of [0, 1, 29, 30, 31, 32, 99])
+          for (const hour of [0, 23, 24, 25])
+            for (const [minute, second] of [[0, 0], [0, 59], [59, 0], [60, 0], [0, 60], [99, 99]])
+              for (const fraction of ['', '.000', '.5', '.0000001'])
+                for (const zone of ['Z', 'z', '-00:00', '+23:59', '-24:00', '+12:60', '+99:99']) {
+                  const value = `${year}-${pad(month)}-${pad(day)}${['T', 't', ' '][checked % 3]}${pad(hour)}:${pad(minute!)}:${pad(second!)}${fraction}${zone}`
+                  checked++
+                  if (isRfc3339Timestamp(value) !== readByJavaScript(value)) disagreements.push(value)
+                }
+    expect(disagreements).toEqual([])
+    expect(checked).toBeGreaterThan(100_000)
+  })
+
   it('refuses what is not RFC 3339 with an offset', () => {
     for (const value of ['2024-01-01', '2024-01-01T00:00:00', '2024-13-01T00:00:00Z', '2024-01-01T25:00:00Z', '2024-01-01T00:00:00+24:00', '1/2/2024']) {
       expect(isRfc3339Timestamp(value), value).toBe(false)

@@ -1,7 +1,7 @@
 // prepareBlock turns Kafka message values into TabSeparated rows and dead letters, on the
 // worker's preparing thread; the thread must give exactly what the same code gives inline.
 import { afterAll, describe, expect, it } from 'vitest'
-import { event, eventRow, makeTestConfig } from '../../tests/helpers.ts'
+import { event, makeTestConfig } from '../../tests/helpers.ts'
 import { EVENT_COLUMNS } from '../event-row.ts'
 import { pseudonymizeCustomerId } from '../contract/pseudonymize.ts'
 import { BlockPreparer } from './block-preparer.ts'
@@ -85,11 +85,6 @@ describe('preparing a Kafka block', () => {
     const otherKey = { ...config, hashKey: 'another-hash-key' }
     expect(pseudonym(prepareBlock(pack([customer]), otherKey))).toBe(pseudonymizeCustomerId('+54 9 11 5555-0002', 'another-hash-key'))
     expect(pseudonym(prepareBlock(pack([customer]), otherKey))).not.toBe(first)
-  })
-
-  it('a row made by eventToRow has exactly the columns EVENT_COLUMNS names, in that order', () => {
-    const row = eventRow({ event_id: 'x', type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: false, intent: null } }, 'kafka')
-    expect(Object.keys(row)).toEqual([...EVENT_COLUMNS])
   })
 
   describe('on its worker thread', () => {

@@ -3,6 +3,7 @@
 // self-contained (no I/O, plain data in and out), so it can run on a worker thread.
 import type { PulsoConfig } from '../../config/config.ts'
 import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
+import { EVENT_COLUMNS, type RowValue } from '../event-row.ts'
 import { EventRowEncoder } from '../row-encoder.ts'
 import type { PackedValues } from './packed-values.ts'
 
@@ -26,6 +27,8 @@ let encoder: EventRowEncoder | undefined
 const pseudonyms = new Map<string, string>()
 const MAX_PSEUDONYMS = 20_000
 let pseudonymsKey: string | undefined
+// Every stored event's row is written into this one array, then encoded (no row object per event).
+const rowValues: RowValue[] = new Array<RowValue>(EVENT_COLUMNS.length).fill(null)
 
 export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: PrepareConfig): PreparedBlock {
   if (pseudonyms.size > MAX_PSEUDONYMS || pseudonymsKey !== config.hashKey) pseudonyms.clear()
@@ -39,18 +42,18 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
     // Each message is parsed, checked, mapped and encoded before the next, so only the
     // encoded row outlives it: the block never holds a parsed copy of all its events.
     const item = parseMessage(nulls[index] ? null : bytes.subarray(start, ends[index]))
-    const outcome = preparer.prepare(item)
+    const outcome = preparer.accept(item)
     if (outcome.kind === 'duplicate') {
       duplicates++
     } else if (outcome.kind === 'rejected') {
       deadLetters.push({ index, tenant_id: outcome.tenantId, event_id: outcome.eventId, reason: outcome.reason, payload: item.raw })
-    } else if (!config.tenants.has(String(outcome.row.tenant_id))) {
+    } else if (!config.tenants.has(outcome.event.tenant_id)) {
       // A worker reads every tenant's events, so it checks the tenant is one Pulso knows.
-      const tenantId = String(outcome.row.tenant_id)
+      const tenantId = outcome.event.tenant_id
       const reason = `\`tenant_id\`: '${tenantId}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
-      deadLetters.push({ index, tenant_id: tenantId, event_id: String(outcome.row.event_id), reason, payload: item.raw })
+      deadLetters.push({ index, tenant_id: tenantId, event_id: outcome.event.event_id, reason, payload: item.raw })
     } else {
-      encoder.add(outcome.row)
+      encoder.addValues(preparer.writeRow(outcome.event, outcome.extra, rowValues))
     }
   }
   const rows = encoder.rows
