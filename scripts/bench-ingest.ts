@@ -1,6 +1,6 @@
 // `npm run bench:ingest`: Kafka → ClickHouse throughput of one worker, beside two ceilings
 // measured in the same run on the same events: kafkajs consuming without writing, and chDB
-// inserting without Kafka. Also the worker's CPU per event by thread and its peak RSS, with
+// inserting without Kafka, each measured just before the worker and again just after it. Also the worker's CPU per event by thread and its peak RSS, with
 // embedded chDB and, as the scale-out stack runs it, writing to ClickHouse over HTTP (chDB served
 // from another process by kafka/clickhouse-over-http.ts). Prints a Markdown table for
 // BENCHMARKS.md and writes test-artifacts/bench-ingest.json.
@@ -253,12 +253,19 @@ async function main() {
     log(`producing to ${topic} (${PARTITIONS} partitions, ${Math.round(bytes / 1e6)} MB)`)
     const produceMs = await produceAll(kafka, topic, events)
 
-    log('ceiling 1: kafkajs consume only')
-    const consumeMs = await consumeOnly(kafka, topic, events.length)
-    log('ceiling 2: chDB insert only (validation timed apart)')
-    const { prepareMs, insertMs } = await insertOnly(events)
+    // This VM's speed drifts by tens of percent within minutes, so each ceiling is measured just
+    // before the worker and again just after it, and the worker is compared with their mean.
+    const ceilings = async (when: string) => {
+      log(`ceiling 1, ${when} the worker: kafkajs consume only`)
+      const consumeMs = await consumeOnly(kafka, topic, events.length)
+      log(`ceiling 2, ${when} the worker: chDB insert only (validation timed apart)`)
+      return { consumeMs, ...(await insertOnly(events)) }
+    }
+    const before = await ceilings('before')
     log('end to end: one worker process')
     const worker = await workerRun(brokers, topic, events.length)
+    const after = await ceilings('after')
+    const mean = (key: keyof typeof before) => (before[key] + after[key]) / 2
     log('the same worker writing to ClickHouse over HTTP (chDB served by another process), as in the scale-out stack')
     const overHttp = await workerOverHttpRun(brokers, topic, events.length)
 
@@ -269,9 +276,11 @@ async function main() {
       partitions: PARTITIONS,
       blockEvents: BLOCK_EVENTS,
       produce_events_per_s: rate(events.length, produceMs),
-      consume_only_events_per_s: rate(events.length, consumeMs),
-      chdb_insert_only_events_per_s: rate(events.length, insertMs),
-      validate_and_map_events_per_s: rate(events.length, prepareMs),
+      consume_only_events_per_s: rate(events.length, mean('consumeMs')),
+      consume_only_before_and_after: [rate(events.length, before.consumeMs), rate(events.length, after.consumeMs)],
+      chdb_insert_only_events_per_s: rate(events.length, mean('insertMs')),
+      chdb_insert_only_before_and_after: [rate(events.length, before.insertMs), rate(events.length, after.insertMs)],
+      validate_and_map_events_per_s: rate(events.length, mean('prepareMs')),
       worker_end_to_end_events_per_s: rate(events.length, worker.ms),
       worker_cpu_us_per_event: Math.round((worker.cpuMs * 1000) / events.length),
       worker_cpu_us_per_event_by_thread: Object.fromEntries(
@@ -301,8 +310,8 @@ async function main() {
 | **worker end to end, Kafka → ClickHouse (1 worker)** | **${f(results.worker_end_to_end_events_per_s)} events/s** (${share} % of the slower ceiling) |
 | worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs (by thread name: ${Object.entries(results.worker_cpu_us_per_event_by_thread).map(([name, us]) => `${name} ${us}`).join(', ')}) |
 | blocks the worker stored | ${f(results.worker_blocks)}, of ${f(results.worker_block_events_mean)} events on average |
-| ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s |
-| ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s |
+| ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s (before the worker ${f(results.consume_only_before_and_after[0]!)}, after it ${f(results.consume_only_before_and_after[1]!)}) |
+| ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s (before the worker ${f(results.chdb_insert_only_before_and_after[0]!)}, after it ${f(results.chdb_insert_only_before_and_after[1]!)}) |
 | validation + mapping alone (prepareBatch) | ${f(results.validate_and_map_events_per_s)} events/s |
 | producing the events (acks=all) | ${f(results.produce_events_per_s)} events/s |
 | worker peak RSS (VmHWM, NODE_OPTIONS=${WORKER_NODE_OPTIONS}) | ${results.worker_peak_rss_mb} MB (at the highest sample: ${results.worker_peak_rss_anonymous_mb} MB anonymous, ${results.worker_peak_rss_file_mb} MB of mapped files; main thread's V8 heap ≤ ${results.worker_peak_v8_heap_mb} MB, buffers outside it ≤ ${results.worker_peak_external_mb} MB) |
