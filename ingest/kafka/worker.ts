@@ -104,7 +104,9 @@ export class KafkaWorker {
     await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true })
     this.state = 'running'
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.onBatch(payload) })
-    const tick = Math.max(50, Math.min(1_000, Math.floor(this.settings.blockMs / 4)))
+    // Checked every 5 % of the time bound (at least every 20 ms), so that a block waits at most
+    // ~5 % longer than PULSO_KAFKA_BLOCK_MS: the last events of a burst are stored that much sooner.
+    const tick = Math.max(20, Math.min(250, Math.floor(this.settings.blockMs / 20)))
     this.timer = setInterval(() => {
       if (this.state === 'running' && this.pending.length <= 1 && this.block.ageMs() >= this.settings.blockMs) void this.flush().catch(() => undefined)
     }, tick)
