@@ -1,9 +1,10 @@
 // `npm run bench:ingest`: Kafka → ClickHouse throughput of one worker, beside two ceilings
 // measured in the same run on the same events: kafkajs consuming without writing, and chDB
-// inserting without Kafka, each measured just before the worker and again just after it. Also the worker's CPU per event by thread and its peak RSS, with
-// embedded chDB and, as the scale-out stack runs it, writing to ClickHouse over HTTP (chDB served
-// from another process by kafka/clickhouse-over-http.ts). Prints a Markdown table for
-// BENCHMARKS.md and writes test-artifacts/bench-ingest.json.
+// inserting without Kafka, each measured just before the worker and again just after it. Also the
+// worker's CPU per event by thread and its peak RSS, with embedded chDB and, as the scale-out
+// stack runs it, writing to ClickHouse over HTTP (chDB served from another process by
+// kafka/clickhouse-over-http.ts). Prints a Markdown table for BENCHMARKS.md and writes
+// test-artifacts/bench-ingest.json.
 //
 //   npm run bench:ingest                      # 1,000,000 events, 6 partitions, private broker
 //   BENCH_EVENTS=300000 npm run bench:ingest  # smaller run

@@ -22,8 +22,8 @@ export function register(program: Command): void {
       // A worker's heap is capped (NODE_OPTIONS=--max-old-space-size=256 in docker-compose.yml)
       // to keep its RSS down, and under a cap that low V8 lets the heap grow only 1.3× between
       // mark-compacts: the main thread's ~28 MB of live objects were marked 16 times per 300k
-      // events. Doubling instead: 5–6 times, a third less CPU on V8's helper threads, ~20 MB more
-      // RSS (BENCHMARKS.md). GC flags are read at each collection, so setting it now is safe.
+      // events. Doubling instead: 4–6 times, ~40 % less CPU on V8's helper threads, ~25 MB more
+      // RSS (BENCHMARKS.md). V8 reads this flag at each collection, so setting it now takes effect.
       setFlagsFromString('--heap-growing-percent=100')
       const { openRuntime } = await import('../runtime.ts')
       const { KafkaWorker } = await import('../../ingest/kafka/worker.ts')
