@@ -3,7 +3,7 @@
 // build strings from tables instead of going through Date.parse and toISOString.
 
 // RFC 3339: date, 'T' (or space), time, optional fraction, and a mandatory offset.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+export const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
 
 const digit = (text: string, at: number) => text.charCodeAt(at) - 48
 const twoDigits = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1)
