@@ -16,11 +16,24 @@ export type Warehouse = {
   close(): Promise<void>
 }
 
-// Settings every query runs with: best-effort parsing of timestamps in inserted JSON, and
-// output of 64-bit integers as numbers (our counts never approach 2^53).
+/**
+ * ClickHouse compiles an expression to native code once it has seen the same one three times
+ * (compile_expressions, min_count_to_compile_expression = 3), and its compiler takes argument
+ * types it cannot handle: fct_proactive_kpis' date filter, pushed down beside stg_events'
+ * `type = 'proactive_sent'` (a LowCardinality(UInt8) result), answered LOGICAL_ERROR "Invalid
+ * cast from LowCardinality(UInt8) to native type" from the fourth run of the query on, until the
+ * process restarted (GET /v1/proactive, and /v1/sql on fct_proactive_kpis). Any model or data
+ * team's query can meet the same gap, so every session runs without it, sandbox sessions too.
+ */
+export const JIT_OFF: ClickHouseSettings = { compile_expressions: 0 }
+
+// Settings every query runs with: best-effort parsing of timestamps in inserted JSON, output of
+// 64-bit integers as numbers (our counts never approach 2^53), and no JIT compilation of
+// expressions (see JIT_OFF).
 const DEFAULT_SETTINGS: ClickHouseSettings = {
   date_time_input_format: 'best_effort',
   output_format_json_quote_64bit_integers: 0,
+  ...JIT_OFF,
 }
 
 export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'dataDir' | 'database'>): Promise<Warehouse> {

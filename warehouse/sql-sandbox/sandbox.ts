@@ -14,7 +14,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import type { PulsoConfig, SqlLimits } from '../../config/config.ts'
-import type { Warehouse } from '../client.ts'
+import { JIT_OFF, type Warehouse } from '../client.ts'
 import { refusalsFromAst, refusalsFromQueryTree } from './statement-check.ts'
 
 export const SQL_FORMATS = {
@@ -58,6 +58,7 @@ export function limitSettings(limits: SqlLimits): ClickHouseSettings {
     result_overflow_mode: 'throw',
     // Counts come out as JSON numbers, as in the rest of the API.
     output_format_json_quote_64bit_integers: 0,
+    ...JIT_OFF,
   }
 }
 

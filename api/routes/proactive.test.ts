@@ -1,0 +1,63 @@
+// GET /v1/proactive answers the same every time it is asked, however often. ClickHouse compiles an
+// expression after seeing it three times, and its compiler failed on this route's query from the
+// fourth call on (LOGICAL_ERROR "Invalid cast from LowCardinality(UInt8) to native type") until
+// the process restarted; warehouse/client.ts turns that compiler off.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runAllTests } from '../../dbt-like-models/runner/test.ts'
+import { insertWhatsAppStatuses } from '../../warehouse/repositories/whatsapp-statuses.ts'
+import { TEST_KEYS, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
+
+let pulso: TestPulso
+
+const send = { tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', type: 'proactive_sent', template: 'order_update', category: 'utility', campaign: 'july' }
+
+beforeAll(async () => {
+  pulso = await openTestPulso()
+  // Two sends of one template: s1 delivered and read, the customer answers 10 minutes later and buys
+  // the next day (30); s2 only sent.
+  const events = [
+    { ...send, event_id: 's1', occurred_at: '2025-07-01T09:00:00Z', whatsapp_message_id: 'wamid.s1' },
+    { ...send, event_id: 's2', customer_id: 'p2', conversation_id: 'c2', occurred_at: '2025-07-01T09:00:00Z', whatsapp_message_id: 'wamid.s2' },
+    { event_id: 'm1', tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', occurred_at: '2025-07-01T09:10:00Z', type: 'message', sender: 'customer' },
+    { event_id: 'v1', tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', occurred_at: '2025-07-02T09:10:00Z', type: 'conversion', value: '30', currency: 'USD', campaign: 'july' },
+  ]
+  expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(4)
+  await insertWhatsAppStatuses(pulso.warehouse, [
+    { tenant_id: 'acme', message_id: 'wamid.s1', status: 'delivered', occurred_at: '2025-07-01 09:00:03.000' },
+    { tenant_id: 'acme', message_id: 'wamid.s1', status: 'read', occurred_at: '2025-07-01 09:00:04.000' },
+  ])
+  // `pulso start` runs the model tests before it serves; they query fct_proactive_kpis too.
+  await runAllTests(pulso.warehouse, pulso.project)
+})
+afterAll(async () => pulso?.cleanup())
+
+async function proactive(query: string) {
+  const response = await pulso.app.request(`/v1/proactive?${query}`, { headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` } })
+  return { status: response.status, body: (await response.json()) as any }
+}
+
+describe('GET /v1/proactive', () => {
+  it('gives the same rates on every call of the process, not only the first', async () => {
+    // 2 sends: 1 delivered, 1 read, 1 replied, 1 converted (30 USD)
+    const expected = { template: 'order_update', campaign: 'july', sent: 2, delivered_rate: 0.5, read_rate: 0.5, failed_rate: 0, reply_rate: 0.5, conversions: 1, conversion_rate: 0.5, conversion_value: 30 }
+    for (let call = 1; call <= 6; call++) {
+      const answer = await proactive('from=2025-07-01&to=2025-07-31')
+      expect(answer.status, `call ${call}: ${JSON.stringify(answer.body)}`).toBe(200)
+      expect(answer.body.rows, `call ${call}`).toEqual([expected])
+    }
+  })
+
+  it('answers fct_proactive_kpis through /v1/sql as often as asked', async () => {
+    const statement = "SELECT template, sent FROM fct_proactive_kpis(timezone = 'UTC', date_from = '2025-07-01', date_to = '2025-07-31')"
+    for (let call = 1; call <= 5; call++) {
+      const response = await pulso.app.request('/v1/sql', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ sql: statement }),
+      })
+      const text = await response.text()
+      expect(response.status, `call ${call}: ${text}`).toBe(200)
+      expect(JSON.parse(text).data, `call ${call}`).toEqual([{ template: 'order_update', sent: 2 }])
+    }
+  })
+})
