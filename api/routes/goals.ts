@@ -12,6 +12,7 @@ import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
 import { deleteGoals, listGoals, saveGoals } from '../../warehouse/repositories/goals.ts'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { parseQuery } from './kpis.ts'
 
 const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
@@ -63,7 +64,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       const [report] = await evaluateGoals(warehouse, tenant, [goal], asOf, query.history)
       return c.json({ tenant_id: tenant.id, as_of: asOf, goal: report })
     })
-    .post('/', requireRole(keys, 'admin'), async (c) => {
+    .post('/', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const goal = toGoal(tenant, await parseBody(goalInputSchema, c.req.raw), 'api')
@@ -71,7 +72,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       await saveGoals(warehouse, [goal])
       return c.json({ goal }, 201)
     })
-    .put('/:id', requireRole(keys, 'admin'), async (c) => {
+    .put('/:id', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const id = c.req.param('id')

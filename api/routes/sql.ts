@@ -8,6 +8,7 @@ import type { ApiKey } from '../../config/config.ts'
 import { SQL_FORMATS, SqlEngineError, SqlRefusedError, type SqlFormat, type SqlSandbox } from '../../warehouse/sql-sandbox/sandbox.ts'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { parseQuery } from './kpis.ts'
 
 const FORMATS = Object.keys(SQL_FORMATS) as [SqlFormat, ...SqlFormat[]]
@@ -31,7 +32,7 @@ async function readRequest(c: { req: { header(name: string): string | undefined;
 
 export function sqlRoutes(options: { apiKeys: ApiKey[]; sandbox: SqlSandbox }) {
   return new Hono<{ Variables: AuthVariables }>()
-    .post('/', requireRole(options.apiKeys, 'read'), async (c) => {
+    .post('/', requireRole(options.apiKeys, 'read'), limitBody(JSON_BODY_BYTES, 'a statement may be 100000 characters'), async (c) => {
       const request = parseQuery(sqlRequestSchema, await readRequest(c))
       const tenant = c.get('apiKey').tenant
       let stream: Readable

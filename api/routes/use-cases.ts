@@ -11,6 +11,7 @@ import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
 import { deleteUseCases, listUseCases, queryBotKeptHumanOnly, queryScorecard, saveUseCases } from '../../warehouse/repositories/use-cases.ts'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { parseBody } from './goals.ts'
 import { parseQuery } from './kpis.ts'
 
@@ -58,7 +59,7 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       const { total, rows } = await queryBotKeptHumanOnly(warehouse, range, query.limit)
       return c.json({ tenant_id: range.tenantId, from: range.from, to: range.to, total, conversations: rows })
     })
-    .put('/:name', requireRole(keys, 'admin'), async (c) => {
+    .put('/:name', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one use case'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const name = c.req.param('name')
