@@ -32,6 +32,8 @@ describe('WhatsApp configuration', () => {
     expect(() => loadWhatsAppConfig({}, { PULSO_WHATSAPP_SESSION_GAP_HOURS: '-1' }, fail)).toThrow(/PULSO_WHATSAPP_SESSION_GAP_HOURS must be a number of hours > 0/)
     expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { mexico: { utility: 1 } } } } }, {}, fail)).toThrow(/whatsapp\.prices\.markets\.mexico.*ISO 3166/)
     expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { MX: { utility: -1 } } } } }, {}, fail)).toThrow(/whatsapp\.prices\.markets\.MX\.utility: must be ≥ 0/)
+    // a price becomes the amount of cost events, which the events table stores as Decimal(18, 6)
+    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { MX: { utility: 0.0000001 } } } } }, {}, fail)).toThrow(/whatsapp\.prices\.markets\.MX\.utility: at most 6 decimal places/)
     expect(() => loadWhatsAppConfig({ whatsapp: { prices: { currency: 'MXN', markets: { MX: { utility: 1 } } } } }, {}, fail)).toThrow(/markets\.default: required when whatsapp\.prices\.currency is not USD/)
     expect(() => loadWhatsAppConfig({ whatsapp: { tenants: { acme: { verify_token: 'x' } } } }, {}, fail)).toThrow(/whatsapp\.tenants\.acme\.app_secret/)
   })

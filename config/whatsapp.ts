@@ -2,6 +2,7 @@
 // inactivity gap that splits a customer's thread into conversations, and the price table that
 // turns billable WhatsApp messages into cost events. Parsed once, by loadConfig.
 import { z } from 'zod'
+import { decimalProblem } from '../ingest/contract/decimal.ts'
 
 export const WHATSAPP_PRICE_CATEGORIES = ['marketing', 'utility', 'authentication', 'service'] as const
 export type WhatsAppPriceCategory = (typeof WHATSAPP_PRICE_CATEGORIES)[number]
@@ -42,7 +43,11 @@ export const DEFAULT_PRICES: PriceTable = {
 const DAY = 24 * 60 * 60
 
 const gapHours = z.number({ error: 'expected a number of hours' }).positive('must be > 0').max(24 * 90, 'at most 2160 hours (90 days)')
-const price = z.number({ error: 'expected a price per message' }).nonnegative('must be ≥ 0')
+// A price becomes the amount of cost events, so it must be one the contract accepts.
+const price = z
+  .number({ error: 'expected a price per message' })
+  .nonnegative('must be ≥ 0')
+  .refine((value) => decimalProblem(value) === undefined, { error: (issue) => decimalProblem(issue.input) ?? 'expected a price per message' })
 const marketPrices = z.object({ marketing: price.optional(), utility: price.optional(), authentication: price.optional(), service: price.optional() }).strict()
 
 const whatsappSectionSchema = z

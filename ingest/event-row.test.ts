@@ -17,9 +17,9 @@ const everyType: { fields: Record<string, unknown>; columns: Partial<EventRow> }
   { fields: { type: 'resolved', resolved_by: 'bot' }, columns: { resolved_by: 'bot' } },
   { fields: { type: 'closed' }, columns: {} },
   { fields: { type: 'csat', score: 4, comment: 'bien' }, columns: { score: 4, comment: 'bien' } },
-  { fields: { type: 'cost', amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' }, columns: { amount: 0.0125, currency: 'USD', component: 'whatsapp', category: 'service' } },
+  { fields: { type: 'cost', amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' }, columns: { amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' } },
   { fields: { type: 'proactive_sent', template: 'order_shipped', category: 'utility', campaign: 'march' }, columns: { template: 'order_shipped', category: 'utility', campaign: 'march' } },
-  { fields: { type: 'conversion', value: 120.5, currency: 'EUR', campaign: 'march' }, columns: { value: 120.5, currency: 'EUR', campaign: 'march' } },
+  { fields: { type: 'conversion', value: 120.5, currency: 'EUR', campaign: 'march' }, columns: { value: '120.5', currency: 'EUR', campaign: 'march' } },
 ]
 
 const TYPE_COLUMNS = EVENT_COLUMNS.slice(EVENT_COLUMNS.indexOf('sender'), EVENT_COLUMNS.indexOf('campaign') + 1)
@@ -58,6 +58,23 @@ describe('mapping events onto rows of the events table', () => {
       })
     })
   }
+
+  it('writes amounts as the decimal text the column parses exactly, never through a float', () => {
+    const amounts: [unknown, string][] = [
+      ['999999999999.999999', '999999999999.999999'], // Number() would make it 1000000000000
+      ['0.000001', '0.000001'],
+      ['0012.50', '12.5'],
+      [0.1, '0.1'],
+      [1e-6, '0.000001'],
+      [123456789012.34, '123456789012.34'],
+    ]
+    for (const [amount, stored] of amounts) {
+      const cost = validated({ type: 'cost', amount, currency: 'USD', component: 'llm' })
+      const conversion = validated({ type: 'conversion', value: amount, currency: 'USD' })
+      expect(eventToRow(cost.event, cost.extra, options).amount, String(amount)).toBe(stored)
+      expect(eventToRow(conversion.event, conversion.extra, options).value, String(amount)).toBe(stored)
+    }
+  })
 
   it('keeps free text out unless the tenant stores it', () => {
     const message = validated({ type: 'message', sender: 'customer', text: 'mi dirección es…' })

@@ -89,6 +89,61 @@ describe('POST /v1/events', () => {
   })
 })
 
+describe('the contract and the events table agree', () => {
+  const cost = (event_id: string, amount: unknown) => event({ event_id, type: 'cost', sender: undefined, amount, currency: 'USD', component: 'llm' })
+  const conversion = (event_id: string, value: unknown) => event({ event_id, type: 'conversion', sender: undefined, value, currency: 'USD' })
+
+  it('stores what it accepts exactly: amounts at the ends of Decimal(18, 6), times at the ends of DateTime64', async () => {
+    const batch = [
+      cost('edge-max', '999999999999.999999'), // Number() would have made it 1000000000000
+      cost('edge-min', '0.000001'),
+      cost('edge-number', 123456789012.34),
+      conversion('edge-value', 0.1),
+      event({ event_id: 'edge-first', occurred_at: '1900-01-01T00:00:00Z' }),
+      event({ event_id: 'edge-last', occurred_at: '2299-12-31T23:59:59.999Z' }),
+    ]
+    expect((await postEvents(pulso, TEST_KEYS.globexIngest, ndjson(batch.map((e) => ({ ...e, tenant_id: 'globex' }))))).body).toEqual({ accepted: 6, duplicates: 0, rejected: [] })
+    const result = await pulso.warehouse.client.query({
+      query: `SELECT event_id, toString(amount) AS amount, toString(value) AS value, toString(occurred_at) AS occurred_at
+FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND startsWith(event_id, 'edge-') ORDER BY event_id`,
+      format: 'JSONEachRow',
+    })
+    expect(await result.json()).toEqual([
+      { event_id: 'edge-first', amount: null, value: null, occurred_at: '1900-01-01 00:00:00.000' },
+      { event_id: 'edge-last', amount: null, value: null, occurred_at: '2299-12-31 23:59:59.999' },
+      { event_id: 'edge-max', amount: '999999999999.999999', value: null, occurred_at: '2024-03-01 10:00:00.000' },
+      { event_id: 'edge-min', amount: '0.000001', value: null, occurred_at: '2024-03-01 10:00:00.000' },
+      { event_id: 'edge-number', amount: '123456789012.34', value: null, occurred_at: '2024-03-01 10:00:00.000' },
+      { event_id: 'edge-value', amount: null, value: '0.1', occurred_at: '2024-03-01 10:00:00.000' },
+    ])
+  })
+
+  it('rejects what the columns cannot hold, naming the field, and stores the valid events beside it', async () => {
+    const batch = [
+      event({ event_id: 'beside-1' }),
+      cost('too-large', 1e12),
+      cost('too-large-text', '1234567890123.5'),
+      cost('too-precise', '999999999999.9999999'),
+      conversion('too-large-value', 1e15),
+      event({ event_id: 'no-such-day', occurred_at: '2026-02-30T10:00:00Z' }),
+      event({ event_id: 'too-early', occurred_at: '1850-01-01T00:00:00Z' }),
+      event({ event_id: 'beside-2' }),
+    ].map((e) => ({ ...e, tenant_id: 'globex' }))
+    const { status, body } = await postEvents(pulso, TEST_KEYS.globexIngest, ndjson(batch))
+    expect(status).toBe(200)
+    expect(body.accepted).toBe(2)
+    expect(body.rejected.map((r: { event_id: string; reason: string }) => [r.event_id, r.reason.split(':')[0]])).toEqual([
+      ['too-large', '`amount`'],
+      ['too-large-text', '`amount`'],
+      ['too-precise', '`amount`'],
+      ['too-large-value', '`value`'],
+      ['no-such-day', '`occurred_at`'],
+      ['too-early', '`occurred_at`'],
+    ])
+    expect(body.rejected[0].reason).toBe('`amount`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got 1000000000000')
+  })
+})
+
 describe('GET /healthz', () => {
   it('reports the engine', async () => {
     const response = await pulso.app.request('/healthz')

@@ -40,6 +40,11 @@ const probes: unknown[] = [
   '', 'x', 'ABC', 'abc', 'AB', 'ABCD', 'ACME', 'a b', '12', '12.5', '-1', '-0', '1e5', '.5', '1.', ' 1', '9'.repeat(400),
   ...[1, 63, 64, 65, 127, 128, 129, 255, 256, 257].map((n) => 'a'.repeat(n)),
   '2024-03-30T19:40:11Z', '2024-03-30 19:40:11+05:30', '2024-03-30T19:40:11', '2024-13-30T19:40:11Z', '2024-03-30',
+  '2026-02-30T10:00:00Z', '2024-02-29T10:00:00Z', '2023-02-29T10:00:00Z', '2024-04-31T10:00:00Z',
+  '1900-01-01T00:00:00Z', '1899-12-31T23:59:59.999Z', '1900-01-01T00:30:00+01:00', '2299-12-31T23:59:59.999Z', '2300-01-01T00:00:00Z',
+  // amounts at and past the columns' Decimal(18, 6)
+  '999999999999.999999', '1000000000000', '1234567890123.5', '000000000000012.50', '0.000001', '0.0000001', '1.5000000', '-0.00',
+  1e12, 999999999999.99, 1e15, 1e21, 0.000001, 1e-7, 0.1 + 0.2, 123456789012.34, 123456789012.34567,
   ...enumValues,
   {}, [], [1], { transcript: true, customer_profile: true, intent: 'refund' }, { transcript: 'yes', customer_profile: true, intent: null },
   { transcript: true, customer_profile: true }, { transcript: true, customer_profile: true, intent: 3 },
@@ -105,6 +110,6 @@ describe('validateEvent', () => {
     if (!validation.ok) return
     expect(validation.extra).toEqual({ sender: 'bot', note: 'x' })
     expect(validation.event).not.toHaveProperty('sender')
-    expect(validation.event).toMatchObject({ amount: 0.045 })
+    expect(validation.event).toMatchObject({ amount: '0.045' })
   })
 })

@@ -3,8 +3,9 @@
 // an event this check does not accept goes through zod, which names the field and the rule.
 // So this check may only accept what zod accepts; accepts-event.test.ts compares the two on
 // every field of every type with valid, boundary and wrong values.
-import { baseEventSchema, CURRENCY_PATTERN, DECIMAL_TEXT_PATTERN, TENANT_ID_PATTERN, typeFieldSchemas, type EventType } from './event-schema.ts'
-import { isRfc3339Timestamp } from './timestamp.ts'
+import { decimalProblem } from './decimal.ts'
+import { baseEventSchema, CURRENCY_PATTERN, TENANT_ID_PATTERN, typeFieldSchemas, type EventType } from './event-schema.ts'
+import { isRfc3339Timestamp, isStorableTimestamp } from './timestamp.ts'
 
 type Fields = Record<string, unknown>
 
@@ -23,11 +24,8 @@ const isOptionalText = (value: unknown, max = Infinity) => value === undefined |
 const isNumberIn = (value: unknown, min: number, max: number) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
 const isOneOf = (value: unknown, allowed: Set<string>) => typeof value === 'string' && allowed.has(value)
 
-/** A non-negative decimal, as a JSON number or as decimal text ("12.50"). */
-function isDecimal(value: unknown): boolean {
-  if (typeof value === 'string') return DECIMAL_TEXT_PATTERN.test(value) && isNumberIn(Number(value), 0, Infinity)
-  return isNumberIn(value, 0, Infinity)
-}
+/** A non-negative decimal that Decimal(18, 6) holds, as a JSON number or as decimal text ("12.50"). */
+const isDecimal = (value: unknown) => (typeof value === 'number' || typeof value === 'string') && decimalProblem(value) === undefined
 
 function acceptsBase(e: Fields): boolean {
   return (
@@ -37,6 +35,7 @@ function acceptsBase(e: Fields): boolean {
     isText(e.conversation_id, 1, 128) &&
     typeof e.occurred_at === 'string' &&
     isRfc3339Timestamp(e.occurred_at) &&
+    isStorableTimestamp(e.occurred_at) &&
     isOneOf(e.type, TYPES) &&
     (e.channel === undefined || isText(e.channel, 1, 64)) &&
     isOptionalText(e.customer_id, 256) &&

@@ -1,7 +1,8 @@
 // Event contract v1 (DESIGN.md), as zod schemas. Validation runs in two steps so that every
 // rejection names one field and one rule: the fields every event has, then the fields of its type.
 import { z } from 'zod'
-import { isRfc3339Timestamp } from './timestamp.ts'
+import { decimalProblem, toDecimalText } from './decimal.ts'
+import { isRfc3339Timestamp, isStorableTimestamp } from './timestamp.ts'
 
 export const EVENT_TYPES = [
   'message',
@@ -19,18 +20,21 @@ export type EventType = (typeof EVENT_TYPES)[number]
 // The contract's patterns, shared with the fast check in accepts-event.ts.
 export const TENANT_ID_PATTERN = /^[a-z0-9_-]{1,64}$/
 export const CURRENCY_PATTERN = /^[A-Z]{3}$/
-export const DECIMAL_TEXT_PATTERN = /^-?\d+(\.\d+)?$/
 
-const timestamp = z.string().refine(isRfc3339Timestamp, {
-  error: (issue) => `expected an RFC 3339 timestamp with offset, got ${JSON.stringify(issue.input)}`,
-})
+const timestamp = z
+  .string()
+  .refine(isRfc3339Timestamp, { error: (issue) => `expected an RFC 3339 timestamp with offset, got ${JSON.stringify(issue.input)}`, abort: true })
+  .refine(isStorableTimestamp, { error: (issue) => `expected a time from 1900-01-01 to 2299-12-31 (UTC), got ${JSON.stringify(issue.input)}` })
 
 const optionalText = (max: number) => z.string().max(max, `at most ${max} characters`).optional()
 const currency = z.string().regex(CURRENCY_PATTERN, 'expected an ISO 4217 currency code such as USD')
-const nonNegativeDecimal = z
-  .union([z.number(), z.string().regex(DECIMAL_TEXT_PATTERN, 'expected a decimal number')], { error: 'expected a decimal number' })
-  .transform(Number)
-  .pipe(z.number().nonnegative('must be ≥ 0').finite())
+/** An amount the Decimal(18, 6) columns hold exactly, as a JSON number or decimal text; handed on as decimal text. */
+const nonNegativeDecimal = z.union([z.number(), z.string()], { error: 'expected a decimal number' }).transform((value, context) => {
+  const problem = decimalProblem(value)
+  if (problem === undefined) return toDecimalText(value)!
+  context.issues.push({ code: 'custom', message: problem, input: value })
+  return z.NEVER
+})
 
 export const baseEventSchema = z.object({
   event_id: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isRfc3339Timestamp, parseTimestamp, RFC3339, toClickHouseTime } from './timestamp.ts'
+import { isRfc3339Timestamp, isStorableTimestamp, parseTimestamp, RFC3339, toClickHouseTime } from './timestamp.ts'
 
 // What the fast conversions must equal: JavaScript's own parser and formatter.
 const expectedEpochMs = (value: string) => Date.parse(value.replace(' ', 'T'))
@@ -34,8 +34,8 @@ describe('event timestamps', () => {
 
   it('reads every edge the contract accepts as Date.parse does', () => {
     const edges = [
-      '2024-02-30T00:00:00Z', // rolls over to March 1, as Date.parse does
-      '2023-02-29T00:00:00Z',
+      '2024-02-29T00:00:00Z', // a leap day
+      '2000-02-29T00:00:00Z', // divisible by 400: a leap year
       '2024-02-29T24:00:00Z', // 24:00 is the next day
       '2024-01-01T00:00:00.123456Z', // cut to milliseconds, not rounded
       '2024-01-01T00:00:00.9999Z',
@@ -76,10 +76,17 @@ describe('event timestamps', () => {
     expect(checked).toBeGreaterThan(5000)
   })
 
-  it('accepts exactly what Date.parse reads, over every boundary of every field', () => {
+  it('accepts exactly what Date.parse reads without rolling the day over, over every boundary of every field', () => {
     // isRfc3339Timestamp checks the fields itself instead of calling Date.parse; here the two
-    // must agree on all combinations of each field's edges (about 120,000 timestamps).
-    const readByJavaScript = (value: string) => RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T')))
+    // must agree on all combinations of each field's edges (about 120,000 timestamps), except that
+    // Date.parse reads days that do not exist (February 30 as March 1) and the contract does not.
+    const dayExists = (value: string) => {
+      const [year, month, day] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))]
+      const date = new Date(0)
+      date.setUTCFullYear(year, month - 1, day)
+      return date.getUTCDate() === day
+    }
+    const readByJavaScript = (value: string) => RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))) && dayExists(value)
     const pad = (n: number) => String(n).padStart(2, '0')
     const disagreements: string[] = []
     let checked = 0
@@ -96,6 +103,22 @@ describe('event timestamps', () => {
                 }
     expect(disagreements).toEqual([])
     expect(checked).toBeGreaterThan(100_000)
+  })
+
+  it('refuses days that do not exist, which Date.parse would roll over into the next month', () => {
+    for (const value of ['2026-02-30T10:00:00Z', '2026-02-29T10:00:00Z', '2100-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2026-06-31T00:00:00+02:00', '2026-11-31T23:59:59-06:00']) {
+      expect(isRfc3339Timestamp(value), value).toBe(false)
+    }
+    for (const value of ['2024-02-29T10:00:00Z', '2000-02-29T10:00:00Z', '2026-01-31T10:00:00Z', '2026-04-30T10:00:00Z', '2026-12-31T23:59:59-06:00']) {
+      expect(isRfc3339Timestamp(value), value).toBe(true)
+    }
+  })
+
+  it("keeps to what the events table's DateTime64 holds: 1900-01-01 to 2299-12-31 in UTC", () => {
+    const storable = ['1900-01-01T00:00:00Z', '1899-12-31T23:30:00-01:00', '2026-03-01T10:00:00Z', '2299-12-31T23:59:59.999Z', '2300-01-01T00:30:00+01:00']
+    const outside = ['1899-12-31T23:59:59.999Z', '1900-01-01T00:30:00+01:00', '2299-12-31T24:00:00Z', '2299-12-31T23:30:00-01:00', '0050-06-15T08:30:00Z', '9999-12-31T23:59:59Z']
+    for (const value of storable) expect(isStorableTimestamp(value), value).toBe(true)
+    for (const value of outside) expect(isStorableTimestamp(value), value).toBe(false)
   })
 
   it('refuses what is not RFC 3339 with an offset', () => {

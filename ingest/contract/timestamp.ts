@@ -9,11 +9,12 @@ const digit = (text: string, at: number) => text.charCodeAt(at) - 48
 const twoDigits = (text: string, at: number) => digit(text, at) * 10 + digit(text, at + 1)
 
 /**
- * The contract's rule: RFC 3339 in form, and a date JavaScript can read (no month 13, no 25
- * o'clock). That is, what Date.parse accepts: month 1–12, day 1–31 in any month (February 30
- * rolls over to March 1), minutes and seconds to 59, 24:00 only exactly, offsets to 23:59. The
- * fields are checked here rather than by calling Date.parse, which cost three times the pattern
- * for every stored event; timestamp.test.ts holds the two equal over every boundary.
+ * The contract's form: RFC 3339 with an offset, of a day that exists (no month 13, no February 30
+ * and no February 29 outside leap years, no 25 o'clock), minutes and seconds to 59, 24:00 only
+ * exactly (the next day's 00:00), offsets to 23:59. The fields are checked here rather than by
+ * calling Date.parse, which cost three times the pattern for every stored event and rolls
+ * February 30 over to March 1 or 2; timestamp.test.ts holds the two equal over every boundary,
+ * Date.parse's roll-overs aside.
  */
 export function isRfc3339Timestamp(value: string): boolean {
   if (!RFC3339.test(value)) return false
@@ -23,11 +24,34 @@ export function isRfc3339Timestamp(value: string): boolean {
   const minute = twoDigits(value, 14)
   const second = twoDigits(value, 17)
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 59) return false
+  if (day > 28 && day > daysInMonth(twoDigits(value, 0) * 100 + twoDigits(value, 2), month)) return false
   if (hour === 24 && (minute !== 0 || second !== 0 || !fractionIsZero(value))) return false
   const zone = value.length - 6 // where a numeric offset starts: ±HH:MM
   const sign = value.charCodeAt(zone)
   if ((sign === 43 /* + */ || sign === 45) /* - */ && (twoDigits(value, zone + 1) > 23 || twoDigits(value, zone + 4) > 59)) return false
   return true
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+
+/** Days in a month (1–12) of the proleptic Gregorian calendar, as RFC 3339 counts them. */
+export function daysInMonth(year: number, month: number): number {
+  if (month !== 2) return DAYS_IN_MONTH[month - 1]!
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+}
+
+// The instants the events table holds: DateTime64(3, 'UTC') runs from 1900-01-01 to 2299-12-31;
+// ClickHouse would store a time outside as the nearest end of that range.
+export const EARLIEST_STORED_MS = Date.UTC(1900, 0, 1)
+export const LATEST_STORED_MS = Date.UTC(2299, 11, 31, 23, 59, 59, 999)
+
+/** True when a timestamp that passed isRfc3339Timestamp falls within what the column holds. */
+export function isStorableTimestamp(value: string): boolean {
+  const year = twoDigits(value, 0) * 100 + twoDigits(value, 2)
+  if (year > 1900 && year < 2299) return true // an offset moves it by less than a day
+  if (year < 1899 || year > 2300) return false
+  const { epochMs } = parseTimestamp(value)
+  return epochMs >= EARLIEST_STORED_MS && epochMs <= LATEST_STORED_MS
 }
 
 /** True when the timestamp has no fraction of a second, or one of zeros only. */
@@ -45,8 +69,8 @@ function fractionIsZero(value: string): boolean {
 export type ParsedTimestamp = { epochMs: number; offsetMinutes: number }
 
 /**
- * Reads a timestamp that passed isRfc3339Timestamp. Same result as Date.parse, which also rolls
- * over what it accepts (February 30 is March 1, 24:00 is the next day) as Date.UTC does.
+ * Reads a timestamp that passed isRfc3339Timestamp. Same result as Date.parse (24:00 is the next
+ * day, as Date.UTC reads it).
  */
 export function parseTimestamp(value: string): ParsedTimestamp {
   const year = twoDigits(value, 0) * 100 + twoDigits(value, 2)

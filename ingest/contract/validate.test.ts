@@ -38,10 +38,26 @@ describe('event contract v1', () => {
     expect(reasonFor({ type: 'csat', score: 4.5 })).toBe('`score`: expected an integer 1–5')
     expect(reasonFor({ type: 'cost', amount: -1, currency: 'USD', component: 'llm' })).toBe('`amount`: must be ≥ 0')
     expect(reasonFor({ type: 'cost', amount: 1, currency: 'usd', component: 'llm' })).toBe('`currency`: expected an ISO 4217 currency code such as USD')
+    expect(reasonFor({ occurred_at: '2026-02-30T10:00:00Z' })).toBe('`occurred_at`: expected an RFC 3339 timestamp with offset, got "2026-02-30T10:00:00Z"')
+    expect(reasonFor({ occurred_at: '1850-03-01T10:00:00Z' })).toBe('`occurred_at`: expected a time from 1900-01-01 to 2299-12-31 (UTC), got "1850-03-01T10:00:00Z"')
     expect(reasonFor({ type: 'handoff', reason: 'policy' })).toBe('`context`: is required')
     expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: 'yes', customer_profile: true, intent: null } })).toBe('`context.transcript`: expected true or false')
     expect(reasonFor({ type: 'resolved', resolved_by: 'nobody' })).toBe('`resolved_by`: expected bot or agent')
     expect(reasonFor({ type: 'proactive_sent', template: 't', category: 'service' })).toBe('`category`: expected utility or marketing')
+  })
+
+  it('refuses amounts the Decimal(18, 6) columns cannot hold, naming the field', () => {
+    const cost = (amount: unknown) => reasonFor({ type: 'cost', amount, currency: 'USD', component: 'llm' })
+    expect(cost(1e12)).toBe('`amount`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got 1000000000000')
+    expect(cost('1234567890123.5')).toBe('`amount`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got "1234567890123.5"')
+    expect(cost('0.0000001')).toBe('`amount`: at most 6 decimal places (amounts are stored as Decimal(18, 6)), got "0.0000001"')
+    expect(cost(0.1 + 0.2)).toBe('`amount`: at most 6 decimal places (amounts are stored as Decimal(18, 6)), got 0.30000000000000004')
+    expect(cost(123456789012.34567)).toBe('`amount`: a JSON number keeps 15 significant digits exactly; send this amount as decimal text, e.g. "123456789012.34567"')
+    expect(cost('12,50')).toBe('`amount`: expected a decimal number')
+    expect(reasonFor({ type: 'conversion', value: 1e15, currency: 'USD' })).toBe('`value`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got 1000000000000000')
+    // the largest amount the column holds passes, as text, digit for digit
+    const largest = validateEvent({ ...valid, sender: undefined, type: 'cost', amount: '999999999999.999999', currency: 'USD', component: 'llm' })
+    expect(largest.ok && largest.event).toMatchObject({ amount: '999999999999.999999' })
   })
 
   it('rejects values that are not objects', () => {

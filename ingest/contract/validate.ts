@@ -1,6 +1,7 @@
 // Turns an unknown JSON value into a valid v1 event, or a reason that names the field and the rule.
 import type { z } from 'zod'
 import { acceptsEvent } from './accepts-event.ts'
+import { toDecimalText } from './decimal.ts'
 import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
 
 export type Validation =
@@ -46,18 +47,22 @@ function extraFields(input: Record<string, unknown>, type: keyof typeof typeFiel
   return extra ?? NO_EXTRA
 }
 
+/** The event with its amount as the decimal text zod makes of it: the same object when it already is that text. */
+function withDecimalText(input: Record<string, unknown>, field: 'amount' | 'value'): Record<string, unknown> {
+  const text = toDecimalText(input[field])
+  return text === input[field] ? input : { ...input, [field]: text }
+}
+
 export function validateEvent(input: unknown): Validation {
   // The common case, a valid event with only contract fields, skips zod's copies: the parsed value
   // is the event. (With other fields, zod's copy keeps them out of the event: eventToRow reads
   // fields by name, so a stray 'sender' on a cost event must not reach the sender column.)
-  // Only decimal text ("12.50"), which zod turns into a number, needs a copy.
+  // Only amounts, which zod turns into their decimal text ("12.5" for 12.50), need a copy.
   if (acceptsEvent(input)) {
     const type = input.type as keyof typeof typeFieldSchemas
     const extra = extraFields(input, type)
     if (extra === NO_EXTRA) {
-      let event = input
-      if (type === 'cost' && typeof input.amount === 'string') event = { ...input, amount: Number(input.amount) }
-      if (type === 'conversion' && typeof input.value === 'string') event = { ...input, value: Number(input.value) }
+      const event = type === 'cost' ? withDecimalText(input, 'amount') : type === 'conversion' ? withDecimalText(input, 'value') : input
       return { ok: true, event: event as PulsoEvent, extra }
     }
   }
