@@ -3,7 +3,7 @@ import { serve, type ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
 import { openRuntime, type Runtime } from '../cli/runtime.ts'
-import { runAllTests } from '../dbt-like-models/runner/test.ts'
+import { runUnitTests } from '../dbt-like-models/runner/test.ts'
 import { seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { createApp } from './app.ts'
 import { startAlertScheduler } from './alerts/scheduler.ts'
@@ -11,7 +11,9 @@ import { startAlertScheduler } from './alerts/scheduler.ts'
 export type RunningServer = { runtime: Runtime; server: ServerType; url: string; close(): Promise<void> }
 
 export async function startServer(config: PulsoConfig, logger: Logger): Promise<RunningServer> {
-  const runtime = await openRuntime(config)
+  const runtime = await openRuntime(config, {
+    onRebuildProgress: (done, total, tenantId) => logger.info({ tenant: tenantId, done, total }, 'recomputing stored conversation facts'),
+  })
   const status: Record<string, unknown> = {}
   if (config.demo) {
     const started = Date.now()
@@ -22,8 +24,10 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
     status.demo = seeded.seeded ? { ...seeded, ms: Date.now() - started } : { seeded: false, reason: 'demo tenant already has events' }
     logger.info(status.demo, seeded.seeded ? 'demo tenant filled' : 'demo tenant already filled')
   }
-  // The model tests run at start-up; a failure is reported loudly but does not stop the API.
-  const tests = await runAllTests(runtime.warehouse, runtime.project)
+  // The models' unit tests (given rows → expected rows, in a scratch database) run at start-up;
+  // a failure is reported loudly but does not stop the API. Their cost does not grow with
+  // history; the data tests, which read all of it, are `pulso models test`'s job.
+  const tests = await runUnitTests(runtime.warehouse, runtime.project)
   const failed = tests.filter((t) => !t.passed)
   status.model_tests = { passed: tests.length - failed.length, failed: failed.map((t) => ({ name: t.name, severity: t.severity, detail: t.detail })) }
   for (const t of failed) (t.severity === 'warn' ? logger.warn : logger.error).call(logger, { test: t.name, detail: t.detail }, 'model test failed')

@@ -3,7 +3,8 @@
 import type { PulsoConfig } from '../config/config.ts'
 import { tenantSettings } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
-import { findStoredEventIds, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { findStoredEvents, insertDeadLetters, insertEventRows, storedEventKey, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import { validateEvent } from './contract/validate.ts'
 import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
 import { eventToRow, writeEventRow, type EventRow, type RowOptions, type RowValue } from './event-row.ts'
@@ -171,6 +172,16 @@ export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hash
   return prepared
 }
 
+/** What keeps derived data current after events are stored: the stored conversation facts. */
+export type StoredEventsListener = { refresh(touched: TouchedConversations): Promise<void> }
+
+/** The conversations and customers of a batch's rows. */
+export function touchedByRows(rows: EventRow[]): TouchedConversations {
+  const touched = new TouchedConversations()
+  for (const row of rows) touched.add(row.tenant_id as string, row.conversation_id as string, row.customer_id as string | null)
+  return touched
+}
+
 /**
  * Stores batches. Within one process, the look-up of already stored ids and the insert run one
  * batch at a time, so the duplicate counts it answers are exact. Across processes (API replicas,
@@ -183,6 +194,7 @@ export class Intake {
   constructor(
     private readonly warehouse: Warehouse,
     private readonly config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
+    private readonly facts?: StoredEventsListener,
   ) {}
 
   ingest(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
@@ -198,6 +210,9 @@ export class Intake {
     // and nothing valid was acknowledged.
     await insertDeadLetters(this.warehouse, prepared.deadLetters)
     await insertEventRows(this.warehouse, fresh)
+    // Repeats too: a batch sent again after a crash between its insert and this refresh
+    // (so never acknowledged) refreshes what the first attempt stored.
+    await this.facts?.refresh(touchedByRows(prepared.rows))
     return {
       accepted: fresh.length,
       duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.length),
@@ -205,18 +220,18 @@ export class Intake {
     }
   }
 
-  /** The rows whose (tenant_id, event_id) is not stored yet. */
+  /** The rows whose (tenant_id, conversation_id, event_id) is not stored yet. */
   private async dropStored(rows: EventRow[]): Promise<EventRow[]> {
-    const idsByTenant = new Map<string, string[]>()
+    const byTenant = new Map<string, { conversation_id: string; event_id: string }[]>()
     for (const row of rows) {
-      const ids = idsByTenant.get(row.tenant_id as string) ?? []
-      ids.push(row.event_id as string)
-      idsByTenant.set(row.tenant_id as string, ids)
+      const events = byTenant.get(row.tenant_id as string) ?? []
+      events.push({ conversation_id: row.conversation_id as string, event_id: row.event_id as string })
+      byTenant.set(row.tenant_id as string, events)
     }
     const stored = new Set<string>()
-    for (const [tenantId, ids] of idsByTenant) {
-      for (const id of await findStoredEventIds(this.warehouse, tenantId, ids)) stored.add(`${tenantId}\u0000${id}`)
+    for (const [tenantId, events] of byTenant) {
+      for (const key of await findStoredEvents(this.warehouse, tenantId, events)) stored.add(`${tenantId}\u0000${key}`)
     }
-    return rows.filter((row) => !stored.has(`${row.tenant_id}\u0000${row.event_id}`))
+    return rows.filter((row) => !stored.has(`${row.tenant_id}\u0000${storedEventKey(row.conversation_id as string, row.event_id as string)}`))
   }
 }

@@ -1,9 +1,18 @@
 // Versioned, idempotent schema. Each migration runs once per database and is recorded in
 // schema_migrations; every statement is also safe to repeat (IF NOT EXISTS), so a crash
 // between a statement and its record is harmless. Append new migrations; never edit old ones.
-import type { Warehouse } from './client.ts'
+import { queryRows, type Warehouse } from './client.ts'
 
-export type Migration = { version: number; name: string; statements: (db: string) => string[] }
+export type Migration = {
+  version: number
+  name: string
+  statements: (db: string) => string[]
+  /**
+   * Statements to skip when the database already has what they make: for a migration whose
+   * statements cannot all be repeated (a copy, then an exchange of tables) and may be cut by a crash.
+   */
+  alreadyDone?: (warehouse: Warehouse, statement: string) => Promise<boolean>
+}
 
 export const MIGRATIONS: Migration[] = [
   {
@@ -221,6 +230,55 @@ ORDER BY (tenant_id, dedup_key, webhook)`,
     // the month instead of 3 (npm run bench:merges). KPI queries never depend on merges.
     statements: (db) => [`ALTER TABLE ${db}.events MODIFY SETTING merge_selector_base = 10`],
   },
+  {
+    version: 7,
+    name: 'events sorted by conversation; customers indexed to their conversations',
+    // The per-conversation facts (fct_conversations) are kept up to date by recomputing the
+    // conversations each batch touched from their events (dbt-like-models/runner/incremental.ts).
+    // That reads a conversation's events, and a WhatsApp customer's events under 'auto:…' ids, by
+    // key: so the events are sorted by (tenant, conversation, customer, event) instead of
+    // (tenant, event). A repeated (tenant_id, event_id) still shares the whole sort key (copies
+    // are identical by contract), so the ReplacingMergeTree still folds repeats together.
+    // ClickHouse cannot change a sort key in place: the rows are copied into a table sorted the
+    // new way, and the two tables exchanged.
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.events_resorted AS ${db}.events
+ENGINE = ReplacingMergeTree
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (tenant_id, conversation_id, ifNull(customer_id, ''), event_id)
+SETTINGS non_replicated_deduplication_window = 1000, merge_selector_base = 10`,
+      `TRUNCATE TABLE IF EXISTS ${db}.events_resorted`,
+      `INSERT INTO ${db}.events_resorted SELECT * FROM ${db}.events`,
+      `EXCHANGE TABLES ${db}.events AND ${db}.events_resorted`,
+      `DROP TABLE IF EXISTS ${db}.events_resorted`,
+      // Which conversations a customer has: the incremental facts recompute all of a customer's
+      // conversations together (first contact resolution compares them). Filled by ClickHouse on
+      // every insert into events, whichever process or path inserts.
+      `CREATE TABLE IF NOT EXISTS ${db}.customer_conversations
+(
+    tenant_id LowCardinality(String),
+    customer_id String,
+    conversation_id String
+)
+ENGINE = ReplacingMergeTree
+ORDER BY (tenant_id, customer_id, conversation_id)`,
+      // No alias on customer_id: an alias of the same name would be what WHERE tests.
+      `CREATE MATERIALIZED VIEW IF NOT EXISTS ${db}.customer_conversations_mv TO ${db}.customer_conversations AS
+SELECT tenant_id, customer_id, conversation_id FROM ${db}.events WHERE customer_id IS NOT NULL`,
+      `INSERT INTO ${db}.customer_conversations SELECT DISTINCT tenant_id, customer_id, conversation_id FROM ${db}.events WHERE customer_id IS NOT NULL`,
+    ],
+    // The copy and the exchange run only while events still has the old sort key: after a crash
+    // between the exchange and the record of this migration, repeating them would swap back.
+    alreadyDone: async (warehouse, statement) => {
+      if (!/events_resorted/.test(statement) || statement.startsWith('DROP')) return false
+      const [events] = await queryRows<{ sorting_key: string }>(
+        warehouse,
+        'SELECT sorting_key FROM system.tables WHERE database = {db:String} AND name = {table:String}',
+        { db: warehouse.database, table: 'events' },
+      )
+      return (events?.sorting_key ?? '').startsWith('tenant_id, conversation_id')
+    },
+  },
 ]
 
 /** Every statement of every migration, as sent to ClickHouse (used to check them with its parser). */
@@ -249,7 +307,10 @@ export async function migrate(warehouse: Warehouse): Promise<number[]> {
   const newlyApplied: number[] = []
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue
-    for (const statement of migration.statements(db)) await warehouse.client.command({ query: statement })
+    for (const statement of migration.statements(db)) {
+      if (await migration.alreadyDone?.(warehouse, statement)) continue
+      await warehouse.client.command({ query: statement })
+    }
     await warehouse.client.insert({
       table: `${db}.schema_migrations`,
       values: [{ version: migration.version, name: migration.name }],

@@ -36,6 +36,7 @@ export function register(program: Command): void {
       const worker = new KafkaWorker({
         config: { ...config, kafka },
         warehouse: runtime.warehouse,
+        facts: runtime.facts,
         logger,
         serveMetrics: true,
         onFatal: (error) => {

@@ -24,7 +24,15 @@ const modelDocSchema = z.object({
   description: z.string().default(''),
   config: z
     .object({
-      materialized: z.enum(['view', 'table']).default('view'),
+      materialized: z.enum(['view', 'table', 'incremental']).default('view'),
+      /** Incremental: the columns that identify a row (a newer computation replaces it). */
+      unique_key: z.array(z.string()).optional(),
+      /** Incremental: the stored table's sort key (the columns reads filter on first). */
+      order_by: z.array(z.string()).optional(),
+      /** Incremental: columns rows are looked up by outside the sort key (bloom filter indexes). */
+      lookup_columns: z.array(z.string()).optional(),
+      /** Incremental: queries over settings the rows depend on; when their answer changes, the rows are recomputed. */
+      rebuild_when_changed: z.array(z.string()).optional(),
       /** Parameter values used when data tests read a parameterized view. */
       test_params: z.record(z.string(), z.unknown()).optional(),
     })

@@ -1,8 +1,13 @@
 // Builds the models into ClickHouse views (or tables), in dependency order.
 import type { Warehouse } from '../../warehouse/client.ts'
+import { IncrementalModel } from './incremental.ts'
 import { compileSql, type Model, type Project } from './project.ts'
 
-/** The statement that creates a model in `database`, its refs and sources resolved there too. */
+/**
+ * The statement that creates a model in `database`, its refs and sources resolved there too.
+ * An incremental model is created here as a plain view of its definition (unit tests' scratch
+ * databases, the parser check); runModels stores it instead (incremental.ts).
+ */
 export function createStatement(model: Model, database: string, sourceDatabase = database): string {
   const body = compileSql(model.sql, (ref) => `${database}.${ref}`, (table) => `${sourceDatabase}.${table}`).trim().replace(/;\s*$/, '')
   if (model.doc.config.materialized === 'table' && model.params.length === 0) {
@@ -11,15 +16,24 @@ export function createStatement(model: Model, database: string, sourceDatabase =
   return `CREATE OR REPLACE VIEW ${database}.${model.name} AS\n${body}`
 }
 
-export type RunReport = { built: { name: string; materialized: string; ms: number }[] }
+export type RunReport = {
+  built: { name: string; materialized: string; ms: number }[]
+  /** Incremental models whose stored rows must be recomputed, with the fingerprint to record after. */
+  rebuildNeeded: { name: string; fingerprint: string }[]
+}
 
 export async function runModels(warehouse: Warehouse, project: Project, onModel?: (name: string) => void): Promise<RunReport> {
-  const report: RunReport = { built: [] }
+  const report: RunReport = { built: [], rebuildNeeded: [] }
   for (const model of project.models) {
     const started = Date.now()
     onModel?.(model.name)
     try {
-      await warehouse.client.command({ query: createStatement(model, warehouse.database) })
+      if (model.doc.config.materialized === 'incremental') {
+        const { rebuildNeeded, fingerprint } = await new IncrementalModel(warehouse, project, model).ensure()
+        if (rebuildNeeded) report.rebuildNeeded.push({ name: model.name, fingerprint })
+      } else {
+        await warehouse.client.command({ query: createStatement(model, warehouse.database) })
+      }
     } catch (error) {
       throw new Error(`model ${model.name} (${model.sqlPath}) failed to build: ${(error as Error).message}`)
     }

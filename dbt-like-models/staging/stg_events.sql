@@ -1,4 +1,6 @@
--- One row per (tenant_id, event_id): the contract says a repeated event counts once.
+-- One row per (tenant_id, conversation_id, event_id): the contract says a repeated event counts
+-- once (its copies are identical, conversation included; an event_id reused in another
+-- conversation is another event, so that a conversation's facts depend on its own events only).
 -- The raw table is a ReplacingMergeTree, but merges run when ClickHouse pleases, so this
 -- model deduplicates at query time and is correct before, during and after any merge.
 --
@@ -28,8 +30,8 @@ deduplicated as (
     -- the earliest received copy wins; copies of one event_id are identical by contract
     select *
     from source
-    order by tenant_id, event_id, received_at
-    limit 1 by tenant_id, event_id
+    order by tenant_id, conversation_id, event_id, received_at
+    limit 1 by tenant_id, conversation_id, event_id
 ),
 
 -- events that leave their conversation to Pulso: filtered from the source before deduplicating,
@@ -40,8 +42,8 @@ auto_events as (
     from source
     where (conversation_id = 'auto' or startsWith(conversation_id, 'auto:'))
         and customer_id is not null
-    order by tenant_id, event_id, received_at
-    limit 1 by tenant_id, event_id
+    order by tenant_id, conversation_id, event_id, received_at
+    limit 1 by tenant_id, conversation_id, event_id
 ),
 
 -- with the gap that applies to their tenant

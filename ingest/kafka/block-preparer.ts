@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads'
 import { buildSync } from 'esbuild'
 import { slicePacked, type PackedValues } from './packed-values.ts'
 import type { PrepareConfig, PreparedBlock } from './prepare-block.ts'
+import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
 
 let threadCode: string | undefined
 
@@ -73,6 +74,7 @@ function joinShares(parts: PreparedBlock[], bounds: number[]): PreparedBlock {
     duplicates: parts.reduce((n, p) => n + p.duplicates, 0),
     // a share numbers its messages from 0; the block numbers them from its first message
     deadLetters: parts.flatMap((p, i) => p.deadLetters.map((d) => ({ ...d, index: d.index + bounds[i]! }))),
+    touched: TouchedConversations.fromJSON(...parts.map((p) => p.touched)).toJSON(),
   }
 }
 

@@ -27,7 +27,7 @@ beforeAll(async () => {
     PULSO_KAFKA_BLOCK_MS: '200',
     PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000',
   })
-  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, logger: createLogger('silent') })
+  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent') })
   await worker.start()
 })
 

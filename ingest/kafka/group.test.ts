@@ -36,7 +36,7 @@ afterAll(async () => {
 // Both workers share one embedded warehouse (one chDB per process); each is its own group member
 // with its own kafkajs consumer, exactly as two processes would be against a ClickHouse server.
 function newWorker(): KafkaWorker {
-  const worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, logger: createLogger('silent') })
+  const worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent') })
   workers.push(worker)
   return worker
 }

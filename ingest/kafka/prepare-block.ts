@@ -4,6 +4,7 @@
 import type { PulsoConfig } from '../../config/config.ts'
 import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
 import { EVENT_COLUMNS, type RowValue } from '../event-row.ts'
+import { TouchedConversations, type TouchedEntries } from '../../warehouse/touched-conversations.ts'
 import { EventRowEncoder } from '../row-encoder.ts'
 import type { PackedValues } from './packed-values.ts'
 
@@ -16,6 +17,8 @@ export type PreparedBlock = {
   /** Repeats of an event earlier in the same block. */
   duplicates: number
   deadLetters: BlockDeadLetter[]
+  /** The conversations and customers of the stored rows: what the stored facts must recompute. */
+  touched: TouchedEntries
 }
 
 export type PrepareConfig = Pick<PulsoConfig, 'hashKey' | 'tenants'>
@@ -29,6 +32,9 @@ const MAX_PSEUDONYMS = 20_000
 let pseudonymsKey: string | undefined
 // Every stored event's row is written into this one array, then encoded (no row object per event).
 const rowValues: RowValue[] = new Array<RowValue>(EVENT_COLUMNS.length).fill(null)
+const TENANT = EVENT_COLUMNS.indexOf('tenant_id')
+const CONVERSATION = EVENT_COLUMNS.indexOf('conversation_id')
+const CUSTOMER = EVENT_COLUMNS.indexOf('customer_id')
 
 export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: PrepareConfig): PreparedBlock {
   if (pseudonyms.size > MAX_PSEUDONYMS || pseudonymsKey !== config.hashKey) pseudonyms.clear()
@@ -38,6 +44,7 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
   encoder.reset() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []
   let duplicates = 0
+  const touched = new TouchedConversations()
   for (let index = 0, start = 0; index < ends.length; start = ends[index++]!) {
     // Each message is parsed, checked, mapped and encoded before the next, so only the
     // encoded row outlives it: the block never holds a parsed copy of all its events.
@@ -54,10 +61,11 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
       deadLetters.push({ index, tenant_id: tenantId, event_id: outcome.event.event_id, reason, payload: item.raw })
     } else {
       encoder.addValues(preparer.writeRow(outcome.event, outcome.extra, rowValues))
+      touched.add(rowValues[TENANT] as string, rowValues[CONVERSATION] as string, rowValues[CUSTOMER] as string | null)
     }
   }
   const rows = encoder.rows
-  return { encodedRows: encoder.finish(), rows, duplicates, deadLetters }
+  return { encodedRows: encoder.finish(), rows, duplicates, deadLetters, touched: touched.toJSON() }
 }
 
 const decoder = new TextDecoder()

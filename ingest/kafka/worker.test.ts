@@ -24,7 +24,7 @@ beforeAll(async () => {
     PULSO_KAFKA_BLOCK_EVENTS: '1000',
     PULSO_METRICS_PORT: '0',
   })
-  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, logger: createLogger('silent'), serveMetrics: true })
+  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent'), serveMetrics: true })
   await worker.start()
 })
 

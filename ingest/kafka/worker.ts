@@ -14,10 +14,14 @@ import { BlockPreparer } from './block-preparer.ts'
 import type { PreparedBlock } from './prepare-block.ts'
 import { createKafka, ensureTopics } from './client.ts'
 import { WorkerMetrics, serveMetrics } from './metrics.ts'
+import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import type { StoredEventsListener } from '../intake.ts'
 
 export type WorkerDeps = {
   config: Pick<PulsoConfig, 'hashKey' | 'tenants'> & { kafka: KafkaSettings }
   warehouse: Warehouse
+  /** Keeps the stored conversation facts current: refreshed after each block is stored, before its commit. */
+  facts: StoredEventsListener
   logger: Logger
   metrics?: WorkerMetrics
   /** Serve /metrics on config.kafka.metricsPort (the CLI does; in-process tests need not). */
@@ -214,6 +218,10 @@ export class KafkaWorker {
       await retryWithBackoff(() => insertDeadLetters(warehouse, deadLetters), retry('dead_letter_insert'))
     }
     await retryWithBackoff(() => insertEncodedEventRows(warehouse, prepared.encodedRows, token), retry('insert'))
+    // Before the commit: a worker killed between the insert and this refresh reads the block
+    // again, its insert is dropped as a repeat (the token) and the refresh runs then.
+    const touched = TouchedConversations.fromJSON(prepared.touched)
+    await retryWithBackoff(() => this.deps.facts.refresh(touched), retry('facts_refresh'))
     const storedMs = Date.now() - started
     this.metrics.insertSeconds.observe(storedMs / 1000)
     this.metrics.blockEvents.observe(block.size)

@@ -16,16 +16,26 @@ export type DeadLetterRow = {
   received_at?: string
 }
 
-/** The subset of `eventIds` already stored for this tenant. */
-export async function findStoredEventIds(warehouse: Warehouse, tenantId: string, eventIds: string[]): Promise<Set<string>> {
-  if (eventIds.length === 0) return new Set()
-  const result = await warehouse.client.query({
-    query: `SELECT DISTINCT event_id FROM ${warehouse.database}.events
-WHERE tenant_id = {tenant_id:String} AND event_id IN {event_ids:Array(String)}`,
-    query_params: { tenant_id: tenantId, event_ids: eventIds },
-    format: 'JSONEachRow',
-  })
-  return new Set((await result.json<{ event_id: string }>()).map((r) => r.event_id))
+/**
+ * The events of `events` (conversation and event id) already stored for this tenant, as
+ * `conversation_id + '\u0000' + event_id`. Looked up by conversation: the events table is sorted
+ * by (tenant, conversation, …, event), so each conversation is one range of the primary key.
+ */
+export async function findStoredEvents(warehouse: Warehouse, tenantId: string, events: { conversation_id: string; event_id: string }[]): Promise<Set<string>> {
+  if (events.length === 0) return new Set()
+  const rows = await queryRows<{ conversation_id: string; event_id: string }>(
+    warehouse,
+    `SELECT DISTINCT conversation_id, event_id FROM ${warehouse.database}.events
+WHERE tenant_id = {tenant_id:String}
+  AND conversation_id IN {conversation_ids:Array(String)}
+  AND event_id IN {event_ids:Array(String)}`,
+    { tenant_id: tenantId, conversation_ids: [...new Set(events.map((e) => e.conversation_id))], event_ids: events.map((e) => e.event_id) },
+  )
+  return new Set(rows.map((r) => storedEventKey(r.conversation_id, r.event_id)))
+}
+
+export function storedEventKey(conversationId: string, eventId: string): string {
+  return `${conversationId}\u0000${eventId}`
 }
 
 /**

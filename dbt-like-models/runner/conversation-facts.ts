@@ -1,0 +1,199 @@
+// Keeps the stored per-conversation facts (fct_conversations, an incremental model) equal to
+// what its SQL computes over all events, batch after batch. After events are stored, the
+// conversations they touched are recomputed from all of their events and replace their rows.
+//
+// What a batch touches is wider than its events' conversations:
+// - first contact resolution compares a customer's conversations, so every conversation of
+//   every customer involved is recomputed together (the facts' window sees all of them);
+// - WhatsApp events leave their conversation to Pulso ('auto'/'auto:…' ids with a customer, cut
+//   by inactivity gaps in stg_events): a customer's sessions are recomputed from all of that
+//   customer's such events, so a late message that joins two sessions removes the second.
+// Each recomputation gets a version from the database's clock, taken before it reads anything;
+// a newer version replaces a row at the same sort key. A row whose key changed (an earlier event
+// moved a conversation's start) or that no longer exists (a joined session) gets a delete marker:
+// see markStaleRows, which also settles two writers racing over one conversation or customer.
+import { queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { isAutoConversationId, type TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import { IncrementalModel } from './incremental.ts'
+import type { Project } from './project.ts'
+
+export const CONVERSATION_FACTS_MODEL = 'fct_conversations'
+
+const AUTO_SQL = (column: string) => `(${column} = 'auto' OR startsWith(${column}, 'auto:'))`
+
+/** The conversations one recomputation covers: complete, with every conversation of every customer in it. */
+type Scope = { tenantId: string; conversations: string[]; autoIds: string[]; customers: string[] }
+
+function scopeParams(scope: Scope): Record<string, unknown> {
+  return { scope_tenant: scope.tenantId, scope_conversations: scope.conversations, scope_auto_ids: scope.autoIds, scope_customers: scope.customers }
+}
+
+// Customers of customers' conversations: a conversation whose events name two customers links
+// them. Real data settles after one or two rounds; the bound only stops a pathological chain.
+const MAX_SCOPE_ROUNDS = 8
+
+export class ConversationFacts {
+  readonly store: IncrementalModel
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    project: Project,
+  ) {
+    const model = project.models.find((m) => m.name === CONVERSATION_FACTS_MODEL)
+    if (!model || model.doc.config.materialized !== 'incremental') throw new Error(`model ${CONVERSATION_FACTS_MODEL} must be materialized incremental`)
+    this.store = new IncrementalModel(warehouse, project, model)
+  }
+
+  /** Recomputes the facts of everything `touched` reaches. Call after the events are stored. */
+  async refresh(touched: TouchedConversations): Promise<void> {
+    for (const [tenantId, { conversations, customers }] of touched.byTenant) {
+      await this.refreshScope(tenantId, [...conversations], [...customers])
+    }
+  }
+
+  /**
+   * Only the check of a refresh: removes rows of what `touched` reaches that are no longer true
+   * (markStaleRows). A refresh runs it itself; this is for a writer that must settle a race alone.
+   */
+  async settle(touched: TouchedConversations): Promise<void> {
+    for (const [tenantId, { conversations, customers }] of touched.byTenant) {
+      await this.markStaleRows(scopeParams(await this.completeScope(tenantId, [...conversations], [...customers])))
+    }
+  }
+
+  /**
+   * Recomputes every conversation of every tenant from the events, in chunks of customers (and
+   * of conversations without any customer), reporting progress. For a changed definition or
+   * settings, or a restored backup; the result is the same as refreshing batch by batch.
+   */
+  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, chunkSize = 5_000): Promise<void> {
+    const db = this.warehouse.database
+    await this.warehouse.client.command({ query: `TRUNCATE TABLE ${this.store.table}` })
+    const tenants = await queryRows<{ tenant_id: string }>(this.warehouse, `SELECT DISTINCT tenant_id FROM ${db}.events ORDER BY tenant_id`)
+    for (const { tenant_id: tenantId } of tenants) {
+      const customers = (
+        await queryRows<{ customer_id: string }>(
+          this.warehouse,
+          `SELECT DISTINCT customer_id FROM ${db}.customer_conversations WHERE tenant_id = {tenant:String} ORDER BY customer_id`,
+          { tenant: tenantId },
+        )
+      ).map((r) => r.customer_id)
+      // Conversations no customer reaches: no event names one, or events of an 'auto' id without one.
+      const customerless = (
+        await queryRows<{ conversation_id: string }>(
+          this.warehouse,
+          `SELECT conversation_id FROM ${db}.events WHERE tenant_id = {tenant:String} GROUP BY conversation_id
+HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} AND countIf(customer_id IS NULL) > 0)`,
+          { tenant: tenantId },
+        )
+      ).map((r) => r.conversation_id)
+      const total = customers.length + customerless.length
+      let done = 0
+      onProgress?.(done, total, tenantId)
+      for (let i = 0; i < customers.length; i += chunkSize) {
+        const chunk = customers.slice(i, i + chunkSize)
+        await this.refreshScope(tenantId, [], chunk)
+        onProgress?.((done += chunk.length), total, tenantId)
+      }
+      for (let i = 0; i < customerless.length; i += chunkSize) {
+        const chunk = customerless.slice(i, i + chunkSize)
+        await this.refreshScope(tenantId, chunk, [])
+        onProgress?.((done += chunk.length), total, tenantId)
+      }
+    }
+  }
+
+  private async refreshScope(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
+    // The version is taken before the scope is read: a writer whose events land after this
+    // point takes a newer version, and its recomputation (which sees these events too) wins.
+    const version = await this.store.newVersion()
+    const scope = await this.completeScope(tenantId, conversations, customers)
+    if (scope.conversations.length === 0 && scope.customers.length === 0) return
+    const params = scopeParams(scope)
+    await this.store.insertComputed(version, { events: this.scopedEvents() }, params)
+    await this.markStaleRows(params)
+  }
+
+  /**
+   * Grows a set of conversations and customers until it is closed: the customers of its
+   * conversations' events, and every conversation of its customers. Every lookup is a range of a
+   * primary key (events by conversation, customer_conversations by customer).
+   */
+  private async completeScope(tenantId: string, conversationIds: string[], customerIds: string[]): Promise<Scope> {
+    const db = this.warehouse.database
+    const conversations = new Set(conversationIds)
+    const customers = new Set(customerIds)
+    const autoIds = new Set<string>()
+    let newConversations = [...conversations]
+    let newCustomers = [...customers]
+    for (let round = 0; round < MAX_SCOPE_ROUNDS && (newConversations.length || newCustomers.length); round++) {
+      const foundCustomers = newConversations.length
+        ? await queryRows<{ customer_id: string }>(
+            this.warehouse,
+            `SELECT DISTINCT customer_id FROM ${db}.events
+WHERE tenant_id = {tenant:String} AND conversation_id IN {ids:Array(String)}
+  AND customer_id IS NOT NULL AND NOT ${AUTO_SQL('conversation_id')}`,
+            { tenant: tenantId, ids: newConversations },
+          )
+        : []
+      const foundConversations = newCustomers.length
+        ? await queryRows<{ conversation_id: string }>(
+            this.warehouse,
+            `SELECT DISTINCT conversation_id FROM ${db}.customer_conversations
+WHERE tenant_id = {tenant:String} AND customer_id IN {ids:Array(String)}`,
+            { tenant: tenantId, ids: newCustomers },
+          )
+        : []
+      newConversations = []
+      newCustomers = []
+      for (const { customer_id } of foundCustomers) {
+        if (!customers.has(customer_id)) customers.add(customer_id), newCustomers.push(customer_id)
+      }
+      for (const { conversation_id } of foundConversations) {
+        if (isAutoConversationId(conversation_id)) autoIds.add(conversation_id)
+        else if (!conversations.has(conversation_id)) conversations.add(conversation_id), newConversations.push(conversation_id)
+      }
+    }
+    return { tenantId, conversations: [...conversations], autoIds: [...autoIds], customers: [...customers] }
+  }
+
+  /**
+   * The events of a scope, complete per conversation: all events of its conversations, and all
+   * of its customers' events under 'auto' ids (their sessions). Both are primary-key ranges of
+   * the events table, sorted by (tenant, conversation, customer, event).
+   */
+  private scopedEvents(): string {
+    return `(SELECT * FROM ${this.warehouse.database}.events
+WHERE tenant_id = {scope_tenant:String}
+  AND ((conversation_id IN {scope_conversations:Array(String)} AND NOT (${AUTO_SQL('conversation_id')} AND customer_id IS NOT NULL))
+    OR (conversation_id IN {scope_auto_ids:Array(String)} AND ifNull(customer_id, '') IN {scope_customers:Array(String)})))`
+  }
+
+  /**
+   * Writes delete markers for rows of the scope that are no longer true:
+   * - a conversation with live rows at two keys (its start moved; or two writers raced) keeps
+   *   the newest and loses the others;
+   * - a customer's conversation that the newest recomputation of that customer did not produce
+   *   (every recomputation covers all of a customer's conversations) no longer exists: a joined
+   *   WhatsApp session, or a conversation whose customer changed.
+   * Every writer runs this after its insert, so whichever runs last sees every row and settles it.
+   */
+  private async markStaleRows(params: Record<string, unknown>): Promise<void> {
+    const table = this.store.table
+    await this.warehouse.client.command({
+      query: `INSERT INTO ${table} (tenant_id, started_at, conversation_id, _version, _deleted)
+SELECT tenant_id, started_at, conversation_id, greatest(conversation_newest, customer_newest), toUInt8(1)
+FROM (
+    SELECT
+        tenant_id, started_at, conversation_id, _version,
+        max(_version) OVER (PARTITION BY conversation_id) AS conversation_newest,
+        if(customer_id IS NULL, toUInt64(0), max(_version) OVER (PARTITION BY customer_id)) AS customer_newest
+    FROM ${table} FINAL
+    WHERE tenant_id = {scope_tenant:String}
+      AND (conversation_id IN {scope_conversations:Array(String)} OR customer_id IN {scope_customers:Array(String)})
+)
+WHERE _version < conversation_newest OR conversation_newest < customer_newest`,
+      query_params: params,
+    })
+  }
+}
