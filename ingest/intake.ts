@@ -6,6 +6,7 @@ import type { Warehouse } from '../warehouse/client.ts'
 import { findStoredEvents, insertDeadLetters, insertEventRows, storedEventKey, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import { validateEvent } from './contract/validate.ts'
+import { jsonArrayElementTexts, MAX_EXTRA_DEPTH, nestsDeeperThan } from './contract/nesting.ts'
 import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
 import { eventToRow, writeEventRow, type EventRow, type RowOptions, type RowValue } from './event-row.ts'
 import type { PulsoEvent } from './contract/event-schema.ts'
@@ -54,7 +55,12 @@ export function parseBatchBody(body: string): BatchItem[] {
     } catch (error) {
       throw new BodyError(`the body is not valid JSON: ${(error as Error).message}`)
     }
-    return (parsed as unknown[]).map((value) => ({ raw: JSON.stringify(value), value }))
+    // An element nested too deep for JSON.stringify (it recurses) keeps its text as written.
+    let texts: string[] | undefined
+    return (parsed as unknown[]).map((value, index) => ({
+      raw: nestsDeeperThan(value, 2 * MAX_EXTRA_DEPTH) ? (texts ??= jsonArrayElementTexts(trimmed))[index]! : JSON.stringify(value),
+      value,
+    }))
   }
   const items = parseNdjsonLines(trimmed.split('\n'))
   if (items.every((item) => item.parseError)) {

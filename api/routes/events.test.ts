@@ -144,6 +144,32 @@ FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND startsWit
   })
 })
 
+describe('fields the contract does not name', () => {
+  const deep = (levels: number) => '['.repeat(levels) + ']'.repeat(levels)
+
+  it('rejects one nested 5,000 levels deep with a reason, in NDJSON and in a JSON array, and keeps the batch', async () => {
+    const poisoned = (id: string) => JSON.stringify(event({ tenant_id: 'globex', event_id: id })).replace(/}$/, `,"deep":${deep(5000)}}`)
+    const valid = (id: string) => JSON.stringify(event({ tenant_id: 'globex', event_id: id }))
+    const lines = await postEvents(pulso, TEST_KEYS.globexIngest, [valid('nest-1'), poisoned('nest-2')].join('\n'))
+    const array = await postEvents(pulso, TEST_KEYS.globexIngest, `[${valid('nest-3')}, ${poisoned('nest-4')}]`, 'application/json')
+    for (const [answer, id] of [[lines, 'nest-2'], [array, 'nest-4']] as const) {
+      expect(answer.status).toBe(200)
+      expect(answer.body.accepted).toBe(1)
+      expect(answer.body.rejected).toEqual([{ index: 1, event_id: id, reason: '`deep`: nested more than 32 levels deep; fields the contract does not name are kept as JSON up to 32 levels' }])
+    }
+    // the dead letter keeps the element as it was sent
+    const letter = (await listDeadLetters(pulso.warehouse, 'globex')).find((l) => l.event_id === 'nest-4')!
+    expect(letter.payload).toBe(poisoned('nest-4'))
+  })
+
+  it('stores a field named __proto__ in extra like any other', async () => {
+    const body = JSON.stringify(event({ tenant_id: 'globex', event_id: 'proto-1' })).replace(/}$/, ',"__proto__":{"x":1}}')
+    expect((await postEvents(pulso, TEST_KEYS.globexIngest, body)).body.accepted).toBe(1)
+    const result = await pulso.warehouse.client.query({ query: `SELECT extra FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND event_id = 'proto-1'`, format: 'JSONEachRow' })
+    expect(await result.json()).toEqual([{ extra: '{"__proto__":{"x":1}}' }])
+  })
+})
+
 describe('GET /healthz', () => {
   it('reports the engine', async () => {
     const response = await pulso.app.request('/healthz')

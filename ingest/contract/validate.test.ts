@@ -68,6 +68,23 @@ describe('event contract v1', () => {
     const result = validateEvent({ ...valid, wa_message_id: 'wamid.1', nested: { a: 1 } })
     expect(result.ok && result.extra).toEqual({ wa_message_id: 'wamid.1', nested: { a: 1 } })
   })
+
+  it('keeps a field named __proto__ like any other, as JSON.parse read it', () => {
+    const result = validateEvent(JSON.parse('{"event_id":"e1","tenant_id":"acme","conversation_id":"c1","occurred_at":"2024-03-01T10:00:00Z","type":"closed","__proto__":{"admin":true},"note":"x"}'))
+    expect(result.ok).toBe(true)
+    if (!result.ok) return
+    expect(Object.keys(result.extra)).toEqual(['__proto__', 'note'])
+    expect(JSON.stringify(result.extra)).toBe('{"__proto__":{"admin":true},"note":"x"}')
+    expect(({} as Record<string, unknown>).admin).toBeUndefined() // and no prototype was touched
+  })
+
+  it('refuses a field the contract does not name nested deeper than 32 levels, naming it', () => {
+    const nested = (levels: number) => JSON.parse('['.repeat(levels) + ']'.repeat(levels))
+    expect(validateEvent({ ...valid, deep: nested(32) }).ok).toBe(true)
+    expect(reasonFor({ deep: nested(33) })).toBe('`deep`: nested more than 32 levels deep; fields the contract does not name are kept as JSON up to 32 levels')
+    expect(reasonFor({ deep: nested(5000) })).toMatch(/^`deep`: nested more than 32 levels deep/)
+    expect(reasonFor({ type: 'closed', sender: undefined, meta: { a: { b: nested(40) } } })).toMatch(/^`meta`: nested more than 32 levels deep/)
+  })
 })
 
 describe('phone numbers in customer_id', () => {

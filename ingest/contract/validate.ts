@@ -2,6 +2,7 @@
 import type { z } from 'zod'
 import { acceptsEvent } from './accepts-event.ts'
 import { toDecimalText } from './decimal.ts'
+import { MAX_EXTRA_DEPTH, nestsDeeperThan } from './nesting.ts'
 import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
 
 export type Validation =
@@ -38,13 +39,29 @@ function stringField(value: unknown, name: string): string | undefined {
 /** Fields the contract does not name, kept raw rather than rejected; one shared empty object when none. */
 const NO_EXTRA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>
 
+/**
+ * The fields of `input` the contract does not name. They are collected in an object without a
+ * prototype, so a field named `__proto__` (an ordinary key to JSON.parse) is kept like any other
+ * instead of being swallowed as the object's prototype; Pulso only ever stores this object as
+ * JSON text.
+ */
 function extraFields(input: Record<string, unknown>, type: keyof typeof typeFieldSchemas): Record<string, unknown> {
   let extra: Record<string, unknown> | undefined
   const typeFields = TYPE_FIELDS[type]
   for (const key in input) {
-    if (!BASE_FIELDS.has(key) && !typeFields.has(key)) (extra ??= {})[key] = input[key]
+    if (!BASE_FIELDS.has(key) && !typeFields.has(key)) (extra ??= Object.create(null) as Record<string, unknown>)[key] = input[key]
   }
   return extra ?? NO_EXTRA
+}
+
+/** Why an extra field cannot be stored as JSON, or undefined when all can. */
+function extraProblem(extra: Record<string, unknown>): string | undefined {
+  for (const key in extra) {
+    if (nestsDeeperThan(extra[key], MAX_EXTRA_DEPTH)) {
+      return `\`${key}\`: nested more than ${MAX_EXTRA_DEPTH} levels deep; fields the contract does not name are kept as JSON up to ${MAX_EXTRA_DEPTH} levels`
+    }
+  }
+  return undefined
 }
 
 /** The event with its amount as the decimal text zod makes of it: the same object when it already is that text. */
@@ -78,6 +95,9 @@ export function validateEvent(input: unknown): Validation {
   const own = typeSchema.safeParse(input)
   if (!own.success) return { ok: false, reason: describeIssue(own.error.issues[0]!, input), eventId, tenantId }
 
+  const extra = extraFields(input as Record<string, unknown>, base.data.type)
+  const problem = extraProblem(extra)
+  if (problem !== undefined) return { ok: false, reason: problem, eventId, tenantId }
   // Both parses return fresh objects, so the base one can take the type's fields in place.
-  return { ok: true, event: Object.assign(base.data, own.data) as PulsoEvent, extra: extraFields(input as Record<string, unknown>, base.data.type) }
+  return { ok: true, event: Object.assign(base.data, own.data) as PulsoEvent, extra }
 }
