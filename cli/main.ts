@@ -80,6 +80,23 @@ program
     })
   })
 
+/** Recomputes the stored conversation facts with a progress bar on stderr; answers how many conversations are stored. */
+async function rebuildWithProgress(facts: import('../dbt-like-models/runner/conversation-facts.ts').ConversationFacts): Promise<number> {
+  const { SingleBar, Presets } = await import('cli-progress')
+  const bar = new SingleBar({ format: 'rebuild {tenant} [{bar}] {percentage}% | {value}/{total} customers and conversations', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
+  let started = false
+  try {
+    await facts.rebuild((done, total, tenantId) => {
+      if (!started) bar.start(total, done, { tenant: tenantId }), (started = true)
+      bar.setTotal(total)
+      bar.update(done, { tenant: tenantId })
+    })
+  } finally {
+    bar.stop()
+  }
+  return facts.countStored()
+}
+
 const models = program.command('models').description('build and test the dbt-like models')
 models
   .command('run')
@@ -92,6 +109,25 @@ models
       const report = await runModels(runtime.warehouse, runtime.project)
       for (const m of report.built) console.log(`  built ${m.name.padEnd(28)} ${m.materialized.padEnd(20)} ${m.ms} ms`)
       console.log(`${report.built.length} models built in ${runtime.warehouse.database}`)
+      for (const stale of report.rebuildNeeded) {
+        console.log(`${stale.name}: its stored rows came from another definition or other settings; recomputing them from the events`)
+        await rebuildWithProgress(runtime.facts)
+        await runtime.facts.store.markBuilt(stale.fingerprint)
+      }
+    }, { buildModels: false })
+  })
+models
+  .command('rebuild')
+  .description('recompute the stored conversation facts (fct_conversations) from all events, with a progress bar: after restoring a backup, or to check that the stored rows are current')
+  .action(async () => {
+    const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+    const { withRuntime } = await import('./runtime.ts')
+    await withRuntime(config, async (runtime) => {
+      const started = Date.now()
+      const { fingerprint } = await runtime.facts.store.ensure()
+      const conversations = await rebuildWithProgress(runtime.facts)
+      await runtime.facts.store.markBuilt(fingerprint)
+      console.log(`fct_conversations recomputed: ${conversations} conversations in ${((Date.now() - started) / 1000).toFixed(1)} s`)
     }, { buildModels: false })
   })
 models

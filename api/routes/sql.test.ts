@@ -134,6 +134,8 @@ describe('POST /v1/sql: what a data team can ask', () => {
     expect(names).toEqual(expect.arrayContaining(['events', 'stg_events', 'fct_conversations', 'fct_kpis', 'dead_letters']))
     // No tenant_id column, nothing to scope by: not exposed.
     expect(names).not.toContain('schema_migrations')
+    // The stored facts' versions and delete markers stay behind the fct_conversations view.
+    expect(names).not.toContain('fct_conversations__incremental')
   })
 })
 

@@ -137,6 +137,27 @@ describe("a data team's own models folder (PULSO_MODELS_DIR)", () => {
   })
 })
 
+describe('pulso models rebuild', () => {
+  it('recomputes the stored conversation facts from the events, with the same KPIs after', () => {
+    const file = path.join(work, 'rebuild-events.ndjson')
+    const at = (minute: number) => `2024-05-01T10:${String(minute).padStart(2, '0')}:00Z`
+    const lines = [
+      { event_id: 'rb1', conversation_id: 'rb-a', type: 'message', sender: 'customer', customer_id: 'cust-rb', occurred_at: at(0) },
+      { event_id: 'rb2', conversation_id: 'rb-a', type: 'message', sender: 'bot', occurred_at: at(1) },
+      { event_id: 'rb3', conversation_id: 'rb-b', type: 'message', sender: 'customer', occurred_at: at(2) },
+    ]
+    writeFileSync(file, lines.map((e) => JSON.stringify({ tenant_id: 'rebuild', ...e })).join('\n'))
+    expect(pulso(['ingest', file]).code).toBe(0)
+    const kpis = () => pulso(['kpis', '--tenant', 'rebuild', '--from', '2024-05-01', '--to', '2024-05-01', '--grain', 'all', '--json'])
+    const before = kpis()
+    expect(JSON.parse(before.stdout)[0]).toMatchObject({ conversations: 2, frt_avg_s: 60 })
+    const rebuild = pulso(['models', 'rebuild'])
+    expect(rebuild.code, rebuild.stderr).toBe(0)
+    expect(rebuild.stdout).toMatch(/fct_conversations recomputed: \d+ conversations/)
+    expect(kpis().stdout).toBe(before.stdout)
+  })
+})
+
 describe('pulso models docs', () => {
   it('writes a static site with every model, its column types, tests and lineage', () => {
     const out = path.join(work, 'site')

@@ -103,6 +103,12 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
     }
   }
 
+  /** How many conversations the stored facts hold, all tenants. */
+  async countStored(): Promise<number> {
+    const [row] = await queryRows<{ n: number }>(this.warehouse, `SELECT count() AS n FROM ${this.warehouse.database}.${CONVERSATION_FACTS_MODEL}`)
+    return Number(row?.n ?? 0)
+  }
+
   private async refreshScope(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
     // The version is taken before the scope is read: a writer whose events land after this
     // point takes a newer version, and its recomputation (which sees these events too) wins.

@@ -191,6 +191,9 @@ export class SqlSandbox {
     const rows = await result.json<{ name: string; as_select: string; modified: string; has_tenant: number | boolean }>()
     const relations: SandboxRelation[] = []
     for (const row of rows) {
+      // An incremental model's storage holds replaced versions and delete markers; data teams
+      // read the model's view, which shows each row once (dbt-like-models/runner/incremental.ts).
+      if (row.name.endsWith('__incremental')) continue
       const params = [...new Map([...row.as_select.matchAll(PARAM)].map((m) => [m[1]!, m[2]!.trim()])).entries()].map(([name, type]) => ({ name, type }))
       if (params.length ? params.some((p) => p.name === 'tenant_id') : Boolean(row.has_tenant)) relations.push({ name: row.name, params })
     }
