@@ -71,6 +71,10 @@ describe('pulso CLI', () => {
     const bad = await pulso('kpis', '--from', '2024-13-01', '--to', '2024-03-01')
     expect(bad.code).toBe(1)
     expect(bad.stderr).toContain('`from`: not a calendar date')
+    // days that do not exist, on every command that takes a date
+    expect((await pulso('kpis', '--from', '2026-02-30', '--to', '2026-03-01')).stderr).toContain('`from`: not a calendar date: 2026-02-30 does not exist')
+    expect((await pulso('goals', '--as-of', '2026-11-31')).stderr).toContain('`as_of`: not a calendar date: 2026-11-31 does not exist')
+    expect((await pulso('regressions', '--as-of', '2026-04-31')).stderr).toContain('`as_of`: not a calendar date: 2026-04-31 does not exist')
     for (const args of [[], ['start'], ['ingest'], ['kpis'], ['models'], ['models', 'run'], ['models', 'test'], ['demo']]) {
       const help = await pulso(...args, '--help')
       expect(help.stdout, args.join(' ')).toMatch(/^Usage: pulso/)

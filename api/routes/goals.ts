@@ -13,9 +13,8 @@ import { deleteGoals, listGoals, saveGoals } from '../../warehouse/repositories/
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseQuery } from './kpis.ts'
+import { date, parseQuery } from './kpis.ts'
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
 
 export const goalsQuerySchema = z.object({
   as_of: date.optional(),

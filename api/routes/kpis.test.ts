@@ -149,6 +149,36 @@ describe('GET /v1/kpis', () => {
     expect((await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-03-05&to=2024-03-02')).body.message).toBe('`from`: from must not be after to')
   })
 
+  it('refuses days that do not exist on every route that takes a date, naming the parameter', async () => {
+    const get = async (url: string) => {
+      const response = await pulso.app.request(url, { headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` } })
+      return { status: response.status, body: (await response.json()) as { message: string } }
+    }
+    const range = (from: string, to: string) => `from=${from}&to=${to}`
+    const cases: [string, string][] = [
+      [`/v1/kpis?${range('2026-11-01', '2026-11-31')}`, 'to'],
+      [`/v1/kpis?${range('2026-04-31', '2026-05-31')}`, 'from'], // answered 500 RangeError before
+      [`/v1/kpis?${range('2026-02-29', '2026-03-01')}`, 'from'], // 2026 is not a leap year
+      [`/v1/proactive?${range('2026-02-30', '2026-03-01')}`, 'from'],
+      [`/v1/conversations?${range('2026-06-31', '2026-07-01')}`, 'from'],
+      [`/v1/handoffs?${range('2026-06-01', '2026-09-31')}`, 'to'],
+      [`/v1/use-cases/scorecard?${range('2026-11-31', '2026-12-01')}`, 'from'],
+      [`/v1/use-cases/bot-kept-human-only?${range('2026-11-01', '2026-11-31')}`, 'to'],
+      ['/v1/goals?as_of=2026-11-31', 'as_of'],
+      ['/v1/goals/any-goal?as_of=2026-02-30', 'as_of'],
+      ['/v1/regressions?as_of=2026-11-31', 'as_of'],
+    ]
+    for (const [url, parameter] of cases) {
+      const { status, body } = await get(url)
+      expect(status, url).toBe(400)
+      expect(body.message, url).toMatch(new RegExp(`^\`${parameter}\`: not a calendar date: \\d{4}-\\d{2}-\\d{2} does not exist$`))
+    }
+    expect((await get('/v1/review?week=2026-W54')).body.message).toBe('`week`: that year has no such ISO week')
+    expect((await get(`/v1/kpis?${range('1969-12-31', '1970-01-02')}`)).body.message).toBe('`from`: expected a date from 1970-01-01 to 2149-06-06')
+    // and the real last days of months still work
+    expect((await get(`/v1/kpis?${range('2024-02-29', '2026-04-30')}&grain=month`)).status).toBe(200)
+  })
+
   it('needs a read key', async () => {
     expect((await getKpis(pulso, 'nope-nope-nope', 'from=2024-03-01&to=2024-03-02')).status).toBe(401)
     expect((await getKpis(pulso, TEST_KEYS.acmeIngest, 'from=2024-03-01&to=2024-03-02')).status).toBe(403)

@@ -4,11 +4,17 @@ import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
+import { FIRST_QUERY_DATE, LAST_QUERY_DATE, isCalendarDate, isQueryableDate } from '../../warehouse/analysis/dates.ts'
 import { GRAINS, SEGMENTS, queryKpis, withEmptyPeriods } from '../../warehouse/repositories/kpis.ts'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 
-export const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
+/** A local date in a query parameter: YYYY-MM-DD of a day that exists, within what the models take. Every route uses this one. */
+export const date = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD')
+  .refine(isCalendarDate, { error: (issue) => `not a calendar date: ${issue.input} does not exist`, abort: true })
+  .refine(isQueryableDate, `expected a date from ${FIRST_QUERY_DATE} to ${LAST_QUERY_DATE}`)
 
 export const kpiQuerySchema = z
   .object({

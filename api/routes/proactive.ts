@@ -8,9 +8,8 @@ import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { queryProactiveKpis } from '../../warehouse/repositories/proactive.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
-import { parseQuery } from './kpis.ts'
+import { date, parseQuery } from './kpis.ts'
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
 const querySchema = z.object({ from: date, to: date }).refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
 
 export function proactiveRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; config: PulsoConfig }) {

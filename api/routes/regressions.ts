@@ -6,10 +6,10 @@ import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { findRegressions } from '../../warehouse/analysis/regressions-query.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
-import { parseQuery } from './kpis.ts'
+import { date, parseQuery } from './kpis.ts'
 
-const regressionsQuerySchema = z.object({
-  as_of: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date').optional(),
+export const regressionsQuerySchema = z.object({
+  as_of: date.optional(),
   window_days: z.coerce.number().int('expected a whole number').min(1, 'must be ≥ 1').max(28, 'must be ≤ 28').optional(),
   /** active=true keeps only regressions still flagged on as_of. */
   active: z.enum(['true', 'false'], { error: 'expected true or false' }).optional(),

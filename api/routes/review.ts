@@ -4,7 +4,7 @@ import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { addDays, isoWeekMonday, isoWeekOf, mondayOf, todayIn } from '../../warehouse/analysis/dates.ts'
+import { FIRST_QUERY_DATE, LAST_QUERY_DATE, addDays, isQueryableDate, isoWeekMonday, isoWeekOf, mondayOf, todayIn } from '../../warehouse/analysis/dates.ts'
 import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
 import { buildWeeklyReview } from '../../warehouse/analysis/review.ts'
 import { reviewToCsv, reviewToMarkdown } from '../../warehouse/analysis/review-export.ts'
@@ -15,7 +15,8 @@ export const reviewQuerySchema = z.object({
   week: z
     .string()
     .regex(/^\d{4}-W\d{2}$/, 'expected an ISO week YYYY-Www, e.g. 2026-W47')
-    .refine((w) => isoWeekMonday(w) !== null, 'that year has no such ISO week')
+    .refine((w) => isoWeekMonday(w) !== null, { error: 'that year has no such ISO week', abort: true })
+    .refine((w) => isQueryableDate(isoWeekMonday(w)!), `expected a week from ${FIRST_QUERY_DATE} to ${LAST_QUERY_DATE}`)
     .optional(),
   format: z.enum(['json', 'markdown', 'csv'], { error: 'expected json, markdown or csv' }).default('json'),
 })

@@ -13,9 +13,8 @@ import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { parseBody } from './goals.ts'
-import { parseQuery } from './kpis.ts'
+import { date, parseQuery } from './kpis.ts'
 
-const date = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected YYYY-MM-DD').refine((d) => !Number.isNaN(Date.parse(d)), 'not a calendar date')
 const rangeSchema = z
   .object({ from: date.optional(), to: date.optional(), limit: z.coerce.number().int().min(1).max(1000, 'must be ≤ 1000').default(100) })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { message: 'from must not be after to', path: ['from'] })

@@ -39,6 +39,9 @@ export function register(program: Command): void {
     .option('--as-of <date>', 'YYYY-MM-DD (default: today in the tenant time zone)')
     .action(async (options: { tenant: string; asOf?: string }) => {
       const config = cliConfig()
+      const { parseQuery } = await import('../../api/routes/kpis.ts')
+      const { goalsQuerySchema } = await import('../../api/routes/goals.ts')
+      parseQuery(goalsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
       const { withRuntime } = await import('../runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { evaluateGoals } = await import('../../warehouse/analysis/goals.ts')
@@ -60,6 +63,9 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report')
     .action(async (options: { tenant: string; asOf?: string; json?: boolean }) => {
       const config = cliConfig()
+      const { parseQuery } = await import('../../api/routes/kpis.ts')
+      const { regressionsQuerySchema } = await import('../../api/routes/regressions.ts')
+      parseQuery(regressionsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
       const { withRuntime } = await import('../runtime.ts')
       const { findRegressions } = await import('../../warehouse/analysis/regressions-query.ts')
       await withRuntime(config, async (runtime) => {

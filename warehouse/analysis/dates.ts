@@ -5,6 +5,23 @@ const DAY_MS = 86_400_000
 const toMs = (date: string) => Date.parse(`${date}T00:00:00Z`)
 const fromMs = (ms: number) => new Date(ms).toISOString().slice(0, 10)
 
+/**
+ * True when `date` is YYYY-MM-DD of a day that exists. Date.parse reads 2026-02-30 as March 2
+ * and 2026-11-31 as December 1, so a date is a calendar date when it reads back as written.
+ */
+export function isCalendarDate(date: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return false
+  const ms = toMs(date)
+  return !Number.isNaN(ms) && fromMs(ms) === date
+}
+
+// The dates a query can ask for: the models take dates as ClickHouse's Date, 1970-01-01 to 2149-06-06.
+export const FIRST_QUERY_DATE = '1970-01-01'
+export const LAST_QUERY_DATE = '2149-06-06'
+
+/** True when a calendar date is one the models' Date parameters hold. */
+export const isQueryableDate = (date: string) => date >= FIRST_QUERY_DATE && date <= LAST_QUERY_DATE
+
 export function addDays(date: string, days: number): string {
   return fromMs(toMs(date) + days * DAY_MS)
 }
