@@ -49,6 +49,14 @@ describe('the resolved-tree check (EXPLAIN QUERY TREE)', () => {
     expect(refusalsFromQueryTree(await explain('QUERY TREE', 'SELECT name FROM system.databases'), 'px_sql_a')).toEqual(["system.databases is outside your tenant's relations"])
   })
 
+  it("refuses introspection functions, which read the server's own memory", async () => {
+    const tree = await explain('QUERY TREE', "SELECT demangle('_Z1fv'), addressToSymbol(toUInt64(0))")
+    expect(refusalsFromQueryTree(tree, 'px_sql_a')).toEqual([
+      "function demangle() is not allowed: it reads the server's own memory",
+      "function addressToSymbol() is not allowed: it reads the server's own memory",
+    ])
+  })
+
   it('refuses table functions outside the allowlist', async () => {
     const tree = await explain('QUERY TREE', "SELECT * FROM generateRandom('a Int8') LIMIT 1")
     expect(refusalsFromQueryTree(tree, 'px_sql_a')).toEqual(['table function generateRandom() is not allowed'])
@@ -69,6 +77,13 @@ describe('the parse-tree check (EXPLAIN AST)', () => {
       expect.stringMatching(/^table function url\(\) is not allowed/),
       'px.t names the database px: read relations by their bare name (fct_conversations, not px.fct_conversations)',
       'a SETTINGS clause is not allowed: settings and limits are fixed by Pulso',
+    ])
+  })
+
+  it('refuses introspection functions in the parse tree too', async () => {
+    expect(refusalsFromAst(await explain('AST', 'SELECT addressToLine(toUInt64(0)), DEMANGLE(x) FROM t'), context)).toEqual([
+      "function addressToLine() is not allowed: it reads the server's own memory",
+      "function DEMANGLE() is not allowed: it reads the server's own memory",
     ])
   })
 

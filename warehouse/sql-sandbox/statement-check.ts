@@ -39,10 +39,19 @@ const BLOCKED_FUNCTIONS = new Set([
   'filesystemunreserved',
 ])
 
-const isBlockedFunction = (name: string) => {
+/** Introspection functions: they read the server process's own memory and binary. Compared in lower case. */
+const INTROSPECTION_FUNCTIONS = new Set(['addresstoline', 'addresstolinewithinlines', 'addresstosymbol', 'demangle'])
+
+/** Why an ordinary function is refused, or undefined when it may run. */
+function functionRefusal(name: string): string | undefined {
   const lower = name.toLowerCase()
-  return BLOCKED_FUNCTIONS.has(lower) || lower.startsWith('dict')
+  if (BLOCKED_FUNCTIONS.has(lower) || lower.startsWith('dict')) return `function ${name}() is not allowed: it reads outside your tenant's relations`
+  if (INTROSPECTION_FUNCTIONS.has(lower)) return `function ${name}() is not allowed: it reads the server's own memory`
+  return undefined
 }
+
+/** The refusal of a SETTINGS clause, wherever it is found. */
+export const SETTINGS_REFUSAL = 'a SETTINGS clause is not allowed: settings and limits are fixed by Pulso'
 
 export type AstContext = {
   /** Every database on the server: an identifier `db.x` that starts with one is refused. */
@@ -79,14 +88,15 @@ export function refusalsFromAst(lines: string[], context: AstContext): string[] 
     const parent = stack[stack.length - 1]
     stack.push(node)
     const name = node.rest.split(' ')[0] ?? ''
-    if (node.type === 'Set') reasons.push('a SETTINGS clause is not allowed: settings and limits are fixed by Pulso')
+    if (node.type === 'Set') reasons.push(SETTINGS_REFUSAL)
     if (node.type === 'Function') {
       if (parent?.type === 'TableExpression') {
         if (!ALLOWED_TABLE_FUNCTIONS.has(name.toLowerCase()) && !context.parameterizedViews.has(name)) {
           reasons.push(`table function ${name}() is not allowed: it reads outside your tenant's relations (allowed: ${[...ALLOWED_TABLE_FUNCTIONS].join(', ')})`)
         }
-      } else if (isBlockedFunction(name)) {
-        reasons.push(`function ${name}() is not allowed: it reads outside your tenant's relations`)
+      } else {
+        const refusal = functionRefusal(name)
+        if (refusal) reasons.push(refusal)
       }
     }
     if (node.type === 'TableIdentifier') reasons.push(...tableIdentifierRefusals(name))
@@ -126,8 +136,8 @@ export function refusalsFromQueryTree(lines: string[], sandboxDatabase: string):
       if (!ALLOWED_TABLE_FUNCTIONS.has(fn.toLowerCase())) reasons.push(`table function ${fn}() is not allowed`)
     }
     if (type === 'FUNCTION') {
-      const fn = /function_name: ([^,\s]+)/.exec(rest)?.[1] ?? ''
-      if (isBlockedFunction(fn)) reasons.push(`function ${fn}() is not allowed: it reads outside your tenant's relations`)
+      const refusal = functionRefusal(/function_name: ([^,\s]+)/.exec(rest)?.[1] ?? '')
+      if (refusal) reasons.push(refusal)
     }
   }
   return [...new Set(reasons)]
