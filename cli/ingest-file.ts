@@ -15,6 +15,9 @@ export type IngestSummary = {
 
 type Options = { tenant?: string; batch: number; url?: string; key?: string }
 
+/** Conversations and customers a file ingest lets wait for their facts before refreshing them. */
+const DEFERRED_FACTS_LIMIT = 500_000
+
 async function postBatch(url: string, key: string, lines: string[]): Promise<IntakeResult> {
   const response = await fetch(new URL('/v1/events', url), {
     method: 'POST',
@@ -38,16 +41,14 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
   let bytes = 0
   let pending: { text: string; line: number }[] = []
 
-  const flush = async () => {
-    if (pending.length === 0) return
-    const batch = pending
-    pending = []
+  const submit = async (batch: { text: string; line: number }[]) => {
     let result: IntakeResult
     if (options.url) {
       result = await postBatch(options.url, options.key!, batch.map((b) => b.text))
     } else {
       const items = parseNdjsonLines(batch.map((b) => b.text))
-      result = await runtime!.intake.ingest(items, { source: 'file', tenantId: options.tenant })
+      // The stored facts are refreshed once for the whole file (below), not once per batch
+      result = await runtime!.intake.ingest(items, { source: 'file', tenantId: options.tenant, deferFacts: true })
     }
     summary.accepted += result.accepted
     summary.duplicates += result.duplicates
@@ -56,6 +57,26 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
       if (summary.firstRejections.length < 20) summary.firstRejections.push({ line: batch[r.index]!.line, event_id: r.event_id, reason: r.reason })
     }
     bar.update(bytes, { events: summary.accepted + summary.duplicates + summary.rejected })
+  }
+
+  // Two batches in flight: the next one is parsed and validated here while the engine stores the
+  // one before (the engine works on threads of its own).
+  const inFlight: Promise<void>[] = []
+  const flush = async () => {
+    if (pending.length === 0) return
+    const batch = pending
+    pending = []
+    const submitted = submit(batch)
+    submitted.catch(() => undefined) // awaited below; this only keeps Node from calling it unhandled first
+    inFlight.push(submitted)
+    if (inFlight.length >= 2) await inFlight.shift()
+    // A bound on what waits for its facts: a large file refreshes them along the way.
+    if (runtime && runtime.intake.deferredConversations >= DEFERRED_FACTS_LIMIT) await refreshFacts()
+  }
+
+  const refreshFacts = async () => {
+    await Promise.all(inFlight.splice(0))
+    await runtime!.intake.refreshDeferredFacts((done, total) => bar.update(bytes, { events: `${summary.accepted + summary.duplicates + summary.rejected} (facts ${Math.round((100 * done) / total)} %)` }))
   }
 
   try {
@@ -69,7 +90,9 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
       if (pending.length >= options.batch) await flush()
     }
     await flush()
-    bar.update(total || 1)
+    await Promise.all(inFlight.splice(0))
+    if (runtime) await refreshFacts()
+    bar.update(total || 1, { events: summary.accepted + summary.duplicates + summary.rejected })
   } finally {
     bar.stop()
     await runtime?.close()

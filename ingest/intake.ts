@@ -24,6 +24,11 @@ export type IntakeOptions = {
   source: string
   /** When set, events of any other tenant are rejected (an API key belongs to one tenant). */
   tenantId?: string
+  /**
+   * Bulk loads (`pulso ingest FILE`): leave the stored facts of this batch to
+   * refreshDeferredFacts(). Until then /v1/kpis does not count the batch.
+   */
+  deferFacts?: boolean
 }
 
 /** A batch sorted into rows to store and rejections, before any look-up of what is stored. */
@@ -179,7 +184,10 @@ export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hash
 }
 
 /** What keeps derived data current after events are stored: the stored conversation facts. */
-export type StoredEventsListener = { refresh(touched: TouchedConversations): Promise<void> }
+export type StoredEventsListener = {
+  refresh(touched: TouchedConversations): Promise<void>
+  refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void): Promise<void>
+}
 
 /** The conversations and customers of a batch's rows. */
 export function touchedByRows(rows: EventRow[]): TouchedConversations {
@@ -203,14 +211,36 @@ export class Intake {
     private readonly facts?: StoredEventsListener,
   ) {}
 
+  /**
+   * Validates the batch at once (on the calling thread, while the engine may still be storing an
+   * earlier batch), then stores it after the batches before it.
+   */
   ingest(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
-    const run = this.queue.then(() => this.store(items, options))
+    const prepared = prepareBatch(items, this.config, options)
+    const run = this.queue.then(() => this.store(prepared, options))
     this.queue = run.catch(() => undefined)
     return run
   }
 
-  private async store(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
-    const prepared = prepareBatch(items, this.config, options)
+  /**
+   * Refreshes the facts of every batch stored with `deferFacts` since the last call, in chunks
+   * (a bulk load recomputes each conversation once, not once per batch that touched it).
+   */
+  async refreshDeferredFacts(onProgress?: (done: number, total: number) => void): Promise<void> {
+    await this.queue
+    const touched = this.deferred
+    this.deferred = new TouchedConversations()
+    if (touched.size) await this.facts?.refreshInChunks(touched, onProgress)
+  }
+
+  /** Conversations and customers stored with `deferFacts` whose facts are not refreshed yet. */
+  get deferredConversations(): number {
+    return this.deferred.count
+  }
+
+  private deferred = new TouchedConversations()
+
+  private async store(prepared: PreparedBatch, options: IntakeOptions): Promise<IntakeResult> {
     const fresh = await this.dropStored(prepared.rows)
     // Dead letters first: if storing the valid rows fails, the caller retries the whole batch
     // and nothing valid was acknowledged.
@@ -218,7 +248,8 @@ export class Intake {
     await insertEventRows(this.warehouse, fresh)
     // Repeats too: a batch sent again after a crash between its insert and this refresh
     // (so never acknowledged) refreshes what the first attempt stored.
-    await this.facts?.refresh(touchedByRows(prepared.rows))
+    if (options.deferFacts) this.deferred.addAll(touchedByRows(prepared.rows))
+    else await this.facts?.refresh(touchedByRows(prepared.rows))
     return {
       accepted: fresh.length,
       duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.length),

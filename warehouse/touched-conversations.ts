@@ -13,6 +13,8 @@ export type TouchedEntries = [string, string[], string[]][]
 /** Conversations and customers whose events a batch stored, by tenant. */
 export class TouchedConversations {
   readonly byTenant = new Map<string, { conversations: Set<string>; customers: Set<string> }>()
+  /** Conversations a touched customer reaches anyway (one of their events named it): by tenant. */
+  readonly reachedByCustomer = new Map<string, Set<string>>()
 
   add(tenantId: string, conversationId: string, customerId: string | null | undefined): void {
     let touched = this.byTenant.get(tenantId)
@@ -21,10 +23,44 @@ export class TouchedConversations {
     // shared raw id: the customer stands for it.
     if (!(customerId && isAutoConversationId(conversationId))) touched.conversations.add(conversationId)
     if (customerId) touched.customers.add(customerId)
+    if (customerId && !isAutoConversationId(conversationId)) {
+      let reached = this.reachedByCustomer.get(tenantId)
+      if (!reached) this.reachedByCustomer.set(tenantId, (reached = new Set()))
+      reached.add(conversationId)
+    }
   }
 
+  /** The touched conversations of a tenant that none of its touched customers reaches. */
+  conversationsWithoutCustomer(tenantId: string): string[] {
+    const reached = this.reachedByCustomer.get(tenantId)
+    return [...(this.byTenant.get(tenantId)?.conversations ?? [])].filter((id) => !reached?.has(id))
+  }
+
+  /** Tenants touched. */
   get size(): number {
     return this.byTenant.size
+  }
+
+  /** Conversations and customers touched, all tenants. */
+  get count(): number {
+    let n = 0
+    for (const t of this.byTenant.values()) n += t.conversations.size + t.customers.size
+    return n
+  }
+
+  addAll(other: TouchedConversations): void {
+    for (const [tenant, t] of other.byTenant) {
+      let into = this.byTenant.get(tenant)
+      if (!into) this.byTenant.set(tenant, (into = { conversations: new Set(), customers: new Set() }))
+      for (const id of t.conversations) into.conversations.add(id)
+      for (const id of t.customers) into.customers.add(id)
+      const reached = other.reachedByCustomer.get(tenant)
+      if (reached) {
+        let reachedInto = this.reachedByCustomer.get(tenant)
+        if (!reachedInto) this.reachedByCustomer.set(tenant, (reachedInto = new Set()))
+        for (const id of reached) reachedInto.add(id)
+      }
+    }
   }
 
   /** Plain arrays, to cross a thread boundary (the Kafka worker's preparing thread). */
@@ -37,10 +73,9 @@ export class TouchedConversations {
     const touched = new TouchedConversations()
     for (const entries of entrySets) {
       for (const [tenant, conversations, customers] of entries) {
-        let into = touched.byTenant.get(tenant)
-        if (!into) touched.byTenant.set(tenant, (into = { conversations: new Set(), customers: new Set() }))
-        for (const id of conversations) into.conversations.add(id)
-        for (const id of customers) into.customers.add(id)
+        const part = new TouchedConversations()
+        part.byTenant.set(tenant, { conversations: new Set(conversations), customers: new Set(customers) })
+        touched.addAll(part)
       }
     }
     return touched

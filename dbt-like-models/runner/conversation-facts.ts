@@ -14,6 +14,7 @@
 // see markStaleRows, which also settles two writers racing over one conversation or customer.
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { isAutoConversationId, type TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import { stringSet, stringSetParam } from '../../warehouse/string-set.ts'
 import { IncrementalModel } from './incremental.ts'
 import type { Project } from './project.ts'
 
@@ -25,7 +26,12 @@ const AUTO_SQL = (column: string) => `(${column} = 'auto' OR startsWith(${column
 type Scope = { tenantId: string; conversations: string[]; autoIds: string[]; customers: string[] }
 
 function scopeParams(scope: Scope): Record<string, unknown> {
-  return { scope_tenant: scope.tenantId, scope_conversations: scope.conversations, scope_auto_ids: scope.autoIds, scope_customers: scope.customers }
+  return {
+    scope_tenant: scope.tenantId,
+    scope_conversations: stringSetParam(scope.conversations),
+    scope_auto_ids: stringSetParam(scope.autoIds),
+    scope_customers: stringSetParam(scope.customers),
+  }
 }
 
 // Customers of customers' conversations: a conversation whose events name two customers links
@@ -48,6 +54,33 @@ export class ConversationFacts {
   async refresh(touched: TouchedConversations): Promise<void> {
     for (const [tenantId, { conversations, customers }] of touched.byTenant) {
       await this.refreshScope(tenantId, [...conversations], [...customers])
+    }
+  }
+
+  /**
+   * refresh() for a large set (a bulk load): customers and conversations in chunks, so that no
+   * single recomputation holds more than a chunk's events.
+   */
+  async refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void, chunkSize = 5_000): Promise<void> {
+    const total = touched.count
+    let done = 0
+    for (const [tenantId, { customers }] of touched.byTenant) {
+      // every conversation a customer's event named is recomputed with that customer
+      await this.refreshChunked(tenantId, [...customers], touched.conversationsWithoutCustomer(tenantId), chunkSize, (n) => onProgress?.((done += n), total))
+    }
+  }
+
+  /** Refreshes customers, then conversations, `chunkSize` at a time; calls `onChunk` with each chunk's size. */
+  private async refreshChunked(tenantId: string, customers: string[], conversations: string[], chunkSize: number, onChunk: (n: number) => void): Promise<void> {
+    for (let i = 0; i < customers.length; i += chunkSize) {
+      const chunk = customers.slice(i, i + chunkSize)
+      await this.refreshScope(tenantId, [], chunk)
+      onChunk(chunk.length)
+    }
+    for (let i = 0; i < conversations.length; i += chunkSize) {
+      const chunk = conversations.slice(i, i + chunkSize)
+      await this.refreshScope(tenantId, chunk, [])
+      onChunk(chunk.length)
     }
   }
 
@@ -90,16 +123,7 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
       const total = customers.length + customerless.length
       let done = 0
       onProgress?.(done, total, tenantId)
-      for (let i = 0; i < customers.length; i += chunkSize) {
-        const chunk = customers.slice(i, i + chunkSize)
-        await this.refreshScope(tenantId, [], chunk)
-        onProgress?.((done += chunk.length), total, tenantId)
-      }
-      for (let i = 0; i < customerless.length; i += chunkSize) {
-        const chunk = customerless.slice(i, i + chunkSize)
-        await this.refreshScope(tenantId, chunk, [])
-        onProgress?.((done += chunk.length), total, tenantId)
-      }
+      await this.refreshChunked(tenantId, customers, customerless, chunkSize, (n) => onProgress?.((done += n), total, tenantId))
     }
   }
 
@@ -133,31 +157,28 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
     let newConversations = [...conversations]
     let newCustomers = [...customers]
     for (let round = 0; round < MAX_SCOPE_ROUNDS && (newConversations.length || newCustomers.length); round++) {
-      const foundCustomers = newConversations.length
-        ? await queryRows<{ customer_id: string }>(
-            this.warehouse,
-            `SELECT DISTINCT customer_id FROM ${db}.events
-WHERE tenant_id = {tenant:String} AND conversation_id IN {ids:Array(String)}
-  AND customer_id IS NOT NULL AND NOT ${AUTO_SQL('conversation_id')}`,
-            { tenant: tenantId, ids: newConversations },
-          )
-        : []
-      const foundConversations = newCustomers.length
-        ? await queryRows<{ conversation_id: string }>(
-            this.warehouse,
-            `SELECT DISTINCT conversation_id FROM ${db}.customer_conversations
-WHERE tenant_id = {tenant:String} AND customer_id IN {ids:Array(String)}`,
-            { tenant: tenantId, ids: newCustomers },
-          )
-        : []
+      // one query a round: the customers of the new conversations' events, and the
+      // conversations of the new customers
+      const found = await queryRows<{ kind: 'customer' | 'conversation'; id: string }>(
+        this.warehouse,
+        `SELECT DISTINCT 'customer' AS kind, assumeNotNull(customer_id) AS id FROM ${db}.events
+WHERE tenant_id = {tenant:String} AND conversation_id IN ${stringSet('conversations')}
+  AND customer_id IS NOT NULL AND NOT ${AUTO_SQL('conversation_id')}
+UNION ALL
+SELECT DISTINCT 'conversation' AS kind, conversation_id AS id FROM ${db}.customer_conversations
+WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}`,
+        { tenant: tenantId, conversations: stringSetParam(newConversations), customers: stringSetParam(newCustomers) },
+      )
       newConversations = []
       newCustomers = []
-      for (const { customer_id } of foundCustomers) {
-        if (!customers.has(customer_id)) customers.add(customer_id), newCustomers.push(customer_id)
-      }
-      for (const { conversation_id } of foundConversations) {
-        if (isAutoConversationId(conversation_id)) autoIds.add(conversation_id)
-        else if (!conversations.has(conversation_id)) conversations.add(conversation_id), newConversations.push(conversation_id)
+      for (const { kind, id } of found) {
+        if (kind === 'customer') {
+          if (!customers.has(id)) customers.add(id), newCustomers.push(id)
+        } else if (isAutoConversationId(id)) {
+          autoIds.add(id)
+        } else if (!conversations.has(id)) {
+          conversations.add(id), newConversations.push(id)
+        }
       }
     }
     return { tenantId, conversations: [...conversations], autoIds: [...autoIds], customers: [...customers] }
@@ -171,8 +192,8 @@ WHERE tenant_id = {tenant:String} AND customer_id IN {ids:Array(String)}`,
   private scopedEvents(): string {
     return `(SELECT * FROM ${this.warehouse.database}.events
 WHERE tenant_id = {scope_tenant:String}
-  AND ((conversation_id IN {scope_conversations:Array(String)} AND NOT (${AUTO_SQL('conversation_id')} AND customer_id IS NOT NULL))
-    OR (conversation_id IN {scope_auto_ids:Array(String)} AND ifNull(customer_id, '') IN {scope_customers:Array(String)})))`
+  AND ((conversation_id IN ${stringSet('scope_conversations')} AND NOT (${AUTO_SQL('conversation_id')} AND customer_id IS NOT NULL))
+    OR (conversation_id IN ${stringSet('scope_auto_ids')} AND ifNull(customer_id, '') IN ${stringSet('scope_customers')})))`
   }
 
   /**
@@ -196,7 +217,7 @@ FROM (
         if(customer_id IS NULL, toUInt64(0), max(_version) OVER (PARTITION BY customer_id)) AS customer_newest
     FROM ${table} FINAL
     WHERE tenant_id = {scope_tenant:String}
-      AND (conversation_id IN {scope_conversations:Array(String)} OR customer_id IN {scope_customers:Array(String)})
+      AND (conversation_id IN ${stringSet('scope_conversations')} OR customer_id IN ${stringSet('scope_customers')})
 )
 WHERE _version < conversation_newest OR conversation_newest < customer_newest`,
       query_params: params,

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream'
 import { EVENT_COLUMNS, type EventRow } from '../../ingest/event-row.ts'
 import { encodeRows } from '../../ingest/row-encoder.ts'
 import { queryRows, type Warehouse } from '../client.ts'
+import { stringSet, stringSetParam } from '../string-set.ts'
 
 export type DeadLetterRow = {
   tenant_id: string
@@ -27,9 +28,9 @@ export async function findStoredEvents(warehouse: Warehouse, tenantId: string, e
     warehouse,
     `SELECT DISTINCT conversation_id, event_id FROM ${warehouse.database}.events
 WHERE tenant_id = {tenant_id:String}
-  AND conversation_id IN {conversation_ids:Array(String)}
-  AND event_id IN {event_ids:Array(String)}`,
-    { tenant_id: tenantId, conversation_ids: [...new Set(events.map((e) => e.conversation_id))], event_ids: events.map((e) => e.event_id) },
+  AND conversation_id IN ${stringSet('conversation_ids')}
+  AND event_id IN ${stringSet('event_ids')}`,
+    { tenant_id: tenantId, conversation_ids: stringSetParam(new Set(events.map((e) => e.conversation_id))), event_ids: stringSetParam(events.map((e) => e.event_id)) },
   )
   return new Set(rows.map((r) => storedEventKey(r.conversation_id, r.event_id)))
 }
