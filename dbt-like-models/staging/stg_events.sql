@@ -27,11 +27,14 @@ gap_settings as (
 ),
 
 deduplicated as (
-    -- the earliest received copy wins; copies of one event_id are identical by contract
+    -- the earliest received copy wins; copies of one event_id are identical by contract. The
+    -- type and time are in the BY list though they never split copies: ClickHouse moves a
+    -- filter on BY columns below LIMIT BY, so a read of one tenant's fallbacks or sends in a date
+    -- range reads that tenant's months only, not all of its history.
     select *
     from source
-    order by tenant_id, conversation_id, event_id, received_at
-    limit 1 by tenant_id, conversation_id, event_id
+    order by tenant_id, conversation_id, event_id, type, occurred_at, received_at
+    limit 1 by tenant_id, conversation_id, event_id, type, occurred_at
 ),
 
 -- events that leave their conversation to Pulso: filtered from the source before deduplicating,
@@ -42,8 +45,8 @@ auto_events as (
     from source
     where (conversation_id = 'auto' or startsWith(conversation_id, 'auto:'))
         and customer_id is not null
-    order by tenant_id, conversation_id, event_id, received_at
-    limit 1 by tenant_id, conversation_id, event_id
+    order by tenant_id, conversation_id, event_id, type, occurred_at, received_at
+    limit 1 by tenant_id, conversation_id, event_id, type, occurred_at
 ),
 
 -- with the gap that applies to their tenant
