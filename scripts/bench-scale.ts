@@ -11,7 +11,7 @@
 //   npm run bench:scale -- --runs 9 --batch 20000
 //   npm run bench:scale -- --history-test        # then 10× more older history: 30-day latency long/short
 //   npm run bench:scale -- --keep                # keep the temporary folder (data, logs) for a look
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -418,17 +418,18 @@ function pulsoConfig() {
   }
 }
 
+/** The commit measured: git's HEAD, or BENCH_SCALE_COMMIT when the bench runs from an exported tree. */
 async function gitHead(): Promise<string> {
+  if (process.env.BENCH_SCALE_COMMIT) return process.env.BENCH_SCALE_COMMIT
   const { execFileSync } = await import('node:child_process')
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8' }).trim()
+    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: REPO_ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim()
   } catch {
     return 'unknown'
   }
 }
 
 try {
-  statSync(tmpdir())
   await main()
 } catch (error) {
   console.error(`\n${'='.repeat(72)}\nFAIL: ${(error as Error).stack ?? error}\n${'='.repeat(72)}`)
