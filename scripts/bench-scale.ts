@@ -8,7 +8,7 @@
 //
 //   npm run bench:scale                          # 1M events of the measured tenant (3M in the file), 5 runs
 //   npm run bench:scale -- --events 10000000     # 10M
-//   npm run bench:scale -- --runs 9 --batch 20000
+//   npm run bench:scale -- --runs 9 --batch 20000   # pulso ingest --batch (default: Pulso's own)
 //   npm run bench:scale -- --history-test        # then 10× more older history: 30-day latency long/short
 //   npm run bench:scale -- --keep                # keep the temporary folder (data, logs) for a look
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -23,7 +23,7 @@ const { values: args } = parseArgs({
   options: {
     events: { type: 'string', default: '1000000' },
     runs: { type: 'string', default: '5' },
-    batch: { type: 'string', default: '10000' },
+    batch: { type: 'string' },
     days: { type: 'string', default: '180' },
     'end-date': { type: 'string', default: '2026-11-15' },
     'history-test': { type: 'boolean', default: false },
@@ -32,10 +32,11 @@ const { values: args } = parseArgs({
 })
 const EVENTS = Number(args.events)
 const RUNS = Number(args.runs)
-const BATCH = Number(args.batch)
+/** `pulso ingest --batch`; unset: Pulso's own default. */
+const BATCH = args.batch === undefined ? undefined : Number(args.batch)
 const DAYS = Number(args.days)
 const END = args['end-date']
-if (![EVENTS, RUNS, BATCH, DAYS].every((n) => Number.isInteger(n) && n > 0) || !/^\d{4}-\d{2}-\d{2}$/.test(END) || RUNS < 1 || DAYS < 31) {
+if (![EVENTS, RUNS, BATCH ?? 1, DAYS].every((n) => Number.isInteger(n) && n > 0) || !/^\d{4}-\d{2}-\d{2}$/.test(END) || RUNS < 1 || DAYS < 31) {
   console.error('usage: bench:scale [--events N] [--runs N≥1] [--batch N] [--days N≥31] [--end-date YYYY-MM-DD] [--history-test] [--keep]')
   process.exit(64)
 }
@@ -154,7 +155,7 @@ async function main() {
   log(`  PostgreSQL: ${fmtInt(pgLoad.rows)} events stored in ${(pgLoad.totalMs / 1000).toFixed(1)} s = ${fmtInt(pgRate)} events/s`)
 
   // 3. Pulso
-  log(`loading ${file} into Pulso: pulso ingest --batch ${BATCH} (embedded chDB, fresh data folder)`)
+  log(`loading ${file} into Pulso: pulso ingest${BATCH ? ` --batch ${BATCH}` : ''} (embedded chDB, fresh data folder)`)
   const ingest = await pulsoIngest(file, BATCH, pulsoEnv, log)
   const pulsoRate = generated.lines / (ingest.ms / 1000)
   log(`  Pulso: ${fmtInt(ingest.accepted)} accepted, ${fmtInt(ingest.duplicates)} duplicates, ${ingest.rejected} rejected in ${(ingest.ms / 1000).toFixed(1)} s = ${fmtInt(pulsoRate)} events/s, peak RSS ${ingest.peakRssMb} MB`)
@@ -378,7 +379,7 @@ function report(results: Record<string, unknown>, timings: Timing[]): string {
     '',
     '| measure | Pulso | PostgreSQL |',
     '|---|---|---|',
-    `| load the file (events/s) | ${fmtInt(load.pulso.events_per_s)} (${(load.pulso.ms / 1000).toFixed(1)} s, \`pulso ingest\`, peak RSS ${load.pulso.peak_rss_mb} MB) | ${fmtInt(load.postgres.events_per_s)} (${(load.postgres.ms / 1000).toFixed(1)} s, COPY + INSERT + indexes + ANALYZE) |`,
+    `| load the file (events/s) | ${fmtInt(load.pulso.events_per_s)} (${(load.pulso.ms / 1000).toFixed(1)} s, \`pulso ingest${BATCH ? ` --batch ${BATCH}` : ''}\`, peak RSS ${load.pulso.peak_rss_mb} MB) | ${fmtInt(load.postgres.events_per_s)} (${(load.postgres.ms / 1000).toFixed(1)} s, COPY + INSERT + indexes + ANALYZE) |`,
     `| load ratio Pulso / PostgreSQL | ${load.ratio_pulso_over_postgres.toFixed(2)}× | |`,
     `| start-up until /healthz | ${(srv.start_ms / 1000).toFixed(1)} s | |`,
     `| server RSS after start-up / peak | ${srv.rss_after_start_mb} MB / ${srv.peak_rss_mb} MB | |`,

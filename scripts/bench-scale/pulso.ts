@@ -38,10 +38,10 @@ export const children = new Set<ChildProcess>()
 
 export type IngestResult = { ms: number; accepted: number; duplicates: number; rejected: number; peakRssMb: number; output: string }
 
-/** `pulso ingest FILE --batch N` in its own process; progress every 30 s; its peak RSS sampled from /proc. */
-export async function pulsoIngest(file: string, batch: number, env: PulsoEnv, log: (m: string) => void): Promise<IngestResult> {
+/** `pulso ingest FILE [--batch N]` in its own process; progress every 30 s; its peak RSS sampled from /proc. */
+export async function pulsoIngest(file: string, batch: number | undefined, env: PulsoEnv, log: (m: string) => void): Promise<IngestResult> {
   const started = performance.now()
-  const child = spawn(process.execPath, [PULSO_BIN, 'ingest', file, '--batch', String(batch)], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [PULSO_BIN, 'ingest', file, ...(batch ? ['--batch', String(batch)] : [])], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   children.add(child)
   let output = ''
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
