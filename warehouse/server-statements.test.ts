@@ -49,6 +49,22 @@ describe("every statement sent to a ClickHouse server passes ClickHouse's parser
     expect(await parse(kpiSql(serverDatabase, by === 'none' ? undefined : (by as (typeof SEGMENTS)[number])))).toMatch(/^SELECT/)
   })
 
+  it('the sharded cluster DDL (pulso cluster ddl) passes the parser', async () => {
+    const { clusterStatements, describeStoredTables } = await import('./cluster-ddl.ts')
+    const { IncrementalModel } = await import('../dbt-like-models/runner/incremental.ts')
+    // the columns come from a migrated database with the stored facts' table (not the one the last test migrates)
+    const migrated: Warehouse = { ...warehouse, database: 'pulso_cluster_check' }
+    await migrate(migrated)
+    const facts = new IncrementalModel(migrated, project, project.models.find((m) => m.name === 'fct_conversations')!)
+    await facts.ensure()
+    const tables = await describeStoredTables(migrated, facts.orderBy)
+    expect(tables.events.length).toBeGreaterThan(30)
+    expect(tables.facts.map((c) => c.name)).toEqual(expect.arrayContaining(['started_at', 'first_contact_resolved', '_version', '_deleted']))
+    const statements = clusterStatements(serverDatabase, 'pulso_cluster', tables)
+    for (const statement of statements) expect(await parse(statement)).toMatch(/^CREATE/)
+    expect(statements.join('\n')).toMatch(/ENGINE = Distributed\(pulso_cluster, pulso, events_local, cityHash64/)
+  })
+
   it('migrate() sends exactly these statements (and creates the database first)', async () => {
     const sent: string[] = []
     const recording: Warehouse = {

@@ -58,4 +58,20 @@ export function register(program: Command): void {
         }
       }, { buildModels: false })
     })
+
+  group(program, 'cluster', 'a sharded ClickHouse cluster')
+    .command('ddl')
+    .description("print the SQL that creates Pulso's stored tables on a sharded, replicated ClickHouse cluster (Replicated tables per shard behind Distributed ones, sharded so that a conversation's events and facts share a shard); see docs/kafka.md")
+    .requiredOption('--cluster <name>', 'the cluster name of the servers\' remote_servers configuration')
+    .action(async (options: { cluster: string }) => {
+      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.cluster)) throw new InvalidArgumentError('cluster names are letters, digits and _')
+      const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+      const { withRuntime } = await import('../runtime.ts')
+      const { clusterStatements, describeStoredTables } = await import('../../warehouse/cluster-ddl.ts')
+      await withRuntime(config, async (runtime) => {
+        const tables = await describeStoredTables(runtime.warehouse, runtime.facts.store.orderBy)
+        console.log(`-- Pulso on ClickHouse cluster ${options.cluster}; then run the migrations' other tables and \`pulso models run\` against any server of it`)
+        for (const statement of clusterStatements(runtime.warehouse.database, options.cluster, tables)) console.log(`${statement};\n`)
+      }, { buildModels: false })
+    })
 }
