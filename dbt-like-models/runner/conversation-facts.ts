@@ -62,11 +62,12 @@ export class ConversationFacts {
    * single recomputation holds more than a chunk's events.
    */
   async refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void, chunkSize = 5_000): Promise<void> {
-    const total = touched.count
+    // every conversation a customer's event named is recomputed with that customer
+    const work = [...touched.byTenant].map(([tenantId, { customers }]) => ({ tenantId, customers: [...customers], conversations: touched.conversationsWithoutCustomer(tenantId) }))
+    const total = work.reduce((n, w) => n + w.customers.length + w.conversations.length, 0)
     let done = 0
-    for (const [tenantId, { customers }] of touched.byTenant) {
-      // every conversation a customer's event named is recomputed with that customer
-      await this.refreshChunked(tenantId, [...customers], touched.conversationsWithoutCustomer(tenantId), chunkSize, (n) => onProgress?.((done += n), total))
+    for (const { tenantId, customers, conversations } of work) {
+      await this.refreshChunked(tenantId, customers, conversations, chunkSize, (n) => onProgress?.((done += n), total))
     }
   }
 
