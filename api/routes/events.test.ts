@@ -1,4 +1,5 @@
 // POST /v1/events on real chDB: what is kept, what is rejected and why, and who may send.
+import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
 import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
@@ -167,6 +168,45 @@ describe('fields the contract does not name', () => {
     expect((await postEvents(pulso, TEST_KEYS.globexIngest, body)).body.accepted).toBe(1)
     const result = await pulso.warehouse.client.query({ query: `SELECT extra FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND event_id = 'proto-1'`, format: 'JSONEachRow' })
     expect(await result.json()).toEqual([{ extra: '{"__proto__":{"x":1}}' }])
+  })
+})
+
+describe('compressed batches (Content-Encoding)', () => {
+  const post = (body: Buffer | string, encoding: string) =>
+    pulso.app.request('/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEYS.globexIngest}`, 'content-type': 'application/x-ndjson', 'content-encoding': encoding },
+      body: typeof body === 'string' ? body : new Uint8Array(body),
+    })
+  const batch = (prefix: string) => ndjson([event({ tenant_id: 'globex', event_id: `${prefix}-1` }), event({ tenant_id: 'globex', event_id: `${prefix}-2`, sender: 'bot' })])
+
+  it('decodes gzip, deflate and br bodies and stores their events', async () => {
+    for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+      const response = await post(compress(batch(encoding)), encoding)
+      expect(response.status, encoding).toBe(200)
+      expect(await response.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] })
+    }
+  })
+
+  it('refuses with 413 a small gzip body that decompresses past the limit, without decompressing it whole', async () => {
+    // 15 MB of spaces are ~15 kB of gzip: under the 20,000-byte limit on what arrives, 750× over it decoded
+    const bomb = gzipSync(Buffer.alloc(15_000_000, 0x20), { level: 9 })
+    expect(bomb.length).toBeLessThan(20_000)
+    const response = await post(bomb, 'gzip')
+    expect(response.status).toBe(413)
+    expect(await response.json()).toEqual({ error: 'payload_too_large', message: 'the body decompressed is larger than 20000 bytes; split the batch' })
+  })
+
+  it('answers 415 for an encoding it does not decode, and 400 for bytes that are not what the header says', async () => {
+    const zstd = await post(batch('zstd'), 'zstd')
+    expect(zstd.status).toBe(415)
+    expect(await zstd.json()).toEqual({ error: 'unsupported_content_encoding', message: "Content-Encoding 'zstd' is not supported: send the body uncompressed or compressed with one of gzip, deflate, br" })
+    const plainAsGzip = await post(batch('fake'), 'gzip')
+    expect(plainAsGzip.status).toBe(400)
+    expect((await plainAsGzip.json()).message).toMatch(/^the body is not gzip data as its Content-Encoding says: incorrect header check/)
+    const cut = await post(gzipSync(batch('cut')).subarray(0, 30), 'gzip')
+    expect(cut.status).toBe(400)
+    expect((await cut.json()).message).toMatch(/unexpected end of file/)
   })
 })
 

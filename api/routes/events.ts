@@ -1,6 +1,8 @@
-// POST /v1/events — batch intake (NDJSON or a JSON array). Answers once the batch is stored.
+// POST /v1/events — batch intake (NDJSON or a JSON array, plain or gzip/deflate/br-compressed).
+// Answers once the batch is stored.
 import { Hono } from 'hono'
 import { limitBody } from '../middleware/body-limit.ts'
+import { decodedBodyText } from '../middleware/content-encoding.ts'
 import type { ApiKey } from '../../config/config.ts'
 import { parseBatchBody, type BatchItem, type IntakeResult } from '../../ingest/intake.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
@@ -14,7 +16,7 @@ export function eventsRoutes(options: { apiKeys: ApiKey[]; maxBodyBytes: number;
     requireRole(options.apiKeys, 'ingest'),
     limitBody(options.maxBodyBytes),
     async (c) => {
-      const items = parseBatchBody(await c.req.text())
+      const items = parseBatchBody(await decodedBodyText(c.req, options.maxBodyBytes))
       const result = await options.sink(items, c.get('apiKey').tenant)
       return c.json(result, 200)
     },
