@@ -1,16 +1,18 @@
 // Starts Pulso: warehouse ready, demo tenant filled (unless PULSO_DEMO=0), models tested, HTTP served.
-import { serve, type ServerType } from '@hono/node-server'
+import type { ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
 import { openRuntime, type Runtime } from '../cli/runtime.ts'
 import { runUnitTests } from '../dbt-like-models/runner/test.ts'
 import { seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { createApp } from './app.ts'
+import { assertPortFree, listen } from './listen.ts'
 import { startAlertScheduler } from './alerts/scheduler.ts'
 
 export type RunningServer = { runtime: Runtime; server: ServerType; url: string; close(): Promise<void> }
 
 export async function startServer(config: PulsoConfig, logger: Logger): Promise<RunningServer> {
+  await assertPortFree(config.port)
   const runtime = await openRuntime(config, {
     onRebuildProgress: (done, total, tenantId) => logger.info({ tenant: tenantId, done, total }, 'recomputing stored conversation facts'),
   })
@@ -38,9 +40,7 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
   const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status, sink: kafkaSink?.sink })
   // Goals off track and new regressions go to the configured webhooks on a schedule.
   const alerts = startAlertScheduler(runtime.warehouse, config, logger)
-  const server = await new Promise<ServerType>((resolve) => {
-    const s = serve({ fetch: app.fetch, port: config.port }, () => resolve(s))
-  })
+  const server = await listen(app.fetch, config.port)
   const address = server.address()
   const url = `http://localhost:${typeof address === 'object' && address ? address.port : config.port}`
   return {

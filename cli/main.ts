@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError, loadConfig, tenantSettings } from '../config/config.ts'
 import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
+import { StartupError } from '../api/listen.ts'
+import { DataFolderInUseError } from '../warehouse/data-folder.ts'
 import { createLogger } from './logger.ts'
 import { ingestFile } from './ingest-file.ts'
 import { formatTable } from './table.ts'
@@ -177,10 +179,38 @@ registerData(program)
 registerReview(program)
 registerAlerts(program)
 
+/** What to do instead when another process (usually `pulso start`) holds the data folder, per command. */
+function dataFolderHint(command: string): string {
+  const api: Record<string, string> = {
+    kpis: 'GET /v1/kpis',
+    review: 'GET /v1/review',
+    goals: 'GET /v1/goals',
+    regressions: 'GET /v1/regressions',
+    'models docs': 'GET /v1/models',
+  }
+  if (command === 'ingest') return 'send the file to the running server instead: pulso ingest FILE --url http://localhost:8080 --key INGEST_KEY (its address and an ingest key)'
+  if (command === 'start') return 'is Pulso already running? Stop it, or give this one another PULSO_DATA_DIR'
+  if (command === 'ingest kafka') return 'a Kafka worker needs a data folder of its own (PULSO_DATA_DIR) or a ClickHouse server (CLICKHOUSE_URL)'
+  if (api[command]) return `ask the running server instead (${api[command]} with a read key; see README), or stop it first`
+  return 'use the running server\'s HTTP API instead (see README), or stop it first'
+}
+
+// The command being run, as words ("models test"), for the hints above.
+let running = ''
+program.hook('preAction', (_program, action) => {
+  const words: string[] = []
+  for (let c: Command | null = action; c && c !== program; c = c.parent) words.unshift(c.name())
+  running = words.join(' ')
+})
+
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  const known = error instanceof ConfigError || error instanceof ModelProjectError || (error as Error).name === 'ApiError'
+  const known = error instanceof ConfigError || error instanceof ModelProjectError || error instanceof StartupError || error instanceof DataFolderInUseError || (error as Error).name === 'ApiError'
+  if (error instanceof DataFolderInUseError) {
+    console.error(`pulso: ${error.message}; ${dataFolderHint(running)}`)
+    process.exit(1)
+  }
   console.error(`pulso: ${(error as Error).message}`)
   if (!known && process.env.PULSO_DEBUG) console.error(error)
   process.exit(1)
