@@ -217,9 +217,14 @@ export class Intake {
    */
   ingest(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
     const prepared = prepareBatch(items, this.config, options)
-    const run = this.queue.then(() => this.store(prepared, options))
-    this.queue = run.catch(() => undefined)
-    return run
+    const stored = this.queue.then(() => this.store(prepared, options))
+    this.queue = stored.catch(() => undefined)
+    // The facts are refreshed outside the queue: the next batch's look-up and insert go on
+    // meanwhile, and batches stored during one refresh share the next.
+    return stored.then(async (result) => {
+      if (!options.deferFacts) await this.facts?.refresh(touchedByRows(prepared.rows))
+      return result
+    })
   }
 
   /**
@@ -240,16 +245,16 @@ export class Intake {
 
   private deferred = new TouchedConversations()
 
+  /** Looks up and drops stored repeats, then stores. The facts of every row, repeats too, are
+   * refreshed after (ingest()): a batch sent again after a crash between its insert and the
+   * refresh (so never acknowledged) refreshes what the first attempt stored. */
   private async store(prepared: PreparedBatch, options: IntakeOptions): Promise<IntakeResult> {
     const fresh = await this.dropStored(prepared.rows)
     // Dead letters first: if storing the valid rows fails, the caller retries the whole batch
     // and nothing valid was acknowledged.
     await insertDeadLetters(this.warehouse, prepared.deadLetters)
     await insertEventRows(this.warehouse, fresh)
-    // Repeats too: a batch sent again after a crash between its insert and this refresh
-    // (so never acknowledged) refreshes what the first attempt stored.
     if (options.deferFacts) this.deferred.addAll(touchedByRows(prepared.rows))
-    else await this.facts?.refresh(touchedByRows(prepared.rows))
     return {
       accepted: fresh.length,
       duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.length),

@@ -113,6 +113,35 @@ describe('stored conversation facts', () => {
     expect(await differences('initech')).toMatchObject({ onlyStored: [], onlyFull: [] })
   })
 
+  it('answers each batch once its facts are stored, refreshing batches that arrive together as one', async () => {
+    const store = pulso.facts.store
+    const insertComputed = store.insertComputed.bind(store)
+    let recomputations = 0
+    store.insertComputed = (...args) => (recomputations++, insertComputed(...args))
+    try {
+      // 20 one-event batches at once, as 20 webhook calls would send them
+      const day = '2024-11-05'
+      const one = (i: number) => event({ tenant_id: 'globex', conversation_id: `burst-${i}`, event_id: `burst-${i}`, occurred_at: `${day}T10:00:${String(i).padStart(2, '0')}Z` })
+      const counts = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          await pulso.intake.ingest(items([one(i)]), { source: 'test' })
+          // its own conversation is in the facts as soon as its batch is answered
+          const [row] = await queryRows<{ n: number }>(
+            pulso.warehouse,
+            `SELECT count() AS n FROM ${pulso.warehouse.database}.fct_conversations WHERE tenant_id = 'globex' AND conversation_id = {id:String}`,
+            { id: `burst-${i}` },
+          )
+          return Number(row!.n)
+        }),
+      )
+      expect(counts).toEqual(Array(20).fill(1))
+      expect((await getKpis(pulso, TEST_KEYS.globexRead, `from=${day}&to=${day}&grain=all`)).body.rows[0].conversations).toBe(20)
+      expect(recomputations).toBeLessThan(20)
+    } finally {
+      store.insertComputed = insertComputed
+    }
+  })
+
   it('settles a stale row that a slower writer stores after a newer one', async () => {
     // Writer A read the conversation before its earliest event arrived and stores its row last,
     // at a start B never saw (B's delete markers cannot cover it); writer B, newer, already

@@ -13,7 +13,7 @@
 // moved a conversation's start) or that no longer exists (a joined session) gets a delete marker:
 // see markStaleRows, which also settles two writers racing over one conversation or customer.
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
-import { isAutoConversationId, type TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import { isAutoConversationId, TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import { stringSet, stringSetParam } from '../../warehouse/string-set.ts'
 import { IncrementalModel } from './incremental.ts'
 import type { Project } from './project.ts'
@@ -50,10 +50,46 @@ export class ConversationFacts {
     this.store = new IncrementalModel(warehouse, project, model)
   }
 
-  /** Recomputes the facts of everything `touched` reaches. Call after the events are stored. */
-  async refresh(touched: TouchedConversations): Promise<void> {
-    for (const [tenantId, { conversations, customers }] of touched.byTenant) {
-      await this.refreshScope(tenantId, [...conversations], [...customers])
+  /** What callers asked to refresh while the recomputation in progress runs; it runs next, as one. */
+  private waiting: { touched: TouchedConversations; done: Promise<void>; settle: (error?: unknown) => void } | undefined
+  private running = false
+
+  /**
+   * Recomputes the facts of everything `touched` reaches; resolves once a recomputation that
+   * started after this call has finished. Call after the events are stored. Calls that arrive
+   * while one runs are merged into the next (many small HTTP batches cost one recomputation,
+   * not one each), and answered together.
+   */
+  refresh(touched: TouchedConversations): Promise<void> {
+    if (touched.size === 0) return Promise.resolve()
+    if (!this.waiting) {
+      let settle!: (error?: unknown) => void
+      const done = new Promise<void>((resolve, reject) => (settle = (error) => (error === undefined ? resolve() : reject(error))))
+      this.waiting = { touched: new TouchedConversations(), done, settle }
+    }
+    this.waiting.touched.addAll(touched)
+    const { done } = this.waiting
+    if (!this.running) void this.runWaiting()
+    return done
+  }
+
+  private async runWaiting(): Promise<void> {
+    this.running = true
+    try {
+      while (this.waiting) {
+        const { touched, settle } = this.waiting
+        this.waiting = undefined
+        try {
+          for (const [tenantId, { conversations, customers }] of touched.byTenant) {
+            await this.refreshScope(tenantId, [...conversations], [...customers])
+          }
+          settle()
+        } catch (error) {
+          settle(error ?? new Error('refreshing the conversation facts failed'))
+        }
+      }
+    } finally {
+      this.running = false
     }
   }
 
