@@ -128,7 +128,7 @@ async function main() {
   const configFile = path.join(root, 'pulso.config.json')
   const dataDir = path.join(root, 'pulso-data')
   writeFileSync(configFile, JSON.stringify(pulsoConfig(), null, 2))
-  const pulsoEnv = { PULSO_DATA_DIR: dataDir, PULSO_CONFIG: configFile, PULSO_DEMO: '0', PULSO_HASH_KEY: 'bench-scale-hash-key', PULSO_LOG_LEVEL: 'warn' }
+  const pulsoEnv = { PULSO_DATA_DIR: dataDir, PULSO_CONFIG: configFile, PULSO_DEMO: '0', PULSO_HASH_KEY: 'bench-scale-hash-key', PULSO_LOG_LEVEL: process.env.PULSO_LOG_LEVEL ?? 'warn' }
   const perDay = conversationsPerDayFor(EVENTS, DAYS)
 
   // 1. the data
@@ -240,7 +240,7 @@ async function main() {
       }
       timings.push(timing)
     } catch (error) {
-      failures.push(`data-team SQL through /v1/sql failed: ${(error as Error).message}`)
+      failures.push(`data-team SQL through /v1/sql failed: ${(error as Error).message}${serverEnded()}`)
       correctness['data-team SQL'] = { error: (error as Error).message }
     }
   }
@@ -262,7 +262,7 @@ async function main() {
       log(`  median ${fmtMs(median(timing.pulso))}`)
       timings.push(timing)
     } catch (error) {
-      failures.push(`${e.question} failed: ${(error as Error).message}`)
+      failures.push(`${e.question} failed: ${(error as Error).message}${serverEnded()}`)
     }
   }
   ;(results.server as Record<string, unknown>).peak_rss_mb = memoryMb(server.pid, 'VmHWM')
@@ -290,6 +290,12 @@ async function main() {
     console.error(`\n${'='.repeat(72)}\nFAIL: ${failures.length} problem(s)\n${failures.join('\n')}\n${'='.repeat(72)}`)
     process.exitCode = 1
   }
+}
+
+/** Why requests fail when the server is gone: how it ended, and its log's tail. */
+function serverEnded(): string {
+  const ended = server?.ended()
+  return ended ? ` — ${ended}` : ''
 }
 
 function summarize(t: Timing) {

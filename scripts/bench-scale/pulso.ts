@@ -60,7 +60,7 @@ export async function pulsoIngest(file: string, batch: number | undefined, env: 
   return { ms, accepted: Number(summary[1]), duplicates: Number(summary[2]), rejected: Number(summary[3]), peakRssMb, output }
 }
 
-export type RunningPulso = { url: string; pid: number; startMs: number; stop(): Promise<void>; logFile: string }
+export type RunningPulso = { url: string; pid: number; startMs: number; stop(): Promise<void>; logFile: string; /** How the server ended, when it has (a crash shows here and in its log). */ ended(): string | undefined }
 
 /** `pulso start` on `port`; start-up time is from spawn until GET /healthz answers 200. */
 export async function startPulso(port: number, env: PulsoEnv, logFile: string, log: (m: string) => void): Promise<RunningPulso> {
@@ -72,7 +72,11 @@ export async function startPulso(port: number, env: PulsoEnv, logFile: string, l
   child.stdout!.pipe(logStream)
   child.stderr!.pipe(logStream)
   let exited: number | null | undefined
-  child.once('exit', (code) => (exited = code))
+  let ending: string | undefined
+  child.once('exit', (code, signal) => {
+    exited = code
+    ending = `pulso start ended (exit code ${code}, signal ${signal}); its log: ${logFile}`
+  })
   let lastLog = started
   for (;;) {
     if (exited !== undefined) throw new Error(`pulso start exited (code ${exited}) before /healthz answered; its log: ${logFile}\n${existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-3000) : ''}`)
@@ -97,6 +101,7 @@ export async function startPulso(port: number, env: PulsoEnv, logFile: string, l
     pid: child.pid!,
     startMs,
     logFile,
+    ended: () => (ending === undefined ? undefined : `${ending}\n${readFileSync(logFile, 'utf8').slice(-2000)}`),
     stop: async () => {
       if (exited !== undefined) return
       const exit = once(child, 'exit')
