@@ -107,18 +107,25 @@ export class ConversationFacts {
     }
   }
 
-  /** Refreshes customers, then conversations, `chunkSize` at a time; calls `onChunk` with each chunk's size. */
+  /**
+   * Refreshes customers, then conversations, `chunkSize` at a time, two chunks at once (the
+   * engine runs each on a thread of its own, and a chunk's queries leave a core idle while they
+   * wait on each other); calls `onChunk` with each chunk's size. Concurrent chunks are two
+   * writers like any other (see markStaleRows).
+   */
   private async refreshChunked(tenantId: string, customers: string[], conversations: string[], chunkSize: number, onChunk: (n: number) => void): Promise<void> {
-    for (let i = 0; i < customers.length; i += chunkSize) {
-      const chunk = customers.slice(i, i + chunkSize)
-      await this.refreshScope(tenantId, [], chunk)
-      onChunk(chunk.length)
+    const chunks: { conversations: string[]; customers: string[] }[] = []
+    for (let i = 0; i < customers.length; i += chunkSize) chunks.push({ conversations: [], customers: customers.slice(i, i + chunkSize) })
+    for (let i = 0; i < conversations.length; i += chunkSize) chunks.push({ conversations: conversations.slice(i, i + chunkSize), customers: [] })
+    let next = 0
+    const lane = async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++]!
+        await this.refreshScope(tenantId, chunk.conversations, chunk.customers)
+        onChunk(chunk.conversations.length + chunk.customers.length)
+      }
     }
-    for (let i = 0; i < conversations.length; i += chunkSize) {
-      const chunk = conversations.slice(i, i + chunkSize)
-      await this.refreshScope(tenantId, chunk, [])
-      onChunk(chunk.length)
-    }
+    await Promise.all([lane(), lane()])
   }
 
   /**
