@@ -439,7 +439,7 @@ async function gitHead(): Promise<string> {
 try {
   await main()
 } catch (error) {
-  console.error(`\n${'='.repeat(72)}\nFAIL: ${(error as Error).stack ?? error}\n${'='.repeat(72)}`)
+  console.error(`\n${'='.repeat(72)}\nFAIL: ${(error as Error).stack ?? error}${serverEnded()}\n${'='.repeat(72)}`)
   process.exitCode = 1
 } finally {
   await cleanup()

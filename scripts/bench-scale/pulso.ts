@@ -119,11 +119,18 @@ export type Timed<T> = { ms: number; body: T }
 /** GET (or POST) an API path with a key; any status but 200 is an error naming it. */
 export async function api<T = unknown>(url: string, key: string, pathAndQuery: string, body?: unknown): Promise<Timed<T>> {
   const started = performance.now()
-  const response = await fetch(`${url}${pathAndQuery}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  })
+  let response: Response
+  try {
+    response = await fetch(`${url}${pathAndQuery}`, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+  } catch (error) {
+    // fetch says only "fetch failed"; the cause says whether the server refused, reset or vanished
+    const cause = (error as Error & { cause?: { code?: string; message?: string } }).cause
+    throw new Error(`${pathAndQuery}: ${(error as Error).message} (${cause?.code ?? cause?.message ?? 'no cause'})`)
+  }
   const text = await response.text()
   if (response.status !== 200) throw new Error(`${pathAndQuery} answered ${response.status}: ${text.slice(0, 2000)}`)
   const parsed = JSON.parse(text) as T
