@@ -2,13 +2,13 @@
 // health checks and volumes in place, and every Pulso service's command and variables exist in
 // the code — the command answers --help, the variables are read by config/config.ts, and
 // loadConfig() on the service's environment points at the stack's own Kafka and ClickHouse.
-import { spawnSync } from 'node:child_process'
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { loadConfig } from '../config/config.ts'
 import { REPO_ROOT } from './kafka/broker.ts'
+import { runPulso } from '../tests/run-pulso.ts'
 
 type Service = {
   image?: string
@@ -63,9 +63,9 @@ describe('docker-compose.yml', () => {
     expect(dockerfile.search(/^COPY patches \.\/patches$/m)).toBeLessThan(install)
   })
 
-  it.each(pulsoServices)('%s: its command exists in the CLI', (_name, service) => {
-    const run = spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/pulso.js'), ...service.command!, '--help'], { cwd: REPO_ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, PULSO_DEMO: '0' } })
-    expect(run.status, run.stderr).toBe(0)
+  it.each(pulsoServices)('%s: its command exists in the CLI', async (_name, service) => {
+    const run = await runPulso([...service.command!, '--help'], { cwd: REPO_ROOT, env: { PATH: process.env.PATH, PULSO_DEMO: '0' } })
+    expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain(`Usage: pulso ${service.command!.join(' ')}`)
   })
 

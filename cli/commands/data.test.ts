@@ -1,13 +1,13 @@
 // The data team's side of the CLI, run as a user runs it (`node bin/pulso.js …`): their own
 // models folder picked up by `models run|test` with no change to Pulso, failing tests named,
 // `models docs` writing the site, and `tenants grant` printing SQL ClickHouse can parse.
-import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openWarehouse, type Warehouse } from '../../warehouse/client.ts'
+import { runPulso } from '../../tests/run-pulso.ts'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const work = mkdtempSync(path.join(tmpdir(), 'pulso-data-cli-'))
@@ -74,10 +74,8 @@ unit_tests:
 })
 
 function pulso(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [path.join(ROOT, 'bin/pulso.js'), ...args], {
+  return runPulso(args, {
     cwd: work,
-    encoding: 'utf8',
-    timeout: 240_000,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? work,
@@ -88,7 +86,6 @@ function pulso(args: string[], env: Record<string, string> = {}) {
       ...env,
     },
   })
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
 let parser: Warehouse
@@ -104,15 +101,15 @@ afterAll(async () => {
 })
 
 describe("a data team's own models folder (PULSO_MODELS_DIR)", () => {
-  it('is built by `pulso models run` beside Pulso’s models', () => {
-    const run = pulso(['models', 'run'])
+  it('is built by `pulso models run` beside Pulso’s models', async () => {
+    const run = await pulso(['models', 'run'])
     expect(run.code, run.stderr + run.stdout).toBe(0)
     expect(run.stdout).toMatch(/built fct_team_daily\s+view/)
     expect(run.stdout).toMatch(/built fct_conversations/)
   })
 
-  it('is tested by `pulso models test`: a failing unit test is named, explained, and exits non-zero', () => {
-    const test = pulso(['models', 'test'])
+  it('is tested by `pulso models test`: a failing unit test is named, explained, and exits non-zero', async () => {
+    const test = await pulso(['models', 'test'])
     expect(test.code, test.stderr).toBe(1)
     expect(test.stdout).toMatch(/PASS unit fct_team_daily\.counts_two_conversations/)
     expect(test.stdout).toMatch(/PASS data fct_team_daily\.not_null_tenant_id/)
@@ -120,12 +117,12 @@ describe("a data team's own models folder (PULSO_MODELS_DIR)", () => {
     expect(test.stdout).toMatch(/\d+ passed, 1 failed/)
   })
 
-  it('passes once the team fixes its test', () => {
+  it('passes once the team fixes its test', async () => {
     const yml = path.join(teamModels, 'marts/fct_team_daily.yml')
     const original = readFileSync(yml, 'utf8')
     writeFileSync(yml, original.replace('conversations: 3', 'conversations: 2'))
     try {
-      const test = pulso(['models', 'test'])
+      const test = await pulso(['models', 'test'])
       expect(test.stdout).toMatch(/PASS unit fct_team_daily\.wrong_on_purpose/)
       // The exit code is the whole project's: non-zero only if some other model's test fails.
       const failures = test.stdout.split('\n').filter((line) => /^\s+FAIL /.test(line))
@@ -138,7 +135,7 @@ describe("a data team's own models folder (PULSO_MODELS_DIR)", () => {
 })
 
 describe('pulso models rebuild', () => {
-  it('recomputes the stored conversation facts from the events, with the same KPIs after', () => {
+  it('recomputes the stored conversation facts from the events, with the same KPIs after', async () => {
     const file = path.join(work, 'rebuild-events.ndjson')
     const at = (minute: number) => `2024-05-01T10:${String(minute).padStart(2, '0')}:00Z`
     const lines = [
@@ -147,21 +144,21 @@ describe('pulso models rebuild', () => {
       { event_id: 'rb3', conversation_id: 'rb-b', type: 'message', sender: 'customer', occurred_at: at(2) },
     ]
     writeFileSync(file, lines.map((e) => JSON.stringify({ tenant_id: 'rebuild', ...e })).join('\n'))
-    expect(pulso(['ingest', file]).code).toBe(0)
+    expect((await pulso(['ingest', file])).code).toBe(0)
     const kpis = () => pulso(['kpis', '--tenant', 'rebuild', '--from', '2024-05-01', '--to', '2024-05-01', '--grain', 'all', '--json'])
-    const before = kpis()
+    const before = await kpis()
     expect(JSON.parse(before.stdout)[0]).toMatchObject({ conversations: 2, frt_avg_s: 60 })
-    const rebuild = pulso(['models', 'rebuild'])
+    const rebuild = await pulso(['models', 'rebuild'])
     expect(rebuild.code, rebuild.stderr).toBe(0)
     expect(rebuild.stdout).toMatch(/fct_conversations recomputed: \d+ conversations/)
-    expect(kpis().stdout).toBe(before.stdout)
+    expect((await kpis()).stdout).toBe(before.stdout)
   })
 })
 
 describe('pulso models docs', () => {
-  it('writes a static site with every model, its column types, tests and lineage', () => {
+  it('writes a static site with every model, its column types, tests and lineage', async () => {
     const out = path.join(work, 'site')
-    const docs = pulso(['models', 'docs', '--out', out])
+    const docs = await pulso(['models', 'docs', '--out', out])
     expect(docs.code, docs.stderr).toBe(0)
     expect(existsSync(path.join(out, 'index.html'))).toBe(true)
     const html = readFileSync(path.join(out, 'index.html'), 'utf8')
@@ -179,7 +176,7 @@ describe('pulso models docs', () => {
 
 describe('pulso tenants grant', () => {
   it("prints SQL for a read-only user with row policies, every statement accepted by ClickHouse's parser", async () => {
-    const grant = pulso(['tenants', 'grant', 'acme', '--password', 's3cret'])
+    const grant = await pulso(['tenants', 'grant', 'acme', '--password', 's3cret'])
     expect(grant.code, grant.stderr).toBe(0)
     const statements = grant.stdout
       .split('\n')
@@ -194,14 +191,14 @@ describe('pulso tenants grant', () => {
     }
   })
 
-  it('refuses --execute on embedded chDB, saying what it needs', () => {
-    const grant = pulso(['tenants', 'grant', 'acme', '--execute'])
+  it('refuses --execute on embedded chDB, saying what it needs', async () => {
+    const grant = await pulso(['tenants', 'grant', 'acme', '--execute'])
     expect(grant.code).toBe(1)
     expect(grant.stderr).toMatch(/needs a ClickHouse server \(set CLICKHOUSE_URL\)/)
   })
 
-  it('refuses a tenant id outside [a-z0-9_-]', () => {
-    const grant = pulso(['tenants', 'grant', "acme'; DROP"])
+  it('refuses a tenant id outside [a-z0-9_-]', async () => {
+    const grant = await pulso(['tenants', 'grant', "acme'; DROP"])
     expect(grant.code).not.toBe(0)
     expect(grant.stderr).toMatch(/tenant ids are 1–64 characters/)
   })

@@ -1,6 +1,5 @@
 // The Kafka commands from a terminal: `pulso produce FILE --topic T` publishes a file keyed by
 // conversation_id; `pulso ingest FILE` still ingests a file next to the `ingest kafka` worker.
-import { spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { REPO_ROOT } from '../../scripts/kafka/broker.ts'
 import { produceFile } from '../../ingest/kafka/produce-file.ts'
 import { createLogger } from '../logger.ts'
+import { runPulso } from '../../tests/run-pulso.ts'
 import { event, ndjson, TEST_API_KEYS } from '../../tests/helpers.ts'
 import { createTopic, testKafka, uniqueName, useKafkaBroker, type TestBroker } from '../../ingest/kafka/testing.ts'
 
@@ -25,9 +25,8 @@ afterAll(async () => {
 })
 
 const pulso = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [path.join(REPO_ROOT, 'bin/pulso.js'), ...args], {
+  runPulso(args, {
     cwd: REPO_ROOT,
-    encoding: 'utf8',
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PULSO_DEMO: '0', PULSO_HASH_KEY: 'test-hash-key', PULSO_API_KEYS: TEST_API_KEYS, ...env },
   })
 
@@ -35,8 +34,8 @@ describe('pulso produce', () => {
   it('publishes every non-blank line, keyed by conversation_id, and says how many', async () => {
     const topic = uniqueName('produce')
     await createTopic(broker.brokers, topic, 2)
-    const run = pulso(['produce', file, '--topic', topic], { PULSO_KAFKA_BROKERS: broker.brokers.join(',') })
-    expect(run.status, run.stderr).toBe(0)
+    const run = await pulso(['produce', file, '--topic', topic], { PULSO_KAFKA_BROKERS: broker.brokers.join(',') })
+    expect(run.code, run.stderr).toBe(0)
     expect(run.stdout).toContain(`3 messages published to ${topic}`)
     const consumer = testKafka(broker.brokers).consumer({ groupId: uniqueName('reader') })
     const seen: [string | null, string][] = []
@@ -61,24 +60,24 @@ describe('pulso produce', () => {
     expect(updates.length).toBeGreaterThanOrEqual(3)
   })
 
-  it('without brokers it says which variable to set', () => {
-    const run = pulso(['produce', file, '--topic', 't'])
-    expect(run.status).toBe(1)
+  it('without brokers it says which variable to set', async () => {
+    const run = await pulso(['produce', file, '--topic', 't'])
+    expect(run.code).toBe(1)
     expect(run.stderr).toContain('PULSO_KAFKA_BROKERS is not set')
   })
 })
 
 describe('pulso ingest', () => {
-  it('`ingest FILE` still ingests a file (the `kafka` subcommand does not capture it)', () => {
-    const run = pulso(['ingest', file], { PULSO_DATA_DIR: path.join(dir, 'data') })
+  it('`ingest FILE` still ingests a file (the `kafka` subcommand does not capture it)', async () => {
+    const run = await pulso(['ingest', file], { PULSO_DATA_DIR: path.join(dir, 'data') })
     // 2 valid events, the bad line rejected (exit code 2 when anything was rejected)
     expect(run.stdout, run.stderr).toContain('2 accepted, 0 duplicates, 1 rejected')
-    expect(run.status).toBe(2)
+    expect(run.code).toBe(2)
   })
 
-  it('`ingest kafka` without brokers fails naming PULSO_KAFKA_BROKERS', () => {
-    const run = pulso(['ingest', 'kafka'], { PULSO_DATA_DIR: path.join(dir, 'data2') })
-    expect(run.status).toBe(1)
+  it('`ingest kafka` without brokers fails naming PULSO_KAFKA_BROKERS', async () => {
+    const run = await pulso(['ingest', 'kafka'], { PULSO_DATA_DIR: path.join(dir, 'data2') })
+    expect(run.code).toBe(1)
     expect(run.stderr).toContain('PULSO_KAFKA_BROKERS is not set')
   })
 })

@@ -1,7 +1,7 @@
 // The dashboard in real Chromium against a real Pulso server on the (smaller) demo tenant:
 // pages load, the numbers on the page equal the API's, period and language switches work.
 // Screenshots go to test-artifacts/ (and to docs/screenshots/ with PULSO_UPDATE_SCREENSHOTS=1).
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -91,8 +91,9 @@ const tileText = (page: Page, kpi: string) => page.locator(`article.tile[data-kp
 beforeAll(async () => {
   expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup.sh (apt-get install chromium)`).toBe(true)
   if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
-    const build = spawnSync('npm', ['run', 'build:dashboard'], { cwd: ROOT, stdio: 'inherit' })
-    expect(build.status, 'npm run build:dashboard').toBe(0)
+    // not spawnSync: a blocked event loop times out vitest's RPC (tests/run-pulso.ts says why)
+    const build = spawn('npm', ['run', 'build:dashboard'], { cwd: ROOT, stdio: 'inherit' })
+    expect(await new Promise((resolve) => build.once('close', resolve)), 'npm run build:dashboard').toBe(0)
   }
   dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-dashboard-'))
   const config = loadConfig({

@@ -1,7 +1,7 @@
 // Starts and stops a single-node Apache Kafka broker (KRaft, broker + controller in one JVM)
 // from the Maven Central jars that scripts/kafka/fetch.sh puts in .cache/kafka/libs.
 // Used by `npm test` (scripts/test.sh), the Kafka tests and `npm run bench:ingest`.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -129,8 +129,8 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
 
   if (!existsSync(path.join(dir, 'data', 'meta.properties'))) {
     const clusterId = newClusterId()
-    const format = spawnSync('java', [...javaArgs(dir, 256), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '-g'], { encoding: 'utf8' })
-    if (format.status !== 0) throw new BrokerStartError(`formatting the broker storage failed: ${format.stderr || format.stdout || format.error?.message}`)
+    const format = await runJava([...javaArgs(dir, 256), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, '-g'])
+    if (format.code !== 0) throw new BrokerStartError(`formatting the broker storage failed: ${format.output}`)
   }
 
   const logFile = path.join(dir, 'broker.log')
@@ -166,6 +166,21 @@ export async function startBroker(options: BrokerOptions): Promise<RunningBroker
     pid,
     stop: () => stopPid(pid, exited !== null ? Promise.resolve() : new Promise((resolve) => child.once('exit', () => resolve()))),
   }
+}
+
+/**
+ * Runs a Java tool to its end without blocking this process's event loop (a JVM's start takes
+ * seconds, many on a busy machine; the tests that start brokers talk to vitest meanwhile).
+ */
+function runJava(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('java', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let output = ''
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d))
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d))
+    child.once('error', (error) => resolve({ code: null, output: error.message }))
+    child.once('close', (code) => resolve({ code, output }))
+  })
 }
 
 function readLogSize(file: string): number {
