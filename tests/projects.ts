@@ -1,0 +1,45 @@
+// Which vitest project each test file belongs to (vitest.config.ts), by what it needs to run.
+// A new file lands in `engine` unless it is listed here: the safe default, one process per file.
+// tests/projects.test.ts checks that the lists still say what the files do.
+
+/** Pure functions: no engine, no child process, no network. They run in threads, beside the engine files. */
+export const UNIT_TESTS = [
+  'config/config.test.ts',
+  'config/operating-loop.test.ts',
+  'config/whatsapp.test.ts',
+  'dashboard/src/lib/csv.test.ts',
+  'dashboard/src/lib/goals.test.ts',
+  'dashboard/src/lib/period.test.ts',
+  'ingest/chatwoot/map-webhook.test.ts',
+  'ingest/contract/accepts-event.test.ts',
+  'ingest/contract/timestamp.test.ts',
+  'ingest/contract/validate.test.ts',
+  'ingest/event-row.test.ts',
+  'ingest/kafka/block.test.ts',
+  'ingest/kafka/kafkajs-patch.test.ts',
+  'ingest/whatsapp/map-notification.test.ts',
+  'ingest/whatsapp/signature.test.ts',
+  'scripts/kafka/broker.test.ts',
+  'tests/projects.test.ts',
+  'warehouse/analysis/goal-status.test.ts',
+  'warehouse/analysis/questions.test.ts',
+  'warehouse/analysis/statistics.test.ts',
+  'warehouse/repositories/kpis.golden.test.ts',
+]
+
+/** Files that need a real Kafka broker (the shared one, or a private one they start and restart). */
+export const KAFKA_TESTS = [
+  'cli/commands/kafka.test.ts',
+  'ingest/kafka/broker-restart.test.ts',
+  'ingest/kafka/crash.test.ts',
+  'ingest/kafka/group.test.ts',
+  'ingest/kafka/server-mode.test.ts',
+  'ingest/kafka/sink.test.ts',
+  'ingest/kafka/worker.test.ts',
+]
+
+/** Chromium against a Pulso server with the demo tenant. */
+export const BROWSER_TESTS = ['dashboard/tests/**/*.browser.test.ts']
+
+/** Never part of the suite: dependencies, caches, and .scratch/ (git-ignored notes and experiments). */
+export const NOT_TESTS = ['**/node_modules/**', '.cache/**', '.scratch/**', 'dashboard/dist/**']
