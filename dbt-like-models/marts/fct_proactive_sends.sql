@@ -43,10 +43,16 @@ sends as (
     where type = 'proactive_sent'
 ),
 
+-- Customer messages of the customers who were sent something, read from the raw events without
+-- removing repeats: a reply is whether any message answers the send, which a repeat cannot
+-- change, and skipping the deduplication of every message of the tenant's history is what keeps
+-- this model's cost near that of its sends. The context id is stg_events' (extra.wa_context_id).
 customer_messages as (
-    select tenant_id, customer_id, occurred_at, whatsapp_context_id
-    from events
+    select tenant_id, customer_id, occurred_at,
+        if(extra = '{}', null, nullIf(JSONExtractString(extra, 'wa_context_id'), '')) as whatsapp_context_id
+    from {{ source('pulso', 'events') }}
     where type = 'message' and sender = 'customer' and customer_id is not null
+        and (tenant_id, customer_id) in (select tenant_id, customer_id from sends where customer_id is not null)
 ),
 
 -- a reply: the customer answered the message itself (a template button), or wrote within the 24 h after it
