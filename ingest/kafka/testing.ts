@@ -34,11 +34,29 @@ export function testKafka(brokers: string[]): Kafka {
   return new Kafka({ clientId: 'pulso-test', brokers, logLevel: logLevel.NOTHING, retry: { retries: 30, initialRetryTime: 200, maxRetryTime: 2_000 } })
 }
 
-export async function createTopic(brokers: string[], topic: string, partitions: number): Promise<void> {
+/**
+ * Creates a topic and waits until the broker serves every partition. kafkajs's own wait
+ * (waitForLeaders) retries only LEADER_NOT_AVAILABLE, but a KRaft broker answers metadata from a
+ * cache that learns of the new topic a moment after the controller: on a busy machine the wait
+ * failed with UNKNOWN_TOPIC_OR_PARTITION ("This server does not host this topic-partition").
+ */
+export async function createTopic(brokers: string[], topic: string, partitions: number, timeoutMs = 60_000): Promise<void> {
   const admin = testKafka(brokers).admin()
   await admin.connect()
   try {
-    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: true })
+    await admin.createTopics({ topics: [{ topic, numPartitions: partitions }], waitForLeaders: false })
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      try {
+        const { topics } = await admin.fetchTopicMetadata({ topics: [topic] })
+        const served = topics[0]?.partitions ?? []
+        if (served.length === partitions && served.every((p) => p.leader >= 0)) return
+      } catch (error) {
+        if (!(error as { retriable?: boolean }).retriable) throw error
+      }
+      if (Date.now() > deadline) throw new Error(`topic ${topic}: its ${partitions} partitions have no leader after ${timeoutMs} ms`)
+      await new Promise((r) => setTimeout(r, 100))
+    }
   } finally {
     await admin.disconnect()
   }
