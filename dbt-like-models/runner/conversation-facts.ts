@@ -34,6 +34,9 @@ function scopeParams(scope: Scope): Record<string, unknown> {
   }
 }
 
+/** Customers (or conversations) a bulk recomputation takes at once: few passes over the tenant's keys, bounded memory. */
+const BULK_CHUNK = 20_000
+
 // Customers of customers' conversations: a conversation whose events name two customers links
 // them. Real data settles after one or two rounds; the bound only stops a pathological chain.
 const MAX_SCOPE_ROUNDS = 8
@@ -97,7 +100,7 @@ export class ConversationFacts {
    * refresh() for a large set (a bulk load): customers and conversations in chunks, so that no
    * single recomputation holds more than a chunk's events.
    */
-  async refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void, chunkSize = 5_000): Promise<void> {
+  async refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void, chunkSize = BULK_CHUNK): Promise<void> {
     // every conversation a customer's event named is recomputed with that customer
     const work = [...touched.byTenant].map(([tenantId, { customers }]) => ({ tenantId, customers: [...customers], conversations: touched.conversationsWithoutCustomer(tenantId) }))
     const total = work.reduce((n, w) => n + w.customers.length + w.conversations.length, 0)
@@ -110,8 +113,9 @@ export class ConversationFacts {
   /**
    * Refreshes customers, then conversations, `chunkSize` at a time, two chunks at once (the
    * engine runs each on a thread of its own, and a chunk's queries leave a core idle while they
-   * wait on each other); calls `onChunk` with each chunk's size. Concurrent chunks are two
-   * writers like any other (see markStaleRows).
+   * wait on each other); calls `onChunk` with each chunk's size. The check for stale rows runs
+   * once for the tenant after the last chunk instead of after each: a chunk's customers are spread
+   * over the whole history, so each check would read all of the tenant's rows.
    */
   private async refreshChunked(tenantId: string, customers: string[], conversations: string[], chunkSize: number, onChunk: (n: number) => void): Promise<void> {
     const chunks: { conversations: string[]; customers: string[] }[] = []
@@ -121,11 +125,12 @@ export class ConversationFacts {
     const lane = async () => {
       while (next < chunks.length) {
         const chunk = chunks[next++]!
-        await this.refreshScope(tenantId, chunk.conversations, chunk.customers)
+        await this.refreshScope(tenantId, chunk.conversations, chunk.customers, { markStale: false })
         onChunk(chunk.conversations.length + chunk.customers.length)
       }
     }
     await Promise.all([lane(), lane()])
+    if (chunks.length) await this.markStaleRows({ scope_tenant: tenantId }, 'tenant')
   }
 
   /**
@@ -134,7 +139,7 @@ export class ConversationFacts {
    */
   async settle(touched: TouchedConversations): Promise<void> {
     for (const [tenantId, { conversations, customers }] of touched.byTenant) {
-      await this.markStaleRows(scopeParams(await this.completeScope(tenantId, [...conversations], [...customers])))
+      await this.markStaleRows(scopeParams(await this.completeScope(tenantId, [...conversations], [...customers])), 'scope')
     }
   }
 
@@ -143,7 +148,7 @@ export class ConversationFacts {
    * of conversations without any customer), reporting progress. For a changed definition or
    * settings, or a restored backup; the result is the same as refreshing batch by batch.
    */
-  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, chunkSize = 5_000): Promise<void> {
+  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, chunkSize = BULK_CHUNK): Promise<void> {
     const db = this.warehouse.database
     await this.warehouse.client.command({ query: `TRUNCATE TABLE ${this.store.table}` })
     const tenants = await queryRows<{ tenant_id: string }>(this.warehouse, `SELECT DISTINCT tenant_id FROM ${db}.events ORDER BY tenant_id`)
@@ -177,7 +182,7 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
     return Number(row?.n ?? 0)
   }
 
-  private async refreshScope(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
+  private async refreshScope(tenantId: string, conversations: string[], customers: string[], options = { markStale: true }): Promise<void> {
     // The version is taken before the scope is read: a writer whose events land after this
     // point takes a newer version, and its recomputation (which sees these events too) wins.
     const version = await this.store.newVersion()
@@ -185,7 +190,7 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
     if (scope.conversations.length === 0 && scope.customers.length === 0) return
     const params = scopeParams(scope)
     await this.store.insertComputed(version, { events: this.scopedEvents() }, params)
-    await this.markStaleRows(params)
+    if (options.markStale) await this.markStaleRows(params, 'scope')
   }
 
   /**
@@ -249,7 +254,7 @@ WHERE tenant_id = {scope_tenant:String}
    *   WhatsApp session, or a conversation whose customer changed.
    * Every writer runs this after its insert, so whichever runs last sees every row and settles it.
    */
-  private async markStaleRows(params: Record<string, unknown>): Promise<void> {
+  private async markStaleRows(params: Record<string, unknown>, over: 'scope' | 'tenant'): Promise<void> {
     const table = this.store.table
     await this.warehouse.client.command({
       query: `INSERT INTO ${table} (tenant_id, started_at, conversation_id, _version, _deleted)
@@ -261,7 +266,7 @@ FROM (
         if(customer_id IS NULL, toUInt64(0), max(_version) OVER (PARTITION BY customer_id)) AS customer_newest
     FROM ${table} FINAL
     WHERE tenant_id = {scope_tenant:String}
-      AND (conversation_id IN ${stringSet('scope_conversations')} OR customer_id IN ${stringSet('scope_customers')})
+      ${over === 'scope' ? `AND (conversation_id IN ${stringSet('scope_conversations')} OR customer_id IN ${stringSet('scope_customers')})` : ''}
 )
 WHERE _version < conversation_newest OR conversation_newest < customer_newest`,
       query_params: params,
