@@ -1,8 +1,9 @@
-// Runs the regression detector for one tenant: fetches the samples and releases it needs.
+// Runs the regression detector for one tenant: fetches the conversations (summed per day and group)
+// and the releases it needs.
 import type { TenantSettings } from '../../config/config.ts'
 import type { RegressionSettings } from '../../config/operating-loop.ts'
 import type { Warehouse } from '../client.ts'
-import { queryBotReleases, queryLastActiveDate, queryRegressionSamples } from '../repositories/regression-samples.ts'
+import { queryBotReleases, queryLastActiveDate, queryRegressionGroups } from '../repositories/regression-samples.ts'
 import { addDays, todayIn } from './dates.ts'
 import { detectRegressions, samplesNeededDays, type RegressionReport } from './regressions.ts'
 
@@ -15,9 +16,9 @@ export async function defaultAsOf(warehouse: Warehouse, tenant: TenantSettings):
 
 export async function findRegressions(warehouse: Warehouse, tenant: TenantSettings, settings: RegressionSettings, asOf?: string): Promise<RegressionReport> {
   const day = asOf ?? (await defaultAsOf(warehouse, tenant))
-  const [samples, releases] = await Promise.all([
-    queryRegressionSamples(warehouse, { tenantId: tenant.id, timezone: tenant.timezone, from: addDays(day, -samplesNeededDays(settings)), to: day }),
+  const [groups, releases] = await Promise.all([
+    queryRegressionGroups(warehouse, { tenantId: tenant.id, timezone: tenant.timezone, from: addDays(day, -samplesNeededDays(settings)), to: day }),
     queryBotReleases(warehouse, tenant.id, tenant.timezone),
   ])
-  return detectRegressions(samples, releases, day, settings)
+  return detectRegressions(groups, releases, day, settings)
 }

@@ -9,7 +9,11 @@ import { tenantSettings } from '../../config/config.ts'
 import { DEMO_USE_CASES } from '../../config/operating-loop.ts'
 import { simulate } from '../../ingest/simulator/simulator.ts'
 import { TEST_KEYS, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
+import { queryBotReleases, queryRegressionGroups } from '../repositories/regression-samples.ts'
+import { addDays } from './dates.ts'
 import { findRegressions } from './regressions-query.ts'
+import { detectRegressions, samplesNeededDays } from './regressions.ts'
+import { detectRegressionsPerSample, summarizeSamples, type RegressionSample } from './regressions.test-oracle.ts'
 
 let pulso: TestPulso
 const END = new Date(Date.UTC(2026, 2, 31)) // last simulated day: 2026-03-31; v1.5.0 from 2026-03-18
@@ -47,6 +51,32 @@ describe('regressions on simulated operation', () => {
     // No other use case is blamed: the release did not touch them.
     const otherUseCases = report.regressions.filter((r) => r.segment?.by === 'use_case' && r.segment.value !== 'returns')
     expect(otherUseCases).toEqual([])
+  })
+
+  it('the per-day groups of the warehouse sum its per-conversation rows, and give the per-conversation detector\'s report', async () => {
+    const settings = pulso.config.operatingLoop.regressions
+    const q = { tenantId: 'acme', timezone: 'UTC', from: addDays('2026-03-31', -samplesNeededDays(settings)), to: '2026-03-31' }
+    const groups = await queryRegressionGroups(pulso.warehouse, q)
+    const result = await pulso.warehouse.client.query({
+      query: `SELECT toString(toDate(started_at, {timezone:String})) AS started_on, use_case, intent, bot_version, channel,
+    escalated, bot_resolved, had_fallback, csat_good, frt_s, handoff_wait_s
+FROM ${pulso.warehouse.database}.fct_regression_samples
+WHERE tenant_id = {tenant_id:String}
+  AND toDate(started_at, {timezone:String}) >= {date_from:Date} AND toDate(started_at, {timezone:String}) <= {date_to:Date}`,
+      query_params: { tenant_id: q.tenantId, timezone: q.timezone, date_from: q.from, date_to: q.to },
+      format: 'JSONEachRow',
+    })
+    const samples = await result.json<RegressionSample>()
+    const ordered = (gs: typeof groups) =>
+      gs
+        .map((g) => ({ ...g, frt_s_values: [...g.frt_s_values].sort((a, b) => a - b), handoff_wait_s_values: [...g.handoff_wait_s_values].sort((a, b) => a - b) }))
+        .sort((a, b) => JSON.stringify([a.started_on, a.use_case, a.intent, a.bot_version, a.channel]).localeCompare(JSON.stringify([b.started_on, b.use_case, b.intent, b.bot_version, b.channel])))
+    expect(samples.length).toBeGreaterThan(3000)
+    expect(ordered(groups)).toStrictEqual(ordered(summarizeSamples(samples)))
+    const releases = await queryBotReleases(pulso.warehouse, 'acme', 'UTC')
+    const report = detectRegressions(groups, releases, '2026-03-31', settings)
+    expect(report.regressions.length).toBeGreaterThan(0)
+    expect(report).toStrictEqual(detectRegressionsPerSample(samples, releases, '2026-03-31', settings))
   })
 
   it('30 days of unchanged operation raise no regression', async () => {

@@ -10,23 +10,42 @@
 // regression, reported with its strongest evaluation. "First seen" is the first day it was
 // flagged; the release it follows is the latest bot version first seen within two windows
 // before that day (for a bot_version segment, that version itself).
+//
+// The work follows days × segments × distinct values, not conversations: the warehouse sums the
+// conversations per day and group (queryRegressionGroups); each segment keeps per day its totals
+// and its durations as counts over the segment's sorted distinct values; a window's duration
+// counts move with the lookback by the days that leave and enter it; the Mann–Whitney test and the
+// median walk those counts once (statistics.ts). The results are those of the per-conversation
+// computation bit for bit (regressions-summaries.test.ts compares them on random data with ties).
 import type { RegressionSettings } from '../../config/operating-loop.ts'
-import type { BotRelease, RegressionSample } from '../repositories/regression-samples.ts'
+import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
-import { benjaminiHochberg, mannWhitneyUTest, median, twoProportionZTest } from './statistics.ts'
+import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, twoProportionZTest } from './statistics.ts'
 
-type Kind = 'rate' | 'duration'
-type KpiSpec = { kpi: string; kind: Kind; worse: 'higher' | 'lower'; scale: number; value: (s: RegressionSample) => number | null }
+type CountField = 'conversations' | 'csat_good_n'
+type SumField = 'escalated_sum' | 'bot_resolved_sum' | 'had_fallback_sum' | 'csat_good_sum'
+type DurationField = 'frt_s_values' | 'handoff_wait_s_values'
+type KpiSpec = { kpi: string; worse: 'higher' | 'lower'; scale: number } & (
+  | { kind: 'rate'; /** conversations with a value */ samples: CountField; /** how many of them are 1 */ sum: SumField }
+  | { kind: 'duration'; values: DurationField }
+)
 
-/** What is tested; the per-conversation values are defined in the fct_regression_samples mart. */
+/**
+ * What is tested; the per-conversation values are defined in the fct_regression_samples mart:
+ * escalated, had_fallback, bot_resolved and csat_good (null without a CSAT) for the rates, frt_s
+ * and handoff_wait_s for the durations.
+ */
 export const REGRESSION_KPIS: KpiSpec[] = [
-  { kpi: 'escalation_rate', kind: 'rate', worse: 'higher', scale: 1, value: (s) => s.escalated },
-  { kpi: 'fallback_rate', kind: 'rate', worse: 'higher', scale: 1, value: (s) => s.had_fallback },
-  { kpi: 'bot_resolution_rate', kind: 'rate', worse: 'lower', scale: 1, value: (s) => s.bot_resolved },
-  { kpi: 'csat_score', kind: 'rate', worse: 'lower', scale: 100, value: (s) => s.csat_good },
-  { kpi: 'frt_p50_s', kind: 'duration', worse: 'higher', scale: 1, value: (s) => s.frt_s },
-  { kpi: 'handoff_wait_p50_s', kind: 'duration', worse: 'higher', scale: 1, value: (s) => s.handoff_wait_s },
+  { kpi: 'escalation_rate', kind: 'rate', worse: 'higher', scale: 1, samples: 'conversations', sum: 'escalated_sum' },
+  { kpi: 'fallback_rate', kind: 'rate', worse: 'higher', scale: 1, samples: 'conversations', sum: 'had_fallback_sum' },
+  { kpi: 'bot_resolution_rate', kind: 'rate', worse: 'lower', scale: 1, samples: 'conversations', sum: 'bot_resolved_sum' },
+  { kpi: 'csat_score', kind: 'rate', worse: 'lower', scale: 100, samples: 'csat_good_n', sum: 'csat_good_sum' },
+  { kpi: 'frt_p50_s', kind: 'duration', worse: 'higher', scale: 1, values: 'frt_s_values' },
+  { kpi: 'handoff_wait_p50_s', kind: 'duration', worse: 'higher', scale: 1, values: 'handoff_wait_s_values' },
 ]
+
+const TOTAL_FIELDS = ['conversations', 'csat_good_n', 'escalated_sum', 'bot_resolved_sum', 'had_fallback_sum', 'csat_good_sum'] as const
+const DURATION_FIELDS = ['frt_s_values', 'handoff_wait_s_values'] as const
 
 export const SEGMENT_DIMENSIONS = ['use_case', 'intent', 'bot_version', 'channel'] as const
 export type SegmentRef = { by: (typeof SEGMENT_DIMENSIONS)[number]; value: string } | null
@@ -81,85 +100,195 @@ export function windowsAt(asOf: string, settings: RegressionSettings) {
   return { current, previous_window: previous, trailing_weeks: trailing }
 }
 
-/** Samples indexed by segment then day, so every window of every evaluation is cheap to assemble. */
-type SampleIndex = Map<string, Map<string, RegressionSample[]>>
+type Totals = Record<(typeof TOTAL_FIELDS)[number], number>
+
+/** One duration of one segment: its distinct values over all days, and per day how often each occurs. */
+type DurationCounts = {
+  /** Ascending, distinct. */
+  values: Float64Array
+  /** Per day: the positions in `values` that occur that day (any order), how often, and the day's total. */
+  days: Map<string, { index: Int32Array; count: Float64Array; n: number }>
+  /** Per window of an evaluation: its days, and the counts over them (see measure). */
+  windows: Partial<Record<'current' | BaselineKind, { days: Set<string>; counts: Float64Array; n: number }>>
+}
+
+/** One segment: its totals per day and its durations. */
+type Summary = { segment: SegmentRef; totals: Map<string, Totals>; durations: Record<DurationField, DurationCounts> }
+
+/** Per segment ('all', 'use_case=returns', …), its summary. */
+export type RegressionIndex = Map<string, Summary>
 
 const segmentId = (segment: SegmentRef) => (segment ? `${segment.by}=${segment.value}` : 'all')
 
-function indexSamples(samples: RegressionSample[]): SampleIndex {
-  const index: SampleIndex = new Map()
-  const add = (segment: SegmentRef, s: RegressionSample) => {
-    const id = segmentId(segment)
-    let byDay = index.get(id)
-    if (!byDay) index.set(id, (byDay = new Map()))
-    let list = byDay.get(s.started_on)
-    if (!list) byDay.set(s.started_on, (list = []))
-    list.push(s)
+/** Sums the groups into each segment they belong to: 'all' and one per dimension with a value. */
+export function indexGroups(groups: RegressionGroup[]): RegressionIndex {
+  // Each duration value as its position among the distinct values of all groups (one sort).
+  const dictionaries = {} as Record<DurationField, Float64Array>
+  const positions = {} as Record<DurationField, Int32Array[]>
+  for (const field of DURATION_FIELDS) {
+    const all = new Float64Array(groups.reduce((n, g) => n + g[field].length, 0))
+    let at = 0
+    for (const g of groups) for (const v of g[field]) all[at++] = Number(v)
+    all.sort()
+    let distinct = 0
+    for (let i = 0; i < all.length; i++) if (i === 0 || all[i] !== all[distinct - 1]) all[distinct++] = all[i]!
+    const dictionary = (dictionaries[field] = all.slice(0, distinct))
+    positions[field] = groups.map((g) => {
+      const own = new Int32Array(g[field].length)
+      for (let k = 0; k < own.length; k++) own[k] = positionOf(dictionary, Number(g[field][k]))
+      return own
+    })
   }
-  for (const s of samples) {
-    add(null, s)
-    for (const by of SEGMENT_DIMENSIONS) if (s[by] !== '') add({ by, value: s[by] }, s)
+  type Building = { segment: SegmentRef; totals: Map<string, Totals>; positions: Record<DurationField, Map<string, number[]>> }
+  const building = new Map<string, Building>()
+  const add = (segment: SegmentRef, g: RegressionGroup, i: number) => {
+    const id = segmentId(segment)
+    let entry = building.get(id)
+    if (!entry) building.set(id, (entry = { segment, totals: new Map(), positions: { frt_s_values: new Map(), handoff_wait_s_values: new Map() } }))
+    let totals = entry.totals.get(g.started_on)
+    if (!totals) entry.totals.set(g.started_on, (totals = { conversations: 0, csat_good_n: 0, escalated_sum: 0, bot_resolved_sum: 0, had_fallback_sum: 0, csat_good_sum: 0 }))
+    for (const field of TOTAL_FIELDS) totals[field] += Number(g[field])
+    for (const field of DURATION_FIELDS) {
+      const own = positions[field][i]!
+      if (own.length === 0) continue
+      const byDay = entry.positions[field]
+      let list = byDay.get(g.started_on)
+      if (!list) byDay.set(g.started_on, (list = []))
+      for (let k = 0; k < own.length; k++) list.push(own[k]!)
+    }
+  }
+  groups.forEach((g, i) => {
+    add(null, g, i)
+    for (const by of SEGMENT_DIMENSIONS) if (g[by] !== '') add({ by, value: g[by] }, g, i)
+  })
+  const index: RegressionIndex = new Map()
+  for (const [id, { segment, totals, positions: byField }] of building) {
+    const durations = {} as Record<DurationField, DurationCounts>
+    for (const field of DURATION_FIELDS) durations[field] = countDurations(dictionaries[field], byField[field])
+    index.set(id, { segment, totals, durations })
   }
   return index
 }
 
-function collect(index: SampleIndex, days: string[], segment: SegmentRef, spec: KpiSpec): number[] {
-  const byDay = index.get(segmentId(segment))
-  const values: number[] = []
-  if (!byDay) return values
-  for (const day of days) {
-    for (const s of byDay.get(day) ?? []) {
-      const v = spec.value(s)
-      if (v !== null && v !== undefined) values.push(Number(v))
+/** One segment's durations: its own distinct values (of `dictionary`), and per day how often each occurs. */
+function countDurations(dictionary: Float64Array, byDay: Map<string, number[]>): DurationCounts {
+  const local = new Int32Array(dictionary.length).fill(-1)
+  for (const list of byDay.values()) for (let k = 0; k < list.length; k++) local[list[k]!] = 0
+  let distinct = 0
+  for (let p = 0; p < dictionary.length; p++) if (local[p] === 0) local[p] = distinct++
+  const values = new Float64Array(distinct)
+  for (let p = 0; p < dictionary.length; p++) if (local[p]! >= 0) values[local[p]!] = dictionary[p]!
+  const tally = new Float64Array(distinct)
+  const seen = new Int32Array(distinct)
+  const days: DurationCounts['days'] = new Map()
+  for (const [day, list] of byDay) {
+    let m = 0
+    for (let k = 0; k < list.length; k++) {
+      const v = local[list[k]!]!
+      if (tally[v]!++ === 0) seen[m++] = v
     }
+    const index = seen.slice(0, m)
+    const count = new Float64Array(m)
+    for (let k = 0; k < m; k++) (count[k] = tally[index[k]!]!), (tally[index[k]!] = 0)
+    days.set(day, { index, count, n: list.length })
   }
-  return values
+  return { values, days, windows: {} }
 }
 
+/** The position of `v` in `values` (ascending), which holds it. */
+function positionOf(values: Float64Array, v: number): number {
+  let lo = 0
+  let hi = values.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (values[mid]! < v) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
+/** One KPI of one segment over some days: how many values, and what the test needs of them. */
+type Measured = { kind: 'rate'; n: number; /** how many are 1 */ x: number } | { kind: 'duration'; n: number; values: Float64Array; /** per value */ counts: Float64Array }
+
+type WindowKind = 'current' | BaselineKind
+
+function measure(summary: Summary | undefined, spec: KpiSpec, days: string[], window: WindowKind): Measured {
+  if (spec.kind === 'rate') {
+    let n = 0
+    let x = 0
+    for (const day of days) {
+      const t = summary?.totals.get(day)
+      if (t) (n += t[spec.samples]), (x += t[spec.sum])
+    }
+    return { kind: 'rate', n, x }
+  }
+  const durations = summary?.durations[spec.values]
+  if (!durations) return { kind: 'duration', n: 0, values: new Float64Array(0), counts: new Float64Array(0) }
+  // The window's counts were left on the days of the previous evaluation: the lookback moves each
+  // window by a day, so only the days that leave and enter it are added up (the days are distinct).
+  const w = (durations.windows[window] ??= { days: new Set(), counts: new Float64Array(durations.values.length), n: 0 })
+  const wanted = new Set(days)
+  const shift = (day: string, sign: 1 | -1) => {
+    const d = durations.days.get(day)
+    if (!d) return
+    for (let k = 0; k < d.index.length; k++) w.counts[d.index[k]!]! += sign * d.count[k]!
+    w.n += sign * d.n
+  }
+  for (const day of w.days) if (!wanted.has(day)) shift(day, -1)
+  for (const day of wanted) if (!w.days.has(day)) shift(day, 1)
+  w.days = wanted
+  return { kind: 'duration', n: w.n, values: durations.values, counts: w.counts }
+}
+
+/** The KPI's value on each side (rate × scale, or median) and the one-sided test's p-value. */
+function compare(spec: KpiSpec, current: Measured, reference: Measured): { currentValue: number; referenceValue: number; pValue: number } {
+  const alternative = spec.worse === 'higher' ? 'greater' : 'less'
+  if (current.kind === 'rate' && reference.kind === 'rate') {
+    return {
+      currentValue: (current.x / current.n) * spec.scale,
+      referenceValue: (reference.x / reference.n) * spec.scale,
+      pValue: twoProportionZTest(current.x, current.n, reference.x, reference.n, alternative).pValue,
+    }
+  }
+  if (current.kind === 'duration' && reference.kind === 'duration') {
+    return {
+      currentValue: medianOfCounts(current.values, current.counts)!,
+      referenceValue: medianOfCounts(reference.values, reference.counts)!,
+      pValue: mannWhitneyUTestOfCounts(current.counts, reference.counts, alternative).pValue,
+    }
+  }
+  throw new Error(`${spec.kpi}: a rate compared with a duration`)
+}
 
 /** Every comparison of one evaluation date, with BH-adjusted p-values and the flag. */
-export function evaluateAt(index: SampleIndex, asOf: string, settings: RegressionSettings): { results: ComparisonResult[]; skipped: number } {
+export function evaluateAt(index: RegressionIndex, asOf: string, settings: RegressionSettings): { results: ComparisonResult[]; skipped: number } {
   const windows = windowsAt(asOf, settings)
-  const all = index.get('all')
-  const currentSamples = windows.current.flatMap((d) => all?.get(d) ?? [])
+  // The segments with a conversation in the current window.
+  const present = new Map<string, Set<string>>(SEGMENT_DIMENSIONS.map((by) => [by, new Set()]))
+  for (const { segment, totals } of index.values()) if (segment && windows.current.some((d) => totals.has(d))) present.get(segment.by)!.add(segment.value)
   const segments: SegmentRef[] = [null]
-  for (const by of SEGMENT_DIMENSIONS) {
-    for (const value of [...new Set(currentSamples.map((s) => s[by]))].sort()) if (value !== '') segments.push({ by, value })
-  }
+  for (const by of SEGMENT_DIMENSIONS) for (const value of [...present.get(by)!].sort()) segments.push({ by, value })
   const results: Omit<ComparisonResult, 'p_adjusted' | 'flagged'>[] = []
   let skipped = 0
   for (const segment of segments) {
+    const summary = index.get(segmentId(segment))
     for (const spec of REGRESSION_KPIS) {
-      const current = collect(index, windows.current, segment, spec)
+      const current = measure(summary, spec, windows.current, 'current')
       for (const baseline of ['previous_window', 'trailing_weeks'] as const) {
-        const reference = collect(index, windows[baseline], segment, spec)
-        if (current.length < settings.min_samples || reference.length < settings.min_samples) {
+        const reference = measure(summary, spec, windows[baseline], baseline)
+        if (current.n < settings.min_samples || reference.n < settings.min_samples) {
           skipped++
           continue
         }
-        const alternative = spec.worse === 'higher' ? 'greater' : 'less'
-        let currentValue: number
-        let referenceValue: number
-        let pValue: number
-        if (spec.kind === 'rate') {
-          const x1 = current.reduce((a, b) => a + b, 0)
-          const x2 = reference.reduce((a, b) => a + b, 0)
-          currentValue = (x1 / current.length) * spec.scale
-          referenceValue = (x2 / reference.length) * spec.scale
-          pValue = twoProportionZTest(x1, current.length, x2, reference.length, alternative).pValue
-        } else {
-          currentValue = median(current)!
-          referenceValue = median(reference)!
-          pValue = mannWhitneyUTest(current, reference, alternative).pValue
-        }
+        const { currentValue, referenceValue, pValue } = compare(spec, current, reference)
         const absolute = currentValue - referenceValue
         results.push({
           kpi: spec.kpi,
           segment,
           baseline,
           test: spec.kind === 'rate' ? 'two_proportion_z' : 'mann_whitney_u',
-          current: { value: currentValue, samples: current.length },
-          reference: { value: referenceValue, samples: reference.length },
+          current: { value: currentValue, samples: current.n },
+          reference: { value: referenceValue, samples: reference.n },
           effect: { absolute, relative: referenceValue === 0 ? null : absolute / Math.abs(referenceValue) },
           worse_when: spec.worse,
           p_value: pValue,
@@ -184,8 +313,8 @@ export function samplesNeededDays(settings: RegressionSettings): number {
   return settings.lookback_days + Math.max(2 * settings.window_days, settings.window_days + 7 * settings.trailing_weeks)
 }
 
-export function detectRegressions(samples: RegressionSample[], releases: BotRelease[], asOf: string, settings: RegressionSettings): RegressionReport {
-  const index = indexSamples(samples)
+export function detectRegressions(groups: RegressionGroup[], releases: BotRelease[], asOf: string, settings: RegressionSettings): RegressionReport {
+  const index = indexGroups(groups)
   // Per KPI × segment: the days it was flagged and its strongest flagged comparison.
   const found = new Map<string, { days: string[]; best: ComparisonResult; bestDay: string }>()
   let atAsOf = { tests: 0, skipped: 0 }
