@@ -17,6 +17,8 @@
 // ("at or after" in DESIGN.md). Same-kind events that the KPIs pick "the latest" of never tie.
 import { createWriteStream } from 'node:fs'
 import { once } from 'node:events'
+// The demo simulator's seeded generator (mulberry32): the same draws, one implementation.
+import { Random as Rng } from '../../ingest/simulator/random.ts'
 
 export type TenantSpec = { id: string; timezone: string; offsetMinutes: number; currency: string; phonePrefix: string; seed: number }
 
@@ -46,39 +48,6 @@ export const NEW_VERSION = 'v2.4.0'
 /** The release reaches everyone this many days before the end; the 3 days before it are a 50 % rollout. */
 export const RELEASE_DAYS_BEFORE_END = 90
 
-/** mulberry32: small, fast, seeded. */
-class Rng {
-  private s: number
-  constructor(seed: number) {
-    this.s = seed >>> 0
-  }
-  next(): number {
-    this.s = (this.s + 0x6d2b79f5) >>> 0
-    let t = this.s
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  chance(p: number): boolean {
-    return this.next() < p
-  }
-  int(min: number, max: number): number {
-    return min + Math.floor(this.next() * (max - min + 1))
-  }
-  pick<T>(items: readonly T[]): T {
-    return items[Math.floor(this.next() * items.length)]!
-  }
-  weighted<T>(items: readonly (readonly [T, number])[]): T {
-    let r = this.next() * items.reduce((s, [, w]) => s + w, 0)
-    for (const [value, weight] of items) if ((r -= weight) <= 0) return value
-    return items[items.length - 1]![0]
-  }
-  logNormal(median: number, sigma: number): number {
-    const u1 = Math.max(this.next(), 1e-12)
-    const z = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * this.next())
-    return median * Math.exp(sigma * z)
-  }
-}
 
 export type GenerateOptions = {
   file: string
