@@ -9,7 +9,7 @@ import { tenantSettings } from '../../config/config.ts'
 import { DEMO_USE_CASES } from '../../config/operating-loop.ts'
 import { simulate } from '../../ingest/simulator/simulator.ts'
 import { TEST_KEYS, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
-import { queryBotReleases, queryRegressionGroups } from '../repositories/regression-samples.ts'
+import { queryBotReleases, queryLastActiveDate, queryRegressionGroups } from '../repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
 import { findRegressions } from './regressions-query.ts'
 import { detectRegressions, samplesNeededDays } from './regressions.ts'
@@ -77,6 +77,9 @@ WHERE tenant_id = {tenant_id:String}
     const report = detectRegressions(groups, releases, '2026-03-31', settings)
     expect(report.regressions.length).toBeGreaterThan(0)
     expect(report).toStrictEqual(detectRegressionsPerSample(samples, releases, '2026-03-31', settings))
+    // as_of's default: no conversation in the last 7 days, so all of the tenant's are looked at
+    expect(await queryLastActiveDate(pulso.warehouse, 'acme', 'UTC')).toBe('2026-03-31')
+    expect(await queryLastActiveDate(pulso.warehouse, 'nobody', 'UTC')).toBeNull()
   })
 
   it('30 days of unchanged operation raise no regression', async () => {
