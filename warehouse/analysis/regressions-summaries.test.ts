@@ -105,6 +105,8 @@ describe('the regression detector from per-day summaries', () => {
     { seed: 11, settings: DEFAULTS },
     { seed: 12, settings: { ...DEFAULTS, min_samples: 5, fdr: 0.05, min_relative_effect: 0.1 } },
     { seed: 13, settings: { ...DEFAULTS, window_days: 3, trailing_weeks: 2, lookback_days: 10, min_samples: 10 } },
+    // windows longer than a week: the trailing weeks overlap each other and the current window
+    { seed: 14, settings: { ...DEFAULTS, window_days: 10, trailing_weeks: 3, min_samples: 20 } },
   ]
   for (const { seed, settings } of cases) {
     it(`finds what the per-conversation detector finds (seed ${seed}, window ${settings.window_days}, min_samples ${settings.min_samples})`, () => {
