@@ -108,6 +108,7 @@ export class ConversationFacts {
     for (const { tenantId, customers, conversations } of work) {
       await this.refreshChunked(tenantId, customers, conversations, chunkSize, (n) => onProgress?.((done += n), total))
     }
+    if (total > 0) await this.store.compact()
   }
 
   /**
@@ -174,6 +175,7 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
       onProgress?.(done, total, tenantId)
       await this.refreshChunked(tenantId, customers, customerless, chunkSize, (n) => onProgress?.((done += n), total, tenantId))
     }
+    await this.store.compact()
   }
 
   /** How many conversations the stored facts hold, all tenants. */

@@ -110,6 +110,16 @@ EMPTY AS SELECT *, toUInt64(0) AS _version, toUInt8(0) AS _deleted FROM (\n${thi
     await this.warehouse.client.command({ query: `ALTER TABLE ${this.table} MODIFY COMMENT ${sqlString(fingerprint)}` })
   }
 
+  /**
+   * Merges the stored rows into one part, keeping each key's newest version: after a bulk
+   * recomputation the table holds a second version of every row it touched, which each read
+   * with FINAL would otherwise merge until ClickHouse's background merges get to them (on 8.4M
+   * events: 1.3 s, and a 30-day read back from 40 to 27 ms).
+   */
+  async compact(): Promise<void> {
+    await this.warehouse.client.command({ query: `OPTIMIZE TABLE ${this.table} FINAL` })
+  }
+
   /** A version newer than any taken before, from the database's clock (shared by every writer). */
   async newVersion(): Promise<string> {
     const [row] = await queryRows<{ v: string }>(this.warehouse, 'SELECT toString(toUnixTimestamp64Nano(now64(9))) AS v')
