@@ -20,7 +20,7 @@
 import type { RegressionSettings } from '../../config/operating-loop.ts'
 import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
-import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, twoProportionZTest } from './statistics.ts'
+import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, positionOf, twoProportionZTest } from './statistics.ts'
 
 type CountField = 'conversations' | 'csat_good_n'
 type SumField = 'escalated_sum' | 'bot_resolved_sum' | 'had_fallback_sum' | 'csat_good_sum'
@@ -195,17 +195,6 @@ function countDurations(dictionary: Float64Array, byDay: Map<string, number[]>):
   return { values, days, windows: {} }
 }
 
-/** The position of `v` in `values` (ascending), which holds it. */
-function positionOf(values: Float64Array, v: number): number {
-  let lo = 0
-  let hi = values.length - 1
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1
-    if (values[mid]! < v) lo = mid + 1
-    else hi = mid
-  }
-  return lo
-}
 
 /** One KPI of one segment over some days: how many values, and what the test needs of them. */
 type Measured = { kind: 'rate'; n: number; /** how many are 1 */ x: number } | { kind: 'duration'; n: number; values: Float64Array; /** per value */ counts: Float64Array }

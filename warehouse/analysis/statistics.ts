@@ -91,19 +91,22 @@ export function mannWhitneyUTest(current: number[], baseline: number[], alternat
   return mannWhitneyUTestOfCounts(countsOver(values, current), countsOver(values, baseline), alternative)
 }
 
+/** The position of `v` in `values` (ascending), which holds it: a binary search. */
+export function positionOf(values: ArrayLike<number>, v: number): number {
+  let lo = 0
+  let hi = values.length - 1
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1
+    if (values[mid]! < v) lo = mid + 1
+    else hi = mid
+  }
+  return lo
+}
+
 /** How often each of `values` (ascending, distinct) occurs in `sample`, whose numbers are all among them. */
 function countsOver(values: ArrayLike<number>, sample: number[]): Float64Array {
   const counts = new Float64Array(values.length)
-  for (const v of sample) {
-    let lo = 0
-    let hi = values.length - 1
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1
-      if (values[mid]! < v) lo = mid + 1
-      else hi = mid
-    }
-    counts[lo]!++
-  }
+  for (const v of sample) counts[positionOf(values, v)]!++
   return counts
 }
 
