@@ -10,30 +10,32 @@ export function isAutoConversationId(id: string): boolean {
 /** A TouchedConversations as plain arrays: [tenant, conversations, customers] per tenant. */
 export type TouchedEntries = [string, string[], string[]][]
 
+/** What a batch touched of one tenant. */
+type Touched = {
+  conversations: Set<string>
+  customers: Set<string>
+  /** Conversations a touched customer reaches anyway (one of their events named it). */
+  reachedByCustomer: Set<string>
+}
+
 /** Conversations and customers whose events a batch stored, by tenant. */
 export class TouchedConversations {
-  readonly byTenant = new Map<string, { conversations: Set<string>; customers: Set<string> }>()
-  /** Conversations a touched customer reaches anyway (one of their events named it): by tenant. */
-  readonly reachedByCustomer = new Map<string, Set<string>>()
+  readonly byTenant = new Map<string, Touched>()
 
   add(tenantId: string, conversationId: string, customerId: string | null | undefined): void {
-    let touched = this.byTenant.get(tenantId)
-    if (!touched) this.byTenant.set(tenantId, (touched = { conversations: new Set(), customers: new Set() }))
+    const touched = this.entry(tenantId)
+    const auto = isAutoConversationId(conversationId)
     // An 'auto' event with a customer belongs to one of that customer's sessions, not to the
     // shared raw id: the customer stands for it.
-    if (!(customerId && isAutoConversationId(conversationId))) touched.conversations.add(conversationId)
+    if (!(customerId && auto)) touched.conversations.add(conversationId)
     if (customerId) touched.customers.add(customerId)
-    if (customerId && !isAutoConversationId(conversationId)) {
-      let reached = this.reachedByCustomer.get(tenantId)
-      if (!reached) this.reachedByCustomer.set(tenantId, (reached = new Set()))
-      reached.add(conversationId)
-    }
+    if (customerId && !auto) touched.reachedByCustomer.add(conversationId)
   }
 
   /** The touched conversations of a tenant that none of its touched customers reaches. */
   conversationsWithoutCustomer(tenantId: string): string[] {
-    const reached = this.reachedByCustomer.get(tenantId)
-    return [...(this.byTenant.get(tenantId)?.conversations ?? [])].filter((id) => !reached?.has(id))
+    const touched = this.byTenant.get(tenantId)
+    return touched ? [...touched.conversations].filter((id) => !touched.reachedByCustomer.has(id)) : []
   }
 
   /** Tenants touched. */
@@ -49,18 +51,7 @@ export class TouchedConversations {
   }
 
   addAll(other: TouchedConversations): void {
-    for (const [tenant, t] of other.byTenant) {
-      let into = this.byTenant.get(tenant)
-      if (!into) this.byTenant.set(tenant, (into = { conversations: new Set(), customers: new Set() }))
-      for (const id of t.conversations) into.conversations.add(id)
-      for (const id of t.customers) into.customers.add(id)
-      const reached = other.reachedByCustomer.get(tenant)
-      if (reached) {
-        let reachedInto = this.reachedByCustomer.get(tenant)
-        if (!reachedInto) this.reachedByCustomer.set(tenant, (reachedInto = new Set()))
-        for (const id of reached) reachedInto.add(id)
-      }
-    }
+    for (const [tenant, t] of other.byTenant) this.merge(tenant, t)
   }
 
   /** Plain arrays, to cross a thread boundary (the Kafka worker's preparing thread). */
@@ -68,17 +59,28 @@ export class TouchedConversations {
     return [...this.byTenant].map(([tenant, t]) => [tenant, [...t.conversations], [...t.customers]])
   }
 
-  /** Back from toJSON; several sets of entries (a block prepared in shares) are merged. */
+  /**
+   * Back from toJSON; several sets of entries (a block prepared in shares) are merged. Which
+   * conversations a customer reaches is not carried: refresh() recomputes them together anyway.
+   */
   static fromJSON(...entrySets: TouchedEntries[]): TouchedConversations {
     const touched = new TouchedConversations()
     for (const entries of entrySets) {
-      for (const [tenant, conversations, customers] of entries) {
-        const part = new TouchedConversations()
-        part.byTenant.set(tenant, { conversations: new Set(conversations), customers: new Set(customers) })
-        touched.addAll(part)
-      }
+      for (const [tenant, conversations, customers] of entries) touched.merge(tenant, { conversations, customers, reachedByCustomer: [] })
     }
     return touched
   }
-}
 
+  private merge(tenantId: string, from: { [K in keyof Touched]: Iterable<string> }): void {
+    const into = this.entry(tenantId)
+    for (const id of from.conversations) into.conversations.add(id)
+    for (const id of from.customers) into.customers.add(id)
+    for (const id of from.reachedByCustomer) into.reachedByCustomer.add(id)
+  }
+
+  private entry(tenantId: string): Touched {
+    let touched = this.byTenant.get(tenantId)
+    if (!touched) this.byTenant.set(tenantId, (touched = { conversations: new Set(), customers: new Set(), reachedByCustomer: new Set() }))
+    return touched
+  }
+}
