@@ -1,12 +1,14 @@
-// For tests only: the regression detector as it was computed per conversation (every window a
-// list of values, Mann–Whitney by sorting them, the median by sorting), kept as the oracle the
-// summary-based detector (regressions.ts) is compared with, and summarizeSamples, which sums
-// per-conversation values the way queryRegressionGroups does in SQL.
+// For tests only: the regression detector's comparisons as they were computed per conversation
+// (every window a list of values, Mann–Whitney ranks by sorting them, the median by sorting), kept
+// as the oracle the summary-based detector (regressions.ts) is compared with, and
+// summarizeSamples, which sums per-conversation values the way queryRegressionGroups does in SQL.
+// What did not change shares the detector's code: the p-value from ranks (mannWhitneyFromRanks)
+// a comparison's effect and its flag (comparison, flagComparisons), and the report from the
+// days' comparisons (reportRegressions).
 import type { RegressionSettings } from '../../config/operating-loop.ts'
 import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
-import { addDays } from './dates.ts'
-import { SEGMENT_DIMENSIONS, windowsAt, type ComparisonResult, type Regression, type RegressionReport, type SegmentRef } from './regressions.ts'
-import { benjaminiHochberg, normalCdf, twoProportionZTest, type Alternative, type TestResult } from './statistics.ts'
+import { comparison, flagComparisons, reportRegressions, SEGMENT_DIMENSIONS, windowsAt, type ComparisonResult, type RegressionReport, type SegmentRef, type UnflaggedComparison } from './regressions.ts'
+import { mannWhitneyFromRanks, twoProportionZTest, type Alternative, type TestResult } from './statistics.ts'
 
 /** One row of fct_regression_samples (the local day instead of started_at). */
 export type RegressionSample = {
@@ -62,13 +64,8 @@ export function mannWhitneyUTestPerSample(current: number[], baseline: number[],
     for (let k = i; k <= j; k++) if (all[k]!.g === 0) rankSumCurrent += rank
     i = j + 1
   }
-  const u = rankSumCurrent - (n1 * (n1 + 1)) / 2
-  const mean = (n1 * n2) / 2
-  const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)))
-  if (variance <= 0) return { statistic: u, pValue: 1 }
-  const correction = alternative === 'greater' ? -0.5 : 0.5
-  const z = (u - mean + correction) / Math.sqrt(variance)
-  return { statistic: u, pValue: alternative === 'greater' ? 1 - normalCdf(z) : normalCdf(z) }
+  // the ranks are this oracle's own; the p-value from them is the detector's
+  return mannWhitneyFromRanks(rankSumCurrent, n1, n2, tieTerm, alternative)
 }
 
 export function medianPerSample(values: number[]): number | null {
@@ -92,8 +89,6 @@ const KPIS: KpiSpec[] = [
   { kpi: 'frt_p50_s', kind: 'duration', worse: 'higher', scale: 1, value: (s) => s.frt_s },
   { kpi: 'handoff_wait_p50_s', kind: 'duration', worse: 'higher', scale: 1, value: (s) => s.handoff_wait_s },
 ]
-
-const segmentKey = (kpi: string, segment: SegmentRef) => `${kpi}|${segment ? `${segment.by}=${segment.value}` : 'all'}`
 
 export type SampleIndex = Map<string, Map<string, RegressionSample[]>>
 
@@ -137,7 +132,7 @@ export function evaluateAtPerSample(index: SampleIndex, asOf: string, settings: 
   for (const by of SEGMENT_DIMENSIONS) {
     for (const value of [...new Set(currentSamples.map((s) => s[by]))].sort()) if (value !== '') segments.push({ by, value })
   }
-  const results: Omit<ComparisonResult, 'p_adjusted' | 'flagged'>[] = []
+  const results: UnflaggedComparison[] = []
   let skipped = 0
   for (const segment of segments) {
     for (const spec of KPIS) {
@@ -163,76 +158,14 @@ export function evaluateAtPerSample(index: SampleIndex, asOf: string, settings: 
           referenceValue = medianPerSample(reference)!
           pValue = mannWhitneyUTestPerSample(current, reference, alternative).pValue
         }
-        const absolute = currentValue - referenceValue
-        results.push({
-          kpi: spec.kpi,
-          segment,
-          baseline,
-          test: spec.kind === 'rate' ? 'two_proportion_z' : 'mann_whitney_u',
-          current: { value: currentValue, samples: current.length },
-          reference: { value: referenceValue, samples: reference.length },
-          effect: { absolute, relative: referenceValue === 0 ? null : absolute / Math.abs(referenceValue) },
-          worse_when: spec.worse,
-          p_value: pValue,
-        })
+        results.push(comparison(spec, segment, baseline, { value: currentValue, samples: current.length }, { value: referenceValue, samples: reference.length }, pValue))
       }
     }
   }
-  const adjusted = benjaminiHochberg(results.map((r) => r.p_value))
-  return {
-    skipped,
-    results: results.map((r, i) => {
-      const worse = r.worse_when === 'higher' ? r.effect.absolute > 0 : r.effect.absolute < 0
-      const large = r.effect.relative === null ? worse : Math.abs(r.effect.relative) >= settings.min_relative_effect
-      return { ...r, p_adjusted: adjusted[i]!, flagged: worse && large && adjusted[i]! < settings.fdr }
-    }),
-  }
+  return { skipped, results: flagComparisons(results, settings) }
 }
 
 export function detectRegressionsPerSample(samples: RegressionSample[], releases: BotRelease[], asOf: string, settings: RegressionSettings): RegressionReport {
   const index = indexSamples(samples)
-  const found = new Map<string, { days: string[]; best: ComparisonResult; bestDay: string }>()
-  let atAsOf = { tests: 0, skipped: 0 }
-  for (let back = settings.lookback_days; back >= 0; back--) {
-    const day = addDays(asOf, -back)
-    const evaluation = evaluateAtPerSample(index, day, settings)
-    if (back === 0) atAsOf = { tests: evaluation.results.length, skipped: evaluation.skipped }
-    const flaggedToday = new Set<string>()
-    for (const r of evaluation.results) {
-      if (!r.flagged) continue
-      const key = segmentKey(r.kpi, r.segment)
-      let entry = found.get(key)
-      if (!entry) found.set(key, (entry = { days: [], best: r, bestDay: day }))
-      if (!flaggedToday.has(key)) entry.days.push(day)
-      flaggedToday.add(key)
-      if (r.p_adjusted < entry.best.p_adjusted) Object.assign(entry, { best: r, bestDay: day })
-    }
-  }
-  const regressions: Regression[] = []
-  for (const { days, best: r, bestDay } of found.values()) {
-    if (days.length < settings.min_days_flagged) continue
-    const seen = days[0]!
-    const earliest = addDays(seen, -2 * settings.window_days + 1)
-    const release = [...releases].reverse().find((rel) => rel.first_seen_on <= seen && rel.first_seen_on >= earliest && (r.segment?.by !== 'bot_version' || rel.bot_version === r.segment.value))
-    const windows = windowsAt(bestDay, settings)
-    const baselineDays = [...windows[r.baseline]].sort()
-    regressions.push({
-      kpi: r.kpi,
-      segment: r.segment,
-      worse_when: r.worse_when,
-      test: r.test,
-      baseline: { kind: r.baseline, from: baselineDays[0]!, to: baselineDays[baselineDays.length - 1]!, ...r.reference },
-      current: { from: windows.current[0]!, to: bestDay, ...r.current },
-      effect: r.effect,
-      p_value: r.p_value,
-      p_adjusted: r.p_adjusted,
-      first_seen: seen,
-      last_seen: days[days.length - 1]!,
-      days_flagged: days.length,
-      active: days[days.length - 1] === asOf,
-      release: release ? { bot_version: release.bot_version, first_seen_at: release.first_seen_at } : null,
-    })
-  }
-  regressions.sort((a, b) => a.p_adjusted - b.p_adjusted || a.kpi.localeCompare(b.kpi))
-  return { as_of: asOf, window_days: settings.window_days, lookback_days: settings.lookback_days, tests_run: atAsOf.tests, tests_skipped_small_samples: atAsOf.skipped, regressions }
+  return reportRegressions((day) => evaluateAtPerSample(index, day, settings), releases, asOf, settings)
 }

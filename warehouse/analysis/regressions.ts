@@ -257,7 +257,7 @@ export function evaluateAt(index: RegressionIndex, asOf: string, settings: Regre
   for (const { segment, totals } of index.values()) if (segment && windows.current.some((d) => totals.has(d))) present.get(segment.by)!.add(segment.value)
   const segments: SegmentRef[] = [null]
   for (const by of SEGMENT_DIMENSIONS) for (const value of [...present.get(by)!].sort()) segments.push({ by, value })
-  const results: Omit<ComparisonResult, 'p_adjusted' | 'flagged'>[] = []
+  const results: UnflaggedComparison[] = []
   let skipped = 0
   for (const segment of segments) {
     const summary = index.get(segmentId(segment))
@@ -270,31 +270,47 @@ export function evaluateAt(index: RegressionIndex, asOf: string, settings: Regre
           continue
         }
         const { currentValue, referenceValue, pValue } = compare(spec, current, reference)
-        const absolute = currentValue - referenceValue
-        results.push({
-          kpi: spec.kpi,
-          segment,
-          baseline,
-          test: spec.kind === 'rate' ? 'two_proportion_z' : 'mann_whitney_u',
-          current: { value: currentValue, samples: current.n },
-          reference: { value: referenceValue, samples: reference.n },
-          effect: { absolute, relative: referenceValue === 0 ? null : absolute / Math.abs(referenceValue) },
-          worse_when: spec.worse,
-          p_value: pValue,
-        })
+        results.push(comparison(spec, segment, baseline, { value: currentValue, samples: current.n }, { value: referenceValue, samples: reference.n }, pValue))
       }
     }
   }
-  const adjusted = benjaminiHochberg(results.map((r) => r.p_value))
+  return { skipped, results: flagComparisons(results, settings) }
+}
+
+export type UnflaggedComparison = Omit<ComparisonResult, 'p_adjusted' | 'flagged'>
+
+/** One comparison of a KPI × segment's current window with a baseline, before the flagging. */
+export function comparison(
+  spec: { kpi: string; kind: 'rate' | 'duration'; worse: 'higher' | 'lower' },
+  segment: SegmentRef,
+  baseline: BaselineKind,
+  current: { value: number; samples: number },
+  reference: { value: number; samples: number },
+  pValue: number,
+): UnflaggedComparison {
+  const absolute = current.value - reference.value
   return {
-    skipped,
-    results: results.map((r, i) => {
-      const worse = r.worse_when === 'higher' ? r.effect.absolute > 0 : r.effect.absolute < 0
-      // From a zero baseline any worsening is a large relative change.
-      const large = r.effect.relative === null ? worse : Math.abs(r.effect.relative) >= settings.min_relative_effect
-      return { ...r, p_adjusted: adjusted[i]!, flagged: worse && large && adjusted[i]! < settings.fdr }
-    }),
+    kpi: spec.kpi,
+    segment,
+    baseline,
+    test: spec.kind === 'rate' ? 'two_proportion_z' : 'mann_whitney_u',
+    current,
+    reference,
+    effect: { absolute, relative: reference.value === 0 ? null : absolute / Math.abs(reference.value) },
+    worse_when: spec.worse,
+    p_value: pValue,
   }
+}
+
+/** One evaluation date's comparisons with Benjamini–Hochberg-adjusted p-values and the flag. */
+export function flagComparisons(results: UnflaggedComparison[], settings: RegressionSettings): ComparisonResult[] {
+  const adjusted = benjaminiHochberg(results.map((r) => r.p_value))
+  return results.map((r, i) => {
+    const worse = r.worse_when === 'higher' ? r.effect.absolute > 0 : r.effect.absolute < 0
+    // From a zero baseline any worsening is a large relative change.
+    const large = r.effect.relative === null ? worse : Math.abs(r.effect.relative) >= settings.min_relative_effect
+    return { ...r, p_adjusted: adjusted[i]!, flagged: worse && large && adjusted[i]! < settings.fdr }
+  })
 }
 
 /** How many days of samples detectRegressions needs before as_of. */
@@ -304,12 +320,25 @@ export function samplesNeededDays(settings: RegressionSettings): number {
 
 export function detectRegressions(groups: RegressionGroup[], releases: BotRelease[], asOf: string, settings: RegressionSettings): RegressionReport {
   const index = indexGroups(groups)
+  return reportRegressions((day) => evaluateAt(index, day, settings), releases, asOf, settings)
+}
+
+/**
+ * The report from the comparisons of every day of the lookback (`evaluate`, oldest day first):
+ * a KPI × segment flagged on enough days, with its strongest comparison and the release it follows.
+ */
+export function reportRegressions(
+  evaluate: (day: string) => { results: ComparisonResult[]; skipped: number },
+  releases: BotRelease[],
+  asOf: string,
+  settings: RegressionSettings,
+): RegressionReport {
   // Per KPI × segment: the days it was flagged and its strongest flagged comparison.
   const found = new Map<string, { days: string[]; best: ComparisonResult; bestDay: string }>()
   let atAsOf = { tests: 0, skipped: 0 }
   for (let back = settings.lookback_days; back >= 0; back--) {
     const day = addDays(asOf, -back)
-    const evaluation = evaluateAt(index, day, settings)
+    const evaluation = evaluate(day)
     if (back === 0) atAsOf = { tests: evaluation.results.length, skipped: evaluation.skipped }
     const flaggedToday = new Set<string>()
     for (const r of evaluation.results) {

@@ -73,9 +73,17 @@ export function mannWhitneyUTestOfCounts(current: ArrayLike<number>, baseline: A
     before += ties
     n1 += a
   }
-  const n = before
-  const n2 = n - n1
+  return mannWhitneyFromRanks(rankSumCurrent, n1, before - n1, tieTerm, alternative)
+}
+
+/**
+ * The Mann–Whitney U test's answer from the rank sum of the current sample (average ranks for
+ * ties), the sample sizes and the tie term Σ(t³ − t): normal approximation with tie and
+ * continuity correction.
+ */
+export function mannWhitneyFromRanks(rankSumCurrent: number, n1: number, n2: number, tieTerm: number, alternative: Alternative): TestResult {
   if (n1 === 0 || n2 === 0) return { statistic: 0, pValue: 1 }
+  const n = n1 + n2
   const u = rankSumCurrent - (n1 * (n1 + 1)) / 2
   const mean = (n1 * n2) / 2
   const variance = ((n1 * n2) / 12) * (n + 1 - tieTerm / (n * (n - 1)))
