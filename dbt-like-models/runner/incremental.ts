@@ -60,16 +60,18 @@ export class IncrementalModel {
   }
 
   /**
-   * What the stored rows were computed from: the definition, and the settings it reads that a
-   * restart may change (`rebuild_when_changed`: tenants' currencies, inactivity gaps). Kept as the
-   * table's comment, `<definition> <settings>`.
+   * What the stored rows were computed from: the definition (SQL and table layout), and the
+   * settings it reads that a restart may change (`rebuild_when_changed`: tenants' currencies,
+   * inactivity gaps). Kept as the table's comment, `<definition> <settings>`.
    */
   async fingerprint(): Promise<{ definition: string; settings: string }> {
     const settings = []
     for (const sql of this.model.doc.config.rebuild_when_changed ?? []) {
       settings.push(await queryRows(this.warehouse, compileInlined(this.project, { sql }, this.warehouse.database)))
     }
-    return { definition: shortHash(this.select()), settings: shortHash(JSON.stringify(settings)) }
+    // the table's layout is part of the definition: a new sort key or index recreates the table
+    const layout = JSON.stringify([this.orderBy, this.model.doc.config.lookup_columns ?? []])
+    return { definition: shortHash(`${this.select()}\n${layout}`), settings: shortHash(JSON.stringify(settings)) }
   }
 
   /**
