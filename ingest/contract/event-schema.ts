@@ -2,7 +2,7 @@
 // rejection names one field and one rule: the fields every event has, then the fields of its type.
 import { z } from 'zod'
 import { decimalProblem, toDecimalText } from './decimal.ts'
-import { isRfc3339Timestamp, isStorableTimestamp } from './timestamp.ts'
+import { isRfc3339Timestamp, isStorableTimestamp, timestampRejection } from './timestamp.ts'
 
 export const EVENT_TYPES = [
   'message',
@@ -23,7 +23,7 @@ export const CURRENCY_PATTERN = /^[A-Z]{3}$/
 
 const timestamp = z
   .string()
-  .refine(isRfc3339Timestamp, { error: (issue) => `expected an RFC 3339 timestamp with offset, got ${JSON.stringify(issue.input)}`, abort: true })
+  .refine(isRfc3339Timestamp, { error: (issue) => timestampRejection(issue.input), abort: true })
   .refine(isStorableTimestamp, { error: (issue) => `expected a time from 1900-01-01 to 2299-12-31 (UTC), got ${JSON.stringify(issue.input)}` })
 
 const optionalText = (max: number) => z.string().max(max, `at most ${max} characters`).optional()

@@ -36,7 +36,6 @@ describe('event timestamps', () => {
     const edges = [
       '2024-02-29T00:00:00Z', // a leap day
       '2000-02-29T00:00:00Z', // divisible by 400: a leap year
-      '2024-02-29T24:00:00Z', // 24:00 is the next day
       '2024-01-01T00:00:00.123456Z', // cut to milliseconds, not rounded
       '2024-01-01T00:00:00.9999Z',
       '2024-01-01T00:00:00.1Z',
@@ -79,14 +78,16 @@ describe('event timestamps', () => {
   it('accepts exactly what Date.parse reads without rolling the day over, over every boundary of every field', () => {
     // isRfc3339Timestamp checks the fields itself instead of calling Date.parse; here the two
     // must agree on all combinations of each field's edges (about 120,000 timestamps), except that
-    // Date.parse reads days that do not exist (February 30 as March 1) and the contract does not.
+    // Date.parse reads days that do not exist (February 30 as March 1) and 24:00 (as the next day's
+    // 00:00), and the contract does not: RFC 3339's hours run 00–23.
     const dayExists = (value: string) => {
       const [year, month, day] = [Number(value.slice(0, 4)), Number(value.slice(5, 7)), Number(value.slice(8, 10))]
       const date = new Date(0)
       date.setUTCFullYear(year, month - 1, day)
       return date.getUTCDate() === day
     }
-    const readByJavaScript = (value: string) => RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))) && dayExists(value)
+    const hourExists = (value: string) => Number(value.slice(11, 13)) <= 23
+    const readByJavaScript = (value: string) => RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))) && dayExists(value) && hourExists(value)
     const pad = (n: number) => String(n).padStart(2, '0')
     const disagreements: string[] = []
     let checked = 0
@@ -116,13 +117,13 @@ describe('event timestamps', () => {
 
   it("keeps to what the events table's DateTime64 holds: 1900-01-01 to 2299-12-31 in UTC", () => {
     const storable = ['1900-01-01T00:00:00Z', '1899-12-31T23:30:00-01:00', '2026-03-01T10:00:00Z', '2299-12-31T23:59:59.999Z', '2300-01-01T00:30:00+01:00']
-    const outside = ['1899-12-31T23:59:59.999Z', '1900-01-01T00:30:00+01:00', '2299-12-31T24:00:00Z', '2299-12-31T23:30:00-01:00', '0050-06-15T08:30:00Z', '9999-12-31T23:59:59Z']
+    const outside = ['1899-12-31T23:59:59.999Z', '1900-01-01T00:30:00+01:00', '2300-01-01T00:00:00Z', '2299-12-31T23:30:00-01:00', '0050-06-15T08:30:00Z', '9999-12-31T23:59:59Z']
     for (const value of storable) expect(isStorableTimestamp(value), value).toBe(true)
     for (const value of outside) expect(isStorableTimestamp(value), value).toBe(false)
   })
 
   it('refuses what is not RFC 3339 with an offset', () => {
-    for (const value of ['2024-01-01', '2024-01-01T00:00:00', '2024-13-01T00:00:00Z', '2024-01-01T25:00:00Z', '2024-01-01T00:00:00+24:00', '1/2/2024']) {
+    for (const value of ['2024-01-01', '2024-01-01T00:00:00', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z', '2024-02-29T24:00:00.000-06:00', '2024-01-01T25:00:00Z', '2024-01-01T00:00:00+24:00', '1/2/2024']) {
       expect(isRfc3339Timestamp(value), value).toBe(false)
     }
   })

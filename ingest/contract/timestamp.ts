@@ -10,11 +10,11 @@ const twoDigits = (text: string, at: number) => digit(text, at) * 10 + digit(tex
 
 /**
  * The contract's form: RFC 3339 with an offset, of a day that exists (no month 13, no February 30
- * and no February 29 outside leap years, no 25 o'clock), minutes and seconds to 59, 24:00 only
- * exactly (the next day's 00:00), offsets to 23:59. The fields are checked here rather than by
- * calling Date.parse, which cost three times the pattern for every stored event and rolls
- * February 30 over to March 1 or 2; timestamp.test.ts holds the two equal over every boundary,
- * Date.parse's roll-overs aside.
+ * and no February 29 outside leap years), hours 00–23 (RFC 3339's time-hour: no 24:00, which
+ * Date.parse reads as the next day), minutes and seconds to 59, offsets to 23:59. The fields are
+ * checked here rather than by calling Date.parse, which cost three times the pattern for every
+ * stored event and rolls February 30 over to March 1 or 2 and 24:00 to the next day;
+ * timestamp.test.ts holds the two equal over every boundary, Date.parse's roll-overs aside.
  */
 export function isRfc3339Timestamp(value: string): boolean {
   if (!RFC3339.test(value)) return false
@@ -23,13 +23,21 @@ export function isRfc3339Timestamp(value: string): boolean {
   const hour = twoDigits(value, 11)
   const minute = twoDigits(value, 14)
   const second = twoDigits(value, 17)
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 59) return false
+  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return false
   if (day > 28 && day > daysInMonth(twoDigits(value, 0) * 100 + twoDigits(value, 2), month)) return false
-  if (hour === 24 && (minute !== 0 || second !== 0 || !fractionIsZero(value))) return false
   const zone = value.length - 6 // where a numeric offset starts: ±HH:MM
   const sign = value.charCodeAt(zone)
   if ((sign === 43 /* + */ || sign === 45) /* - */ && (twoDigits(value, zone + 1) > 23 || twoDigits(value, zone + 4) > 59)) return false
   return true
+}
+
+/** Why isRfc3339Timestamp refuses `value`, in words a producer can act on. */
+export function timestampRejection(value: unknown): string {
+  const got = JSON.stringify(value)
+  if (typeof value === 'string' && RFC3339.test(value) && twoDigits(value, 11) === 24) {
+    return `expected an RFC 3339 timestamp with offset, whose hours run 00–23 (the midnight that ends a day is 00:00 of the next day), got ${got}`
+  }
+  return `expected an RFC 3339 timestamp with offset, got ${got}`
 }
 
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
@@ -54,23 +62,11 @@ export function isStorableTimestamp(value: string): boolean {
   return epochMs >= EARLIEST_STORED_MS && epochMs <= LATEST_STORED_MS
 }
 
-/** True when the timestamp has no fraction of a second, or one of zeros only. */
-function fractionIsZero(value: string): boolean {
-  if (value.charCodeAt(19) !== 46 /* . */) return true
-  for (let at = 20; at < value.length; at++) {
-    const d = digit(value, at)
-    if (d < 0 || d > 9) return true
-    if (d !== 0) return false
-  }
-  return true
-}
-
 /** A valid timestamp as milliseconds since the epoch (UTC) and its offset from UTC in minutes. */
 export type ParsedTimestamp = { epochMs: number; offsetMinutes: number }
 
 /**
- * Reads a timestamp that passed isRfc3339Timestamp. Same result as Date.parse (24:00 is the next
- * day, as Date.UTC reads it).
+ * Reads a timestamp that passed isRfc3339Timestamp. Same result as Date.parse.
  */
 export function parseTimestamp(value: string): ParsedTimestamp {
   const year = twoDigits(value, 0) * 100 + twoDigits(value, 2)

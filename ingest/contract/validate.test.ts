@@ -39,6 +39,10 @@ describe('event contract v1', () => {
     expect(reasonFor({ type: 'cost', amount: -1, currency: 'USD', component: 'llm' })).toBe('`amount`: must be ≥ 0')
     expect(reasonFor({ type: 'cost', amount: 1, currency: 'usd', component: 'llm' })).toBe('`currency`: expected an ISO 4217 currency code such as USD')
     expect(reasonFor({ occurred_at: '2026-02-30T10:00:00Z' })).toBe('`occurred_at`: expected an RFC 3339 timestamp with offset, got "2026-02-30T10:00:00Z"')
+    // RFC 3339 hours run 00–23: 24:00 (which Date.parse reads as the next day's midnight) is refused
+    expect(reasonFor({ occurred_at: '2026-03-01T24:00:00Z' })).toBe(
+      '`occurred_at`: expected an RFC 3339 timestamp with offset, whose hours run 00–23 (the midnight that ends a day is 00:00 of the next day), got "2026-03-01T24:00:00Z"',
+    )
     expect(reasonFor({ occurred_at: '1850-03-01T10:00:00Z' })).toBe('`occurred_at`: expected a time from 1900-01-01 to 2299-12-31 (UTC), got "1850-03-01T10:00:00Z"')
     expect(reasonFor({ type: 'handoff', reason: 'policy' })).toBe('`context`: is required')
     expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: 'yes', customer_profile: true, intent: null } })).toBe('`context.transcript`: expected true or false')
