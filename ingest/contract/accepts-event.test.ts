@@ -38,6 +38,8 @@ const REMOVED = Symbol('removed')
 const probes: unknown[] = [
   REMOVED, null, true, false, 0, -0, -1, 0.5, 1, 1.5, 3, 5, 6, 2 ** 53, Infinity, -Infinity,
   '', 'x', 'ABC', 'abc', 'AB', 'ABCD', 'ACME', 'a b', '12', '12.5', '-1', '-0', '1e5', '.5', '1.', ' 1', '9'.repeat(400),
+  // a surrogate pair (one character) and lone surrogates (none)
+  '😀', '\ud83d\ude00x', '\ud800', 'a\udc00b', 'x\ud83d', '\ude00\ud83d',
   ...[1, 63, 64, 65, 127, 128, 129, 255, 256, 257].map((n) => 'a'.repeat(n)),
   '2024-03-30T19:40:11Z', '2024-03-30 19:40:11+05:30', '2024-03-30T19:40:11', '2024-13-30T19:40:11Z', '2024-03-30',
   '2026-02-30T10:00:00Z', '2024-02-29T10:00:00Z', '2023-02-29T10:00:00Z', '2024-04-31T10:00:00Z',

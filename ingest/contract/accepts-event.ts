@@ -5,6 +5,7 @@
 // every field of every type with valid, boundary and wrong values.
 import { decimalProblem } from './decimal.ts'
 import { baseEventSchema, CURRENCY_PATTERN, TENANT_ID_PATTERN, typeFieldSchemas, type EventType } from './event-schema.ts'
+import { isWellFormedText } from './text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp } from './timestamp.ts'
 
 type Fields = Record<string, unknown>
@@ -19,7 +20,7 @@ const COST_COMPONENTS = values(typeFieldSchemas.cost.shape.component)
 const COST_CATEGORIES = values(typeFieldSchemas.cost.shape.category.unwrap())
 const TEMPLATE_CATEGORIES = values(typeFieldSchemas.proactive_sent.shape.category)
 
-const isText = (value: unknown, min: number, max: number) => typeof value === 'string' && value.length >= min && value.length <= max
+const isText = (value: unknown, min: number, max: number) => typeof value === 'string' && value.length >= min && value.length <= max && isWellFormedText(value)
 const isOptionalText = (value: unknown, max = Infinity) => value === undefined || isText(value, 0, max)
 const isNumberIn = (value: unknown, min: number, max: number) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max
 const isOneOf = (value: unknown, allowed: Set<string>) => typeof value === 'string' && allowed.has(value)
@@ -48,7 +49,7 @@ function acceptsBase(e: Fields): boolean {
 function acceptsHandoffContext(context: unknown): boolean {
   if (context === null || typeof context !== 'object' || Array.isArray(context)) return false
   const c = context as Fields
-  return typeof c.transcript === 'boolean' && typeof c.customer_profile === 'boolean' && (c.intent === null || typeof c.intent === 'string')
+  return typeof c.transcript === 'boolean' && typeof c.customer_profile === 'boolean' && (c.intent === null || isText(c.intent, 0, Infinity))
 }
 
 function acceptsTypeFields(type: EventType, e: Fields): boolean {
@@ -56,7 +57,7 @@ function acceptsTypeFields(type: EventType, e: Fields): boolean {
     case 'message':
       return isOneOf(e.sender, SENDERS) && isOptionalText(e.agent_id, 128) && isOptionalText(e.text)
     case 'bot_fallback':
-      return typeof e.question === 'string' && (e.confidence === undefined || isNumberIn(e.confidence, 0, 1))
+      return isText(e.question, 0, Infinity) && (e.confidence === undefined || isNumberIn(e.confidence, 0, 1))
     case 'handoff':
       return isOneOf(e.reason, HANDOFF_REASONS) && acceptsHandoffContext(e.context) && isOptionalText(e.queue, 128)
     case 'resolved':

@@ -2,6 +2,7 @@
 // rejection names one field and one rule: the fields every event has, then the fields of its type.
 import { z } from 'zod'
 import { decimalProblem, toDecimalText } from './decimal.ts'
+import { isWellFormedText, LONE_SURROGATE_REASON } from './text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp, timestampRejection } from './timestamp.ts'
 
 export const EVENT_TYPES = [
@@ -26,7 +27,9 @@ const timestamp = z
   .refine(isRfc3339Timestamp, { error: (issue) => timestampRejection(issue.input), abort: true })
   .refine(isStorableTimestamp, { error: (issue) => `expected a time from 1900-01-01 to 2299-12-31 (UTC), got ${JSON.stringify(issue.input)}` })
 
-const optionalText = (max: number) => z.string().max(max, `at most ${max} characters`).optional()
+/** A string stored in a column: well-formed Unicode (text.ts). */
+const text = (schema = z.string()) => schema.refine(isWellFormedText, { error: LONE_SURROGATE_REASON })
+const optionalText = (max: number) => text(z.string().max(max, `at most ${max} characters`)).optional()
 const currency = z.string().regex(CURRENCY_PATTERN, 'expected an ISO 4217 currency code such as USD')
 /** An amount the Decimal(18, 6) columns hold exactly, as a JSON number or decimal text; handed on as decimal text. */
 const nonNegativeDecimal = z.union([z.number(), z.string()], { error: 'expected a decimal number' }).transform((value, context) => {
@@ -37,12 +40,12 @@ const nonNegativeDecimal = z.union([z.number(), z.string()], { error: 'expected 
 })
 
 export const baseEventSchema = z.object({
-  event_id: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
+  event_id: text(z.string().min(1, 'must not be empty').max(128, 'at most 128 characters')),
   tenant_id: z.string().regex(TENANT_ID_PATTERN, 'expected 1–64 characters of [a-z0-9_-]'),
-  conversation_id: z.string().min(1, 'must not be empty').max(128, 'at most 128 characters'),
+  conversation_id: text(z.string().min(1, 'must not be empty').max(128, 'at most 128 characters')),
   occurred_at: timestamp,
   type: z.enum(EVENT_TYPES, { error: `expected one of ${EVENT_TYPES.join(', ')}` }),
-  channel: z.string().min(1).max(64).optional(),
+  channel: text(z.string().min(1).max(64)).optional(),
   customer_id: optionalText(256),
   use_case: optionalText(128),
   intent: optionalText(128),
@@ -53,10 +56,10 @@ export const typeFieldSchemas = {
   message: z.object({
     sender: z.enum(['customer', 'bot', 'agent'], { error: 'expected customer, bot or agent' }),
     agent_id: optionalText(128),
-    text: z.string().optional(),
+    text: text().optional(),
   }),
   bot_fallback: z.object({
-    question: z.string({ error: 'expected the question text' }),
+    question: text(z.string({ error: 'expected the question text' })),
     confidence: z.number().min(0).max(1).optional(),
   }),
   handoff: z.object({
@@ -67,7 +70,7 @@ export const typeFieldSchemas = {
       {
         transcript: z.boolean({ error: 'expected true or false' }),
         customer_profile: z.boolean({ error: 'expected true or false' }),
-        intent: z.string().nullable(),
+        intent: text().nullable(),
       },
       { error: 'expected an object { transcript, customer_profile, intent }' },
     ),
@@ -77,7 +80,7 @@ export const typeFieldSchemas = {
   closed: z.object({}),
   csat: z.object({
     score: z.number({ error: 'expected an integer 1–5' }).int('expected an integer 1–5').min(1, 'expected an integer 1–5').max(5, 'expected an integer 1–5'),
-    comment: z.string().optional(),
+    comment: text().optional(),
   }),
   cost: z.object({
     amount: nonNegativeDecimal,
@@ -86,7 +89,7 @@ export const typeFieldSchemas = {
     category: z.enum(['service', 'utility', 'marketing', 'authentication']).optional(),
   }),
   proactive_sent: z.object({
-    template: z.string().min(1, 'must not be empty'),
+    template: text(z.string().min(1, 'must not be empty')),
     category: z.enum(['utility', 'marketing'], { error: 'expected utility or marketing' }),
     campaign: optionalText(128),
   }),

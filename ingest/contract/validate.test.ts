@@ -43,6 +43,12 @@ describe('event contract v1', () => {
     expect(reasonFor({ occurred_at: '2026-03-01T24:00:00Z' })).toBe(
       '`occurred_at`: expected an RFC 3339 timestamp with offset, whose hours run 00–23 (the midnight that ends a day is 00:00 of the next day), got "2026-03-01T24:00:00Z"',
     )
+    // a lone surrogate would reach the columns as U+FFFD: 'a\ud800' and 'a\ud801' would be one id
+    const loneSurrogate = 'holds a lone UTF-16 surrogate (such as "\\ud800" without its pair), which is not a character: send well-formed Unicode'
+    expect(reasonFor({ event_id: 'a\ud800' })).toBe(`\`event_id\`: ${loneSurrogate}`)
+    expect(reasonFor({ text: 'hola \udc00' })).toBe(`\`text\`: ${loneSurrogate}`)
+    expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: true, intent: '\ud83d' } })).toBe(`\`context.intent\`: ${loneSurrogate}`)
+    expect(validateEvent({ ...valid, text: 'hola 😀' }).ok).toBe(true)
     expect(reasonFor({ occurred_at: '1850-03-01T10:00:00Z' })).toBe('`occurred_at`: expected a time from 1900-01-01 to 2299-12-31 (UTC), got "1850-03-01T10:00:00Z"')
     expect(reasonFor({ type: 'handoff', reason: 'policy' })).toBe('`context`: is required')
     expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: 'yes', customer_profile: true, intent: null } })).toBe('`context.transcript`: expected true or false')
@@ -71,6 +77,11 @@ describe('event contract v1', () => {
   it('keeps fields the contract does not name, raw', () => {
     const result = validateEvent({ ...valid, wa_message_id: 'wamid.1', nested: { a: 1 } })
     expect(result.ok && result.extra).toEqual({ wa_message_id: 'wamid.1', nested: { a: 1 } })
+  })
+
+  it('keeps a lone surrogate in a field the contract does not name: its JSON text holds the escape exactly', () => {
+    const result = validateEvent({ ...valid, note: 'a\ud800' })
+    expect(result.ok && JSON.stringify(result.extra)).toBe('{"note":"a\\ud800"}')
   })
 
   it('keeps a field named __proto__ like any other, as JSON.parse read it', () => {
