@@ -4,6 +4,7 @@ import type { PulsoConfig } from '../config/config.ts'
 import { tenantSettings } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { findStoredEvents, insertDeadLetters, insertEventRows, storedEventKey, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { insertAroundRefusals, type RefusedRow } from '../warehouse/refused-rows.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import { validateEvent } from './contract/validate.ts'
 import { jsonArrayElementTexts, MAX_EXTRA_DEPTH, nestsDeeperThan } from './contract/nesting.ts'
@@ -217,7 +218,7 @@ export class Intake {
    */
   ingest(items: BatchItem[], options: IntakeOptions): Promise<IntakeResult> {
     const prepared = prepareBatch(items, this.config, options)
-    const stored = this.queue.then(() => this.store(prepared, options))
+    const stored = this.queue.then(() => this.store(items, prepared, options))
     this.queue = stored.catch(() => undefined)
     // The facts are refreshed outside the queue: the next batch's look-up and insert go on
     // meanwhile, and batches stored during one refresh share the next.
@@ -248,22 +249,28 @@ export class Intake {
   /** Looks up and drops stored repeats, then stores. The facts of every row, repeats too, are
    * refreshed after (ingest()): a batch sent again after a crash between its insert and the
    * refresh (so never acknowledged) refreshes what the first attempt stored. */
-  private async store(prepared: PreparedBatch, options: IntakeOptions): Promise<IntakeResult> {
-    const fresh = await this.dropStored(prepared.rows)
+  private async store(items: BatchItem[], prepared: PreparedBatch, options: IntakeOptions): Promise<IntakeResult> {
+    const fresh = await this.freshRows(prepared)
     // Dead letters first: if storing the valid rows fails, the caller retries the whole batch
     // and nothing valid was acknowledged.
     await insertDeadLetters(this.warehouse, prepared.deadLetters)
-    await insertEventRows(this.warehouse, fresh)
+    const refused = refusedItems(
+      await insertAroundRefusals(fresh.rows.length, (from, to) => insertEventRows(this.warehouse, fresh.rows.slice(from, to))),
+      fresh,
+      items,
+      options.source,
+    )
+    await insertDeadLetters(this.warehouse, refused.deadLetters)
     if (options.deferFacts) this.deferred.addAll(touchedByRows(prepared.rows))
     return {
-      accepted: fresh.length,
-      duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.length),
-      rejected: prepared.rejected,
+      accepted: fresh.rows.length - refused.rejected.length,
+      duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.rows.length),
+      rejected: refused.rejected.length ? [...prepared.rejected, ...refused.rejected].sort((a, b) => a.index - b.index) : prepared.rejected,
     }
   }
 
-  /** The rows whose (tenant_id, conversation_id, event_id) is not stored yet. */
-  private async dropStored(rows: EventRow[]): Promise<EventRow[]> {
+  /** The batch's rows whose (tenant_id, conversation_id, event_id) is not stored yet. */
+  private async freshRows({ rows, rowIndexes }: PreparedBatch): Promise<FreshRows> {
     const byTenant = new Map<string, { conversation_id: string; event_id: string }[]>()
     for (const row of rows) {
       const events = byTenant.get(row.tenant_id as string) ?? []
@@ -274,6 +281,32 @@ export class Intake {
     for (const [tenantId, events] of byTenant) {
       for (const key of await findStoredEvents(this.warehouse, tenantId, events)) stored.add(`${tenantId}\u0000${key}`)
     }
-    return rows.filter((row) => !stored.has(`${row.tenant_id}\u0000${storedEventKey(row.conversation_id as string, row.event_id as string)}`))
+    const fresh: FreshRows = { rows: [], indexes: [] }
+    rows.forEach((row, position) => {
+      if (stored.has(`${row.tenant_id}\u0000${storedEventKey(row.conversation_id as string, row.event_id as string)}`)) return
+      fresh.rows.push(row)
+      fresh.indexes.push(rowIndexes[position]!)
+    })
+    return fresh
   }
+}
+
+/** Rows to store, and the batch index of each. */
+type FreshRows = { rows: EventRow[]; indexes: number[] }
+
+/**
+ * The rows the engine refused (insertAroundRefusals; rare, as the contract accepts only what the
+ * columns hold) as rejections of their batch items, and their dead letters.
+ */
+function refusedItems(refused: RefusedRow[], fresh: FreshRows, items: BatchItem[], source: string): { rejected: Rejection[]; deadLetters: DeadLetterRow[] } {
+  const rejected: Rejection[] = []
+  const deadLetters: DeadLetterRow[] = []
+  for (const { index, reason } of refused) {
+    const row = fresh.rows[index]!
+    const batchIndex = fresh.indexes[index]!
+    const eventId = row.event_id as string
+    rejected.push({ index: batchIndex, event_id: eventId, reason })
+    deadLetters.push({ tenant_id: row.tenant_id as string, source, batch_index: batchIndex, event_id: eventId, reason, payload: items[batchIndex]!.raw })
+  }
+  return { rejected, deadLetters }
 }
