@@ -82,6 +82,8 @@ export type KafkaSettings = {
   prepareThreads: number
   /** How long the group waits for a silent worker before giving its partitions away (PULSO_KAFKA_SESSION_TIMEOUT_MS). */
   sessionTimeoutMs: number
+  /** How often a worker tells the group it is alive (PULSO_KAFKA_HEARTBEAT_INTERVAL_MS; below a third of the session timeout). */
+  heartbeatIntervalMs: number
   /** Port of the worker's /metrics and /healthz (PULSO_METRICS_PORT; 0 picks a free one). */
   metricsPort: number
   /** POST /v1/events publishes to the topic instead of writing to ClickHouse (PULSO_INGEST_MODE=kafka). */
@@ -240,6 +242,13 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
   const mode = env.PULSO_INGEST_MODE || 'direct'
   if (mode !== 'direct' && mode !== 'kafka') throw new ConfigError(`PULSO_INGEST_MODE must be direct or kafka, got '${mode}'`)
   const metricsPort = env.PULSO_METRICS_PORT === '0' ? 0 : positiveInt(env, 'PULSO_METRICS_PORT', 9464)
+  const sessionTimeoutMs = positiveInt(env, 'PULSO_KAFKA_SESSION_TIMEOUT_MS', 30_000)
+  // Kafka's own rule for consumers: a few heartbeats fit in one session, so one late heartbeat
+  // does not get a live worker dropped from the group.
+  const heartbeatIntervalMs = positiveInt(env, 'PULSO_KAFKA_HEARTBEAT_INTERVAL_MS', Math.min(3_000, Math.floor(sessionTimeoutMs / 3)))
+  if (heartbeatIntervalMs * 3 > sessionTimeoutMs) {
+    throw new ConfigError(`PULSO_KAFKA_HEARTBEAT_INTERVAL_MS (${heartbeatIntervalMs}) must be at most a third of PULSO_KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs})`)
+  }
   return {
     brokers,
     topic,
@@ -249,7 +258,8 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
     blockEvents: positiveInt(env, 'PULSO_KAFKA_BLOCK_EVENTS', 20_000),
     blockMs: positiveInt(env, 'PULSO_KAFKA_BLOCK_MS', 1_000),
     prepareThreads: positiveInt(env, 'PULSO_KAFKA_PREPARE_THREADS', 1),
-    sessionTimeoutMs: positiveInt(env, 'PULSO_KAFKA_SESSION_TIMEOUT_MS', 30_000),
+    sessionTimeoutMs,
+    heartbeatIntervalMs,
     metricsPort,
     httpToKafka: mode === 'kafka',
   }

@@ -2,10 +2,19 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import type { PartitionLag } from './group-observer.ts'
 
 export class WorkerMetrics {
   readonly registry = new Registry()
-  readonly lag = new Gauge({ name: 'pulso_kafka_consumer_lag', help: 'Messages behind the partition high watermark at the last fetch', labelNames: ['topic', 'partition'], registers: [this.registry] })
+  /** Asked at each scrape (see `measureCommittedLag`): the broker's numbers, not the worker's. */
+  readonly committedLag = new Gauge({
+    name: 'pulso_kafka_consumer_lag',
+    help: "Messages of each partition this worker owns after the group's committed offset (high watermark minus committed offset), asked of the broker at each scrape; absent while the broker does not answer",
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+    collect: () => this.collectCommittedLag(),
+  })
+  readonly fetchLag = new Gauge({ name: 'pulso_kafka_fetch_lag', help: 'Messages of each partition this worker owns after the last one it read (at its last fetch); read but uncommitted messages are not in it', labelNames: ['topic', 'partition'], registers: [this.registry] })
   readonly events = new Counter({ name: 'pulso_kafka_events_total', help: 'Events read from Kafka and stored, by outcome (stored, dead_lettered)', labelNames: ['outcome'], registers: [this.registry] })
   readonly eventsPerSecond = new Gauge({ name: 'pulso_kafka_events_per_second', help: 'Events stored per second over the last 10 seconds', registers: [this.registry] })
   readonly blockEvents = new Histogram({ name: 'pulso_kafka_block_events', help: 'Events per stored block', buckets: [10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000], registers: [this.registry] })
@@ -15,11 +24,40 @@ export class WorkerMetrics {
   readonly commits = new Counter({ name: 'pulso_kafka_commits_total', help: 'Offset commits, by result (ok, skipped_after_rebalance, failed)', labelNames: ['result'], registers: [this.registry] })
   readonly rebalances = new Counter({ name: 'pulso_kafka_rebalances_total', help: 'Group joins of this worker (each drops the unstored block)', registers: [this.registry] })
   readonly assignedPartitions = new Gauge({ name: 'pulso_kafka_assigned_partitions', help: 'Partitions assigned to this worker', registers: [this.registry] })
+  readonly heartbeatSeconds = new Histogram({
+    name: 'pulso_kafka_heartbeat_interval_seconds',
+    help: 'Time between two heartbeats of this worker to the group (from its join to the first one); the group drops a worker silent for PULSO_KAFKA_SESSION_TIMEOUT_MS',
+    buckets: [1, 2, 3, 4, 5, 7.5, 10, 15, 20, 30, 45],
+    registers: [this.registry],
+  })
   private readonly window: { at: number; events: number }[] = []
+  private committedLagSource: (() => Promise<{ topic: string; partitions: PartitionLag[] } | undefined>) | undefined
 
   constructor(options: { defaultMetrics?: boolean } = {}) {
     // Process metrics include process_resident_memory_bytes, the worker's RSS.
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: this.registry, prefix: 'pulso_worker_' })
+  }
+
+  /**
+   * Where the committed lag comes from at each scrape: the partitions the worker owns at that
+   * moment, with their lag as the broker reports it, or undefined when it cannot be known (the
+   * broker does not answer). Only the partitions given are exported, so after a rebalance the
+   * series of a partition the worker no longer owns are gone.
+   */
+  measureCommittedLag(source: () => Promise<{ topic: string; partitions: PartitionLag[] } | undefined>): void {
+    this.committedLagSource = source
+  }
+
+  /** Forgets the per-partition series, at a group join or when the worker leaves the group. */
+  forgetPartitions(): void {
+    this.fetchLag.reset()
+    this.committedLag.reset()
+  }
+
+  private async collectCommittedLag(): Promise<void> {
+    const measured = await this.committedLagSource?.()
+    this.committedLag.reset()
+    for (const { partition, lag } of measured?.partitions ?? []) this.committedLag.set({ topic: measured!.topic, partition: String(partition) }, lag)
   }
 
   recordStored(events: number, now = Date.now()): void {
@@ -31,8 +69,15 @@ export class WorkerMetrics {
   }
 }
 
-/** Serves GET /metrics (Prometheus text) and GET /healthz on `port` (0: a free port). */
-export async function serveMetrics(metrics: WorkerMetrics, port: number, health: () => Record<string, unknown>): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+/**
+ * Serves GET /metrics (Prometheus text) and GET /healthz on `port` (0: a free port). /healthz
+ * answers 200 when the report's status is ok and 503 otherwise, with the report as JSON.
+ */
+export async function serveMetrics(
+  metrics: WorkerMetrics,
+  port: number,
+  health: () => Promise<{ status: 'ok' | 'unhealthy' }>,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     if (req.method === 'GET' && req.url === '/metrics') {
       metrics.registry.metrics().then(
@@ -40,9 +85,12 @@ export async function serveMetrics(metrics: WorkerMetrics, port: number, health:
         (error: Error) => res.writeHead(500).end(error.message),
       )
     } else if (req.method === 'GET' && req.url === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'ok', ...health() }))
+      health().then(
+        (report) => res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report)),
+        (error: Error) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unhealthy', problems: [`the health check failed: ${error.message}`] })),
+      )
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: `no route for ${req.method} ${req.url}; try GET /metrics` }))
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: `no route for ${req.method} ${req.url}; try GET /metrics or GET /healthz` }))
     }
   })
   await new Promise<void>((resolve, reject) => {

@@ -97,6 +97,20 @@ export async function groupProgress(brokers: string[], group: string, topic: str
   }
 }
 
+/** Per partition: the high watermark minus the group's committed offset (what kafka-consumer-groups.sh calls LAG). */
+export async function uncommittedByPartition(brokers: string[], group: string, topic: string): Promise<Map<number, number>> {
+  const admin = testKafka(brokers).admin()
+  await admin.connect()
+  try {
+    const ends = await admin.fetchTopicOffsets(topic)
+    const [committed] = await admin.fetchOffsets({ groupId: group, topics: [topic] })
+    const committedAt = new Map(committed?.partitions.map((p) => [p.partition, Number(p.offset)]))
+    return new Map(ends.map((e) => [e.partition, Number(e.high) - Math.max(Number(e.low), committedAt.get(e.partition) ?? -1)]))
+  } finally {
+    await admin.disconnect()
+  }
+}
+
 /** Waits until `predicate` holds for the group's progress; throws after `timeoutMs`. */
 export async function waitForProgress(
   brokers: string[],
@@ -120,3 +134,9 @@ export async function waitForProgress(
 }
 
 export const caughtUp = (p: { committed: number; end: number }) => p.end > 0 && p.committed === p.end
+
+/** The values of a per-partition metric in Prometheus text (/metrics), by partition. */
+export function partitionSeries(metricsText: string, metric: string, topic: string): Map<number, number> {
+  const line = new RegExp(`^${metric}\\{topic="${topic.replace(/[.]/g, '\\.')}",partition="(\\d+)"\\} (\\S+)$`, 'gm')
+  return new Map([...metricsText.matchAll(line)].map((m) => [Number(m[1]), Number(m[2])]))
+}

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../cli/logger.ts'
 import { event, getKpis, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
-import { caughtUp, createTopic, groupProgress, produce, testKafka, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
+import { caughtUp, createTopic, groupProgress, partitionSeries, produce, testKafka, uncommittedByPartition, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
 import { KafkaWorker } from './worker.ts'
 
 let broker: TestBroker
@@ -27,6 +27,12 @@ beforeAll(async () => {
   worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent'), serveMetrics: true })
   await worker.start()
 })
+
+const scrape = () => fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`).then((r) => r.text())
+const healthz = async () => {
+  const response = await fetch(`http://127.0.0.1:${worker.metricsPort}/healthz`)
+  return { status: response.status, body: (await response.json()) as { status: string; problems: string[] } }
+}
 
 afterAll(async () => {
   await worker?.stop()
@@ -116,6 +122,7 @@ describe('Kafka → ClickHouse → KPIs', () => {
     const db = pulso.warehouse.database
     const retries = async () => (await worker.metrics.retries.get()).values.find((v) => v.labels.operation === 'insert')?.value ?? 0
     const before = await retries()
+    expect(await healthz()).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok', problems: [] }) })
     await pulso.warehouse.client.command({ query: `DETACH TABLE ${db}.events` })
     try {
       await produce(broker.brokers, topic, [1, 2, 3, 4, 5].map((n) => event({ event_id: `outage-${n}`, conversation_id: `c-outage-${n}`, occurred_at: '2024-03-03T10:00:00Z' })))
@@ -123,18 +130,37 @@ describe('Kafka → ClickHouse → KPIs', () => {
       const during = await groupProgress(broker.brokers, group, topic)
       expect(during.committed).toBeLessThan(during.end)
       expect(worker.status.state).toBe('running')
+
+      // The worker has read the 5 events but cannot store them: /metrics says 5 are not
+      // committed, partition by partition as the broker counts them, while the read position
+      // is at the end of every partition (the issue saw 0 there with 21,799 uncommitted).
+      const uncommitted = await uncommittedByPartition(broker.brokers, group, topic)
+      expect([...uncommitted.values()].reduce((a, b) => a + b, 0)).toBe(5)
+      const text = await scrape()
+      expect(partitionSeries(text, 'pulso_kafka_consumer_lag', topic)).toEqual(uncommitted)
+      expect([...partitionSeries(text, 'pulso_kafka_fetch_lag', topic).values()].every((lag) => lag === 0)).toBe(true)
+
+      // …and /healthz answers 503, naming what fails.
+      const health = await healthz()
+      expect(health.status).toBe(503)
+      expect(health.body.status).toBe('unhealthy')
+      expect(health.body.problems).toEqual([expect.stringMatching(/^storing blocks has failed for \d+ s \(insert, retried\): .*events/)])
     } finally {
       await pulso.warehouse.client.command({ query: `ATTACH TABLE ${db}.events` })
     }
     await waitForProgress(broker.brokers, group, topic, caughtUp)
     expect(await countEvents(pulso.warehouse, 'acme')).toBe(21) // 16 before + 5
+    expect(await healthz()).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok', problems: [] }) })
+    expect([...partitionSeries(await scrape(), 'pulso_kafka_consumer_lag', topic).values()]).toEqual([0, 0, 0])
   })
 
   it('serves Prometheus metrics: lag per partition, events, block sizes, insert latency, dead letters, retries', async () => {
     const response = await fetch(`http://127.0.0.1:${worker.metricsPort}/metrics`)
     expect(response.status).toBe(200)
     const text = await response.text()
-    expect(text).toMatch(new RegExp(`pulso_kafka_consumer_lag\\{topic="${topic}",partition="\\d"\\} 0`))
+    // the one worker owns the 3 partitions, all committed
+    expect(partitionSeries(text, 'pulso_kafka_consumer_lag', topic)).toEqual(new Map([[0, 0], [1, 0], [2, 0]]))
+    expect(text).toMatch(/pulso_kafka_heartbeat_interval_seconds_count [1-9]/)
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1])
     // 15 distinct fixture events + 1 valid after the poison ones. Repeats inside one block are
     // dropped before the insert; a repeat in another block (or re-read after a group join) is

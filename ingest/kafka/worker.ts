@@ -13,6 +13,8 @@ import { Block } from './block.ts'
 import { BlockPreparer } from './block-preparer.ts'
 import type { PreparedBlock } from './prepare-block.ts'
 import { createKafka, ensureTopics } from './client.ts'
+import { GroupObserver, type PartitionLag } from './group-observer.ts'
+import { checkHealth, type HealthReport, type WorkerSelf } from './health.ts'
 import { WorkerMetrics, serveMetrics } from './metrics.ts'
 import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import type { StoredEventsListener } from '../intake.ts'
@@ -59,22 +61,31 @@ export class KafkaWorker {
   private stopped: Promise<void> | undefined
   private assignment: Record<string, number[]> = {}
   private readonly preparer: BlockPreparer
+  /** Asks the broker for the group's committed offsets and members (/metrics, /healthz). */
+  private readonly observer: GroupObserver
+  private memberId: string | undefined
+  private notMemberBecause: string | undefined
+  private storeFailure: WorkerSelf['storeFailure']
+  /** When the worker last heard from the group (its join or a heartbeat). */
+  private lastGroupContact: number | undefined
 
   constructor(private readonly deps: WorkerDeps) {
     this.settings = deps.config.kafka
     this.metrics = deps.metrics ?? new WorkerMetrics()
     this.kafka = createKafka(this.settings, deps.logger, 'pulso-worker')
     this.preparer = new BlockPreparer(deps.config, deps.config.kafka.prepareThreads)
+    this.observer = new GroupObserver(this.kafka, this.settings.group)
+    this.metrics.measureCommittedLag(() => this.ownedPartitionsLag())
   }
 
-  get status(): { state: WorkerState; generation: number; buffered: number; assignment: Record<string, number[]> } {
-    return { state: this.state, generation: this.generation, buffered: this.block.size, assignment: this.assignment }
+  get status(): { state: WorkerState; generation: number; buffered: number; assignment: Record<string, number[]>; memberId: string | undefined } {
+    return { state: this.state, generation: this.generation, buffered: this.block.size, assignment: this.assignment, memberId: this.memberId }
   }
 
   async start(): Promise<void> {
     const { logger } = this.deps
     if (this.deps.serveMetrics) {
-      const served = await serveMetrics(this.metrics, this.settings.metricsPort, () => this.status)
+      const served = await serveMetrics(this.metrics, this.settings.metricsPort, () => this.health())
       this.metricsServer = served
       this.metricsPort = served.port
       logger.info({ port: served.port }, 'worker metrics on /metrics')
@@ -94,14 +105,17 @@ export class KafkaWorker {
       ...WORKER_FETCH,
       maxWaitTimeInMs: Math.min(500, this.settings.blockMs),
       sessionTimeout: this.settings.sessionTimeoutMs,
-      heartbeatInterval: Math.min(3_000, Math.floor(this.settings.sessionTimeoutMs / 3)),
+      heartbeatInterval: this.settings.heartbeatIntervalMs,
       // kafkajs restarts a crashed consumer by itself; the group join that follows drops the block.
       retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 30, restartOnFailure: async () => true },
     })
     this.consumer = consumer
-    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberAssignment))
+    consumer.on(consumer.events.GROUP_JOIN, (event) => this.onGroupJoin(event.payload.memberId, event.payload.memberAssignment))
+    consumer.on(consumer.events.HEARTBEAT, () => this.onHeartbeat())
     consumer.on(consumer.events.CRASH, (event) => {
       logger.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed')
+      // kafkajs has left the group (it disconnects on a crash) and joins again when it restarts.
+      this.onGroupLeft(`its consumer crashed (${event.payload.error.message})${event.payload.restart ? '; kafkajs restarts it' : ''}`)
       if (!event.payload.restart && this.state === 'running') this.deps.onFatal?.(event.payload.error)
     })
     await consumer.connect()
@@ -129,6 +143,8 @@ export class KafkaWorker {
         await this.flush().catch((error) => logger.error({ err: error }, 'the last block was not stored; it will be read again'))
       }
       await this.consumer?.disconnect().catch((error) => logger.warn({ err: error }, 'consumer disconnect failed'))
+      this.onGroupLeft('it stopped')
+      await this.observer.close()
       await this.producer?.disconnect().catch((error) => logger.warn({ err: error }, 'producer disconnect failed'))
       await this.metricsServer?.close()
       await this.preparer.close()
@@ -138,7 +154,13 @@ export class KafkaWorker {
     return this.stopped
   }
 
-  private onGroupJoin(assignment: Record<string, number[]>): void {
+  /** Healthy only when the group coordinator lists this worker and ClickHouse answers (see health.ts). */
+  health(): Promise<HealthReport> {
+    const self: WorkerSelf = { state: this.state, group: this.settings.group, memberId: this.memberId, notMemberBecause: this.notMemberBecause, storeFailure: this.storeFailure }
+    return checkHealth(self, this.observer, this.deps.warehouse)
+  }
+
+  private onGroupJoin(memberId: string, assignment: Record<string, number[]>): void {
     // kafkajs rebalances eagerly: every join revokes every partition, and a new generation
     // reads each partition it is given from the committed offset. So the unstored block is
     // dropped whole — its messages come back to whoever owns their partitions now — and a block
@@ -147,16 +169,52 @@ export class KafkaWorker {
     const dropped = this.block.size
     this.block = new Block(this.generation)
     this.assignment = assignment
+    this.memberId = memberId
+    this.notMemberBecause = undefined
+    this.lastGroupContact = Date.now()
     this.metrics.rebalances.inc()
     this.metrics.assignedPartitions.set(Object.values(assignment).reduce((n, p) => n + p.length, 0))
+    // the series of partitions given away go; those of the new assignment come at the next fetch and scrape
+    this.metrics.forgetPartitions()
     this.deps.logger.info({ generation: this.generation, assignment, dropped }, 'joined the consumer group')
+  }
+
+  private onGroupLeft(because: string): void {
+    this.memberId = undefined
+    this.notMemberBecause = because
+    this.assignment = {}
+    this.lastGroupContact = undefined
+    this.metrics.assignedPartitions.set(0)
+    this.metrics.forgetPartitions()
+  }
+
+  private onHeartbeat(): void {
+    const now = Date.now()
+    if (this.lastGroupContact !== undefined) this.metrics.heartbeatSeconds.observe((now - this.lastGroupContact) / 1000)
+    this.lastGroupContact = now
+  }
+
+  /** The committed lag of the partitions owned now, for /metrics; undefined when the broker does not answer. */
+  private async ownedPartitionsLag(): Promise<{ topic: string; partitions: PartitionLag[] } | undefined> {
+    const topic = this.settings.topic
+    const owned = this.assignment[topic] ?? []
+    if (owned.length === 0) return { topic, partitions: [] }
+    try {
+      const lags = await this.observer.committedLag(topic, owned)
+      // a rebalance while the broker answered: keep only what is still owned
+      const stillOwned = new Set(this.assignment[topic] ?? [])
+      return { topic, partitions: lags.filter((l) => stillOwned.has(l.partition)) }
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'committed lag not exported: the broker did not answer')
+      return undefined
+    }
   }
 
   private async onBatch({ batch, heartbeat }: EachBatchPayload): Promise<void> {
     // While draining, new messages are not buffered; they are not committed either, so they are
     // read again by the next owner of the partition.
     if (this.state !== 'running') return
-    this.metrics.lag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
+    this.metrics.fetchLag.set({ topic: batch.topic, partition: String(batch.partition) }, Number(batch.offsetLag()))
     this.block.add(batch.partition, batch.messages)
     if (this.block.size >= this.settings.blockEvents) void this.flush().catch(() => undefined)
     // Reading goes on while one block is stored and the next waits its turn; beyond that the
@@ -198,6 +256,7 @@ export class KafkaWorker {
     const retry = (operation: string) => ({
       onRetry: (error: unknown, attempt: number, delayMs: number) => {
         this.metrics.retries.inc({ operation })
+        this.storeFailure = { since: this.storeFailure?.since ?? Date.now(), operation, error: (error as Error).message }
         logger.warn({ err: error, attempt, delayMs, events: block.size }, `${operation} failed; retrying`)
       },
     })
@@ -228,6 +287,7 @@ export class KafkaWorker {
     this.metrics.recordStored(prepared.rows)
     this.metrics.events.inc({ outcome: 'dead_lettered' }, deadLetters.length)
     this.metrics.deadLetters.inc(deadLetters.length)
+    this.storeFailure = undefined
     await this.commit(block)
     logger.debug({ events: prepared.rows, deadLetters: deadLetters.length, duplicates: prepared.duplicates, storedMs, token }, 'block stored')
   }
