@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { openTestPulso, event } from '../tests/helpers.ts'
 import { MIGRATIONS, migrate } from './migrations.ts'
-import { countEvents } from './repositories/events.ts'
+import { countEvents, deadLetterId, insertDeadLetters } from './repositories/events.ts'
 import { queryRows } from './client.ts'
 import { Intake } from '../ingest/intake.ts'
 
@@ -24,6 +24,37 @@ describe('migrations', () => {
       expect(again).toEqual({ accepted: 0, duplicates: 1, rejected: [] })
     } finally {
       await second.close()
+    }
+  })
+
+  it('migration 8 names the dead letters stored before it as the intake names new ones, and folds their repeats', async () => {
+    const pulso = await openTestPulso()
+    const db = pulso.warehouse.database
+    try {
+      // dead_letters as migrations 1–7 left it: a batch rejected, then retried (the same letter twice)
+      await pulso.warehouse.client.command({ query: `DROP TABLE ${db}.dead_letters` })
+      const [first] = MIGRATIONS
+      await pulso.warehouse.client.command({ query: first!.statements(db).find((statement) => statement.includes('dead_letters'))! })
+      const before = [
+        { tenant_id: 'acme', source: 'http', batch_index: 0, event_id: 'x1', reason: 'r', payload: '{"event_id":"x1"}' },
+        { tenant_id: 'acme', source: 'http', batch_index: 0, event_id: 'x1', reason: 'r', payload: '{"event_id":"x1"}' },
+        { tenant_id: 'acme', source: 'kafka', batch_index: 3, event_id: null, reason: 'not JSON', payload: 'héllo, 😀' },
+      ]
+      await pulso.warehouse.client.insert({ table: `${db}.dead_letters`, values: before, format: 'JSONEachRow' })
+      await pulso.warehouse.client.command({ query: `ALTER TABLE ${db}.schema_migrations DELETE WHERE version = 8 SETTINGS mutations_sync = 1` })
+
+      expect(await migrate(pulso.warehouse)).toEqual([8])
+      const rows = await queryRows<{ letter_id: string; event_id: string | null }>(pulso.warehouse, `SELECT letter_id, event_id FROM ${db}.dead_letters FINAL ORDER BY source`)
+      expect(rows).toEqual([
+        { letter_id: deadLetterId(before[0]!), event_id: 'x1' },
+        { letter_id: deadLetterId(before[2]!), event_id: null },
+      ])
+      // and the same letters rejected again are not stored again
+      await insertDeadLetters(pulso.warehouse, before)
+      const [count] = await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${db}.dead_letters FINAL`)
+      expect(Number(count!.n)).toBe(2)
+    } finally {
+      await pulso.cleanup()
     }
   })
 

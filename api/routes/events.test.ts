@@ -3,6 +3,7 @@ import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
 import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
+import { queryRows } from '../../warehouse/client.ts'
 
 let pulso: TestPulso
 beforeAll(async () => {
@@ -87,6 +88,44 @@ describe('POST /v1/events', () => {
     expect(readOnly.status).toBe(403)
     expect(readOnly.body.message).toBe('this endpoint needs a key with role ingest; this key has role read')
     expect((await postEvents(pulso, TEST_KEYS.acmeAdmin, body)).status).toBe(200)
+  })
+})
+
+describe('a batch sent again', () => {
+  // Raw rows are counted, without FINAL, and merges (which would fold copies) are held off meanwhile.
+  beforeAll(() => pulso.warehouse.client.command({ query: `SYSTEM STOP MERGES ${pulso.warehouse.database}.dead_letters` }))
+  afterAll(() => pulso.warehouse.client.command({ query: `SYSTEM START MERGES ${pulso.warehouse.database}.dead_letters` }))
+  const rawDeadLetters = async (eventId: string) => {
+    const [row] = await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters WHERE event_id = {id:String}`, { id: eventId })
+    return Number(row!.n)
+  }
+  const batch = (prefix: string) =>
+    [JSON.stringify(event({ event_id: `${prefix}-ok` })), JSON.stringify(event({ event_id: `${prefix}-bad`, type: 'csat', score: 9 })), `{"event_id": "${prefix}-broken"`].join('\n')
+
+  it('after its answer was lost: its dead letters are written once', async () => {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const { status, body } = await postEvents(pulso, TEST_KEYS.acmeIngest, batch('lost'))
+      expect(status).toBe(200)
+      expect(body.rejected).toHaveLength(2) // every answer names every rejection
+    }
+    expect(await rawDeadLetters('lost-bad')).toBe(1)
+    expect((await listDeadLetters(pulso.warehouse, 'acme')).filter((l) => l.payload === '{"event_id": "lost-broken"')).toHaveLength(1)
+  })
+
+  it('after the engine failed it: its dead letters are written once and its events stored once', async () => {
+    // with room for one part in the month, ClickHouse answers TOO_MANY_PARTS (as when merges fall
+    // behind): the dead letters are written, then the events' insert fails and the batch answers 500
+    const alterEvents = (change: string) => pulso.warehouse.client.command({ query: `ALTER TABLE ${pulso.warehouse.database}.events ${change}` })
+    await alterEvents('MODIFY SETTING parts_to_throw_insert = 1')
+    try {
+      expect((await postEvents(pulso, TEST_KEYS.acmeIngest, batch('failed'))).status).toBe(500)
+      expect(await rawDeadLetters('failed-bad')).toBe(1)
+    } finally {
+      await alterEvents('RESET SETTING parts_to_throw_insert')
+    }
+    const retried = await postEvents(pulso, TEST_KEYS.acmeIngest, batch('failed'))
+    expect(retried.body).toMatchObject({ accepted: 1, duplicates: 0 })
+    expect(await rawDeadLetters('failed-bad')).toBe(1)
   })
 })
 

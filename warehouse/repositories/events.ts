@@ -1,4 +1,5 @@
 // Queries about raw events and dead letters: what is already stored, and writing new rows.
+import { createHash } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
@@ -42,8 +43,8 @@ export function storedEventKey(conversationId: string, eventId: string): string 
 /**
  * Stores rows made by eventToRow. The token is always sent, empty when there is none: embedded
  * chDB applies per-query settings with SET on its one session, so a token given to one insert
- * would otherwise stick to the next ones and make ClickHouse drop them as repeats (events and
- * dead_letters keep insert hashes, migration 5).
+ * would otherwise stick to the next ones and make ClickHouse drop them as repeats (events keep
+ * insert hashes, migration 5).
  */
 export async function insertEventRows(warehouse: Warehouse, rows: EventRow[], dedupToken?: string): Promise<void> {
   if (rows.length === 0) return
@@ -118,14 +119,59 @@ function sqlString(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
-export async function insertDeadLetters(warehouse: Warehouse, rows: DeadLetterRow[], dedupToken?: string): Promise<void> {
+/**
+ * A dead letter's identity: its tenant, source and raw payload. The same rejected input sent again
+ * (a batch retried after a failure or a lost answer, a Kafka block read again after a crash) is
+ * the same dead letter. Migration 8 names older rows the same way, in SQL.
+ */
+export function deadLetterId(row: Pick<DeadLetterRow, 'tenant_id' | 'source' | 'payload'>): string {
+  return createHash('sha256').update(`${row.tenant_id}\u0000${row.source}\u0000${row.payload}`).digest('hex')
+}
+
+/**
+ * Stores the dead letters not stored yet, each once. Two processes storing the same letter at the
+ * same moment may both write it; the table folds such copies in its merges (ReplacingMergeTree by
+ * identity, migration 8), and listDeadLetters reads it with FINAL. The token is always sent, empty:
+ * a token of an earlier insert would otherwise stick to chDB's one session (see insertEventRows).
+ */
+export async function insertDeadLetters(warehouse: Warehouse, rows: DeadLetterRow[]): Promise<void> {
   if (rows.length === 0) return
+  const letters = new Map<string, DeadLetterRow & { letter_id: string }>()
+  for (const row of rows) {
+    const id = deadLetterId(row)
+    if (!letters.has(id)) letters.set(id, { ...row, letter_id: id })
+  }
+  const stored = await findStoredDeadLetters(warehouse, [...letters.values()])
+  const fresh = [...letters.values()].filter((letter) => !stored.has(letter.letter_id))
+  if (fresh.length === 0) return
   await warehouse.client.insert({
     table: `${warehouse.database}.dead_letters`,
-    values: rows,
+    values: fresh,
     format: 'JSONEachRow',
-    clickhouse_settings: { insert_deduplication_token: dedupToken ?? '' },
+    clickhouse_settings: { insert_deduplication_token: '' },
   })
+}
+
+/** The ids of `letters` already stored, looked up by tenant and source (the table's sort key). */
+async function findStoredDeadLetters(warehouse: Warehouse, letters: { tenant_id: string; source: string; letter_id: string }[]): Promise<Set<string>> {
+  const groups = new Map<string, { tenant_id: string; source: string; ids: string[] }>()
+  for (const { tenant_id, source, letter_id } of letters) {
+    const key = `${tenant_id}\u0000${source}`
+    const group = groups.get(key) ?? { tenant_id, source, ids: [] }
+    group.ids.push(letter_id)
+    groups.set(key, group)
+  }
+  const stored = new Set<string>()
+  for (const { tenant_id, source, ids } of groups.values()) {
+    const rows = await queryRows<{ letter_id: string }>(
+      warehouse,
+      `SELECT letter_id FROM ${warehouse.database}.dead_letters
+WHERE tenant_id = {tenant_id:String} AND source = {source:String} AND letter_id IN ${stringSet('ids')}`,
+      { tenant_id, source, ids: stringSetParam(ids) },
+    )
+    for (const row of rows) stored.add(row.letter_id)
+  }
+  return stored
 }
 
 export async function countEvents(warehouse: Warehouse, tenantId: string): Promise<number> {
@@ -141,7 +187,7 @@ export async function countEvents(warehouse: Warehouse, tenantId: string): Promi
 export async function listDeadLetters(warehouse: Warehouse, tenantId: string, limit = 100): Promise<DeadLetterRow[]> {
   const result = await warehouse.client.query({
     query: `SELECT received_at, tenant_id, source, batch_index, event_id, reason, payload
-FROM ${warehouse.database}.dead_letters WHERE tenant_id = {tenant_id:String}
+FROM ${warehouse.database}.dead_letters FINAL WHERE tenant_id = {tenant_id:String}
 ORDER BY received_at DESC LIMIT {limit:UInt32}`,
     query_params: { tenant_id: tenantId, limit },
     format: 'JSONEachRow',
