@@ -1,12 +1,14 @@
 // A worker process killed with SIGKILL in the middle of a stream loses nothing: the restarted
-// worker reads again what was not committed, and every event counts exactly once. The restarted
-// worker is then stopped with SIGTERM: it stores its block, commits and exits 0.
+// worker reads again what was not committed, every event counts exactly once and every bad message
+// is dead-lettered once (a block stored but not committed is read again, its dead letters with it).
+// The restarted worker is then stopped with SIGTERM: it stores its block, commits and exits 0.
 import type { ChildProcess } from 'node:child_process'
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openTestPulso, TEST_API_KEYS, type TestPulso } from '../../tests/helpers.ts'
+import { queryRows } from '../../warehouse/client.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
 import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/kafka/worker-process.ts'
 import { simulate } from '../simulator/simulator.ts'
@@ -54,10 +56,15 @@ function startWorker(name: string): WorkerProcess {
 }
 
 describe('a worker killed mid-stream', () => {
-  it('restarts and stores every event exactly once; SIGTERM then drains and exits 0', async () => {
-    const events = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 8, conversationsPerDay: 250, seed: 7 })
-    const distinctEvents = new Set(events.map((e) => e.event_id)).size
-    const distinctConversations = new Set(events.map((e) => e.conversation_id)).size
+  it('restarts and stores every event exactly once and every bad message once; SIGTERM then drains and exits 0', async () => {
+    const valid = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 8, conversationsPerDay: 250, seed: 7 })
+    const distinctEvents = new Set(valid.map((e) => e.event_id)).size
+    const distinctConversations = new Set(valid.map((e) => e.conversation_id)).size
+    // one bad message after every 25th event, each its own: text that is not JSON, or a CSAT out of range
+    const events: (object | string)[] = valid.flatMap((e, i) =>
+      i % 25 === 24 ? [e, i % 50 === 49 ? `not json ${i}` : { ...e, event_id: `bad-${i}`, type: 'csat', score: 9 }] : [e],
+    )
+    const badMessages = events.length - valid.length
     const half = Math.floor(events.length / 2)
     await produce(broker.brokers, topic, events.slice(0, half))
 
@@ -83,6 +90,9 @@ describe('a worker killed mid-stream', () => {
         format: 'JSONEachRow',
       })
       expect(Number((await result.json<{ n: number }>())[0]!.n)).toBe(distinctConversations)
+      // raw rows, not folded by FINAL: the restarted worker found the killed one's letters stored
+      const letters = await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters WHERE source = 'kafka'`)
+      expect(Number(letters[0]!.n)).toBe(badMessages)
     } finally {
       await pulso.close()
     }

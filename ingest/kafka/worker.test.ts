@@ -174,4 +174,28 @@ describe('Kafka → ClickHouse → KPIs', () => {
     expect(text).toMatch(/pulso_kafka_retries_total/)
     expect(text).toMatch(/pulso_worker_process_resident_memory_bytes/)
   })
+
+  it('a topic read again from its start (as after a crash before any commit) adds no event and no dead letter', async () => {
+    const rawDeadLetters = async () => {
+      const result = await pulso.warehouse.client.query({ query: `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters`, format: 'JSONEachRow' })
+      return Number((await result.json<{ n: number }>())[0]!.n)
+    }
+    const before = { events: await countEvents(pulso.warehouse, 'acme'), deadLetters: await rawDeadLetters() }
+    expect(before).toEqual({ events: 21, deadLetters: 3 })
+    // another group has committed nothing: it reads every block of the topic again
+    const rereadGroup = uniqueName('reread')
+    const rereader = new KafkaWorker({
+      config: { ...pulso.config, kafka: { ...pulso.config.kafka!, group: rereadGroup } },
+      warehouse: pulso.warehouse,
+      facts: pulso.facts,
+      logger: createLogger('silent'),
+    })
+    await rereader.start()
+    try {
+      await waitForProgress(broker.brokers, rereadGroup, topic, caughtUp)
+    } finally {
+      await rereader.stop()
+    }
+    expect({ events: await countEvents(pulso.warehouse, 'acme'), deadLetters: await rawDeadLetters() }).toEqual(before)
+  })
 })
