@@ -48,13 +48,20 @@ export class BodyError extends Error {
 }
 
 /**
+ * How a body holds its events: NDJSON (one per line), or either, told by its first character (a
+ * JSON array starts with '['). An NDJSON body whose first line is an array (a bad event) is not
+ * a JSON array, so a body said to be NDJSON is always read line by line.
+ */
+export type BatchFormat = 'ndjson' | 'sniff'
+
+/**
  * Splits a request body into batch items: a JSON array, or NDJSON (one event per line).
  * A body that is not JSON at all is an error; in NDJSON, single bad lines become rejections.
  */
-export function parseBatchBody(body: string): BatchItem[] {
+export function parseBatchBody(body: string, format: BatchFormat = 'sniff'): BatchItem[] {
   const trimmed = body.trim()
   if (trimmed === '') throw new BodyError('the body is empty: send a JSON array of events or NDJSON, one event per line')
-  if (trimmed.startsWith('[')) {
+  if (format === 'sniff' && trimmed.startsWith('[')) {
     let parsed: unknown
     try {
       parsed = JSON.parse(trimmed)

@@ -89,6 +89,22 @@ describe('POST /v1/events', () => {
     expect(readOnly.body.message).toBe('this endpoint needs a key with role ingest; this key has role read')
     expect((await postEvents(pulso, TEST_KEYS.acmeAdmin, body)).status).toBe(200)
   })
+
+  it('reads a body sent as NDJSON line by line even when its first line is an array (a bad event, not a JSON array body)', async () => {
+    const body = ['[1, 2]', JSON.stringify(event({ event_id: 'after-array' }))].join('\n')
+    const { status, body: result } = await postEvents(pulso, TEST_KEYS.acmeIngest, body)
+    expect(status).toBe(200)
+    expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 0, event_id: null, reason: 'event: expected a JSON object, got an array' }] })
+  })
+
+  it('dead-letters an event rejected for a lone surrogate in its id (ClickHouse\'s JSON reader refused such a letter, and the batch answered 500)', async () => {
+    const { status, body } = await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([event({ event_id: 'lone-\ud800' })]))
+    expect(status).toBe(200)
+    expect(body.rejected).toEqual([{ index: 0, event_id: 'lone-\ud800', reason: expect.stringMatching(/^`event_id`: holds a lone UTF-16 surrogate/) }])
+    const letter = (await listDeadLetters(pulso.warehouse, 'acme')).find((l) => l.event_id?.startsWith('lone-'))!
+    expect(letter.event_id).toBe('lone-\ufffd') // UTF-8 cannot hold the surrogate; the payload keeps it as written
+    expect(letter.payload).toBe('{"tenant_id":"acme","conversation_id":"c1","occurred_at":"2024-03-01T10:00:00Z","type":"message","sender":"customer","event_id":"lone-\\ud800"}')
+  })
 })
 
 describe('a batch sent again', () => {

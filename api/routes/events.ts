@@ -4,11 +4,19 @@ import { Hono } from 'hono'
 import { limitBody } from '../middleware/body-limit.ts'
 import { decodedBodyText } from '../middleware/content-encoding.ts'
 import type { ApiKey } from '../../config/config.ts'
-import { parseBatchBody, type BatchItem, type IntakeResult } from '../../ingest/intake.ts'
+import { parseBatchBody, type BatchFormat, type BatchItem, type IntakeResult } from '../../ingest/intake.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 
 /** Stores a parsed batch for a tenant: straight into ClickHouse, or through Kafka when configured. */
 export type EventSink = (items: BatchItem[], tenantId: string) => Promise<IntakeResult>
+
+/** Media types of NDJSON (JSON Lines): a body sent as one is read line by line, whatever its first line. */
+const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'])
+
+function batchFormat(contentType: string | undefined): BatchFormat {
+  const mediaType = contentType?.split(';', 1)[0]!.trim().toLowerCase()
+  return mediaType !== undefined && NDJSON_TYPES.has(mediaType) ? 'ndjson' : 'sniff'
+}
 
 export function eventsRoutes(options: { apiKeys: ApiKey[]; maxBodyBytes: number; sink: EventSink }) {
   return new Hono<{ Variables: AuthVariables }>().post(
@@ -16,7 +24,7 @@ export function eventsRoutes(options: { apiKeys: ApiKey[]; maxBodyBytes: number;
     requireRole(options.apiKeys, 'ingest'),
     limitBody(options.maxBodyBytes),
     async (c) => {
-      const items = parseBatchBody(await decodedBodyText(c.req, options.maxBodyBytes))
+      const items = parseBatchBody(await decodedBodyText(c.req, options.maxBodyBytes), batchFormat(c.req.header('content-type')))
       const result = await options.sink(items, c.get('apiKey').tenant)
       return c.json(result, 200)
     },

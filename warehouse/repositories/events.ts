@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto'
 import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
+import { toWellFormedText } from '../../ingest/contract/text.ts'
 import { EVENT_COLUMNS, type EventRow } from '../../ingest/event-row.ts'
 import { encodeRows } from '../../ingest/row-encoder.ts'
 import { queryRows, type Warehouse } from '../client.ts'
@@ -138,8 +139,9 @@ export async function insertDeadLetters(warehouse: Warehouse, rows: DeadLetterRo
   if (rows.length === 0) return
   const letters = new Map<string, DeadLetterRow & { letter_id: string }>()
   for (const row of rows) {
-    const id = deadLetterId(row)
-    if (!letters.has(id)) letters.set(id, { ...row, letter_id: id })
+    const letter = wellFormedDeadLetter(row)
+    const id = deadLetterId(letter)
+    if (!letters.has(id)) letters.set(id, { ...letter, letter_id: id })
   }
   const stored = await findStoredDeadLetters(warehouse, [...letters.values()])
   const fresh = [...letters.values()].filter((letter) => !stored.has(letter.letter_id))
@@ -150,6 +152,25 @@ export async function insertDeadLetters(warehouse: Warehouse, rows: DeadLetterRo
     format: 'JSONEachRow',
     clickhouse_settings: { insert_deduplication_token: '' },
   })
+}
+
+/**
+ * The dead letter with every text well-formed. What was rejected may hold a lone UTF-16 surrogate
+ * (an event id, a tenant id: that is why it was rejected), which ClickHouse's JSON reader refuses
+ * ("missing second part of surrogate pair"), failing the whole batch, and UTF-8 cannot hold: it is
+ * kept as U+FFFD. A payload is text as received, which a lone surrogate never reaches (a body is
+ * decoded from UTF-8, and JSON.stringify writes one as its escape).
+ */
+function wellFormedDeadLetter(row: DeadLetterRow): DeadLetterRow {
+  const { tenant_id, source, event_id, reason, payload } = row
+  return {
+    ...row,
+    tenant_id: toWellFormedText(tenant_id),
+    source: toWellFormedText(source),
+    event_id: event_id === null ? null : toWellFormedText(event_id),
+    reason: toWellFormedText(reason),
+    payload: toWellFormedText(payload),
+  }
 }
 
 /** The ids of `letters` already stored, looked up by tenant and source (the table's sort key). */
