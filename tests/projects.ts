@@ -25,6 +25,7 @@ export const UNIT_TESTS = [
   'warehouse/analysis/questions.test.ts',
   'warehouse/analysis/statistics.test.ts',
   'warehouse/repositories/kpis.golden.test.ts',
+  'warehouse/touched-conversations.test.ts',
 ]
 
 /** Files that need a real Kafka broker (the shared one, or a private one they start and restart). */

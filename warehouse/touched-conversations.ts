@@ -7,8 +7,8 @@ export function isAutoConversationId(id: string): boolean {
   return id === 'auto' || id.startsWith('auto:')
 }
 
-/** A TouchedConversations as plain arrays: [tenant, conversations, customers] per tenant. */
-export type TouchedEntries = [string, string[], string[]][]
+/** A TouchedConversations as plain arrays: [tenant, conversations, customers, reached by a customer] per tenant. */
+export type TouchedEntries = [string, string[], string[], string[]][]
 
 /** What a batch touched of one tenant. */
 type Touched = {
@@ -56,17 +56,18 @@ export class TouchedConversations {
 
   /** Plain arrays, to cross a thread boundary (the Kafka worker's preparing thread). */
   toJSON(): TouchedEntries {
-    return [...this.byTenant].map(([tenant, t]) => [tenant, [...t.conversations], [...t.customers]])
+    return [...this.byTenant].map(([tenant, t]) => [tenant, [...t.conversations], [...t.customers], [...t.reachedByCustomer]])
   }
 
   /**
    * Back from toJSON; several sets of entries (a block prepared in shares) are merged. Which
-   * conversations a customer reaches is not carried: refresh() recomputes them together anyway.
+   * conversations a customer reaches is carried too: without it, a bulk refresh (refreshInChunks)
+   * would recompute every such conversation twice, once with its customer and once alone.
    */
   static fromJSON(...entrySets: TouchedEntries[]): TouchedConversations {
     const touched = new TouchedConversations()
     for (const entries of entrySets) {
-      for (const [tenant, conversations, customers] of entries) touched.merge(tenant, { conversations, customers, reachedByCustomer: [] })
+      for (const [tenant, conversations, customers, reachedByCustomer] of entries) touched.merge(tenant, { conversations, customers, reachedByCustomer })
     }
     return touched
   }
