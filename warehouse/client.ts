@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import type { PulsoConfig } from '../config/config.ts'
+import { openChdbConnection, type ClientConnection } from './chdb-connection.ts'
 import { DataFolderInUseError, dataFolderHolder, removeStaleScratchFiles } from './data-folder.ts'
 
 export type Warehouse = {
@@ -50,26 +51,21 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
     })
     return { client, database: config.database, engine: 'server', close: () => client.close() }
   }
-  // chDB is loaded lazily so a server deployment never loads the native library.
-  const { createChdbConnection } = await import('chdb/connection')
   const chdbPath = path.join(config.dataDir, 'clickhouse')
   mkdirSync(chdbPath, { recursive: true })
   // Said in one line before chDB prints its raw lock error (see data-folder.ts).
   const holder = dataFolderHolder(chdbPath)
   if (holder !== undefined) throw new DataFolderInUseError(config.dataDir, holder)
-  let connection: ReturnType<typeof createChdbConnection>
+  let connection: ClientConnection
   try {
-    connection = createChdbConnection({ path: chdbPath })
+    // chDB is loaded lazily (there) so a server deployment never loads the native library.
+    connection = await openChdbConnection(chdbPath)
   } catch (error) {
     // another process took the folder between the look and the lock
     const pid = dataFolderHolder(chdbPath)
     throw pid === undefined ? error : new DataFolderInUseError(config.dataDir, pid)
   }
-  const client = createClient({
-    // chdb builds against @clickhouse/client-common, whose types are a twin of the client's own.
-    connection: connection as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
-    clickhouse_settings: DEFAULT_SETTINGS,
-  })
+  const client = createClient({ connection, clickhouse_settings: DEFAULT_SETTINGS })
   // Files of inserts whose process was killed (kill -9) are removed now that the folder is ours.
   const scratchDir = path.join(config.dataDir, 'scratch')
   mkdirSync(scratchDir, { recursive: true })
