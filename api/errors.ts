@@ -8,13 +8,15 @@ export class ApiError extends Error {
     readonly status: ContentfulStatusCode,
     readonly code: string,
     message: string,
+    /** Headers the answer carries, e.g. Retry-After with a 429. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message)
   }
 }
 
 export function errorResponse(error: Error, c: Context, log?: (error: Error) => void) {
-  if (error instanceof ApiError) return c.json({ error: error.code, message: error.message }, error.status)
+  if (error instanceof ApiError) return c.json({ error: error.code, message: error.message }, error.status, error.headers)
   if (error instanceof BodyError) return c.json({ error: 'bad_request', message: error.message }, 400)
   log?.(error)
   return c.json({ error: 'internal', message: 'internal error; see the server log' }, 500)

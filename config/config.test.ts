@@ -24,6 +24,21 @@ describe('configuration', () => {
     expect(config.kafka).toBeUndefined()
   })
 
+  it("data teams' SQL: statements at once per tenant and in all, a line, and a cap that leaves libuv's threads to Pulso", () => {
+    const config = loadConfig(base)
+    expect(config.sqlConcurrency).toEqual({ perTenant: 2, queuedPerTenant: 4, total: 2 })
+    expect(config.sqlLimits.maxThreads).toBe(1)
+    expect(loadConfig({ ...base, PULSO_SQL_MAX_QUEUED_PER_TENANT: '0' }).sqlConcurrency.queuedPerTenant).toBe(0)
+    // Each running statement holds one of libuv's 4 worker threads on embedded chDB; 2 stay with Pulso.
+    expect(() => loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT: '3' })).toThrow(
+      "PULSO_SQL_MAX_CONCURRENT (3) must leave 2 of libuv's 4 worker threads to the rest of Pulso: at most 2, or start Node with a larger UV_THREADPOOL_SIZE",
+    )
+    expect(loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT: '6', UV_THREADPOOL_SIZE: '8' }).sqlConcurrency.total).toBe(6)
+    // A ClickHouse server runs the statements in its own threads.
+    expect(loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT: '8', CLICKHOUSE_URL: 'http://clickhouse:8123' }).sqlConcurrency.total).toBe(8)
+    expect(() => loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT_PER_TENANT: '0' })).toThrow("PULSO_SQL_MAX_CONCURRENT_PER_TENANT must be a positive integer, got '0'")
+  })
+
   it('keeps a generated hashing key in the data folder, the same on the next start', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pulso-config-key-'))
     const first = loadConfig({ PULSO_DATA_DIR: dir, PULSO_DEMO: '0' }).hashKey

@@ -53,6 +53,8 @@ export type PulsoConfig = {
   extraModelsDir?: string
   /** Limits on every POST /v1/sql query (PULSO_SQL_MAX_*), enforced by ClickHouse settings. */
   sqlLimits: SqlLimits
+  /** How many POST /v1/sql statements run at once, per tenant and in all, and how many wait. */
+  sqlConcurrency: SqlConcurrency
   logLevel: string
   /** The raw config file, for later parts (goals, webhooks) that read their own sections. */
   file: Record<string, unknown>
@@ -90,8 +92,11 @@ export type KafkaSettings = {
   httpToKafka: boolean
 }
 
-/** Ceilings for the data teams' ad-hoc SQL: time, memory, rows and bytes of the result. */
-export type SqlLimits = { maxExecutionSeconds: number; maxMemoryBytes: number; maxResultRows: number; maxResultBytes: number }
+/** Ceilings for the data teams' ad-hoc SQL: time, memory, rows and bytes of the result, and the engine's threads. */
+export type SqlLimits = { maxExecutionSeconds: number; maxMemoryBytes: number; maxResultRows: number; maxResultBytes: number; maxThreads: number }
+
+/** Statements of the data teams' ad-hoc SQL that run at once: per tenant, in all, and how many of a tenant's may wait. */
+export type SqlConcurrency = { perTenant: number; queuedPerTenant: number; total: number }
 
 export class ConfigError extends Error {
   override name = 'ConfigError'
@@ -152,6 +157,30 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got '${value}'`)
   return n
+}
+
+/** libuv's worker threads, which Node sizes once from UV_THREADPOOL_SIZE before any code runs. */
+const DEFAULT_UV_THREADPOOL_SIZE = 4
+/** Worker threads kept from the SQL statements: Pulso's own chDB connection, and files, DNS and zlib. */
+const THREADS_KEPT_FROM_SQL = 2
+
+function sqlConcurrency(env: Env, embedded: boolean): SqlConcurrency {
+  const perTenant = positiveInt(env, 'PULSO_SQL_MAX_CONCURRENT_PER_TENANT', 2)
+  const queued = env.PULSO_SQL_MAX_QUEUED_PER_TENANT
+  // 0 is allowed: no line, a statement without a free slot is refused at once
+  const queuedPerTenant = queued === undefined || queued === '' ? 4 : Number(queued)
+  if (!Number.isInteger(queuedPerTenant) || queuedPerTenant < 0) throw new ConfigError(`PULSO_SQL_MAX_QUEUED_PER_TENANT must be 0 or a positive integer, got '${queued}'`)
+  const total = positiveInt(env, 'PULSO_SQL_MAX_CONCURRENT', 2)
+  if (embedded) {
+    // On embedded chDB a running statement holds one of libuv's worker threads until it ends.
+    const threads = positiveInt(env, 'UV_THREADPOOL_SIZE', DEFAULT_UV_THREADPOOL_SIZE)
+    if (total > threads - THREADS_KEPT_FROM_SQL) {
+      throw new ConfigError(
+        `PULSO_SQL_MAX_CONCURRENT (${total}) must leave ${THREADS_KEPT_FROM_SQL} of libuv's ${threads} worker threads to the rest of Pulso: at most ${Math.max(0, threads - THREADS_KEPT_FROM_SQL)}, or start Node with a larger UV_THREADPOOL_SIZE`,
+      )
+    }
+  }
+  return { perTenant, queuedPerTenant, total }
 }
 
 function isValidTimeZone(tz: string): boolean {
@@ -223,7 +252,9 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
       maxMemoryBytes: positiveInt(env, 'PULSO_SQL_MAX_MEMORY_BYTES', 1024 * 1024 * 1024),
       maxResultRows: positiveInt(env, 'PULSO_SQL_MAX_RESULT_ROWS', 1_000_000),
       maxResultBytes: positiveInt(env, 'PULSO_SQL_MAX_RESULT_BYTES', 256 * 1024 * 1024),
+      maxThreads: positiveInt(env, 'PULSO_SQL_MAX_THREADS', 1),
     },
+    sqlConcurrency: sqlConcurrency(env, clickhouseUrl === undefined),
     logLevel: env.PULSO_LOG_LEVEL || (env.NODE_ENV === 'test' ? 'silent' : 'info'),
     file: file as Record<string, unknown>,
     kafka: brokers?.length ? kafkaSettings(env, brokers) : undefined,

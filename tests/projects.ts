@@ -25,6 +25,7 @@ export const UNIT_TESTS = [
   'warehouse/analysis/questions.test.ts',
   'warehouse/analysis/statistics.test.ts',
   'warehouse/repositories/kpis.golden.test.ts',
+  'warehouse/sql-sandbox/statement-slots.test.ts',
   'warehouse/touched-conversations.test.ts',
 ]
 

@@ -10,7 +10,7 @@ import { migrate } from './migrations.ts'
 
 let warehouse: Warehouse
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-grants-'))
-const limits = { maxExecutionSeconds: 30, maxMemoryBytes: 1_000_000_000, maxResultRows: 1_000_000, maxResultBytes: 100_000_000 }
+const limits = { maxExecutionSeconds: 30, maxMemoryBytes: 1_000_000_000, maxResultRows: 1_000_000, maxResultBytes: 100_000_000, maxThreads: 1 }
 
 /** ClickHouse's parser's reading of one statement (throws ClickHouse's syntax error). */
 async function parseWithClickHouse(warehouse: Warehouse, statement: string): Promise<string> {

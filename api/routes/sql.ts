@@ -1,17 +1,20 @@
 // POST /v1/sql — one read-only SELECT over the key's tenant's relations, streamed back as
-// JSON, NDJSON, CSV or Parquet. The sandbox (warehouse/sql-sandbox) does the checking and
-// scoping; this route only reads the request and maps the two kinds of "no" to a 400.
+// JSON, NDJSON, CSV or Parquet. The sandbox (warehouse/sql-sandbox) does the checking, scoping
+// and taking turns; this route reads the request, hands over the signal that aborts when the
+// client goes away (the sandbox then stops the statement), and maps each kind of "no" to HTTP.
 import { Readable } from 'node:stream'
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ApiKey } from '../../config/config.ts'
-import { SQL_FORMATS, SqlEngineError, SqlRefusedError, type SqlFormat, type SqlSandbox } from '../../warehouse/sql-sandbox/sandbox.ts'
+import { SQL_FORMATS, SqlCancelledError, SqlEngineError, SqlRefusedError, StatementsBusyError, type SqlFormat, type SqlSandbox } from '../../warehouse/sql-sandbox/sandbox.ts'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { parseQuery } from './kpis.ts'
 
 const FORMATS = Object.keys(SQL_FORMATS) as [SqlFormat, ...SqlFormat[]]
+const CLIENT_CLOSED_REQUEST = 499 as ContentfulStatusCode
 
 export const sqlRequestSchema = z.object({
   sql: z.string().trim().min(1, 'is empty').max(100_000, 'is longer than 100000 characters'),
@@ -37,10 +40,13 @@ export function sqlRoutes(options: { apiKeys: ApiKey[]; sandbox: SqlSandbox }) {
       const tenant = c.get('apiKey').tenant
       let stream: Readable
       try {
-        stream = await options.sandbox.run(tenant, request.sql, request.format)
+        stream = await options.sandbox.run(tenant, request.sql, request.format, c.req.raw.signal)
       } catch (error) {
         if (error instanceof SqlRefusedError) throw new ApiError(400, 'sql_refused', error.message)
         if (error instanceof SqlEngineError) throw new ApiError(400, 'clickhouse_error', error.message)
+        if (error instanceof StatementsBusyError) throw new ApiError(429, 'too_many_statements', error.message, { 'retry-after': String(error.retryAfterSeconds) })
+        // nginx's code for a client that closed the connection: nobody reads it, the log does
+        if (error instanceof SqlCancelledError) throw new ApiError(CLIENT_CLOSED_REQUEST, 'client_closed_request', error.message)
         throw error
       }
       return c.body(Readable.toWeb(stream) as ReadableStream, 200, {

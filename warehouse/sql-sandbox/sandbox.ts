@@ -9,13 +9,24 @@
 // Before it runs, ClickHouse parses it (formatQuery, EXPLAIN AST) and resolves it
 // (EXPLAIN QUERY TREE); statement-check.ts refuses anything that is not one SELECT over the
 // sandbox views, allowed system tables and in-memory table functions.
+//
+// Statements take turns (statement-slots.ts): a few per tenant and in all run at once, each on a
+// session of its own, and the rest wait or are refused. A statement whose client goes away is
+// stopped with KILL QUERY, found by its session's log_comment, and its slot is freed once the
+// engine has let go of it.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Readable } from 'node:stream'
+import { finished } from 'node:stream/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
 import type { PulsoConfig, SqlLimits } from '../../config/config.ts'
+import { openChdbConnection } from '../chdb-connection.ts'
 import { JIT_OFF, type Warehouse } from '../client.ts'
 import { refusalsFromAst, refusalsFromQueryTree, SETTINGS_REFUSAL } from './statement-check.ts'
+import { StatementSlots } from './statement-slots.ts'
+
+export { StatementsBusyError } from './statement-slots.ts'
 
 export const SQL_FORMATS = {
   json: { clickhouse: 'JSON', contentType: 'application/json; charset=utf-8' },
@@ -38,11 +49,27 @@ export class SqlEngineError extends Error {
   override name = 'SqlEngineError'
 }
 
+/** The caller went away (its signal aborted): the statement was stopped or never started. */
+export class SqlCancelledError extends Error {
+  override name = 'SqlCancelledError'
+  constructor() {
+    super('the client went away; the statement was stopped')
+  }
+}
+
 export type SandboxRelation = { name: string; params: { name: string; type: string }[] }
 
-/** A sandbox session and the settings it was opened with, so it can be opened again. */
-type Session = { client: ClickHouseClient; settings: ClickHouseSettings }
-type TenantSandbox = { database: string; checker: Session; runner: Session; signature: string; relations: SandboxRelation[] }
+/**
+ * A sandbox session and the settings it was opened with, so it can be opened again. Its `tag` is
+ * its log_comment, which every query it runs carries into system.processes (KILL QUERY finds
+ * them by it). A session runs one statement at a time.
+ */
+type Session = { client: ClickHouseClient; settings: ClickHouseSettings; tag: string }
+/** A tenant's sandbox database and its sessions not in use (one is opened per statement running at once). */
+type TenantSandbox = { database: string; idle: Session[]; signature: string; relations: SandboxRelation[] }
+
+/** How often a stopped statement is killed again while the engine has not let go of it (it may not have been registered yet). */
+const KILL_AGAIN_MS = 500
 
 const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*):([^}]+)\}/g
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
@@ -60,6 +87,9 @@ export function limitSettings(limits: SqlLimits): ClickHouseSettings {
     output_format_json_quote_64bit_integers: 0,
     // addressToSymbol, demangle and the like read the server's own memory (also refused by name)
     allow_introspection_functions: 0,
+    // A statement's work uses this many of the engine's threads, so heavy SQL leaves CPU to the
+    // dashboards, ingest and /healthz of every tenant.
+    max_threads: limits.maxThreads,
     ...JIT_OFF,
   }
 }
@@ -70,18 +100,50 @@ export function sandboxDatabase(database: string, tenantId: string): string {
 
 export class SqlSandbox {
   #tenants = new Map<string, Promise<TenantSandbox>>()
+  readonly #slots: StatementSlots
+  #sessions = 0
+  /** Embedded only: the session that sends KILL QUERY, so it never waits behind Pulso's own queries. */
+  #killer?: Promise<ClickHouseClient>
 
   constructor(
     private readonly warehouse: Warehouse,
-    private readonly config: Pick<PulsoConfig, 'dataDir' | 'clickhouse' | 'sqlLimits'>,
-  ) {}
+    private readonly config: Pick<PulsoConfig, 'dataDir' | 'clickhouse' | 'sqlLimits' | 'sqlConcurrency'>,
+  ) {
+    this.#slots = new StatementSlots(config.sqlConcurrency, config.sqlLimits.maxExecutionSeconds)
+  }
 
-  /** Checks one statement and runs it for `tenantId`; resolves to the encoded result. */
-  async run(tenantId: string, sql: string, format: SqlFormat): Promise<Readable> {
-    const sandbox = await this.#sandbox(tenantId)
-    const statement = await this.#check(sandbox, sql)
-    const result = await this.#use(sandbox, sandbox.runner, (client) => client.exec({ query: `${statement}\nFORMAT ${SQL_FORMATS[format].clickhouse}` }))
-    return result.stream
+  /**
+   * Checks one statement and runs it for `tenantId` once it has a slot; resolves to the encoded
+   * result. Throws StatementsBusyError when the tenant's line is full, and SqlCancelledError once
+   * `signal` aborts (the client went away): a statement waiting is dropped, a running one killed.
+   */
+  async run(tenantId: string, sql: string, format: SqlFormat, signal?: AbortSignal): Promise<Readable> {
+    let freeSlot: () => void
+    try {
+      freeSlot = await this.#slots.acquire(tenantId, signal)
+    } catch (error) {
+      throw signal?.aborted ? new SqlCancelledError() : error
+    }
+    let sandbox: TenantSandbox | undefined
+    let session: Session | undefined
+    const done = () => {
+      if (sandbox && session) sandbox.idle.push(session)
+      freeSlot()
+    }
+    try {
+      const tenant = (sandbox = await this.#sandbox(tenantId))
+      const own = (session = tenant.idle.pop() ?? (await this.#openSession(tenant.database, tenantId)))
+      const statement = await this.#stopOnAbort(own, signal, () => this.#check(tenant, own, sql))
+      const query = `${statement}\nFORMAT ${SQL_FORMATS[format].clickhouse}`
+      const result = await this.#stopOnAbort(own, signal, () => this.#use(tenant, own, (client) => client.exec({ query })))
+      // chDB hands over the whole result at once; a server's runs on while it streams out.
+      if (!this.config.clickhouse) done()
+      else void this.#stopOnAbort(own, signal, () => finished(result.stream)).catch(() => undefined).finally(done)
+      return result.stream
+    } catch (error) {
+      done()
+      throw error
+    }
   }
 
   /** The relations a tenant's statements can read. */
@@ -89,19 +151,67 @@ export class SqlSandbox {
     return (await this.#sandbox(tenantId)).relations
   }
 
+  /**
+   * Runs `work` (queries on `session`); when `signal` aborts before it ends, kills the session's
+   * queries until it has, then throws SqlCancelledError. chDB cannot drop a query it runs (its
+   * own abort answers early and computes on), so the work is awaited to its end either way.
+   */
+  async #stopOnAbort<T>(session: Session, signal: AbortSignal | undefined, work: () => Promise<T>): Promise<T> {
+    if (signal?.aborted) throw new SqlCancelledError()
+    const running = work()
+    const stop = () => void this.#killUntilEnded(session, running)
+    signal?.addEventListener('abort', stop, { once: true })
+    try {
+      const value = await running
+      if (signal?.aborted) throw new SqlCancelledError()
+      return value
+    } catch (error) {
+      throw signal?.aborted ? new SqlCancelledError() : error
+    } finally {
+      signal?.removeEventListener('abort', stop)
+    }
+  }
+
+  /** KILL QUERY for the session's queries, again every KILL_AGAIN_MS until `running` has ended. */
+  async #killUntilEnded(session: Session, running: Promise<unknown>): Promise<void> {
+    let ended = false
+    const end = running.then(
+      () => (ended = true),
+      () => (ended = true),
+    )
+    while (!ended) {
+      try {
+        const killer = this.config.clickhouse ? this.warehouse.client : await (this.#killer ??= this.#openKiller())
+        await killer.command({ query: `KILL QUERY WHERE Settings['log_comment'] = ${quote(session.tag)} ASYNC` })
+      } catch {
+        // the next round tries again; the statement ends at its time limit at the latest
+      }
+      await Promise.race([end, sleep(KILL_AGAIN_MS)])
+    }
+  }
+
+  async #openKiller(): Promise<ClickHouseClient> {
+    try {
+      return createClient({ connection: await openChdbConnection(this.#chdbPath()) })
+    } catch (error) {
+      this.#killer = undefined
+      throw error
+    }
+  }
+
   /** ClickHouse's normalized text of the statement, once every check has passed. */
-  async #check(sandbox: TenantSandbox, sql: string): Promise<string> {
+  async #check(sandbox: TenantSandbox, session: Session, sql: string): Promise<string> {
     // formatQuery takes the text as a bound parameter: it is parsed, never executed, and a
     // second statement (`…; DROP TABLE …`) is a syntax error here rather than a second query.
-    const [formatted] = await this.#rows<{ q: string }>(sandbox, 'SELECT formatQuery({sql:String}) AS q', { sql })
+    const [formatted] = await this.#rows<{ q: string }>(sandbox, session, 'SELECT formatQuery({sql:String}) AS q', { sql })
     const statement = formatted!.q
-    const databases = new Set((await this.#rows<{ name: string }>(sandbox, 'SELECT name FROM system.databases')).map((r) => r.name))
-    const ast = await this.#parseTree(sandbox, statement)
+    const databases = new Set((await this.#rows<{ name: string }>(sandbox, session, 'SELECT name FROM system.databases')).map((r) => r.name))
+    const ast = await this.#parseTree(sandbox, session, statement)
     const parameterizedViews = new Set(sandbox.relations.filter((r) => r.params.length).map((r) => r.name))
     const astRefusals = refusalsFromAst(ast, { databases, parameterizedViews })
     if (astRefusals.length) throw new SqlRefusedError(astRefusals)
     // Only now does the analyzer run (it folds constants and resolves names).
-    const tree = await this.#explain(sandbox, `QUERY TREE ${statement}`)
+    const tree = await this.#explain(sandbox, session, `QUERY TREE ${statement}`)
     const treeRefusals = refusalsFromQueryTree(tree, sandbox.database)
     if (treeRefusals.length) throw new SqlRefusedError(treeRefusals)
     return statement
@@ -112,9 +222,9 @@ export class SqlSandbox {
    * also applies to the EXPLAIN itself, which the read-only checker refuses before it parses
    * anything; that refusal is the clause's, and is answered as Pulso's own.
    */
-  async #parseTree(sandbox: TenantSandbox, statement: string): Promise<string[]> {
+  async #parseTree(sandbox: TenantSandbox, session: Session, statement: string): Promise<string[]> {
     try {
-      return await this.#explain(sandbox, `AST ${statement}`)
+      return await this.#explain(sandbox, session, `AST ${statement}`)
     } catch (error) {
       if (error instanceof SqlEngineError && /\breadonly\b|READONLY/.test(error.message)) throw new SqlRefusedError([SETTINGS_REFUSAL])
       throw error
@@ -124,13 +234,16 @@ export class SqlSandbox {
   async close(): Promise<void> {
     const sandboxes = await Promise.allSettled(this.#tenants.values())
     this.#tenants.clear()
-    for (const s of sandboxes) if (s.status === 'fulfilled') await Promise.all([s.value.checker.client.close(), s.value.runner.client.close()])
+    for (const s of sandboxes) if (s.status === 'fulfilled') await Promise.all(s.value.idle.map((session) => session.client.close()))
+    const killer = this.#killer
+    this.#killer = undefined
+    await (await killer?.catch(() => undefined))?.close()
   }
 
   /** The lines of `EXPLAIN <kind>`. A FORMAT after an EXPLAIN binds to the explained statement,
    * so the output format travels as default_format instead (chDB: its format option). */
-  async #explain(sandbox: TenantSandbox, kind: string): Promise<string[]> {
-    const result = await this.#use(sandbox, sandbox.checker, (client) => client.exec({ query: `EXPLAIN ${kind}`, clickhouse_settings: { default_format: 'JSONEachRow' } }))
+  async #explain(sandbox: TenantSandbox, session: Session, kind: string): Promise<string[]> {
+    const result = await this.#use(sandbox, session, (client) => client.exec({ query: `EXPLAIN ${kind}`, clickhouse_settings: { default_format: 'JSONEachRow' } }))
     const chunks: Buffer[] = []
     for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Buffer))
     const text = Buffer.concat(chunks).toString('utf8')
@@ -144,8 +257,8 @@ export class SqlSandbox {
       })
   }
 
-  async #rows<T>(sandbox: TenantSandbox, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const result = await this.#use(sandbox, sandbox.checker, (client) => client.query({ query, query_params: params, format: 'JSONEachRow' }))
+  async #rows<T>(sandbox: TenantSandbox, session: Session, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const result = await this.#use(sandbox, session, (client) => client.query({ query, query_params: params, format: 'JSONEachRow' }))
     return result.json<T>()
   }
 
@@ -187,14 +300,27 @@ export class SqlSandbox {
     const database = sandboxDatabase(this.warehouse.database, tenantId)
     await this.warehouse.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(database)}` })
     await this.#buildViews(database, tenantId, relations)
-    // The checker runs under the same limits as the statement: resolving a statement (EXPLAIN
-    // QUERY TREE) evaluates its scalar subqueries, and without limits one ran for 41.5 s against
-    // a 30 s limit and took the process to 5.34 GB against 1 GiB.
-    const checkerSettings = limitSettings(this.config.sqlLimits)
-    const runnerSettings = limitSettings(this.config.sqlLimits)
-    const checker = { client: await this.#session(database, checkerSettings), settings: checkerSettings }
-    const runner = { client: await this.#session(database, runnerSettings), settings: runnerSettings }
-    return { database, checker, runner, signature, relations }
+    return { database, idle: [], signature, relations }
+  }
+
+  /**
+   * A session for one statement at a time: its check and its run. The check runs under the same
+   * limits as the statement: resolving a statement (EXPLAIN QUERY TREE) evaluates its scalar
+   * subqueries, and without limits one ran for 41.5 s against a 30 s limit and took the process
+   * to 5.34 GB against 1 GiB.
+   */
+  async #openSession(database: string, tenantId: string): Promise<Session> {
+    const tag = `pulso_sql:${tenantId}:${++this.#sessions}`
+    const settings: ClickHouseSettings = { ...limitSettings(this.config.sqlLimits), log_comment: tag }
+    // A server stops a read-only query whose HTTP connection closes (a result stopped mid-stream).
+    if (this.config.clickhouse) settings.cancel_http_readonly_queries_on_client_close = 1
+    return { client: await this.#session(database, settings), settings, tag }
+  }
+
+  #chdbPath(): string {
+    const chdbPath = path.join(this.config.dataDir, 'clickhouse')
+    mkdirSync(chdbPath, { recursive: true })
+    return chdbPath
   }
 
   /** Pulso relations with a tenant_id column (or parameter), and a fingerprint of their definitions. */
@@ -247,12 +373,7 @@ export class SqlSandbox {
     }
     // chDB keeps SET and USE per session, so each sandbox session is its own chDB session on
     // the process's one data folder: limits first, then readonly = 1 locks them.
-    const { createChdbConnection } = await import('chdb/connection')
-    const chdbPath = path.join(this.config.dataDir, 'clickhouse')
-    mkdirSync(chdbPath, { recursive: true })
-    const client = createClient({
-      connection: createChdbConnection({ path: chdbPath }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'],
-    })
+    const client = createClient({ connection: await openChdbConnection(this.#chdbPath()) })
     const statements = [`USE ${ident(database)}`, ...Object.entries(settings).map(([k, v]) => `SET ${k} = ${/^\d+$/.test(String(v)) ? v : quote(String(v))}`), 'SET readonly = 1']
     for (const query of statements) await client.command({ query })
     return client
