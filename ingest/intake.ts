@@ -25,11 +25,6 @@ export type IntakeOptions = {
   source: string
   /** When set, events of any other tenant are rejected (an API key belongs to one tenant). */
   tenantId?: string
-  /**
-   * Bulk loads (`pulso ingest FILE`): leave the stored facts of this batch to
-   * refreshDeferredFacts(). Until then /v1/kpis does not count the batch.
-   */
-  deferFacts?: boolean
 }
 
 /** A batch sorted into rows to store and rejections, before any look-up of what is stored. */
@@ -194,7 +189,6 @@ export function prepareBatch(items: BatchItem[], config: Pick<PulsoConfig, 'hash
 /** What keeps derived data current after events are stored: the stored conversation facts. */
 export type StoredEventsListener = {
   refresh(touched: TouchedConversations): Promise<void>
-  refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void): Promise<void>
 }
 
 /** The conversations and customers of a batch's rows. */
@@ -230,28 +224,10 @@ export class Intake {
     // The facts are refreshed outside the queue: the next batch's look-up and insert go on
     // meanwhile, and batches stored during one refresh share the next.
     return stored.then(async (result) => {
-      if (!options.deferFacts) await this.facts?.refresh(touchedByRows(prepared.rows))
+      await this.facts?.refresh(touchedByRows(prepared.rows))
       return result
     })
   }
-
-  /**
-   * Refreshes the facts of every batch stored with `deferFacts` since the last call, in chunks
-   * (a bulk load recomputes each conversation once, not once per batch that touched it).
-   */
-  async refreshDeferredFacts(onProgress?: (done: number, total: number) => void): Promise<void> {
-    await this.queue
-    const touched = this.deferred
-    this.deferred = new TouchedConversations()
-    if (touched.size) await this.facts?.refreshInChunks(touched, onProgress)
-  }
-
-  /** Conversations and customers stored with `deferFacts` whose facts are not refreshed yet. */
-  get deferredConversations(): number {
-    return this.deferred.count
-  }
-
-  private deferred = new TouchedConversations()
 
   /** Looks up and drops stored repeats, then stores. The facts of every row, repeats too, are
    * refreshed after (ingest()): a batch sent again after a crash between its insert and the
@@ -268,7 +244,6 @@ export class Intake {
       options.source,
     )
     await insertDeadLetters(this.warehouse, refused.deadLetters)
-    if (options.deferFacts) this.deferred.addAll(touchedByRows(prepared.rows))
     return {
       accepted: fresh.rows.length - refused.rejected.length,
       duplicates: prepared.duplicatesInBatch + (prepared.rows.length - fresh.rows.length),

@@ -47,6 +47,11 @@ export class EventRowEncoder {
     this.rows++
   }
 
+  /** Bytes written since the last finish() or reset(): where the last row added ends. */
+  get byteLength(): number {
+    return this.length
+  }
+
   /** The rows added so far, in a buffer of their own (it can be transferred); the encoder starts empty again. */
   finish(): Buffer {
     const encoded = Buffer.allocUnsafeSlow(this.length)

@@ -1,12 +1,13 @@
-// Prepares Kafka blocks on worker threads. Validation, mapping and serialization are most of a
-// worker's CPU; on the main thread they would stall kafkajs (fetches, heartbeats) and the
-// hand-over of the previous block to ClickHouse. A block is split into one share per thread,
+// Prepares blocks of events on worker threads: a Kafka worker's blocks, and a file's for
+// `pulso ingest FILE`. Validation, mapping and serialization are most of a load's CPU; on the main
+// thread they would stall kafkajs (fetches, heartbeats) and the hand-over of the previous block to
+// ClickHouse. A block is split into one share per thread,
 // prepared side by side, and put back together in order.
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { buildSync } from 'esbuild'
 import { slicePacked, type PackedValues } from './packed-values.ts'
-import type { PrepareConfig, PreparedBlock } from './prepare-block.ts'
+import { KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, type PrepareOptions } from './prepare-block.ts'
 import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
 
 let threadCode: string | undefined
@@ -35,8 +36,8 @@ const MIN_SHARE = 1_000
 export class BlockPreparer {
   private readonly threads: PreparingThread[]
 
-  constructor(config: PrepareConfig, threads = 1) {
-    this.threads = Array.from({ length: threads }, () => new PreparingThread(config))
+  constructor(config: PrepareConfig, threads = 1, options: PrepareOptions = KAFKA_BLOCKS) {
+    this.threads = Array.from({ length: threads }, () => new PreparingThread({ config, options }))
   }
 
   /**
@@ -68,7 +69,27 @@ export class BlockPreparer {
 }
 
 function joinShares(parts: PreparedBlock[], bounds: number[]): PreparedBlock {
+  let rowIdentities: PreparedBlock['rowIdentities']
+  if (parts[0]!.rowIdentities) {
+    // each share's row ends count from its own first byte; the block's from the first share's
+    let offset = 0
+    const ends = parts.flatMap((p) => {
+      const shifted = Array.from(p.rowIdentities!.ends, (end) => end + offset)
+      offset += p.encodedRows.length
+      return shifted
+    })
+    const identities = parts.map((p) => p.rowIdentities!)
+    rowIdentities = {
+      tenants: identities.flatMap((i) => i.tenants),
+      conversations: identities.flatMap((i) => i.conversations),
+      events: identities.flatMap((i) => i.events),
+      ends: Int32Array.from(ends),
+      // a share numbers its messages from 0, like its dead letters
+      indexes: Int32Array.from(parts.flatMap((p, i) => Array.from(p.rowIdentities!.indexes, (index) => index + bounds[i]!))),
+    }
+  }
   return {
+    rowIdentities,
     encodedRows: Buffer.concat(parts.map((p) => p.encodedRows)),
     rows: parts.reduce((n, p) => n + p.rows, 0),
     duplicates: parts.reduce((n, p) => n + p.duplicates, 0),
@@ -78,13 +99,16 @@ function joinShares(parts: PreparedBlock[], bounds: number[]): PreparedBlock {
   }
 }
 
+/** What a preparing thread is started with (its workerData). */
+export type PreparingThreadSetup = { config: PrepareConfig; options: PrepareOptions }
+
 /** One worker thread; blocks sent to it are prepared one at a time, in order. */
 class PreparingThread {
   private worker: Worker | undefined
   private nextId = 0
   private readonly waiting = new Map<number, { resolve: (block: PreparedBlock) => void; reject: (error: Error) => void }>()
 
-  constructor(private readonly config: PrepareConfig) {}
+  constructor(private readonly setup: PreparingThreadSetup) {}
 
   prepare(values: PackedValues): Promise<PreparedBlock> {
     const worker = this.start()
@@ -107,7 +131,7 @@ class PreparingThread {
       eval: true,
       // No heap limit of its own: a block larger than a limit would fail on every retry and stall
       // the worker for good; the thread's heap follows the block size (PULSO_KAFKA_BLOCK_EVENTS).
-      workerData: { hashKey: this.config.hashKey, tenants: this.config.tenants } satisfies PrepareConfig,
+      workerData: { config: { hashKey: this.setup.config.hashKey, tenants: this.setup.config.tenants }, options: this.setup.options } satisfies PreparingThreadSetup,
     })
     worker.on('message', ({ id, result, error }: { id: number; result?: PreparedBlock; error?: string }) => {
       const waiter = this.waiting.get(id)

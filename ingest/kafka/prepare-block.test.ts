@@ -124,6 +124,28 @@ describe('preparing a Kafka block', () => {
       }
     })
 
+    it('for a file load, names each row (identity, byte end, position) the same split over two threads as inline', async () => {
+      const fileBlocks = { source: 'file', configuredTenantsOnly: false, identifyRows: true }
+      const twoThreads = new BlockPreparer(config, 2, fileBlocks)
+      try {
+        const block = Array.from({ length: 4_000 }, (_, i) => (i % 1_001 === 0 ? `not json ${i}` : JSON.stringify(event({ event_id: `i-${i}`, conversation_id: `ic${i % 7}`, tenant_id: i === 5 ? 'nobody' : 'acme' }))))
+        const split = await twoThreads.prepare(pack(block))
+        const inline = prepareBlock(pack(block), config, fileBlocks)
+        expect(split.rowIdentities).toEqual(inline.rowIdentities)
+        const identities = split.rowIdentities!
+        // a file may hold any tenant's events (the Kafka worker rejects tenants it does not know)
+        expect(identities.tenants[4]).toBe('nobody')
+        expect(Array.from(identities.indexes.slice(0, 3))).toEqual([1, 2, 3])
+        expect(identities.events[999]).toBe('i-1000')
+        // each row ends where the encoded block says it does
+        const rows = Buffer.from(split.encodedRows).toString('utf8').split('\n')
+        const ends = rows.slice(0, -1).reduce<number[]>((acc, row) => [...acc, (acc.at(-1) ?? 0) + Buffer.byteLength(row) + 1], [])
+        expect(Array.from(identities.ends)).toEqual(ends)
+      } finally {
+        await twoThreads.close()
+      }
+    })
+
     it('a thread that dies fails the block it held with a clear error, and the next block gets a new thread', async () => {
       // A fresh thread given a large block: it is still starting or preparing when it is stopped.
       const dying = new BlockPreparer(config)

@@ -1,6 +1,6 @@
-// Turns a block of Kafka message values into what the worker stores: the valid events as
-// TabSeparated rows ready for ClickHouse (row-encoder.ts), and dead letters for the rest. Pure and
-// self-contained (no I/O, plain data in and out), so it can run on a worker thread.
+// Turns a block of event texts (Kafka message values, or lines of a file) into what is stored: the
+// valid events as TabSeparated rows ready for ClickHouse (row-encoder.ts), and dead letters for the
+// rest. Pure and self-contained (no I/O, plain data in and out), so it can run on a worker thread.
 import type { PulsoConfig } from '../../config/config.ts'
 import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
 import { EVENT_COLUMNS, type RowValue } from '../event-row.ts'
@@ -19,9 +19,38 @@ export type PreparedBlock = {
   deadLetters: BlockDeadLetter[]
   /** The conversations and customers of the stored rows: what the stored facts must recompute. */
   touched: TouchedEntries
+  /** With `identifyRows`: each row's identity and where it ends in `encodedRows`. */
+  rowIdentities?: RowIdentities
+}
+
+/**
+ * Which event each encoded row is, so a stored repeat can be cut out of the block (file loads look
+ * up what is already stored; Kafka blocks rely on their insert token instead).
+ */
+export type RowIdentities = {
+  tenants: string[]
+  conversations: string[]
+  events: string[]
+  /** Where each row ends in `encodedRows`. */
+  ends: Int32Array
+  /** Each row's position in the block (its message or line). */
+  indexes: Int32Array
 }
 
 export type PrepareConfig = Pick<PulsoConfig, 'hashKey' | 'tenants'>
+
+export type PrepareOptions = {
+  /** Where the events came from (stored with each row): kafka, file… */
+  source: string
+  /** When set, events of any other tenant are rejected (`pulso ingest --tenant`). */
+  tenantId?: string
+  /** Reject events of tenants the configuration does not name (a Kafka topic carries any tenant's). */
+  configuredTenantsOnly: boolean
+  /** Also return RowIdentities. */
+  identifyRows: boolean
+}
+
+export const KAFKA_BLOCKS: PrepareOptions = { source: 'kafka', configuredTenantsOnly: true, identifyRows: false }
 
 // One per thread, reused block after block: its buffer stays at the size blocks need.
 let encoder: EventRowEncoder | undefined
@@ -36,10 +65,11 @@ const TENANT = EVENT_COLUMNS.indexOf('tenant_id')
 const CONVERSATION = EVENT_COLUMNS.indexOf('conversation_id')
 const CUSTOMER = EVENT_COLUMNS.indexOf('customer_id')
 
-export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: PrepareConfig): PreparedBlock {
+export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: PrepareConfig, options: PrepareOptions = KAFKA_BLOCKS): PreparedBlock {
   if (pseudonyms.size > MAX_PSEUDONYMS || pseudonymsKey !== config.hashKey) pseudonyms.clear()
   pseudonymsKey = config.hashKey
-  const preparer = new BatchPreparer(config, { source: 'kafka' }, pseudonyms)
+  const preparer = new BatchPreparer(config, { source: options.source, tenantId: options.tenantId }, pseudonyms)
+  const identities = options.identifyRows ? { tenants: [] as string[], conversations: [] as string[], events: [] as string[], ends: [] as number[], indexes: [] as number[] } : undefined
   encoder ??= new EventRowEncoder()
   encoder.reset() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []
@@ -54,7 +84,7 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
       duplicates++
     } else if (outcome.kind === 'rejected') {
       deadLetters.push({ index, tenant_id: outcome.tenantId, event_id: outcome.eventId, reason: outcome.reason, payload: item.raw })
-    } else if (!config.tenants.has(outcome.event.tenant_id)) {
+    } else if (options.configuredTenantsOnly && !config.tenants.has(outcome.event.tenant_id)) {
       // A worker reads every tenant's events, so it checks the tenant is one Pulso knows.
       const tenantId = outcome.event.tenant_id
       const reason = `\`tenant_id\`: '${tenantId}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
@@ -62,10 +92,18 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
     } else {
       encoder.addValues(preparer.writeRow(outcome.event, outcome.extra, rowValues))
       touched.add(rowValues[TENANT] as string, rowValues[CONVERSATION] as string, rowValues[CUSTOMER] as string | null)
+      if (identities) {
+        identities.tenants.push(outcome.event.tenant_id)
+        identities.conversations.push(outcome.event.conversation_id)
+        identities.events.push(outcome.event.event_id)
+        identities.ends.push(encoder.byteLength)
+        identities.indexes.push(index)
+      }
     }
   }
   const rows = encoder.rows
-  return { encodedRows: encoder.finish(), rows, duplicates, deadLetters, touched: touched.toJSON() }
+  const rowIdentities = identities && { ...identities, ends: Int32Array.from(identities.ends), indexes: Int32Array.from(identities.indexes) }
+  return { encodedRows: encoder.finish(), rows, duplicates, deadLetters, touched: touched.toJSON(), rowIdentities }
 }
 
 const decoder = new TextDecoder()

@@ -1,0 +1,122 @@
+// Bulk loads (`pulso ingest FILE`): blocks of event texts are prepared on a worker thread (the Kafka
+// worker's BlockPreparer) while the block before is stored, so validating and encoding one block
+// and ClickHouse storing the other use both cores. The stored facts are refreshed for the whole
+// load at the end (or when what waits for them grows past a bound), each conversation once.
+import type { PulsoConfig } from '../config/config.ts'
+import type { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
+import type { Warehouse } from '../warehouse/client.ts'
+import { insertAroundRefusals } from '../warehouse/refused-rows.ts'
+import { findStoredEvents, insertDeadLetters, insertEncodedEventRows, storedEventKey, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { TouchedConversations } from '../warehouse/touched-conversations.ts'
+import type { IntakeResult, Rejection } from './intake.ts'
+import { BlockPreparer } from './kafka/block-preparer.ts'
+import { unpackValue, type PackedValues } from './kafka/packed-values.ts'
+import type { PreparedBlock, RowIdentities } from './kafka/prepare-block.ts'
+
+export type BlockLoadOptions = {
+  /** When set, events of any other tenant are rejected (`pulso ingest --tenant`). */
+  tenantId?: string
+}
+
+export class BlockLoad {
+  private readonly preparer: BlockPreparer
+  /** Blocks are stored one after another, so a block's look-up of stored events sees the block before. */
+  private storing: Promise<unknown> = Promise.resolve()
+  private deferred = new TouchedConversations()
+
+  constructor(
+    private readonly warehouse: Warehouse,
+    config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
+    private readonly facts: Pick<ConversationFacts, 'refreshInChunks'>,
+    options: BlockLoadOptions = {},
+  ) {
+    this.preparer = new BlockPreparer(config, 1, { source: 'file', tenantId: options.tenantId, configuredTenantsOnly: false, identifyRows: true })
+  }
+
+  /**
+   * Prepares the block at once (on the thread) and stores it after the blocks before. Events
+   * already stored (a file loaded again after an interruption) count as duplicates, as in the
+   * intake. The facts wait for refreshFacts().
+   */
+  load(values: PackedValues): Promise<IntakeResult> {
+    const preparing = this.preparer.prepare(values)
+    const stored = this.storing.then(() => preparing).then((block) => this.store(values, block))
+    this.storing = stored.catch(() => undefined)
+    return stored
+  }
+
+  /** Conversations and customers stored whose facts are not refreshed yet. */
+  get deferredConversations(): number {
+    return this.deferred.count
+  }
+
+  /** Waits for the blocks handed over, then refreshes the facts of everything they stored. */
+  async refreshFacts(onProgress?: (done: number, total: number) => void): Promise<void> {
+    await this.storing
+    const touched = this.deferred
+    this.deferred = new TouchedConversations()
+    if (touched.size) await this.facts.refreshInChunks(touched, onProgress)
+  }
+
+  async close(): Promise<void> {
+    await this.preparer.close()
+  }
+
+  private async store(values: PackedValues, block: PreparedBlock): Promise<IntakeResult> {
+    const identities = block.rowIdentities!
+    const stored = await this.storedRows(identities)
+    const kept = stored.size === 0 ? undefined : Array.from(identities.ends.keys()).filter((row) => !stored.has(row))
+    const keptCount = kept ? kept.length : identities.ends.length
+    const rowAt = (position: number) => (kept ? kept[position]! : position)
+    const deadLetters = block.deadLetters.map(({ index, tenant_id, event_id, reason, payload }): DeadLetterRow => ({ tenant_id, source: 'file', batch_index: index, event_id, reason, payload }))
+    await insertDeadLetters(this.warehouse, deadLetters)
+    // An event the engine refuses is rejected alone, as in the intake (warehouse/refused-rows.ts).
+    const refused = await insertAroundRefusals(keptCount, (from, to) =>
+      insertEncodedEventRows(this.warehouse, encodedRange(block.encodedRows, identities.ends, from, to, rowAt)),
+    )
+    const rejected: Rejection[] = block.deadLetters.map((d) => ({ index: d.index, event_id: d.event_id, reason: d.reason }))
+    if (refused.length) {
+      const refusedLetters = refused.map(({ index, reason }): DeadLetterRow => {
+        const row = rowAt(index)
+        const line = identities.indexes[row]!
+        const payload = Buffer.from(unpackValue(values, line) ?? new Uint8Array()).toString('utf8')
+        return { tenant_id: identities.tenants[row]!, source: 'file', batch_index: line, event_id: identities.events[row]!, reason, payload }
+      })
+      await insertDeadLetters(this.warehouse, refusedLetters)
+      rejected.push(...refusedLetters.map((d) => ({ index: d.batch_index, event_id: d.event_id, reason: d.reason })))
+      rejected.sort((a, b) => a.index - b.index)
+    }
+    // Repeats too: a file loaded again after a crash between its insert and the refresh refreshes now.
+    this.deferred.addAll(TouchedConversations.fromJSON(block.touched))
+    return { accepted: keptCount - refused.length, duplicates: block.duplicates + stored.size, rejected }
+  }
+
+  /** Positions (in the block) of the rows whose event is already stored. */
+  private async storedRows({ tenants, conversations, events }: RowIdentities): Promise<Set<number>> {
+    const rowsByTenant = new Map<string, number[]>()
+    for (let row = 0; row < tenants.length; row++) {
+      const rows = rowsByTenant.get(tenants[row]!)
+      if (rows) rows.push(row)
+      else rowsByTenant.set(tenants[row]!, [row])
+    }
+    const storedPositions = new Set<number>()
+    for (const [tenantId, rows] of rowsByTenant) {
+      const stored = await findStoredEvents(this.warehouse, tenantId, rows.map((row) => ({ conversation_id: conversations[row]!, event_id: events[row]! })))
+      if (stored.size === 0) continue
+      for (const row of rows) if (stored.has(storedEventKey(conversations[row]!, events[row]!))) storedPositions.add(row)
+    }
+    return storedPositions
+  }
+}
+
+/**
+ * The encoded rows at positions from ≤ p < to of the rows kept (`rowAt` maps a position to its
+ * row; `ends`: where each row ends). Without rows left out, a view of the block, not a copy.
+ */
+function encodedRange(encodedRows: Uint8Array, ends: Int32Array, from: number, to: number, rowAt: (position: number) => number): Uint8Array {
+  const startOf = (row: number) => (row === 0 ? 0 : ends[row - 1]!)
+  if (rowAt(to - 1) - rowAt(from) === to - 1 - from) return encodedRows.subarray(startOf(rowAt(from)), ends[rowAt(to - 1)])
+  const pieces: Uint8Array[] = []
+  for (let position = from; position < to; position++) pieces.push(encodedRows.subarray(startOf(rowAt(position)), ends[rowAt(position)]))
+  return Buffer.concat(pieces)
+}
