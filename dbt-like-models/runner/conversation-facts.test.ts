@@ -4,7 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { simulate } from '../../ingest/simulator/simulator.ts'
 import { Random } from '../../ingest/simulator/random.ts'
-import { Intake, type BatchItem } from '../../ingest/intake.ts'
+import { Intake, prepareBatch, type BatchItem } from '../../ingest/intake.ts'
+import { insertEventRows } from '../../warehouse/repositories/events.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { TEST_KEYS, event, getKpis, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
 import { compileInlined } from './incremental.ts'
@@ -161,5 +162,30 @@ VALUES ('globex', 'race-1', '2024-10-02 08:30:00.000', ${olderVersion}, 0)`,
     touched.add('globex', 'race-1', null)
     await pulso.facts.settle(touched)
     expect(await count()).toBe(1)
+  })
+
+  it('keeps a conversation whose insert was cut between its events and the customer index, once the batch is sent again', async () => {
+    // A process killed (kill -9) after the events' part was written and before the materialized
+    // view wrote their customer_conversations rows leaves events the index does not know. The view
+    // is detached for the insert to leave that state; the client then sends the unanswered batch
+    // again, and the customer comes back later in a new conversation.
+    const db = pulso.warehouse.database
+    const cut = [
+      event({ tenant_id: 'globex', conversation_id: 'cut-1', event_id: 'cut-1a', customer_id: 'cust-cut', occurred_at: '2023-01-10T10:00:00Z' }),
+      event({ tenant_id: 'globex', conversation_id: 'cut-1', event_id: 'cut-1b', type: 'resolved', resolved_by: 'bot', occurred_at: '2023-01-10T10:05:00Z' }),
+    ]
+    await pulso.warehouse.client.command({ query: `DETACH TABLE ${db}.customer_conversations_mv` })
+    try {
+      await insertEventRows(pulso.warehouse, prepareBatch(items(cut), pulso.config, { source: 'test' }).rows)
+    } finally {
+      await pulso.warehouse.client.command({ query: `ATTACH TABLE ${db}.customer_conversations_mv` })
+    }
+    expect(await pulso.intake.ingest(items(cut), { source: 'test', tenantId: 'globex' })).toMatchObject({ accepted: 0, duplicates: 2 })
+    const later = event({ tenant_id: 'globex', conversation_id: 'cut-2', event_id: 'cut-2a', customer_id: 'cust-cut', occurred_at: '2023-01-14T10:00:00Z' })
+    await pulso.intake.ingest(items([later]), { source: 'test', tenantId: 'globex' })
+
+    const kpis = await getKpis(pulso, TEST_KEYS.globexRead, 'from=2023-01-10&to=2023-01-14&grain=all')
+    expect(kpis.body.rows[0].conversations).toBe(2)
+    expect(await differences('globex')).toMatchObject({ onlyStored: [], onlyFull: [] })
   })
 })

@@ -84,6 +84,7 @@ export class ConversationFacts {
         this.waiting = undefined
         try {
           for (const [tenantId, { conversations, customers }] of touched.byTenant) {
+            await this.restoreCustomerIndex(tenantId, [...conversations], [...customers])
             await this.refreshScope(tenantId, [...conversations], [...customers])
           }
           settle()
@@ -193,6 +194,30 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
     const params = scopeParams(scope)
     await this.store.insertComputed(version, { events: this.scopedEvents() }, params)
     if (options.markStale) await this.markStaleRows(params, 'scope')
+  }
+
+  /**
+   * Writes the customer_conversations rows the touched events should have made and did not.
+   * The materialized view writes them after the events' part, not with it: a process killed in
+   * between (kill -9) leaves events the index does not know, and the retry of that insert never
+   * reaches the view (the intake finds the events stored; a Kafka block's insert is dropped by its
+   * token). Unhealed, the customer's next recomputation would not see the conversation and would
+   * mark it deleted. Every batch refreshes the facts of all its rows, repeats too, so the retry
+   * heals the index here; the insert writes nothing when no row is missing.
+   */
+  private async restoreCustomerIndex(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
+    if (customers.length === 0) return
+    const db = this.warehouse.database
+    await this.warehouse.client.command({
+      query: `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
+SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${db}.events
+WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}
+  AND (conversation_id IN ${stringSet('conversations')} OR ${AUTO_SQL('conversation_id')})
+  AND (customer_id, conversation_id) NOT IN (
+    SELECT customer_id, conversation_id FROM ${db}.customer_conversations
+    WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')})`,
+      query_params: { tenant: tenantId, conversations: stringSetParam(conversations), customers: stringSetParam(customers) },
+    })
   }
 
   /**
