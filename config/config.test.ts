@@ -60,8 +60,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...base, PULSO_CONFIG: badYaml })).toThrow(/is not valid YAML\/JSON/)
   })
 
+  it("a Kafka worker's session timeout and heartbeat: the measured default, a third of it at most between heartbeats", () => {
+    const kafka = (env: Record<string, string>) => loadConfig({ ...base, PULSO_KAFKA_BROKERS: 'kafka:9092', ...env }).kafka!
+    expect(kafka({})).toMatchObject({ sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000 })
+    expect(kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000' })).toMatchObject({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 2_000 })
+    expect(kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '45000', PULSO_KAFKA_HEARTBEAT_INTERVAL_MS: '5000' })).toMatchObject({ sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000 })
+    expect(() => kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000', PULSO_KAFKA_HEARTBEAT_INTERVAL_MS: '3000' })).toThrow(
+      'PULSO_KAFKA_HEARTBEAT_INTERVAL_MS (3000) must be at most a third of PULSO_KAFKA_SESSION_TIMEOUT_MS (6000)',
+    )
+  })
+
   it('keys of PULSO_API_KEYS make their tenants known with UTC and USD', () => {
     const config = loadConfig({ ...base, PULSO_API_KEYS: 'globex:read:globex-read-key' })
     expect(config.tenants.get('globex')).toMatchObject({ timezone: 'UTC', currency: 'USD' })
   })
+
 })

@@ -273,7 +273,10 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
   const mode = env.PULSO_INGEST_MODE || 'direct'
   if (mode !== 'direct' && mode !== 'kafka') throw new ConfigError(`PULSO_INGEST_MODE must be direct or kafka, got '${mode}'`)
   const metricsPort = env.PULSO_METRICS_PORT === '0' ? 0 : positiveInt(env, 'PULSO_METRICS_PORT', 9464)
-  const sessionTimeoutMs = positiveInt(env, 'PULSO_KAFKA_SESSION_TIMEOUT_MS', 30_000)
+  // The default is the value npm run bench:failover measured: short enough that a killed worker's
+  // partitions soon move to the others, long enough that a busy 2-core machine saw no rebalance
+  // nobody asked for (docs/kafka.md#failover-when-a-worker-dies).
+  const sessionTimeoutMs = positiveInt(env, 'PULSO_KAFKA_SESSION_TIMEOUT_MS', 10_000)
   // Kafka's own rule for consumers: a few heartbeats fit in one session, so one late heartbeat
   // does not get a live worker dropped from the group.
   const heartbeatIntervalMs = positiveInt(env, 'PULSO_KAFKA_HEARTBEAT_INTERVAL_MS', Math.min(3_000, Math.floor(sessionTimeoutMs / 3)))
