@@ -13,7 +13,7 @@ export function register(program: Command): void {
   ingest
     .command('kafka')
     .description(
-      'run a Kafka ingest worker: joins the consumer group PULSO_KAFKA_GROUP on PULSO_KAFKA_TOPIC (brokers: PULSO_KAFKA_BROKERS), stores events in blocks and commits offsets after each block is stored; /metrics on PULSO_METRICS_PORT; SIGTERM finishes the block in flight and exits 0',
+      'run a Kafka ingest worker: joins the consumer group PULSO_KAFKA_GROUP on PULSO_KAFKA_TOPIC (brokers: PULSO_KAFKA_BROKERS), stores events in blocks and commits offsets after each block is stored; /metrics and /healthz (503 when it is not in the group or ClickHouse does not answer) on PULSO_METRICS_PORT; SIGTERM finishes the block in flight and exits 0',
     )
     .action(async () => {
       const config = loadConfig()
