@@ -60,11 +60,11 @@ export class SqlCancelledError extends Error {
 export type SandboxRelation = { name: string; params: { name: string; type: string }[] }
 
 /**
- * A sandbox session and the settings it was opened with, so it can be opened again. Its `tag` is
- * its log_comment, which every query it runs carries into system.processes (KILL QUERY finds
- * them by it). A session runs one statement at a time.
+ * A sandbox session. Its `tag` is its log_comment, which every query it runs carries into
+ * system.processes (KILL QUERY finds them by it); no other session ever has it. A session runs one
+ * statement at a time.
  */
-type Session = { client: ClickHouseClient; settings: ClickHouseSettings; tag: string }
+type Session = { client: ClickHouseClient; tag: string; failed?: boolean }
 /** A tenant's sandbox database and its sessions not in use (one is opened per statement running at once). */
 type TenantSandbox = { database: string; idle: Session[]; signature: string; relations: SandboxRelation[] }
 
@@ -127,7 +127,8 @@ export class SqlSandbox {
     let sandbox: TenantSandbox | undefined
     let session: Session | undefined
     const done = () => {
-      if (sandbox && session) sandbox.idle.push(session)
+      if (session?.failed) session.client.close().catch(() => undefined)
+      else if (sandbox && session) sandbox.idle.push(session)
       freeSlot()
     }
     try {
@@ -135,7 +136,7 @@ export class SqlSandbox {
       const own = (session = tenant.idle.pop() ?? (await this.#openSession(tenant.database, tenantId)))
       const statement = await this.#stopOnAbort(own, signal, () => this.#check(tenant, own, sql))
       const query = `${statement}\nFORMAT ${SQL_FORMATS[format].clickhouse}`
-      const result = await this.#stopOnAbort(own, signal, () => this.#use(tenant, own, (client) => client.exec({ query })))
+      const result = await this.#stopOnAbort(own, signal, () => this.#use(own, (client) => client.exec({ query })))
       // chDB hands over the whole result at once; a server's runs on while it streams out.
       if (!this.config.clickhouse) done()
       else void this.#stopOnAbort(own, signal, () => finished(result.stream)).catch(() => undefined).finally(done)
@@ -203,15 +204,15 @@ export class SqlSandbox {
   async #check(sandbox: TenantSandbox, session: Session, sql: string): Promise<string> {
     // formatQuery takes the text as a bound parameter: it is parsed, never executed, and a
     // second statement (`…; DROP TABLE …`) is a syntax error here rather than a second query.
-    const [formatted] = await this.#rows<{ q: string }>(sandbox, session, 'SELECT formatQuery({sql:String}) AS q', { sql })
+    const [formatted] = await this.#rows<{ q: string }>(session, 'SELECT formatQuery({sql:String}) AS q', { sql })
     const statement = formatted!.q
-    const databases = new Set((await this.#rows<{ name: string }>(sandbox, session, 'SELECT name FROM system.databases')).map((r) => r.name))
-    const ast = await this.#parseTree(sandbox, session, statement)
+    const databases = new Set((await this.#rows<{ name: string }>(session, 'SELECT name FROM system.databases')).map((r) => r.name))
+    const ast = await this.#parseTree(session, statement)
     const parameterizedViews = new Set(sandbox.relations.filter((r) => r.params.length).map((r) => r.name))
     const astRefusals = refusalsFromAst(ast, { databases, parameterizedViews })
     if (astRefusals.length) throw new SqlRefusedError(astRefusals)
     // Only now does the analyzer run (it folds constants and resolves names).
-    const tree = await this.#explain(sandbox, session, `QUERY TREE ${statement}`)
+    const tree = await this.#explain(session, `QUERY TREE ${statement}`)
     const treeRefusals = refusalsFromQueryTree(tree, sandbox.database)
     if (treeRefusals.length) throw new SqlRefusedError(treeRefusals)
     return statement
@@ -222,9 +223,9 @@ export class SqlSandbox {
    * also applies to the EXPLAIN itself, which the read-only checker refuses before it parses
    * anything; that refusal is the clause's, and is answered as Pulso's own.
    */
-  async #parseTree(sandbox: TenantSandbox, session: Session, statement: string): Promise<string[]> {
+  async #parseTree(session: Session, statement: string): Promise<string[]> {
     try {
-      return await this.#explain(sandbox, session, `AST ${statement}`)
+      return await this.#explain(session, `AST ${statement}`)
     } catch (error) {
       if (error instanceof SqlEngineError && /\breadonly\b|READONLY/.test(error.message)) throw new SqlRefusedError([SETTINGS_REFUSAL])
       throw error
@@ -242,8 +243,8 @@ export class SqlSandbox {
 
   /** The lines of `EXPLAIN <kind>`. A FORMAT after an EXPLAIN binds to the explained statement,
    * so the output format travels as default_format instead (chDB: its format option). */
-  async #explain(sandbox: TenantSandbox, session: Session, kind: string): Promise<string[]> {
-    const result = await this.#use(sandbox, session, (client) => client.exec({ query: `EXPLAIN ${kind}`, clickhouse_settings: { default_format: 'JSONEachRow' } }))
+  async #explain(session: Session, kind: string): Promise<string[]> {
+    const result = await this.#use(session, (client) => client.exec({ query: `EXPLAIN ${kind}`, clickhouse_settings: { default_format: 'JSONEachRow' } }))
     const chunks: Buffer[] = []
     for await (const chunk of result.stream) chunks.push(Buffer.from(chunk as Buffer))
     const text = Buffer.concat(chunks).toString('utf8')
@@ -257,23 +258,20 @@ export class SqlSandbox {
       })
   }
 
-  async #rows<T>(sandbox: TenantSandbox, session: Session, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-    const result = await this.#use(sandbox, session, (client) => client.query({ query, query_params: params, format: 'JSONEachRow' }))
+  async #rows<T>(session: Session, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+    const result = await this.#use(session, (client) => client.query({ query, query_params: params, format: 'JSONEachRow' }))
     return result.json<T>()
   }
 
   /** Runs `work` on a session; ClickHouse's refusal becomes a SqlEngineError with its message. */
-  async #use<T>(sandbox: TenantSandbox, session: Session, work: (client: ClickHouseClient) => Promise<T>): Promise<T> {
+  async #use<T>(session: Session, work: (client: ClickHouseClient) => Promise<T>): Promise<T> {
     try {
       return await work(session.client)
     } catch (error) {
-      if (!this.config.clickhouse) {
-        // chDB keeps what a failed query had already written (e.g. a JSON header) and hands it
-        // out at the front of the session's next result, so a failed session is replaced.
-        const failed = session.client
-        session.client = await this.#session(sandbox.database, session.settings)
-        failed.close().catch(() => undefined)
-      }
+      // chDB keeps what a failed query had already written (e.g. a JSON header) and hands it out
+      // at the front of the session's next result, so a failed session is closed once its
+      // statement is done (a statement ends at its first failure) and the next one opens anew.
+      if (!this.config.clickhouse) session.failed = true
       throw new SqlEngineError((error as Error).message)
     }
   }
@@ -314,7 +312,7 @@ export class SqlSandbox {
     const settings: ClickHouseSettings = { ...limitSettings(this.config.sqlLimits), log_comment: tag }
     // A server stops a read-only query whose HTTP connection closes (a result stopped mid-stream).
     if (this.config.clickhouse) settings.cancel_http_readonly_queries_on_client_close = 1
-    return { client: await this.#session(database, settings), settings, tag }
+    return { client: await this.#session(database, settings), tag }
   }
 
   #chdbPath(): string {
