@@ -198,4 +198,23 @@ describe('Kafka → ClickHouse → KPIs', () => {
     }
     expect({ events: await countEvents(pulso.warehouse, 'acme'), deadLetters: await rawDeadLetters() }).toEqual(before)
   })
+
+  it('an event ClickHouse refuses is dead-lettered alone and the rest of its block is stored (it stalled the partitions before)', async () => {
+    // an operator narrows the events table below the contract (1900–2299): events before 2000 are refused
+    const db = pulso.warehouse.database
+    await pulso.warehouse.client.command({ query: `ALTER TABLE ${db}.events ADD CONSTRAINT occurred_since_2000 CHECK occurred_at >= '2000-01-01'` })
+    try {
+      const before = await countEvents(pulso.warehouse, 'acme')
+      const old = event({ event_id: 'refused-1999', conversation_id: 'c-refused', occurred_at: '1999-12-31T23:00:00Z' })
+      const rest = [1, 2, 3, 4].map((n) => event({ event_id: `beside-${n}`, conversation_id: 'c-refused', occurred_at: '2024-03-05T10:00:00Z' }))
+      await produce(broker.brokers, topic, [rest[0]!, rest[1]!, old, rest[2]!, rest[3]!])
+      await waitForProgress(broker.brokers, group, topic, caughtUp)
+      expect(await countEvents(pulso.warehouse, 'acme')).toBe(before + 4)
+      const letter = (await listDeadLetters(pulso.warehouse, 'acme')).find((l) => l.event_id === 'refused-1999')!
+      expect(letter.reason).toMatch(/^the warehouse refused to store this event \(VIOLATED_CONSTRAINT\): Constraint `occurred_since_2000`.* \(kafka \S+ partition \d offset \d+\)$/)
+      expect(letter.payload).toBe(JSON.stringify(old))
+    } finally {
+      await pulso.warehouse.client.command({ query: `ALTER TABLE ${db}.events DROP CONSTRAINT occurred_since_2000` })
+    }
+  })
 })

@@ -7,11 +7,12 @@ import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Pr
 import type { Logger } from 'pino'
 import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { insertDeadLetters, insertEncodedEventRows, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
+import { insertDeadLetters, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
 import { retryWithBackoff } from './backoff.ts'
 import { Block } from './block.ts'
 import { BlockPreparer } from './block-preparer.ts'
-import type { PreparedBlock } from './prepare-block.ts'
+import type { BlockDeadLetter, PreparedBlock } from './prepare-block.ts'
+import { insertBlockRows } from './block-rows.ts'
 import { createKafka, ensureTopics } from './client.ts'
 import { GroupObserver, type PartitionLag } from './group-observer.ts'
 import { checkHealth, type HealthReport, type WorkerSelf } from './health.ts'
@@ -262,21 +263,19 @@ export class KafkaWorker {
     })
     // Preparing is pure; should its thread die, the block is prepared again rather than skipped.
     const prepared = await preparing.catch(() => retryWithBackoff(() => this.preparer.prepare(block.values), retry('prepare')))
-    const deadLetters: DeadLetterRow[] = prepared.deadLetters.map((d) => ({
-      tenant_id: d.tenant_id,
-      source: 'kafka',
-      batch_index: d.index,
-      event_id: d.event_id,
-      reason: withOrigin(d.reason, topic, block, d.index),
-      payload: d.payload,
-    }))
     const started = Date.now()
     const token = block.dedupToken(topic)
-    if (deadLetters.length) {
-      await retryWithBackoff(() => this.publishDeadLetters(block, deadLetters), retry('dead_letter_publish'))
-      await retryWithBackoff(() => insertDeadLetters(warehouse, deadLetters), retry('dead_letter_insert'))
+    const deadLetter = async (letters: BlockDeadLetter[]) => {
+      if (letters.length === 0) return
+      const rows = letters.map((d): DeadLetterRow => ({ tenant_id: d.tenant_id, source: 'kafka', batch_index: d.index, event_id: d.event_id, reason: withOrigin(d.reason, topic, block, d.index), payload: d.payload }))
+      await retryWithBackoff(() => this.publishDeadLetters(block, rows), retry('dead_letter_publish'))
+      await retryWithBackoff(() => insertDeadLetters(warehouse, rows), retry('dead_letter_insert'))
     }
-    await retryWithBackoff(() => insertEncodedEventRows(warehouse, prepared.encodedRows, token), retry('insert'))
+    await deadLetter(prepared.deadLetters)
+    // An event ClickHouse refuses is dead-lettered alone; the rest of the block is stored (block-rows.ts).
+    const refused = await retryWithBackoff(() => insertBlockRows(warehouse, this.deps.config, block, prepared, token), retry('insert'))
+    await deadLetter(refused)
+    const deadLettered = prepared.deadLetters.length + refused.length
     // Before the commit: a worker killed between the insert and this refresh reads the block
     // again, its insert is dropped as a repeat (the token) and the refresh runs then.
     const touched = TouchedConversations.fromJSON(prepared.touched)
@@ -284,12 +283,12 @@ export class KafkaWorker {
     const storedMs = Date.now() - started
     this.metrics.insertSeconds.observe(storedMs / 1000)
     this.metrics.blockEvents.observe(block.size)
-    this.metrics.recordStored(prepared.rows)
-    this.metrics.events.inc({ outcome: 'dead_lettered' }, deadLetters.length)
-    this.metrics.deadLetters.inc(deadLetters.length)
+    this.metrics.recordStored(prepared.rows - refused.length)
+    this.metrics.events.inc({ outcome: 'dead_lettered' }, deadLettered)
+    this.metrics.deadLetters.inc(deadLettered)
     this.storeFailure = undefined
     await this.commit(block)
-    logger.debug({ events: prepared.rows, deadLetters: deadLetters.length, duplicates: prepared.duplicates, storedMs, token }, 'block stored')
+    logger.debug({ events: prepared.rows - refused.length, deadLetters: deadLettered, duplicates: prepared.duplicates, storedMs, token }, 'block stored')
   }
 
   private async commit(block: Block): Promise<void> {
