@@ -7,11 +7,10 @@
 // the raw tables also filter every model built on them.
 import type { SqlLimits } from '../config/config.ts'
 import type { Warehouse } from './client.ts'
+import { sqlIdentifier as ident, sqlString as quote } from './sql-literals.ts'
 
 export type GrantPlan = { user: string; profile: string; tables: string[]; statements: string[] }
 
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``
 
 /** Tables of `database` with a tenant_id column: the ones a row policy must guard. */
 export async function tenantTables(warehouse: Warehouse): Promise<string[]> {

@@ -3,6 +3,7 @@
 // render this one object, so the API and the static site never disagree.
 import path from 'node:path'
 import type { Warehouse } from '../../warehouse/client.ts'
+import { sqlValue } from '../../warehouse/sql-literals.ts'
 import { BUILTIN_MODELS_DIR, type DataTest, type Model, type Project } from './project.ts'
 
 export type CatalogTest = { kind: 'data' | 'unit'; name: string; column: string | null; description: string }
@@ -37,14 +38,12 @@ function testName(test: DataTest): string {
   return typeof test === 'string' ? test : Object.keys(test)[0]!
 }
 
-const literal = (value: unknown) => (typeof value === 'number' ? String(value) : `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`)
-
 /** The relation DESCRIBE can read: a parameterized view needs its test parameters. */
 function describable(database: string, model: Model): string | undefined {
   if (!model.params.length) return `TABLE ${database}.${model.name}`
   const params = model.doc.config.test_params
   if (!params) return undefined
-  return `(SELECT * FROM ${database}.${model.name}(${Object.entries(params).map(([k, v]) => `${k} = ${literal(v)}`).join(', ')}))`
+  return `(SELECT * FROM ${database}.${model.name}(${Object.entries(params).map(([k, v]) => `${k} = ${sqlValue(v)}`).join(', ')}))`
 }
 
 async function describe(warehouse: Warehouse, model: Model): Promise<{ types: Map<string, string>; error?: string }> {

@@ -12,6 +12,7 @@
 // (see conversation-facts.ts, which decides what a batch touched).
 import { createHash } from 'node:crypto'
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { sqlString } from '../../warehouse/sql-literals.ts'
 import { compileSql, type Model, type Project } from './project.ts'
 
 export const INCREMENTAL_SUFFIX = '__incremental'
@@ -140,8 +141,4 @@ SELECT *, toUInt64({incremental_version:String}) AS _version, toUInt8(0) AS _del
 
 function shortHash(text: string): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 16)
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }

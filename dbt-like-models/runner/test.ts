@@ -2,16 +2,15 @@
 // and the unit tests (given input rows → expected output rows) in a scratch database.
 import { randomBytes } from 'node:crypto'
 import type { Warehouse } from '../../warehouse/client.ts'
+import { sqlString, sqlValue } from '../../warehouse/sql-literals.ts'
 import { createStatement } from './run.ts'
 import type { DataTest, Model, Project, UnitTest } from './project.ts'
 
 export type TestResult = { name: string; kind: 'data' | 'unit'; model: string; passed: boolean; severity: 'error' | 'warn'; detail?: string }
 
-const quote = (value: unknown) => `'${String(value).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-
 function paramList(params: Record<string, unknown> | undefined): string {
   return Object.entries(params ?? {})
-    .map(([name, value]) => `${name} = ${typeof value === 'number' ? value : quote(value)}`)
+    .map(([name, value]) => `${name} = ${sqlValue(value)}`)
     .join(', ')
 }
 
@@ -35,7 +34,7 @@ function compileDataTest(test: DataTest, column: string | undefined, from: strin
     case 'unique':
       return { name: `unique_${col}`, severity, sql: `SELECT count() AS failures FROM (SELECT ${col} FROM ${from} GROUP BY ${col} HAVING count() > 1)` }
     case 'accepted_values': {
-      const values = (argsObject.values as unknown[]).map(quote).join(', ')
+      const values = (argsObject.values as unknown[]).map((v) => sqlString(String(v))).join(', ')
       return { name: `accepted_values_${col}`, severity, sql: `SELECT count() AS failures FROM ${from} WHERE ${col} IS NOT NULL AND toString(${col}) NOT IN (${values})` }
     }
     case 'relationships': {

@@ -15,6 +15,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import path from 'node:path'
 import { Session } from 'chdb'
+import { sqlString } from '../../warehouse/sql-literals.ts'
 
 // URL parameters of the HTTP interface that are not settings
 const NOT_SETTINGS = new Set(['query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check', 'enable_http_compression', 'wait_end_of_query', 'compress', 'decompress'])
@@ -39,7 +40,7 @@ export function serveClickHouseOverHttp(dataDir: string): Promise<{ port: number
     const settings: string[] = []
     for (const [key, value] of url.searchParams) {
       if (key.startsWith('param_')) params[key.slice('param_'.length)] = value
-      else if (!NOT_SETTINGS.has(key)) settings.push(`${key} = '${value.replaceAll('\\', '\\\\').replaceAll("'", "\\'")}'`)
+      else if (!NOT_SETTINGS.has(key)) settings.push(`${key} = ${sqlString(value)}`)
     }
     const format = url.searchParams.get('default_format') ?? 'TabSeparated'
     const run = async () => {

@@ -7,6 +7,7 @@ import { toWellFormedText } from '../../ingest/contract/text.ts'
 import { EVENT_COLUMNS, type EventRow } from '../../ingest/event-row.ts'
 import { encodeRows } from '../../ingest/row-encoder.ts'
 import { queryRows, type Warehouse } from '../client.ts'
+import { sqlString } from '../sql-literals.ts'
 import { stringSet, stringSetParam } from '../string-set.ts'
 
 export type DeadLetterRow = {
@@ -114,10 +115,6 @@ function plainEventStructure(warehouse: Warehouse): Promise<string> {
     plainStructures.set(warehouse, structure)
   }
   return structure
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
 }
 
 /**

@@ -23,6 +23,7 @@ import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@c
 import type { PulsoConfig, SqlLimits } from '../../config/config.ts'
 import { openChdbConnection } from '../chdb-connection.ts'
 import { JIT_OFF, type Warehouse } from '../client.ts'
+import { sqlIdentifier as ident, sqlString as quote } from '../sql-literals.ts'
 import { refusalsFromAst, refusalsFromQueryTree, SETTINGS_REFUSAL } from './statement-check.ts'
 import { StatementSlots } from './statement-slots.ts'
 
@@ -72,8 +73,6 @@ type TenantSandbox = { database: string; idle: Session[]; signature: string; rel
 const KILL_AGAIN_MS = 500
 
 const PARAM = /\{([A-Za-z_][A-Za-z0-9_]*):([^}]+)\}/g
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`
-const ident = (name: string) => `\`${name.replace(/`/g, '``')}\``
 
 /** The settings every sandboxed statement runs under. */
 export function limitSettings(limits: SqlLimits): ClickHouseSettings {
