@@ -85,6 +85,23 @@ describe('loading blocks of a file', () => {
     }
   })
 
+  it('run again after a crash that left events without their customer index, restores it and keeps the facts', async () => {
+    const lines = [
+      line({ event_id: 'k1', conversation_id: 'kc1', customer_id: '+54 9 11 5555-0101' }),
+      line({ event_id: 'k2', conversation_id: 'kc2', customer_id: '+54 9 11 5555-0101', occurred_at: '2024-03-02T10:00:00Z' }),
+    ]
+    expect((await load.load(block(lines))).accepted).toBe(2)
+    await load.refreshFacts()
+    // as if the process died between the events' insert and the index's materialized view
+    await pulso.warehouse.client.command({ query: `DELETE FROM ${pulso.warehouse.database}.customer_conversations WHERE conversation_id = 'kc2'` })
+    const again = await load.load(block(lines))
+    expect(again).toMatchObject({ accepted: 0, duplicates: 2 })
+    await load.refreshFacts()
+    const index = await queryRows<{ conversation_id: string }>(pulso.warehouse, `SELECT conversation_id FROM ${pulso.warehouse.database}.customer_conversations WHERE conversation_id IN ('kc1', 'kc2') ORDER BY conversation_id`)
+    expect(index.map((r) => r.conversation_id)).toEqual(['kc1', 'kc2'])
+    expect((await storedConversations('acme')).filter((c) => c.conversation_id.startsWith('kc')).map((c) => c.conversation_id)).toEqual(['kc1', 'kc2'])
+  })
+
   it('with a tenant, rejects the events of any other', async () => {
     const acmeOnly = new BlockLoad(pulso.warehouse, pulso.config, pulso.facts, { tenantId: 'acme' })
     try {

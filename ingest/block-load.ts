@@ -27,7 +27,7 @@ export class BlockLoad {
   constructor(
     private readonly warehouse: Warehouse,
     config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
-    private readonly facts: Pick<ConversationFacts, 'refreshInChunks'>,
+    private readonly facts: Pick<ConversationFacts, 'refreshInChunks' | 'restoreCustomerIndex'>,
     options: BlockLoadOptions = {},
   ) {
     this.preparer = new BlockPreparer(config, 1, { source: 'file', tenantId: options.tenantId, configuredTenantsOnly: false, identifyRows: true })
@@ -87,7 +87,13 @@ export class BlockLoad {
       rejected.sort((a, b) => a.index - b.index)
     }
     // Repeats too: a file loaded again after a crash between its insert and the refresh refreshes now.
-    this.deferred.addAll(TouchedConversations.fromJSON(block.touched))
+    const touched = TouchedConversations.fromJSON(block.touched)
+    // A crash can also fall between an insert and the customer index its materialized view writes
+    // after it; the repeats of a load run again restore what the index misses (see restoreCustomerIndex).
+    if (stored.size > 0) {
+      for (const [tenantId, { conversations, customers }] of touched.byTenant) await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
+    }
+    this.deferred.addAll(touched)
     return { accepted: keptCount - refused.length, duplicates: block.duplicates + stored.size, rejected }
   }
 

@@ -205,7 +205,7 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
    * mark it deleted. Every batch refreshes the facts of all its rows, repeats too, so the retry
    * heals the index here; the insert writes nothing when no row is missing.
    */
-  private async restoreCustomerIndex(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
+  async restoreCustomerIndex(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
     if (customers.length === 0) return
     const db = this.warehouse.database
     await this.warehouse.client.command({
