@@ -1,6 +1,7 @@
 // The `pulso` command line: the same jobs as the server, from a terminal.
 import { Command, InvalidArgumentError } from 'commander'
 import { ConfigError, loadConfig, tenantSettings } from '../config/config.ts'
+import { GRAINS, SEGMENTS } from '../definitions/kpis.ts'
 import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
 import { StartupError } from '../api/listen.ts'
 import { DataFolderInUseError } from '../warehouse/data-folder.ts'
@@ -65,14 +66,15 @@ program
   .description("print a tenant's KPIs per period as a table")
   .requiredOption('--from <date>', 'first local date, YYYY-MM-DD')
   .requiredOption('--to <date>', 'last local date, YYYY-MM-DD')
-  .option('--grain <grain>', 'day, week, month or all', 'day')
-  .option('--by <segment>', 'use_case, intent, bot_version or channel')
+  .option('--grain <grain>', GRAINS.join(', '), 'day')
+  .option('--by <segment>', SEGMENTS.join(', '))
   .option('--tenant <id>', 'tenant', 'demo')
   .option('--json', 'print JSON rows instead of a table')
   .action(async (options: { from: string; to: string; grain: string; by?: string; tenant: string; json?: boolean }) => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-    const { kpiQuerySchema, parseQuery } = await import('../api/routes/kpis.ts')
-    const query = parseQuery(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
+    const { kpiQuerySchema } = await import('../api/routes/kpis.ts')
+    const { parseInput } = await import('../api/validation.ts')
+    const query = parseInput(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
     const { withRuntime } = await import('./runtime.ts')
     const { queryKpis, withEmptyPeriods } = await import('../warehouse/repositories/kpis.ts')
     await withRuntime(config, async (runtime) => {

@@ -1,31 +1,20 @@
 // The operating loop's configuration sections: goals, use cases, regressions and alerts.
 // Parsed once by loadConfig (config.ts) from the config file; the rest of Pulso gets typed values.
 import { z } from 'zod'
-import { KPI_FIELDS, SEGMENTS } from '../warehouse/repositories/kpis.ts'
-
-/** KPIs a goal or a regression can watch (the columns of the fct_kpis mart). */
-export const GOAL_KPIS = KPI_FIELDS
-export type GoalKpi = (typeof GOAL_KPIS)[number]
-
-/** KPIs where a lower value is better; every other KPI is better when higher. */
-export const LOWER_IS_BETTER: ReadonlySet<string> = new Set(['frt_p50_s', 'frt_p90_s', 'frt_avg_s', 'escalation_rate', 'handoff_wait_p50_s', 'cost_per_conversation', 'fallback_rate'])
-
-export const GOAL_SEGMENTS = SEGMENTS
-export const GOAL_PERIODS = ['day', 'week', 'month'] as const
-export const DIRECTIONS = ['at_least', 'at_most'] as const
+import { defaultGoalDirection, GOAL_DIRECTIONS, GOAL_PERIODS, KPI_FIELDS, SEGMENTS, type GoalDirection, type GoalPeriod, type KpiField, type Segment } from '../definitions/kpis.ts'
 
 const goalIdSchema = z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'goal ids are 1–64 characters of [a-z0-9_.-]')
 
 export const goalInputSchema = z.object({
   id: goalIdSchema.optional(),
-  kpi: z.enum(GOAL_KPIS, { error: `expected one of ${GOAL_KPIS.join(', ')}` }),
+  kpi: z.enum(KPI_FIELDS, { error: `expected one of ${KPI_FIELDS.join(', ')}` }),
   target: z.number({ error: "expected a number" }),
-  /** Defaults from the KPI: at_most for times, escalation and cost; at_least otherwise. */
-  direction: z.enum(DIRECTIONS, { error: 'expected at_least or at_most' }).optional(),
+  /** Defaults from the KPI catalog: at_most where lower is better (times, escalation, cost), at_least otherwise. */
+  direction: z.enum(GOAL_DIRECTIONS, { error: 'expected at_least or at_most' }).optional(),
   period: z.enum(GOAL_PERIODS, { error: 'expected day, week or month' }).default('week'),
   owner: z.string().max(200).default(''),
   segment: z
-    .object({ by: z.enum(GOAL_SEGMENTS, { error: `expected one of ${GOAL_SEGMENTS.join(', ')}` }), value: z.string().min(1, 'must not be empty') })
+    .object({ by: z.enum(SEGMENTS, { error: `expected one of ${SEGMENTS.join(', ')}` }), value: z.string().min(1, 'must not be empty') })
     .nullable()
     .optional(),
   /** How far (a fraction of the target) a value may miss before the goal is off track rather than at risk. */
@@ -36,12 +25,12 @@ export type GoalInput = z.input<typeof goalInputSchema>
 export type Goal = {
   tenantId: string
   id: string
-  kpi: GoalKpi
+  kpi: KpiField
   target: number
-  direction: (typeof DIRECTIONS)[number]
-  period: (typeof GOAL_PERIODS)[number]
+  direction: GoalDirection
+  period: GoalPeriod
   owner: string
-  segment: { by: (typeof GOAL_SEGMENTS)[number]; value: string } | null
+  segment: { by: Segment; value: string } | null
   atRiskMargin: number
   source: 'config' | 'api'
 }
@@ -55,7 +44,7 @@ export function toGoal(tenantId: string, input: z.output<typeof goalInputSchema>
     id,
     kpi: input.kpi,
     target: input.target,
-    direction: input.direction ?? (LOWER_IS_BETTER.has(input.kpi) ? 'at_most' : 'at_least'),
+    direction: input.direction ?? defaultGoalDirection(input.kpi),
     period: input.period,
     owner: input.owner,
     segment,

@@ -15,6 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
+import { KPI_FIELDS } from '../definitions/kpis.ts'
 import { conversationsPerDayFor, generate, TENANTS, USE_CASES, type GenerateSummary } from './bench-scale/generate.ts'
 import { ESCALATION_BY_INTENT_PULSO_SQL, ESCALATION_BY_INTENT_SQL, KPI_SQL, loadPostgres, appendPostgres, startPostgres, type RunningPostgres } from './bench-scale/postgres.ts'
 import { api, children, freePort, memoryMb, pulsoIngest, REPO_ROOT, startPulso, type RunningPulso } from './bench-scale/pulso.ts'
@@ -85,7 +86,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 // ---- comparisons --------------------------------------------------------------------------
 type Row = Record<string, unknown>
-const KPI_FIELDS = ['conversations', 'frt_p50_s', 'frt_p90_s', 'frt_avg_s', 'bot_resolution_rate', 'escalation_rate', 'handoff_wait_p50_s', 'handoff_context_rate', 'csat_score', 'csat_avg', 'csat_response_rate', 'cost_per_conversation', 'fcr_rate']
 
 function sameNumber(a: unknown, b: unknown): boolean {
   if (a === null || a === undefined || b === null || b === undefined) return (a ?? null) === (b ?? null)
@@ -96,7 +96,7 @@ function sameNumber(a: unknown, b: unknown): boolean {
 }
 
 /** Differences between rows keyed by `keys`, each field compared with sameNumber (empty = equal). */
-function compareRows(name: string, left: Row[], right: Row[], keyOf: (r: Row) => string, fields: string[], leftName: string, rightName: string): string[] {
+function compareRows(name: string, left: Row[], right: Row[], keyOf: (r: Row) => string, fields: readonly string[], leftName: string, rightName: string): string[] {
   const diffs: string[] = []
   const rightByKey = new Map(right.map((r) => [keyOf(r), r]))
   const leftKeys = new Set<string>()

@@ -8,7 +8,8 @@ import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/config.ts'
 import { openRuntime } from '../cli/runtime.ts'
 import { simulate } from '../ingest/simulator/simulator.ts'
-import { queryKpis, type Grain, type Segment } from '../warehouse/repositories/kpis.ts'
+import type { Grain, Segment } from '../definitions/kpis.ts'
+import { queryKpis } from '../warehouse/repositories/kpis.ts'
 
 const { values } = parseArgs({ options: { days: { type: 'string', default: '365' }, 'per-day': { type: 'string', default: '300' } } })
 const days = Number(values.days)

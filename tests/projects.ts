@@ -10,6 +10,7 @@ export const UNIT_TESTS = [
   'dashboard/src/lib/csv.test.ts',
   'dashboard/src/lib/goals.test.ts',
   'dashboard/src/lib/period.test.ts',
+  'definitions/kpis.test.ts',
   'ingest/chatwoot/map-webhook.test.ts',
   'ingest/contract/accepts-event.test.ts',
   'ingest/contract/timestamp.test.ts',

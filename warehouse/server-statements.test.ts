@@ -10,7 +10,8 @@ import { BUILTIN_MODELS_DIR, loadProject } from '../dbt-like-models/runner/proje
 import { createStatement } from '../dbt-like-models/runner/run.ts'
 import { openWarehouse, type Warehouse } from './client.ts'
 import { allMigrationStatements, migrate } from './migrations.ts'
-import { kpiSql, SEGMENTS } from './repositories/kpis.ts'
+import { SEGMENTS } from '../definitions/kpis.ts'
+import { kpiSql } from './repositories/kpis.ts'
 
 let warehouse: Warehouse
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-parse-'))

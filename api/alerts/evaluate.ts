@@ -4,13 +4,14 @@
 //   goal       goal:<id>:off_track:<period start>   (once per goal and period while off track)
 //   regression regression:<kpi>:<segment>:<release or first seen>
 import type { PulsoConfig, TenantSettings } from '../../config/config.ts'
+import type { GoalReport, Regression } from '../../definitions/api.ts'
+import { kpiText as show } from '../../definitions/kpis.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { todayIn } from '../../warehouse/analysis/dates.ts'
-import { evaluateGoals, type GoalReport } from '../../warehouse/analysis/goals.ts'
+import { evaluateGoals } from '../../warehouse/analysis/goals.ts'
 import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
 import { findRegressions } from '../../warehouse/analysis/regressions-query.ts'
-import type { Regression } from '../../warehouse/analysis/regressions.ts'
 import { recordSentAlert, sentAlertKeys } from '../../warehouse/repositories/alert-log.ts'
 import { listGoals } from '../../warehouse/repositories/goals.ts'
 import { postWebhook, slackMessage, type SlackMessage } from './webhook.ts'
@@ -18,8 +19,6 @@ import { postWebhook, slackMessage, type SlackMessage } from './webhook.ts'
 export type Alert = { tenantId: string; kind: 'goal_off_track' | 'regression'; key: string; message: SlackMessage }
 export type AlertRunReport = { alerts: number; sent: number; duplicates: number; failed: { key: string; webhook: string; error: string }[] }
 
-const RATE = /_rate$/
-const show = (kpi: string, v: number | null) => (v === null ? '–' : RATE.test(kpi) ? `${(v * 100).toFixed(1)}%` : Number.isInteger(v) ? String(v) : v.toFixed(2))
 const segmentText = (s: { by: string; value: string } | null) => (s ? `${s.by} = ${s.value}` : 'all conversations')
 
 export function goalAlert(tenant: TenantSettings, goal: GoalReport, dashboardUrl: string): Alert {

@@ -4,43 +4,40 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
+import type { ConversationDetail, ConversationPage } from '../../definitions/api.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { FLAG_NAMES, SORT_NAMES, conversationTimeline, listConversations } from '../../warehouse/repositories/conversations.ts'
-import { SEGMENTS, type Segment } from '../../warehouse/repositories/kpis.ts'
+import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
-import { date, parseQuery } from './kpis.ts'
+import { dateRange, validQuery } from '../validation.ts'
 
 export const MAX_CONVERSATIONS_PAGE = 500
 
 const segmentValue = z.string().min(1).max(256).optional()
 
-export const conversationQuerySchema = z
-  .object({
-    from: date,
-    to: date,
-    use_case: segmentValue,
-    intent: segmentValue,
-    bot_version: segmentValue,
-    channel: segmentValue,
-    handoff_reason: segmentValue,
-    // comma-separated, e.g. flag=escalated,csat_unsatisfied
-    flag: z
-      .string()
-      .optional()
-      .transform((v) => (v ? v.split(',').map((f) => f.trim()).filter(Boolean) : []))
-      .pipe(z.array(z.enum(FLAG_NAMES, { error: `expected flags among ${FLAG_NAMES.join(', ')}` }))),
-    sort: z.enum(SORT_NAMES, { error: `expected one of ${SORT_NAMES.join(', ')}` }).default('started_at'),
-    limit: z.coerce.number({ error: 'expected a number' }).int().min(1).max(MAX_CONVERSATIONS_PAGE, `at most ${MAX_CONVERSATIONS_PAGE}`).default(50),
-    offset: z.coerce.number({ error: 'expected a number' }).int().min(0).default(0),
-  })
-  .refine((q) => q.from <= q.to, { message: 'from must not be after to', path: ['from'] })
+export const conversationQuerySchema = dateRange({
+  use_case: segmentValue,
+  intent: segmentValue,
+  bot_version: segmentValue,
+  channel: segmentValue,
+  handoff_reason: segmentValue,
+  // comma-separated, e.g. flag=escalated,csat_unsatisfied
+  flag: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((f) => f.trim()).filter(Boolean) : []))
+    .pipe(z.array(z.enum(FLAG_NAMES, { error: `expected flags among ${FLAG_NAMES.join(', ')}` }))),
+  sort: z.enum(SORT_NAMES, { error: `expected one of ${SORT_NAMES.join(', ')}` }).default('started_at'),
+  limit: z.coerce.number({ error: 'expected a number' }).int().min(1).max(MAX_CONVERSATIONS_PAGE, `at most ${MAX_CONVERSATIONS_PAGE}`).default(50),
+  offset: z.coerce.number({ error: 'expected a number' }).int().min(0).default(0),
+})
 
 export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; config: PulsoConfig }) {
   return new Hono<{ Variables: AuthVariables }>()
     .use('*', requireRole(options.apiKeys, 'read'))
-    .get('/', async (c) => {
-      const query = parseQuery(conversationQuerySchema, c.req.query())
+    .get('/', validQuery(conversationQuerySchema), async (c) => {
+      const query = c.req.valid('query')
       const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
       const segments = Object.fromEntries(SEGMENTS.filter((s) => query[s] !== undefined).map((s) => [s, query[s]!])) as Partial<Record<Segment, string>>
       const page = await listConversations(options.warehouse, {
@@ -55,13 +52,13 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         limit: query.limit,
         offset: query.offset,
       })
-      return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, from: query.from, to: query.to, limit: query.limit, offset: query.offset, ...page })
+      return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, from: query.from, to: query.to, limit: query.limit, offset: query.offset, ...page } satisfies ConversationPage)
     })
     .get('/:id', async (c) => {
       const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
       const id = c.req.param('id')
       const found = await conversationTimeline(options.warehouse, { tenantId: tenant.id, timezone: tenant.timezone }, id)
       if (!found) throw new ApiError(404, 'not_found', `no conversation '${id}' for tenant ${tenant.id}`)
-      return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, ...found })
+      return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, ...found } satisfies ConversationDetail)
     })
 }

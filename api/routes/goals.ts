@@ -4,6 +4,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
+import type { GoalResponse, GoalsResponse } from '../../definitions/api.ts'
 import { goalInputSchema, toGoal } from '../../config/operating-loop.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { todayIn } from '../../warehouse/analysis/dates.ts'
@@ -13,31 +14,12 @@ import { deleteGoals, listGoals, saveGoals } from '../../warehouse/repositories/
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { date, parseQuery } from './kpis.ts'
-
+import { date, parseBody, validQuery } from '../validation.ts'
 
 export const goalsQuerySchema = z.object({
   as_of: date.optional(),
   history: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(1, 'must be ≥ 1').max(52, 'must be ≤ 52').default(8),
 })
-
-/** Reads a JSON body and validates it, naming the failing field. */
-export async function parseBody<T extends z.ZodType>(schema: T, request: Request): Promise<z.infer<T>> {
-  let body: unknown
-  try {
-    body = await request.json()
-  } catch {
-    throw new ApiError(400, 'bad_request', 'the body must be a JSON object')
-  }
-  const parsed = schema.safeParse(body)
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!
-    const field = issue.path.join('.') || '(body)'
-    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message
-    throw new ApiError(400, 'bad_request', `\`${field}\`: ${message}`)
-  }
-  return parsed.data
-}
 
 export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse }) {
   const { config, warehouse } = options
@@ -45,23 +27,23 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
   const find = async (tenantId: string, id: string) => (await listGoals(warehouse, tenantId)).find((g) => g.id === id)
 
   return new Hono<{ Variables: AuthVariables }>()
-    .get('/', requireRole(keys, 'read'), async (c) => {
+    .get('/', requireRole(keys, 'read'), validQuery(goalsQuerySchema), async (c) => {
       await ensureRegistrySynced(warehouse, config)
-      const query = parseQuery(goalsQuerySchema, c.req.query())
+      const query = c.req.valid('query')
       const tenant = tenantSettings(config, c.get('apiKey').tenant)
       const asOf = query.as_of ?? todayIn(tenant.timezone)
       const goals = await evaluateGoals(warehouse, tenant, await listGoals(warehouse, tenant.id), asOf, query.history)
-      return c.json({ tenant_id: tenant.id, as_of: asOf, goals })
+      return c.json({ tenant_id: tenant.id, as_of: asOf, goals } satisfies GoalsResponse)
     })
-    .get('/:id', requireRole(keys, 'read'), async (c) => {
+    .get('/:id', requireRole(keys, 'read'), validQuery(goalsQuerySchema), async (c) => {
       await ensureRegistrySynced(warehouse, config)
-      const query = parseQuery(goalsQuerySchema, c.req.query())
+      const query = c.req.valid('query')
       const tenant = tenantSettings(config, c.get('apiKey').tenant)
       const goal = await find(tenant.id, c.req.param('id'))
       if (!goal) throw new ApiError(404, 'not_found', `no goal '${c.req.param('id')}' for tenant ${tenant.id}`)
       const asOf = query.as_of ?? todayIn(tenant.timezone)
       const [report] = await evaluateGoals(warehouse, tenant, [goal], asOf, query.history)
-      return c.json({ tenant_id: tenant.id, as_of: asOf, goal: report })
+      return c.json({ tenant_id: tenant.id, as_of: asOf, goal: report! } satisfies GoalResponse)
     })
     .post('/', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
       await ensureRegistrySynced(warehouse, config)

@@ -2,7 +2,7 @@
 // Every expected number is computed by hand in the comments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { TEST_KEYS, event, getKpis, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
-import { KPI_FIELDS } from '../../warehouse/repositories/kpis.ts'
+import { KPI_FIELDS } from '../../definitions/kpis.ts'
 
 let pulso: TestPulso
 

@@ -2,6 +2,7 @@
 // GET /v1/models/:name — one model of it.
 import { Hono } from 'hono'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
+import type { Catalog, CatalogModel } from '../../definitions/api.ts'
 import { buildCatalog } from '../../dbt-like-models/runner/catalog.ts'
 import { BUILTIN_MODELS_DIR, loadProject } from '../../dbt-like-models/runner/project.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
@@ -12,11 +13,11 @@ export function modelsRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse;
   // The same folders `pulso models run` builds from; read per request so edits show up.
   const catalog = () => buildCatalog(loadProject([BUILTIN_MODELS_DIR, ...(options.config.extraModelsDir ? [options.config.extraModelsDir] : [])]), options.warehouse)
   return new Hono<{ Variables: AuthVariables }>()
-    .get('/', requireRole(options.apiKeys, 'read'), async (c) => c.json(await catalog()))
+    .get('/', requireRole(options.apiKeys, 'read'), async (c) => c.json((await catalog()) satisfies Catalog))
     .get('/:name', requireRole(options.apiKeys, 'read'), async (c) => {
       const name = c.req.param('name')
       const model = (await catalog()).models.find((m) => m.name === name)
       if (!model) throw new ApiError(404, 'not_found', `no model named ${name}; GET /v1/models lists them`)
-      return c.json(model)
+      return c.json(model satisfies CatalogModel)
     })
 }

@@ -3,10 +3,11 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
+import type { RegressionsResponse } from '../../definitions/api.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { findRegressions } from '../../warehouse/analysis/regressions-query.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
-import { date, parseQuery } from './kpis.ts'
+import { date, validQuery } from '../validation.ts'
 
 export const regressionsQuerySchema = z.object({
   as_of: date.optional(),
@@ -16,8 +17,8 @@ export const regressionsQuerySchema = z.object({
 })
 
 export function regressionsRoutes(options: { config: PulsoConfig; warehouse: Warehouse }) {
-  return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.config.apiKeys, 'read'), async (c) => {
-    const query = parseQuery(regressionsQuerySchema, c.req.query())
+  return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.config.apiKeys, 'read'), validQuery(regressionsQuerySchema), async (c) => {
+    const query = c.req.valid('query')
     const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
     const settings = { ...options.config.operatingLoop.regressions, ...(query.window_days ? { window_days: query.window_days } : {}) }
     const report = await findRegressions(options.warehouse, tenant, settings, query.as_of)
@@ -27,6 +28,6 @@ export function regressionsRoutes(options: { config: PulsoConfig; warehouse: War
       ...report,
       settings: { window_days: settings.window_days, trailing_weeks: settings.trailing_weeks, min_samples: settings.min_samples, fdr: settings.fdr, min_relative_effect: settings.min_relative_effect, lookback_days: settings.lookback_days, min_days_flagged: settings.min_days_flagged },
       regressions,
-    })
+    } satisfies RegressionsResponse)
   })
 }

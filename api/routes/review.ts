@@ -3,13 +3,14 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
+import type { WeeklyReview } from '../../definitions/api.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { FIRST_QUERY_DATE, LAST_QUERY_DATE, addDays, isQueryableDate, isoWeekMonday, isoWeekOf, mondayOf, todayIn } from '../../warehouse/analysis/dates.ts'
 import { ensureRegistrySynced } from '../../warehouse/analysis/registry-sync.ts'
 import { buildWeeklyReview } from '../../warehouse/analysis/review.ts'
 import { reviewToCsv, reviewToMarkdown } from '../../warehouse/analysis/review-export.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
-import { parseQuery } from './kpis.ts'
+import { validQuery } from '../validation.ts'
 
 export const reviewQuerySchema = z.object({
   week: z
@@ -27,9 +28,9 @@ export function reviewWeek(week: string | undefined, timezone: string): string {
 }
 
 export function reviewRoutes(options: { config: PulsoConfig; warehouse: Warehouse }) {
-  return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.config.apiKeys, 'read'), async (c) => {
+  return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.config.apiKeys, 'read'), validQuery(reviewQuerySchema), async (c) => {
     await ensureRegistrySynced(options.warehouse, options.config)
-    const query = parseQuery(reviewQuerySchema, c.req.query())
+    const query = c.req.valid('query')
     const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
     const week = reviewWeek(query.week, tenant.timezone)
     const review = await buildWeeklyReview(options.warehouse, options.config, tenant, isoWeekMonday(week)!)
@@ -40,6 +41,6 @@ export function reviewRoutes(options: { config: PulsoConfig; warehouse: Warehous
     if (query.format === 'csv') {
       return c.body(reviewToCsv(review), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` })
     }
-    return c.json(review)
+    return c.json(review satisfies WeeklyReview)
   })
 }

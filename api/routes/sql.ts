@@ -11,7 +11,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseQuery } from './kpis.ts'
+import { parseInput } from '../validation.ts'
 
 const FORMATS = Object.keys(SQL_FORMATS) as [SqlFormat, ...SqlFormat[]]
 const CLIENT_CLOSED_REQUEST = 499 as ContentfulStatusCode
@@ -36,7 +36,7 @@ async function readRequest(c: { req: { header(name: string): string | undefined;
 export function sqlRoutes(options: { apiKeys: ApiKey[]; sandbox: SqlSandbox }) {
   return new Hono<{ Variables: AuthVariables }>()
     .post('/', requireRole(options.apiKeys, 'read'), limitBody(JSON_BODY_BYTES, 'a statement may be 100000 characters'), async (c) => {
-      const request = parseQuery(sqlRequestSchema, await readRequest(c))
+      const request = parseInput(sqlRequestSchema, await readRequest(c))
       const tenant = c.get('apiKey').tenant
       let stream: Readable
       try {

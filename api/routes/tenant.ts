@@ -2,12 +2,13 @@
 import { Hono } from 'hono'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
+import type { TenantResponse } from '../../definitions/api.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 
 export function tenantRoutes(options: { apiKeys: ApiKey[]; config: PulsoConfig }) {
   return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.apiKeys, 'read', 'ingest'), (c) => {
     const key = c.get('apiKey')
     const tenant = tenantSettings(options.config, key.tenant)
-    return c.json({ id: tenant.id, name: tenant.name, timezone: tenant.timezone, currency: tenant.currency, role: key.role })
+    return c.json({ id: tenant.id, name: tenant.name, timezone: tenant.timezone, currency: tenant.currency, role: key.role } satisfies TenantResponse)
   })
 }

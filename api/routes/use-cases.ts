@@ -12,8 +12,7 @@ import { deleteUseCases, listUseCases, queryBotKeptHumanOnly, queryScorecard, sa
 import { ApiError } from '../errors.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseBody } from './goals.ts'
-import { date, parseQuery } from './kpis.ts'
+import { date, parseBody, validQuery } from '../validation.ts'
 
 const rangeSchema = z
   .object({ from: date.optional(), to: date.optional(), limit: z.coerce.number().int().min(1).max(1000, 'must be ≤ 1000').default(100) })
@@ -36,9 +35,9 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       const useCases = await listUseCases(warehouse, tenant)
       return c.json({ tenant_id: tenant, use_cases: useCases.map((u) => ({ name: u.name, policy: u.policy, intents: u.intents, description: u.description, source: u.source })) })
     })
-    .get('/scorecard', requireRole(keys, 'read'), async (c) => {
+    .get('/scorecard', requireRole(keys, 'read'), validQuery(rangeSchema), async (c) => {
       await ensureRegistrySynced(warehouse, config)
-      const range = rangeOf(c.get('apiKey').tenant, parseQuery(rangeSchema, c.req.query()))
+      const range = rangeOf(c.get('apiKey').tenant, c.req.valid('query'))
       const rows = await queryScorecard(warehouse, range)
       const outside = rows.find((r) => r.use_case === '(outside)')
       return c.json({
@@ -51,9 +50,9 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
         rows,
       })
     })
-    .get('/bot-kept-human-only', requireRole(keys, 'read'), async (c) => {
+    .get('/bot-kept-human-only', requireRole(keys, 'read'), validQuery(rangeSchema), async (c) => {
       await ensureRegistrySynced(warehouse, config)
-      const query = parseQuery(rangeSchema, c.req.query())
+      const query = c.req.valid('query')
       const range = rangeOf(c.get('apiKey').tenant, query)
       const { total, rows } = await queryBotKeptHumanOnly(warehouse, range, query.limit)
       return c.json({ tenant_id: range.tenantId, from: range.from, to: range.to, total, conversations: rows })

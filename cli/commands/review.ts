@@ -16,9 +16,9 @@ export function register(program: Command): void {
     .option('--format <format>', 'markdown, csv or json', 'markdown')
     .action(async (options: { week?: string; tenant: string; format: string }) => {
       const config = cliConfig()
-      const { parseQuery } = await import('../../api/routes/kpis.ts')
+      const { parseInput } = await import('../../api/validation.ts')
       const { reviewQuerySchema, reviewWeek } = await import('../../api/routes/review.ts')
-      const query = parseQuery(reviewQuerySchema, { ...(options.week ? { week: options.week } : {}), format: options.format })
+      const query = parseInput(reviewQuerySchema, { ...(options.week ? { week: options.week } : {}), format: options.format })
       const { withRuntime } = await import('../runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { buildWeeklyReview } = await import('../../warehouse/analysis/review.ts')
@@ -39,9 +39,9 @@ export function register(program: Command): void {
     .option('--as-of <date>', 'YYYY-MM-DD (default: today in the tenant time zone)')
     .action(async (options: { tenant: string; asOf?: string }) => {
       const config = cliConfig()
-      const { parseQuery } = await import('../../api/routes/kpis.ts')
+      const { parseInput } = await import('../../api/validation.ts')
       const { goalsQuerySchema } = await import('../../api/routes/goals.ts')
-      parseQuery(goalsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
+      parseInput(goalsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
       const { withRuntime } = await import('../runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { evaluateGoals } = await import('../../warehouse/analysis/goals.ts')
@@ -63,9 +63,9 @@ export function register(program: Command): void {
     .option('--json', 'print the JSON report')
     .action(async (options: { tenant: string; asOf?: string; json?: boolean }) => {
       const config = cliConfig()
-      const { parseQuery } = await import('../../api/routes/kpis.ts')
+      const { parseInput } = await import('../../api/validation.ts')
       const { regressionsQuerySchema } = await import('../../api/routes/regressions.ts')
-      parseQuery(regressionsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
+      parseInput(regressionsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
       const { withRuntime } = await import('../runtime.ts')
       const { findRegressions } = await import('../../warehouse/analysis/regressions-query.ts')
       await withRuntime(config, async (runtime) => {

@@ -2,37 +2,10 @@
 // the built relation), its tests and its lineage. GET /v1/models and `pulso models docs` both
 // render this one object, so the API and the static site never disagree.
 import path from 'node:path'
+import type { Catalog, CatalogModel, CatalogTest } from '../../definitions/api.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { sqlValue } from '../../warehouse/sql-literals.ts'
 import { BUILTIN_MODELS_DIR, type DataTest, type Model, type Project } from './project.ts'
-
-export type CatalogTest = { kind: 'data' | 'unit'; name: string; column: string | null; description: string }
-export type CatalogColumn = { name: string; type: string | null; description: string; documented: boolean; tests: string[] }
-export type CatalogModel = {
-  name: string
-  layer: string
-  /** view, table or parameterized view */
-  materialized: string
-  description: string
-  /** `pulso` for the built-in models, `team` for the data team's folder (PULSO_MODELS_DIR). */
-  origin: 'pulso' | 'team'
-  file: string
-  params: { name: string; type: string; description: string }[]
-  columns: CatalogColumn[]
-  tests: CatalogTest[]
-  depends_on: { models: string[]; sources: string[] }
-  referenced_by: string[]
-  /** Readable through POST /v1/sql: it has a tenant_id column (or parameter) to scope it by. */
-  queryable: boolean
-  sql: string
-  /** Why the types are missing, when DESCRIBE failed (e.g. the models were never built). */
-  describe_error?: string
-}
-export type Catalog = {
-  database: string
-  models: CatalogModel[]
-  sources: { name: string; table: string; description: string; referenced_by: string[] }[]
-}
 
 function testName(test: DataTest): string {
   return typeof test === 'string' ? test : Object.keys(test)[0]!

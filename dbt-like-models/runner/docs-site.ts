@@ -2,7 +2,7 @@
 // network) that a data team can open from disk or publish anywhere, plus catalog.json.
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import type { Catalog, CatalogModel } from './catalog.ts'
+import type { Catalog, CatalogModel } from '../../definitions/api.ts'
 
 const escape = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')
 const link = (name: string) => `<a href="#${escape(name)}">${escape(name)}</a>`

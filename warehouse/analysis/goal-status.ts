@@ -4,9 +4,8 @@
 //   off_track  it misses by more than that;
 //   no_data    the period has no value for the KPI (no conversations, no CSAT, …).
 import type { Goal } from '../../config/operating-loop.ts'
+import type { GoalStatus } from '../../definitions/api.ts'
 
-export const GOAL_STATUSES = ['on_track', 'at_risk', 'off_track', 'no_data'] as const
-export type GoalStatus = (typeof GOAL_STATUSES)[number]
 
 export function goalStatus(value: number | null | undefined, goal: Pick<Goal, 'target' | 'direction' | 'atRiskMargin'>): GoalStatus {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'no_data'

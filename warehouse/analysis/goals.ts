@@ -1,32 +1,13 @@
 // Goal status and attainment history: each goal's KPI per period from the fct_kpis mart,
 // judged against its target by the rule in goal-status.ts.
 import type { TenantSettings } from '../../config/config.ts'
+import type { GoalPeriodResult, GoalReport } from '../../definitions/api.ts'
 import type { Goal } from '../../config/operating-loop.ts'
 import type { Warehouse } from '../client.ts'
-import { queryKpis, type KpiRow } from '../repositories/kpis.ts'
+import type { KpiRow } from '../../definitions/api.ts'
+import { queryKpis } from '../repositories/kpis.ts'
 import { periodEnd, periodStart, periodsBefore } from './dates.ts'
-import { goalStatus, type GoalStatus } from './goal-status.ts'
-
-export type GoalPeriod = { period_start: string; period_end: string; value: number | null; status: GoalStatus }
-
-export type GoalReport = {
-  id: string
-  kpi: string
-  segment: { by: string; value: string } | null
-  target: number
-  direction: Goal['direction']
-  period: Goal['period']
-  owner: string
-  at_risk_margin: number
-  source: Goal['source']
-  /** Status of the period containing as_of (to date). */
-  status: GoalStatus
-  value: number | null
-  period_start: string
-  period_end: string
-  /** Oldest first, ending with the current period. */
-  history: GoalPeriod[]
-}
+import { goalStatus } from './goal-status.ts'
 
 export async function evaluateGoals(warehouse: Warehouse, tenant: TenantSettings, goals: Goal[], asOf: string, historyPeriods = 8): Promise<GoalReport[]> {
   // One KPI query per (period, segment dimension), shared by the goals that need it.
@@ -45,7 +26,7 @@ export async function evaluateGoals(warehouse: Warehouse, tenant: TenantSettings
   for (const goal of goals) {
     const rows = await rowsFor(goal)
     const current = periodStart(asOf, goal.period)
-    const history: GoalPeriod[] = []
+    const history: GoalPeriodResult[] = []
     for (let n = historyPeriods - 1; n >= 0; n--) {
       const start = periodsBefore(current, goal.period, n)
       const row = rows.find((r) => String(r.period) === start && (!goal.segment || r[goal.segment.by] === goal.segment.value))

@@ -1,9 +1,9 @@
 // Unanswered questions for the weekly review: the warehouse groups fallbacks by normalised text
 // (fct_fallback_questions); here near-duplicates that normalisation leaves apart ("tienen tienda
 // en monterrey" / "tienen tiendas en monterrey") are merged by string similarity.
+import type { QuestionGroup } from '../../definitions/api.ts'
 import type { QuestionGroupRow } from '../repositories/review.ts'
 
-export type QuestionGroup = { question: string; fallbacks: number; conversations: number; variants: string[]; examples: string[]; use_cases: string[] }
 
 /** Levenshtein distance, two rows of the table at a time. */
 export function editDistance(a: string, b: string): number {

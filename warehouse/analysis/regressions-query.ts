@@ -5,7 +5,8 @@ import type { RegressionSettings } from '../../config/operating-loop.ts'
 import type { Warehouse } from '../client.ts'
 import { queryBotReleases, queryLastActiveDate, queryRegressionGroups } from '../repositories/regression-samples.ts'
 import { addDays, todayIn } from './dates.ts'
-import { detectRegressions, samplesNeededDays, type RegressionReport } from './regressions.ts'
+import type { RegressionReport } from '../../definitions/api.ts'
+import { detectRegressions, samplesNeededDays } from './regressions.ts'
 
 /** as_of defaults to the tenant's last day with conversations (never after today). */
 export async function defaultAsOf(warehouse: Warehouse, tenant: TenantSettings): Promise<string> {

@@ -7,7 +7,9 @@
 // days' comparisons (reportRegressions).
 import type { RegressionSettings } from '../../config/operating-loop.ts'
 import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
-import { comparison, flagComparisons, reportRegressions, SEGMENT_DIMENSIONS, windowsAt, type ComparisonResult, type RegressionReport, type SegmentRef, type UnflaggedComparison } from './regressions.ts'
+import { SEGMENTS, type KpiName } from '../../definitions/kpis.ts'
+import type { RegressionReport, SegmentRef } from '../../definitions/api.ts'
+import { comparison, flagComparisons, reportRegressions, windowsAt, type ComparisonResult, type UnflaggedComparison } from './regressions.ts'
 import { mannWhitneyFromRanks, twoProportionZTest, type Alternative, type TestResult } from './statistics.ts'
 
 /** One row of fct_regression_samples (the local day instead of started_at). */
@@ -79,7 +81,7 @@ export function medianPerSample(values: number[]): number | null {
 // ---- the per-conversation detector, as it was -------------------------------------------------
 
 type Kind = 'rate' | 'duration'
-type KpiSpec = { kpi: string; kind: Kind; worse: 'higher' | 'lower'; scale: number; value: (s: RegressionSample) => number | null }
+type KpiSpec = { kpi: KpiName; kind: Kind; worse: 'higher' | 'lower'; scale: number; value: (s: RegressionSample) => number | null }
 
 const KPIS: KpiSpec[] = [
   { kpi: 'escalation_rate', kind: 'rate', worse: 'higher', scale: 1, value: (s) => s.escalated },
@@ -106,7 +108,7 @@ export function indexSamples(samples: RegressionSample[]): SampleIndex {
   }
   for (const s of samples) {
     add(null, s)
-    for (const by of SEGMENT_DIMENSIONS) if (s[by] !== '') add({ by, value: s[by] }, s)
+    for (const by of SEGMENTS) if (s[by] !== '') add({ by, value: s[by] }, s)
   }
   return index
 }
@@ -129,7 +131,7 @@ export function evaluateAtPerSample(index: SampleIndex, asOf: string, settings: 
   const all = index.get('all')
   const currentSamples = windows.current.flatMap((d) => all?.get(d) ?? [])
   const segments: SegmentRef[] = [null]
-  for (const by of SEGMENT_DIMENSIONS) {
+  for (const by of SEGMENTS) {
     for (const value of [...new Set(currentSamples.map((s) => s[by]))].sort()) if (value !== '') segments.push({ by, value })
   }
   const results: UnflaggedComparison[] = []

@@ -18,6 +18,8 @@
 // median walk those counts once (statistics.ts). The results are those of the per-conversation
 // computation bit for bit (regressions-summaries.test.ts compares them on random data with ties).
 import type { RegressionSettings } from '../../config/operating-loop.ts'
+import type { BaselineKind, Regression, RegressionReport, SegmentRef } from '../../definitions/api.ts'
+import { KPI_CATALOG, SEGMENTS, type KpiName } from '../../definitions/kpis.ts'
 import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
 import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, positionOf, twoProportionZTest } from './statistics.ts'
@@ -25,7 +27,7 @@ import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, positionOf
 type CountField = 'conversations' | 'csat_good_n'
 type SumField = 'escalated_sum' | 'bot_resolved_sum' | 'had_fallback_sum' | 'csat_good_sum'
 type DurationField = 'frt_s_values' | 'handoff_wait_s_values'
-type KpiSpec = { kpi: string; worse: 'higher' | 'lower'; scale: number } & (
+type KpiSpec = { kpi: KpiName; scale: number } & (
   | { kind: 'rate'; /** conversations with a value */ samples: CountField; /** how many of them are 1 */ sum: SumField }
   | { kind: 'duration'; values: DurationField }
 )
@@ -36,23 +38,25 @@ type KpiSpec = { kpi: string; worse: 'higher' | 'lower'; scale: number } & (
  * and handoff_wait_s for the durations.
  */
 export const REGRESSION_KPIS: KpiSpec[] = [
-  { kpi: 'escalation_rate', kind: 'rate', worse: 'higher', scale: 1, samples: 'conversations', sum: 'escalated_sum' },
-  { kpi: 'fallback_rate', kind: 'rate', worse: 'higher', scale: 1, samples: 'conversations', sum: 'had_fallback_sum' },
-  { kpi: 'bot_resolution_rate', kind: 'rate', worse: 'lower', scale: 1, samples: 'conversations', sum: 'bot_resolved_sum' },
-  { kpi: 'csat_score', kind: 'rate', worse: 'lower', scale: 100, samples: 'csat_good_n', sum: 'csat_good_sum' },
-  { kpi: 'frt_p50_s', kind: 'duration', worse: 'higher', scale: 1, values: 'frt_s_values' },
-  { kpi: 'handoff_wait_p50_s', kind: 'duration', worse: 'higher', scale: 1, values: 'handoff_wait_s_values' },
+  { kpi: 'escalation_rate', kind: 'rate', scale: 1, samples: 'conversations', sum: 'escalated_sum' },
+  { kpi: 'fallback_rate', kind: 'rate', scale: 1, samples: 'conversations', sum: 'had_fallback_sum' },
+  { kpi: 'bot_resolution_rate', kind: 'rate', scale: 1, samples: 'conversations', sum: 'bot_resolved_sum' },
+  { kpi: 'csat_score', kind: 'rate', scale: 100, samples: 'csat_good_n', sum: 'csat_good_sum' },
+  { kpi: 'frt_p50_s', kind: 'duration', scale: 1, values: 'frt_s_values' },
+  { kpi: 'handoff_wait_p50_s', kind: 'duration', scale: 1, values: 'handoff_wait_s_values' },
 ]
 
 const TOTAL_FIELDS = ['conversations', 'csat_good_n', 'escalated_sum', 'bot_resolved_sum', 'had_fallback_sum', 'csat_good_sum'] as const
 const DURATION_FIELDS = ['frt_s_values', 'handoff_wait_s_values'] as const
 
-export const SEGMENT_DIMENSIONS = ['use_case', 'intent', 'bot_version', 'channel'] as const
-export type SegmentRef = { by: (typeof SEGMENT_DIMENSIONS)[number]; value: string } | null
-export type BaselineKind = 'previous_window' | 'trailing_weeks'
+/** A regression is a change the wrong way: against the KPI's better direction in the catalog. */
+export function worseWhen(kpi: KpiName): 'higher' | 'lower' {
+  return KPI_CATALOG[kpi].better === 'higher' ? 'lower' : 'higher'
+}
+
 
 export type ComparisonResult = {
-  kpi: string
+  kpi: KpiName
   segment: SegmentRef
   baseline: BaselineKind
   test: 'two_proportion_z' | 'mann_whitney_u'
@@ -64,26 +68,6 @@ export type ComparisonResult = {
   p_adjusted: number
   flagged: boolean
 }
-
-export type Regression = {
-  kpi: string
-  segment: SegmentRef
-  worse_when: 'higher' | 'lower'
-  test: ComparisonResult['test']
-  baseline: { kind: BaselineKind; from: string; to: string; value: number; samples: number }
-  current: { from: string; to: string; value: number; samples: number }
-  effect: { absolute: number; relative: number | null }
-  p_value: number
-  p_adjusted: number
-  /** First and latest evaluation day it was flagged; active = flagged on as_of. */
-  first_seen: string
-  last_seen: string
-  days_flagged: number
-  active: boolean
-  release: { bot_version: string; first_seen_at: string } | null
-}
-
-export type RegressionReport = { as_of: string; window_days: number; lookback_days: number; tests_run: number; tests_skipped_small_samples: number; regressions: Regression[] }
 
 const segmentKey = (kpi: string, segment: SegmentRef) => `${kpi}|${segment ? `${segment.by}=${segment.value}` : 'all'}`
 
@@ -159,7 +143,7 @@ export function indexGroups(groups: RegressionGroup[]): RegressionIndex {
   }
   groups.forEach((g, i) => {
     add(null, g, i)
-    for (const by of SEGMENT_DIMENSIONS) if (g[by] !== '') add({ by, value: g[by] }, g, i)
+    for (const by of SEGMENTS) if (g[by] !== '') add({ by, value: g[by] }, g, i)
   })
   const index: RegressionIndex = new Map()
   for (const [id, { segment, totals, positions: byField }] of building) {
@@ -231,7 +215,7 @@ function measure(summary: Summary | undefined, spec: KpiSpec, days: string[], wi
 
 /** The KPI's value on each side (rate × scale, or median) and the one-sided test's p-value. */
 function compare(spec: KpiSpec, current: Measured, reference: Measured): { currentValue: number; referenceValue: number; pValue: number } {
-  const alternative = spec.worse === 'higher' ? 'greater' : 'less'
+  const alternative = worseWhen(spec.kpi) === 'higher' ? 'greater' : 'less'
   if (current.kind === 'rate' && reference.kind === 'rate') {
     return {
       currentValue: (current.x / current.n) * spec.scale,
@@ -253,10 +237,10 @@ function compare(spec: KpiSpec, current: Measured, reference: Measured): { curre
 export function evaluateAt(index: RegressionIndex, asOf: string, settings: RegressionSettings): { results: ComparisonResult[]; skipped: number } {
   const windows = windowsAt(asOf, settings)
   // The segments with a conversation in the current window.
-  const present = new Map<string, Set<string>>(SEGMENT_DIMENSIONS.map((by) => [by, new Set()]))
+  const present = new Map<string, Set<string>>(SEGMENTS.map((by) => [by, new Set()]))
   for (const { segment, totals } of index.values()) if (segment && windows.current.some((d) => totals.has(d))) present.get(segment.by)!.add(segment.value)
   const segments: SegmentRef[] = [null]
-  for (const by of SEGMENT_DIMENSIONS) for (const value of [...present.get(by)!].sort()) segments.push({ by, value })
+  for (const by of SEGMENTS) for (const value of [...present.get(by)!].sort()) segments.push({ by, value })
   const results: UnflaggedComparison[] = []
   let skipped = 0
   for (const segment of segments) {
@@ -270,7 +254,7 @@ export function evaluateAt(index: RegressionIndex, asOf: string, settings: Regre
           continue
         }
         const { currentValue, referenceValue, pValue } = compare(spec, current, reference)
-        results.push(comparison(spec, segment, baseline, { value: currentValue, samples: current.n }, { value: referenceValue, samples: reference.n }, pValue))
+        results.push(comparison({ ...spec, worse: worseWhen(spec.kpi) }, segment, baseline, { value: currentValue, samples: current.n }, { value: referenceValue, samples: reference.n }, pValue))
       }
     }
   }
@@ -281,7 +265,7 @@ export type UnflaggedComparison = Omit<ComparisonResult, 'p_adjusted' | 'flagged
 
 /** One comparison of a KPI × segment's current window with a baseline, before the flagging. */
 export function comparison(
-  spec: { kpi: string; kind: 'rate' | 'duration'; worse: 'higher' | 'lower' },
+  spec: { kpi: KpiName; kind: 'rate' | 'duration'; worse: 'higher' | 'lower' },
   segment: SegmentRef,
   baseline: BaselineKind,
   current: { value: number; samples: number },

@@ -1,14 +1,9 @@
 // The weekly review as Markdown (to paste in a doc or a chat) and as CSV (one row per fact).
-import type { WeeklyReview } from './review.ts'
+import { kpiText as fmt } from '../../definitions/kpis.ts'
+import type { WeeklyReview } from '../../definitions/api.ts'
 
-const RATE = /_rate$/
-function fmt(kpi: string, v: number | null | undefined): string {
-  if (v === null || v === undefined) return '–'
-  if (RATE.test(kpi)) return `${(v * 100).toFixed(1)}%`
-  if (kpi === 'conversations') return String(Math.round(v))
-  return Number.isInteger(v) ? String(v) : v.toFixed(2)
-}
 const pct = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)}%`)
+const share = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`)
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 const STATUS = { on_track: 'on track', at_risk: 'at risk', off_track: 'OFF TRACK', no_data: 'no data' } as const
 
@@ -37,7 +32,7 @@ export function reviewToMarkdown(r: WeeklyReview): string {
   if (r.escalation_reasons.length === 0) out.push('No escalations this week.')
   else {
     out.push('| reason | conversations | share |', '|---|---|---|')
-    for (const e of r.escalation_reasons) out.push(`| ${e.reason} | ${e.conversations} | ${(e.share * 100).toFixed(1)}% |`)
+    for (const e of r.escalation_reasons) out.push(`| ${e.reason} | ${e.conversations} | ${share(e.share)} |`)
   }
   out.push('', '## Intents with the worst CSAT', '')
   if (r.worst_csat_intents.length === 0) out.push('Not enough CSAT answers this week.')
@@ -47,7 +42,7 @@ export function reviewToMarkdown(r: WeeklyReview): string {
   }
   out.push('', '## Use cases', '', `| use case | policy | conversations | share | bot resolution | escalation | CSAT | cost (${r.currency}) | bot kept human-only |`, '|---|---|---|---|---|---|---|---|---|')
   for (const u of r.use_cases) {
-    out.push(`| ${u.use_case} | ${u.policy ?? '–'} | ${u.conversations} | ${fmt('share_rate', u.share)} | ${fmt('bot_resolution_rate', u.bot_resolution_rate)} | ${fmt('escalation_rate', u.escalation_rate)} | ${fmt('csat_score', u.csat_score)} | ${fmt('cost_per_conversation', u.cost_per_conversation)} | ${u.bot_kept_human_only} |`)
+    out.push(`| ${u.use_case} | ${u.policy ?? '–'} | ${u.conversations} | ${share(u.share)} | ${fmt('bot_resolution_rate', u.bot_resolution_rate)} | ${fmt('escalation_rate', u.escalation_rate)} | ${fmt('csat_score', u.csat_score)} | ${fmt('cost_per_conversation', u.cost_per_conversation)} | ${u.bot_kept_human_only} |`)
   }
   return out.join('\n') + '\n'
 }

@@ -1,43 +1,25 @@
 // The weekly review of one ISO week: what the bot could not answer, why it escalated, where
 // customers are least satisfied, how the KPIs moved against last week, the goals, the use cases.
 import type { PulsoConfig, TenantSettings } from '../../config/config.ts'
-import { LOWER_IS_BETTER } from '../../config/operating-loop.ts'
+import type { IntentCsat, KpiDelta, WeeklyReview } from '../../definitions/api.ts'
 import type { Warehouse } from '../client.ts'
-import { KPI_FIELDS, queryKpis } from '../repositories/kpis.ts'
-import { queryEscalationReasons, queryFallbackQuestions, type EscalationReasonRow } from '../repositories/review.ts'
-import { queryScorecard, type ScorecardRow } from '../repositories/use-cases.ts'
+import { betterWhen, KPI_FIELDS } from '../../definitions/kpis.ts'
+import { queryKpis } from '../repositories/kpis.ts'
+import { queryEscalationReasons, queryFallbackQuestions } from '../repositories/review.ts'
+import { queryScorecard } from '../repositories/use-cases.ts'
 import { listGoals } from '../repositories/goals.ts'
 import { addDays, isoWeekOf } from './dates.ts'
-import { evaluateGoals, type GoalReport } from './goals.ts'
-import { mergeNearDuplicates, type QuestionGroup } from './questions.ts'
-
-export type KpiDelta = { kpi: string; current: number | null; previous: number | null; delta: number | null; relative: number | null; trend: 'better' | 'worse' | 'same' | null }
-export type IntentCsat = { intent: string; conversations: number; csat_responses: number; csat_score: number | null; csat_avg: number | null }
-
-export type WeeklyReview = {
-  tenant_id: string
-  week: string
-  from: string
-  to: string
-  previous_week: string
-  currency: string
-  conversations: number
-  unanswered_questions: { total_fallbacks: number; groups: QuestionGroup[] }
-  escalation_reasons: EscalationReasonRow[]
-  worst_csat_intents: IntentCsat[]
-  kpi_deltas: KpiDelta[]
-  goals: GoalReport[]
-  use_cases: ScorecardRow[]
-}
+import { evaluateGoals } from './goals.ts'
+import { mergeNearDuplicates } from './questions.ts'
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
+/** Better or worse by the KPI's direction; none for volume (conversations), which is neither. */
 function trend(kpi: string, delta: number | null): KpiDelta['trend'] {
-  if (delta === null) return null
+  const better = betterWhen(kpi)
+  if (delta === null || better === null) return null
   if (Math.abs(delta) < 1e-12) return 'same'
-  // conversations is volume, not quality: more is neither better nor worse, call it by sign
-  const lowerIsBetter = LOWER_IS_BETTER.has(kpi)
-  return (delta < 0) === lowerIsBetter ? 'better' : 'worse'
+  return (delta > 0) === (better === 'higher') ? 'better' : 'worse'
 }
 
 export async function buildWeeklyReview(
@@ -65,7 +47,7 @@ export async function buildWeeklyReview(
     const c = num(current[kpi])
     const p = num(previous[kpi])
     const delta = c !== null && p !== null ? c - p : null
-    return { kpi, current: c, previous: p, delta, relative: delta !== null && p ? delta / Math.abs(p) : null, trend: kpi === 'conversations' ? null : trend(kpi, delta) }
+    return { kpi, current: c, previous: p, delta, relative: delta !== null && p ? delta / Math.abs(p) : null, trend: trend(kpi, delta) }
   })
   const minResponses = options.minCsatResponses ?? 5
   const intents = byIntent

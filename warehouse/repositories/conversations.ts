@@ -2,7 +2,8 @@
 // conversation's event timeline from stg_events. No KPI is computed here; the list is
 // filtered with the same per-conversation facts the KPI mart aggregates.
 import type { Warehouse } from '../client.ts'
-import { SEGMENTS, type Segment } from './kpis.ts'
+import type { ConversationSummary, ConversationTimeline, HandoffBreakdown } from '../../definitions/api.ts'
+import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
 
 /**
  * Which conversations a number is made of. Each flag names the per-conversation fact of
@@ -51,33 +52,6 @@ export type ConversationFilter = {
   sort?: ConversationSort
   limit: number
   offset?: number
-}
-
-export type ConversationSummary = {
-  conversation_id: string
-  customer_id: string | null
-  channel: string
-  use_case: string | null
-  intent: string | null
-  bot_version: string | null
-  /** UTC, ISO 8601 */
-  started_at: string
-  /** Local date of started_at in the tenant's time zone. */
-  started_on: string
-  frt_s: number | null
-  escalated: boolean
-  handoff_reason: string | null
-  handoff_wait_s: number | null
-  handoffs: number
-  handoffs_with_context: number
-  resolved_by: string | null
-  bot_resolved: boolean
-  first_contact_resolved: boolean | null
-  csat: number | null
-  messages: number
-  fallbacks: number
-  cost: number
-  currency: string
 }
 
 /** ClickHouse writes DateTime64 as `YYYY-MM-DD hh:mm:ss.sss` in the column's zone (UTC here). */
@@ -162,16 +136,6 @@ export async function listConversations(warehouse: Warehouse, filter: Conversati
   return { total: Number(total), rows: rows.map(({ total: _total, ...row }) => toSummary(row)) }
 }
 
-export type TimelineEvent = {
-  event_id: string
-  type: string
-  /** UTC, ISO 8601 */
-  occurred_at: string
-  received_at: string
-  /** The event's own fields that are set (sender, reason, score, amount…). */
-  fields: Record<string, string | number | boolean>
-}
-
 const TIMELINE_FIELDS = [
   'channel', 'use_case', 'intent', 'bot_version', 'sender', 'agent_id', 'text', 'question', 'confidence',
   'handoff_reason', 'context_transcript', 'context_customer_profile', 'context_intent', 'queue',
@@ -183,7 +147,7 @@ export async function conversationTimeline(
   warehouse: Warehouse,
   tenant: { tenantId: string; timezone: string },
   conversationId: string,
-): Promise<{ conversation: ConversationSummary; events: TimelineEvent[] } | null> {
+): Promise<ConversationTimeline | null> {
   const params = { tenant_id: tenant.tenantId, timezone: tenant.timezone, conversation_id: conversationId }
   const facts = await warehouse.client.query({
     query: `SELECT ${SUMMARY_COLUMNS}
@@ -213,12 +177,6 @@ ORDER BY occurred_at, received_at, event_id`,
       fields: Object.fromEntries(TIMELINE_FIELDS.filter((f) => row[f] !== null && row[f] !== undefined && row[f] !== '').map((f) => [f, row[f]!])),
     })),
   }
-}
-
-export type HandoffBreakdown = {
-  reasons: { reason: string; handoffs: number; with_context: number; conversations: number }[]
-  /** Escalated conversations by how long the customer waited for an agent. */
-  wait: { bucket: string; min_s: number; max_s: number | null; conversations: number }[]
 }
 
 /** Upper bounds (seconds) of the wait buckets; the last bucket is open-ended, plus one for "no agent yet". */

@@ -1,30 +1,9 @@
 // Reads the KPI mart. The KPIs are defined once, in dbt-like-models/marts/fct_kpis.sql;
 // this file only selects from it with bound parameters.
 import { eachDayOfInterval, eachMonthOfInterval, eachWeekOfInterval, format, parseISO } from 'date-fns'
+import type { KpiRow } from '../../definitions/api.ts'
+import { KPI_FIELDS, type Grain, type Segment } from '../../definitions/kpis.ts'
 import type { Warehouse } from '../client.ts'
-
-export const GRAINS = ['day', 'week', 'month', 'all'] as const
-export const SEGMENTS = ['use_case', 'intent', 'bot_version', 'channel'] as const
-export type Grain = (typeof GRAINS)[number]
-export type Segment = (typeof SEGMENTS)[number]
-
-export const KPI_FIELDS = [
-  'conversations',
-  'frt_p50_s',
-  'frt_p90_s',
-  'frt_avg_s',
-  'bot_resolution_rate',
-  'escalation_rate',
-  'handoff_wait_p50_s',
-  'handoff_context_rate',
-  'csat_score',
-  'csat_avg',
-  'csat_response_rate',
-  'cost_per_conversation',
-  'fcr_rate',
-] as const
-
-export type KpiRow = { period: string; [field: string]: string | number | null }
 
 export type KpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by?: Segment }
 

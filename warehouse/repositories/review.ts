@@ -1,4 +1,5 @@
 // The questions behind the weekly review: unanswered questions, escalation reasons, CSAT per intent.
+import type { EscalationReason } from '../../definitions/api.ts'
 import type { Warehouse } from '../client.ts'
 
 export type WeekRange = { tenantId: string; timezone: string; from: string; to: string }
@@ -25,10 +26,9 @@ LIMIT {limit:UInt32}`,
   return result.json<QuestionGroupRow>()
 }
 
-export type EscalationReasonRow = { reason: string; conversations: number; share: number }
 
 /** Why conversations were escalated (reason of the first handoff), most frequent first. */
-export async function queryEscalationReasons(warehouse: Warehouse, range: WeekRange): Promise<EscalationReasonRow[]> {
+export async function queryEscalationReasons(warehouse: Warehouse, range: WeekRange): Promise<EscalationReason[]> {
   const result = await warehouse.client.query({
     query: `SELECT ifNull(toString(handoff_reason), 'unknown') AS reason, count() AS conversations, count() / sum(count()) OVER () AS share
 FROM ${warehouse.database}.fct_conversations
@@ -39,5 +39,5 @@ ORDER BY conversations DESC, reason`,
     query_params: params(range),
     format: 'JSONEachRow',
   })
-  return result.json<EscalationReasonRow>()
+  return result.json<EscalationReason>()
 }

@@ -1,6 +1,7 @@
 // The use-case registry, the scorecard per use case, and the conversations where the bot kept
 // a human-only use case. The scorecard is defined in the fct_use_case_scorecard mart.
 import type { UseCase } from '../../config/operating-loop.ts'
+import type { ScorecardRow } from '../../definitions/api.ts'
 import type { Warehouse } from '../client.ts'
 import { nextVersionTime } from './version-time.ts'
 
@@ -40,19 +41,6 @@ export async function deleteUseCases(warehouse: Warehouse, useCases: UseCase[]):
 
 export function sameUseCase(a: UseCase, b: UseCase): boolean {
   return a.policy === b.policy && a.description === b.description && a.source === b.source && a.intents.join('\u0000') === b.intents.join('\u0000')
-}
-
-export type ScorecardRow = {
-  use_case: string
-  policy: 'bot' | 'human' | null
-  in_registry: boolean
-  conversations: number
-  share: number | null
-  bot_resolution_rate: number | null
-  escalation_rate: number | null
-  csat_score: number | null
-  cost_per_conversation: number | null
-  bot_kept_human_only: number
 }
 
 export type DateRange = { tenantId: string; timezone: string; from: string; to: string }
