@@ -104,6 +104,9 @@ describe('goals', () => {
     const invalid = await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'happiness', target: 80 })
     expect(invalid.status).toBe(400)
     expect(invalid.body.message).toMatch(/^`kpi`: expected one of/)
+    // a field of the wrong type is named with the rule it broke; a missing one "is required"
+    expect((await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'csat_score', target: 'eighty' })).body.message).toBe('`target`: expected a number')
+    expect((await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'csat_score' })).body.message).toBe('`target`: is required')
     expect((await api('PUT', '/v1/goals/csat', TEST_KEYS.acmeAdmin, { kpi: 'csat_score', target: 85 })).status).toBe(200)
     expect((await api('GET', '/v1/goals/csat?as_of=2026-03-08', TEST_KEYS.acmeRead)).body.goal).toMatchObject({ target: 85, status: 'no_data' })
     expect((await api('PUT', '/v1/goals/escalation', TEST_KEYS.acmeAdmin, { kpi: 'escalation_rate', target: 0.5 })).status).toBe(409)
