@@ -165,15 +165,10 @@ describe('overview', () => {
       await poll(() => delta.innerText()).toBe('no previous period data')
     }
     // each tile with a tenant-wide goal shows the status the goals API evaluated
-    const goals = await fetch(`${server.url}/v1/goals`, { headers: { authorization: `Bearer ${KEY}` } })
-    if (goals.status === 404) {
-      await page.getByText('Goals are not available yet').waitFor()
-    } else {
-      const overall = ((await goals.json()) as { goals: { kpi: string; segment: unknown; status: string }[] }).goals.filter((g) => !g.segment)
-      expect(overall.length).toBeGreaterThan(0)
-      for (const goal of overall.filter((g) => OVERVIEW.includes(g.kpi))) {
-        await poll(() => page.locator(`article.tile[data-kpi=${goal.kpi}] [data-status]`).getAttribute('data-status'), { timeout: 15_000 }).toBe(goal.status)
-      }
+    const overall = (await api<{ goals: { kpi: string; segment: unknown; status: string }[] }>('/v1/goals')).goals.filter((g) => !g.segment)
+    expect(overall.length).toBeGreaterThan(0)
+    for (const goal of overall.filter((g) => OVERVIEW.includes(g.kpi))) {
+      await poll(() => page.locator(`article.tile[data-kpi=${goal.kpi}] [data-status]`).getAttribute('data-status'), { timeout: 15_000 }).toBe(goal.status)
     }
     // seven trend charts, each an image with a text description
     await page.locator('.trends [role=img] canvas').nth(6).waitFor()
@@ -279,14 +274,9 @@ describe('operations and drill-down', () => {
     await poll(() => reasonRows.count()).toBe(handoffs.reasons.length)
     expect(await reasonRows.first().locator('td').nth(1).innerText()).toBe(count('en', handoffs.reasons[0].handoffs))
     // regressions as the API finds them, as of the period's last day
-    const reg = await fetch(`${server.url}/v1/regressions?as_of=${to}`, { headers: { authorization: `Bearer ${KEY}` } })
-    if (reg.status === 404) {
-      await poll(() => page.getByTestId('not-available').innerText()).toMatch(/Regression detection is not available/)
-    } else {
-      const { regressions } = (await reg.json()) as { regressions: unknown[] }
-      if (regressions.length) await poll(() => page.getByTestId('regressions-table').locator('tbody tr').count(), { timeout: 20_000 }).toBe(regressions.length)
-      else await page.getByText('No regressions detected in this period.').waitFor({ timeout: 20_000 })
-    }
+    const { regressions } = await api<{ regressions: unknown[] }>(`/v1/regressions?as_of=${to}`)
+    if (regressions.length) await poll(() => page.getByTestId('regressions-table').locator('tbody tr').count(), { timeout: 20_000 }).toBe(regressions.length)
+    else await page.getByText('No regressions detected in this period.').waitFor({ timeout: 20_000 })
     await shot(page, 'operations-en', true)
 
     // segment switch: intent
@@ -322,29 +312,24 @@ describe('weekly review and data', () => {
     const { page, errors } = await newPage()
     await signIn(page)
     await page.goto(`${server.url}/#/review`)
-    const probe = await fetch(`${server.url}/v1/review`, { headers: { authorization: `Bearer ${KEY}` } })
-    if (probe.status === 404) {
-      await poll(() => page.getByTestId('not-available').innerText()).toMatch(/weekly review is not available/)
-    } else {
-      const review = (await probe.json()) as { week: string; conversations: number; unanswered_questions: { groups: { question: string; fallbacks: number }[] }; worst_csat_intents: unknown[] }
-      await page.getByTestId('review-summary').waitFor()
-      expect(await page.getByTestId('review-summary').innerText()).toContain(`Week ${review.week}`)
-      expect(await page.getByTestId('review-summary').innerText()).toContain(`${count('en', review.conversations)} conversations`)
-      const questions = page.getByTestId('questions-table').locator('tbody tr')
-      expect(await questions.count()).toBe(review.unanswered_questions.groups.length)
-      if (review.unanswered_questions.groups.length) {
-        const first = review.unanswered_questions.groups[0]!
-        expect(await questions.first().locator('td').nth(0).innerText()).toContain(first.question)
-        expect(await questions.first().locator('td').nth(1).innerText()).toBe(count('en', first.fallbacks))
-      }
-      expect(await page.getByTestId('worst-intents-table').locator('tbody tr').count()).toBe(review.worst_csat_intents.length)
-      // the CSV download is the API's own CSV export of the same week
-      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()])
-      const csv = await (await fetch(`${server.url}/v1/review?week=${review.week}&format=csv`, { headers: { authorization: `Bearer ${KEY}` } })).text()
-      const file = await download.path()
-      expect(readFileSync(file, 'utf8')).toBe(csv)
-      expect(download.suggestedFilename()).toBe(`pulso-review-demo-${review.week}.csv`)
+    const review = await api<{ week: string; conversations: number; unanswered_questions: { groups: { question: string; fallbacks: number }[] }; worst_csat_intents: unknown[] }>('/v1/review')
+    await page.getByTestId('review-summary').waitFor()
+    expect(await page.getByTestId('review-summary').innerText()).toContain(`Week ${review.week}`)
+    expect(await page.getByTestId('review-summary').innerText()).toContain(`${count('en', review.conversations)} conversations`)
+    const questions = page.getByTestId('questions-table').locator('tbody tr')
+    expect(await questions.count()).toBe(review.unanswered_questions.groups.length)
+    if (review.unanswered_questions.groups.length) {
+      const first = review.unanswered_questions.groups[0]!
+      expect(await questions.first().locator('td').nth(0).innerText()).toContain(first.question)
+      expect(await questions.first().locator('td').nth(1).innerText()).toBe(count('en', first.fallbacks))
     }
+    expect(await page.getByTestId('worst-intents-table').locator('tbody tr').count()).toBe(review.worst_csat_intents.length)
+    // the CSV download is the API's own CSV export of the same week
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()])
+    const csv = await (await fetch(`${server.url}/v1/review?week=${review.week}&format=csv`, { headers: { authorization: `Bearer ${KEY}` } })).text()
+    const file = await download.path()
+    expect(readFileSync(file, 'utf8')).toBe(csv)
+    expect(download.suggestedFilename()).toBe(`pulso-review-demo-${review.week}.csv`)
     await shot(page, 'review-en', true)
     expect(errors).toEqual([])
     await page.close()
@@ -358,25 +343,17 @@ describe('weekly review and data', () => {
     await page.fill('#sql-input', sql)
     await page.locator('form button[type=submit]').click()
     const response = await fetch(`${server.url}/v1/sql`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'json' }) })
-    if (response.status === 404) {
-      await poll(() => page.getByTestId('not-available').first().innerText()).toMatch(/SQL console is not available/)
-    } else {
-      const result = (await response.json()) as { data: Record<string, unknown>[] }
-      await page.getByTestId('sql-result').waitFor()
-      expect(await page.getByTestId('sql-result').locator('tbody tr').count()).toBe(result.data.length)
-      expect(await page.getByTestId('sql-result').locator('tbody tr').first().locator('td').nth(1).innerText()).toBe(count('en', Number(result.data[0]!.conversations)))
-    }
-    const models = await fetch(`${server.url}/v1/models`, { headers: { authorization: `Bearer ${KEY}` } })
-    if (models.status === 404) {
-      await poll(() => page.getByTestId('not-available').last().innerText()).toMatch(/model catalog is not available/)
-    } else {
-      const catalog = (await models.json()) as { models: { name: string }[] }
-      await page.getByTestId('lineage').waitFor()
-      expect(await page.getByTestId('lineage').locator('button.node').count()).toBe(catalog.models.length)
-      await page.getByTestId('lineage').locator('button.node', { hasText: /^fct_kpis$/ }).click()
-      // its upstream stays lit, unrelated models dim
-      expect(await page.getByTestId('lineage').locator('button.node', { hasText: /^int_conversations$/ }).getAttribute('class')).not.toMatch(/dim/)
-    }
+    expect(response.status, 'POST /v1/sql').toBe(200)
+    const result = (await response.json()) as { data: Record<string, unknown>[] }
+    await page.getByTestId('sql-result').waitFor()
+    expect(await page.getByTestId('sql-result').locator('tbody tr').count()).toBe(result.data.length)
+    expect(await page.getByTestId('sql-result').locator('tbody tr').first().locator('td').nth(1).innerText()).toBe(count('en', Number(result.data[0]!.conversations)))
+    const catalog = await api<{ models: { name: string }[] }>('/v1/models')
+    await page.getByTestId('lineage').waitFor()
+    expect(await page.getByTestId('lineage').locator('button.node').count()).toBe(catalog.models.length)
+    await page.getByTestId('lineage').locator('button.node', { hasText: /^fct_kpis$/ }).click()
+    // its upstream stays lit, unrelated models dim
+    expect(await page.getByTestId('lineage').locator('button.node', { hasText: /^int_conversations$/ }).getAttribute('class')).not.toMatch(/dim/)
     await shot(page, 'data-en', true)
     expect(errors).toEqual([])
     await page.close()

@@ -3,8 +3,7 @@
 import { format as formatDate, parseISO } from 'date-fns'
 import { enUS, es } from 'date-fns/locale'
 import { i18n } from './i18n.svelte.ts'
-import type { KpiField, ValueKind } from './kpis.ts'
-import { KPIS } from './kpis.ts'
+import { KPI_CATALOG, type KpiName, type KpiUnit } from './kpis.ts'
 
 export const tenantFormat = $state<{ currency: string; timezone: string }>({ currency: 'USD', timezone: 'UTC' })
 
@@ -30,10 +29,10 @@ function seconds(value: number, signed = false): string {
   return numberFormat({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 3600)
 }
 
-/** A value of a kind (rate 0–1 shows as percent, money in the tenant currency…); null shows a dash. */
-export function formatValue(kind: ValueKind, value: number | null | undefined): string {
+/** A value of a unit (rate 0–1 shows as percent, money in the tenant currency…); null shows a dash. */
+export function formatValue(unit: KpiUnit, value: number | null | undefined): string {
   if (value === null || value === undefined || Number.isNaN(value)) return DASH
-  switch (kind) {
+  switch (unit) {
     case 'count':
       return numberFormat({ maximumFractionDigits: 0 }).format(value)
     case 'rate':
@@ -54,14 +53,13 @@ export function formatMoney(value: number, currency: string = tenantFormat.curre
   return numberFormat({ style: 'currency', currency, minimumFractionDigits: 2, maximumFractionDigits: maxFractionDigits }).format(value)
 }
 
-export function formatKpi(kpi: KpiField, value: number | null | undefined): string {
-  return formatValue(KPIS[kpi].kind, value)
+export function formatKpi(kpi: KpiName, value: number | null | undefined): string {
+  return formatValue(KPI_CATALOG[kpi].unit, value)
 }
 
 /** A change between two values of a KPI: percentage points for rates, signed units otherwise. */
-export function formatDelta(kpi: KpiField, delta: number): string {
-  const kind = KPIS[kpi].kind
-  switch (kind) {
+export function formatDelta(kpi: KpiName, delta: number): string {
+  switch (KPI_CATALOG[kpi].unit) {
     case 'rate':
       return `${numberFormat({ maximumFractionDigits: 1, minimumFractionDigits: 1, signDisplay: 'always' }).format(delta * 100)} pp`
     case 'seconds':
@@ -102,12 +100,12 @@ export function formatInstant(iso: string, withSeconds = false): string {
 }
 
 /** Chart axis values in display units: rates become percent numbers. */
-export function chartValue(kpi: KpiField, value: number | null | undefined): number | null {
+export function chartValue(kpi: KpiName, value: number | null | undefined): number | null {
   if (value === null || value === undefined) return null
-  return KPIS[kpi].kind === 'rate' ? value * 100 : value
+  return KPI_CATALOG[kpi].unit === 'rate' ? value * 100 : value
 }
 
 /** Tick labels for a chart axis holding `chartValue`s. */
-export function formatChartTick(kpi: KpiField, value: number): string {
-  return formatKpi(kpi, KPIS[kpi].kind === 'rate' ? value / 100 : value)
+export function formatChartTick(kpi: KpiName, value: number): string {
+  return formatKpi(kpi, KPI_CATALOG[kpi].unit === 'rate' ? value / 100 : value)
 }

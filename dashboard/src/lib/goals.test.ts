@@ -1,33 +1,48 @@
 // The goals of GET /v1/goals as the tiles read them.
 import { describe, expect, it } from 'vitest'
-import { overallGoal, parseGoals } from './goals.ts'
+import type { GoalReport } from './api.ts'
+import { badgeStatus, overallGoal } from './goals.ts'
 
-const answer = {
-  tenant_id: 'demo',
-  goals: [
-    { id: 'esc', kpi: 'escalation_rate', segment: null, target: 0.25, direction: 'at_most', period: 'week', owner: 'ops', status: 'off_track', value: 0.3, period_start: '2026-11-23', period_end: '2026-11-29' },
-    { id: 'esc-returns', kpi: 'escalation_rate', segment: { by: 'use_case', value: 'returns' }, target: 0.15, direction: 'at_most', status: 'at_risk' },
-    { id: 'x', kpi: 'not_a_kpi', target: 1 },
-    { id: 'y', kpi: 'csat_score', target: 'eighty' },
-  ],
+function goal(fields: Partial<GoalReport>): GoalReport {
+  return {
+    id: 'esc',
+    kpi: 'escalation_rate',
+    segment: null,
+    target: 0.25,
+    direction: 'at_most',
+    period: 'week',
+    owner: 'ops',
+    at_risk_margin: 0.1,
+    source: 'config',
+    status: 'off_track',
+    value: 0.3,
+    period_start: '2026-11-23',
+    period_end: '2026-11-29',
+    history: [],
+    ...fields,
+  }
 }
 
-describe('parseGoals', () => {
-  it('keeps goals on known KPIs with a numeric target, and their evaluated status', () => {
-    const goals = parseGoals(answer)
-    expect(goals.map((g) => g.id)).toEqual(['esc', 'esc-returns'])
-    expect(goals[0]).toMatchObject({ kpi: 'escalation_rate', target: 0.25, direction: 'at_most', status: 'off_track', value: 0.3, periodStart: '2026-11-23', periodEnd: '2026-11-29', segment: null })
-    expect(goals[1]).toMatchObject({ segment: { by: 'use_case', value: 'returns' }, status: 'at_risk', value: null })
-  })
-
+describe('goals on tiles', () => {
   it('picks the tenant-wide goal of a KPI for its tile, never a segment goal', () => {
-    const goals = parseGoals(answer)
-    expect(overallGoal(goals, 'escalation_rate')?.id).toBe('esc')
-    expect(overallGoal(parseGoals({ goals: [answer.goals[1]] }), 'escalation_rate')).toBeUndefined()
+    const segmentGoal = goal({ id: 'esc-returns', segment: { by: 'use_case', value: 'returns' } })
+    expect(overallGoal([segmentGoal, goal({})], 'escalation_rate')?.id).toBe('esc')
+    expect(overallGoal([segmentGoal], 'escalation_rate')).toBeUndefined()
+    expect(overallGoal([goal({})], 'csat_score')).toBeUndefined()
   })
 
-  it('reads nothing from an answer of another shape', () => {
-    expect(parseGoals(null)).toEqual([])
-    expect(parseGoals({ goals: 'none' })).toEqual([])
+  it("shows the status the API evaluated, whatever the page's value", () => {
+    expect(badgeStatus(goal({ status: 'at_risk' }), 0.1)).toBe('at_risk')
+    expect(badgeStatus(undefined, 0.1)).toBe('none')
+  })
+
+  it("judges the page's value against the target when the goal's period has no data", () => {
+    const empty = goal({ status: 'no_data', value: null })
+    // at_most 0.25: 0.2 meets it, 0.3 misses it
+    expect(badgeStatus(empty, 0.2)).toBe('met')
+    expect(badgeStatus(empty, 0.3)).toBe('missed')
+    expect(badgeStatus(empty, null)).toBe('none')
+    // at_least 80: 85 meets it
+    expect(badgeStatus(goal({ kpi: 'csat_score', direction: 'at_least', target: 80, status: 'no_data' }), 85)).toBe('met')
   })
 })

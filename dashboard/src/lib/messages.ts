@@ -1,5 +1,7 @@
 // Every string the dashboard shows, in Spanish and English. Keys are the same in both;
 // the type of `en` is the contract `es` must meet.
+import type { KpiLabelKey } from '../../../definitions/kpis.ts'
+
 const en = {
   'app.title': 'Pulso',
   'app.tagline': 'Bot KPIs beside business goals',
@@ -21,7 +23,6 @@ const en = {
   'state.error': 'Could not load this: {message}',
   'state.retry': 'Retry',
   'state.empty': 'No data for this period.',
-  'state.notAvailable': '{feature} is not available on this server yet.',
   'period.label': 'Period',
   'period.days': 'Last {n} days',
   'period.custom': 'Custom',
@@ -66,7 +67,6 @@ const en = {
   'overview.title': 'Overview',
   'overview.summary': '{conversations} conversations from {from} to {to}',
   'overview.trends': 'Trends',
-  'overview.goalsMissing': 'Goals are not available yet, so tiles show no status.',
   'chart.goal': 'Goal',
   'chart.trendLabel': '{kpi} per {grain}, {from} to {to}. Latest: {latest}.',
   'grain.day': 'day',
@@ -197,12 +197,7 @@ const en = {
   'timeline.transcript': 'transcript',
   'timeline.profile': 'customer data',
   'timeline.intent': 'intent',
-  'feature.goals': 'Goals',
-  'feature.regressions': 'Regression detection',
-  'feature.review': 'The weekly review',
-  'feature.sql': 'The SQL console',
-  'feature.models': 'The model catalog',
-}
+} satisfies Record<KpiLabelKey, string> & Record<string, string> // a label for every KPI of the catalog
 
 export type MessageKey = keyof typeof en
 
@@ -227,7 +222,6 @@ const es: Record<MessageKey, string> = {
   'state.error': 'No se pudo cargar: {message}',
   'state.retry': 'Reintentar',
   'state.empty': 'No hay datos para este periodo.',
-  'state.notAvailable': '{feature} aún no está disponible en este servidor.',
   'period.label': 'Periodo',
   'period.days': 'Últimos {n} días',
   'period.custom': 'Personalizado',
@@ -272,7 +266,6 @@ const es: Record<MessageKey, string> = {
   'overview.title': 'Resumen',
   'overview.summary': '{conversations} conversaciones del {from} al {to}',
   'overview.trends': 'Tendencias',
-  'overview.goalsMissing': 'Las metas aún no están disponibles; los indicadores no muestran estado.',
   'chart.goal': 'Meta',
   'chart.trendLabel': '{kpi} por {grain}, del {from} al {to}. Último: {latest}.',
   'grain.day': 'día',
@@ -403,11 +396,6 @@ const es: Record<MessageKey, string> = {
   'timeline.transcript': 'transcripción',
   'timeline.profile': 'datos del cliente',
   'timeline.intent': 'intención',
-  'feature.goals': 'Las metas',
-  'feature.regressions': 'La detección de regresiones',
-  'feature.review': 'La revisión semanal',
-  'feature.sql': 'La consola SQL',
-  'feature.models': 'El catálogo de modelos',
 }
 
 export const MESSAGES = { en, es } as const

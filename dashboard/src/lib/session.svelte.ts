@@ -1,12 +1,12 @@
 // The read key for this browser session (sessionStorage: gone when the tab closes), the
 // tenant it belongs to, and the API client built from it.
-import { createApi, type Api, type Tenant } from './api.ts'
+import { createApi, type Api, type TenantResponse } from './api.ts'
 import { usePreset } from './app-state.svelte.ts'
 import { tenantFormat } from './format.svelte.ts'
 
 const STORAGE_KEY = 'pulso.readKey'
 
-export const session = $state<{ key: string | null; tenant: Tenant | null; api: Api | null }>({ key: null, tenant: null, api: null })
+export const session = $state<{ key: string | null; tenant: TenantResponse | null; api: Api | null }>({ key: null, tenant: null, api: null })
 
 /** Checks the key against the API; on success keeps it for the session. Throws ApiFailure otherwise. */
 export async function signIn(key: string): Promise<void> {

@@ -1,24 +1,21 @@
 // Data of the Data page: ad-hoc SQL through POST /v1/sql and the model catalog.
-import type { Api, Catalog, SqlResult } from '../lib/api.ts'
+import type { Api, Catalog, SqlJsonResult } from '../lib/api.ts'
 
 export const EXAMPLE_SQL = `SELECT use_case, count() AS conversations, round(avg(frt_s), 1) AS frt_avg_s
 FROM fct_conversations
 GROUP BY use_case
 ORDER BY conversations DESC`
 
-/** null: the SQL API is not on this server (yet). */
-export async function runSql(api: Api, sql: string): Promise<SqlResult | null> {
-  const answer = await api.sql(sql)
-  return answer.available ? answer.data : null
+export function runSql(api: Api, sql: string): Promise<SqlJsonResult> {
+  return api.sql(sql)
 }
 
 export function sqlCsv(api: Api, sql: string): Promise<string> {
   return api.sqlCsv(sql)
 }
 
-export async function loadCatalog(api: Api): Promise<Catalog | null> {
-  const answer = await api.models()
-  return answer.available ? answer.data : null
+export function loadCatalog(api: Api): Promise<Catalog> {
+  return api.models()
 }
 
 /** Layers in lineage order, left to right. */

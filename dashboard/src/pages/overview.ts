@@ -1,6 +1,5 @@
 // Data of the Overview page: the period's KPIs, the previous period's, the trend and the goals.
-import type { Api, KpiRow } from '../lib/api.ts'
-import { parseGoals, type GoalView } from '../lib/goals.ts'
+import type { Api, GoalReport, KpiRow } from '../lib/api.ts'
 import { previousPeriod, trendGrain } from '../lib/period.ts'
 
 // The tiles' values load first and alone, so the page is usable before the rest arrives;
@@ -8,8 +7,7 @@ import { previousPeriod, trendGrain } from '../lib/period.ts'
 export type TrendData = { rows: KpiRow[]; grain: 'day' | 'week' | 'month' }
 export type OverviewLoads = {
   current: Promise<KpiRow | null>
-  /** null: the goals API is not on this server (yet) */
-  goals: Promise<GoalView[] | null>
+  goals: Promise<GoalReport[]>
   previous: Promise<KpiRow | null>
   trend: Promise<TrendData>
 }
@@ -22,7 +20,7 @@ export function loadOverview(api: Api, period: Range): OverviewLoads {
   const grain = trendGrain(period)
   return {
     current,
-    goals: afterCurrent.then(() => api.goals()).then((g) => (g.available ? parseGoals(g.data) : null)),
+    goals: afterCurrent.then(() => api.goals()).then((answer) => answer.goals),
     previous: afterCurrent.then(() => api.kpis({ ...previousPeriod(period), grain: 'all' })).then((r) => r.rows[0] ?? null),
     trend: afterCurrent.then(() => api.kpis({ ...period, grain })).then((r) => ({ rows: r.rows, grain })),
   }
