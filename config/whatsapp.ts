@@ -2,7 +2,7 @@
 // inactivity gap that splits a customer's thread into conversations, and the price table that
 // turns billable WhatsApp messages into cost events. Parsed once, by loadConfig.
 import { z } from 'zod'
-import { decimalProblem } from '../ingest/contract/decimal.ts'
+import { decimalProblem } from '../definitions/decimal.ts'
 
 export const WHATSAPP_PRICE_CATEGORIES = ['marketing', 'utility', 'authentication', 'service'] as const
 export type WhatsAppPriceCategory = (typeof WHATSAPP_PRICE_CATEGORIES)[number]

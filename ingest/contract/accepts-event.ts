@@ -3,7 +3,7 @@
 // an event this check does not accept goes through zod, which names the field and the rule.
 // So this check may only accept what zod accepts; accepts-event.test.ts compares the two on
 // every field of every type with valid, boundary and wrong values.
-import { decimalProblem } from './decimal.ts'
+import { decimalProblem } from '../../definitions/decimal.ts'
 import { baseEventSchema, CURRENCY_PATTERN, TENANT_ID_PATTERN, typeFieldSchemas, type EventType } from './event-schema.ts'
 import { isWellFormedText } from './text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp } from './timestamp.ts'

@@ -1,7 +1,7 @@
 // Event contract v1 (DESIGN.md), as zod schemas. Validation runs in two steps so that every
 // rejection names one field and one rule: the fields every event has, then the fields of its type.
 import { z } from 'zod'
-import { decimalProblem, toDecimalText } from './decimal.ts'
+import { decimalProblem, toDecimalText } from '../../definitions/decimal.ts'
 import { isWellFormedText, LONE_SURROGATE_REASON } from './text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp, timestampRejection } from './timestamp.ts'
 

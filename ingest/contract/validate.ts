@@ -1,7 +1,7 @@
 // Turns an unknown JSON value into a valid v1 event, or a reason that names the field and the rule.
 import type { z } from 'zod'
 import { acceptsEvent } from './accepts-event.ts'
-import { toDecimalText } from './decimal.ts'
+import { toDecimalText } from '../../definitions/decimal.ts'
 import { MAX_EXTRA_DEPTH, nestsDeeperThan } from './nesting.ts'
 import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
 
