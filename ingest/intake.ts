@@ -20,6 +20,9 @@ export type Rejection = { index: number; event_id: string | null; reason: string
 
 export type IntakeResult = { accepted: number; duplicates: number; rejected: Rejection[] }
 
+/** Stores a parsed batch for a tenant: straight into ClickHouse, or through Kafka when configured. */
+export type EventSink = (items: BatchItem[], tenantId: string) => Promise<IntakeResult>
+
 export type IntakeOptions = {
   /** Where the events came from: http, file, kafka, demo, whatsapp… */
   source: string

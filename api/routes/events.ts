@@ -4,11 +4,8 @@ import { Hono } from 'hono'
 import { limitBody } from '../middleware/body-limit.ts'
 import { decodedBodyText } from '../middleware/content-encoding.ts'
 import type { ApiKey } from '../../config/config.ts'
-import { parseBatchBody, type BatchFormat, type BatchItem, type IntakeResult } from '../../ingest/intake.ts'
+import { parseBatchBody, type BatchFormat, type EventSink } from '../../ingest/intake.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
-
-/** Stores a parsed batch for a tenant: straight into ClickHouse, or through Kafka when configured. */
-export type EventSink = (items: BatchItem[], tenantId: string) => Promise<IntakeResult>
 
 /** Media types of NDJSON (JSON Lines): a body sent as one is read line by line, whatever its first line. */
 const NDJSON_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines'])

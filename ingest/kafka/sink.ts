@@ -7,10 +7,9 @@
 import { Partitioners, type Producer } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
-import type { EventSink } from '../../api/routes/events.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { insertDeadLetters } from '../../warehouse/repositories/events.ts'
-import { prepareBatch } from '../intake.ts'
+import { prepareBatch, type EventSink } from '../intake.ts'
 import { createKafka } from './client.ts'
 
 export type KafkaSink = { sink: EventSink; close(): Promise<void> }
