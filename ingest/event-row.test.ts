@@ -2,7 +2,8 @@
 // path (writeEventRow into one reused array) gives the same rows as the object the API stores.
 import { describe, expect, it } from 'vitest'
 import { validateEvent } from './contract/validate.ts'
-import { EVENT_COLUMNS, eventToRow, writeEventRow, type EventRow, type RowOptions, type RowValue } from './event-row.ts'
+import { eventToRow, writeEventRow, type RowOptions } from './event-row.ts'
+import { EVENT_COLUMNS, type EventRow, type RowValue } from '../warehouse/event-columns.ts'
 
 const options: RowOptions = { pseudonymize: (id) => `hashed:${id}`, storeText: true, source: 'test', receivedAt: '2024-03-01 10:00:01.000' }
 

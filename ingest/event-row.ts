@@ -1,6 +1,7 @@
 // Maps a valid event onto a row of the events table (one flat, typed row per event).
 import type { PulsoEvent } from './contract/event-schema.ts'
 import { parseTimestamp, toClickHouseTime } from './contract/timestamp.ts'
+import { EVENT_COLUMNS, type EventRow, type RowValue } from '../warehouse/event-columns.ts'
 
 export type RowOptions = {
   /** Maps a customer id to the one stored (phone numbers hashed); callers cache it per batch. */
@@ -10,20 +11,6 @@ export type RowOptions = {
   /** When the batch arrived, already in ClickHouse's form (toClickHouseTime). */
   receivedAt: string
 }
-
-/** The events table's columns, in the order writeEventRow writes them. */
-export const EVENT_COLUMNS = [
-  'tenant_id', 'event_id', 'conversation_id', 'type', 'occurred_at', 'occurred_offset_minutes', 'received_at', 'channel',
-  'customer_id', 'use_case', 'intent', 'bot_version', 'sender', 'agent_id', 'text', 'question', 'confidence',
-  'handoff_reason', 'context_transcript', 'context_customer_profile', 'context_intent', 'queue', 'resolved_by', 'score',
-  'comment', 'amount', 'value', 'currency', 'component', 'category', 'template', 'campaign', 'source', 'extra',
-] as const
-
-/** A value of one column: text, a number, a boolean, or NULL. */
-export type RowValue = string | number | boolean | null
-
-/** One flat, typed row of the events table. */
-export type EventRow = Record<(typeof EVENT_COLUMNS)[number], RowValue>
 
 /** Each column's place in EVENT_COLUMNS. */
 const at = Object.fromEntries(EVENT_COLUMNS.map((column, index) => [column, index])) as Record<(typeof EVENT_COLUMNS)[number], number>

@@ -8,7 +8,8 @@ import { loadConfig, type PulsoConfig } from '../config/config.ts'
 import { openRuntime, type Runtime } from '../cli/runtime.ts'
 import { createApp } from '../api/app.ts'
 import { validateEvent } from '../ingest/contract/validate.ts'
-import { eventToRow, type EventRow } from '../ingest/event-row.ts'
+import { eventToRow } from '../ingest/event-row.ts'
+import type { EventRow } from '../warehouse/event-columns.ts'
 
 export const TEST_KEYS = {
   acmeIngest: 'acme-ingest-key-1',

@@ -5,7 +5,7 @@
 // every field of every type with valid, boundary and wrong values.
 import { decimalProblem } from '../../definitions/decimal.ts'
 import { baseEventSchema, CURRENCY_PATTERN, TENANT_ID_PATTERN, typeFieldSchemas, type EventType } from './event-schema.ts'
-import { isWellFormedText } from './text.ts'
+import { isWellFormedText } from '../../definitions/text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp } from './timestamp.ts'
 
 type Fields = Record<string, unknown>

@@ -2,7 +2,7 @@
 // rejection names one field and one rule: the fields every event has, then the fields of its type.
 import { z } from 'zod'
 import { decimalProblem, toDecimalText } from '../../definitions/decimal.ts'
-import { isWellFormedText, LONE_SURROGATE_REASON } from './text.ts'
+import { isWellFormedText, LONE_SURROGATE_REASON } from '../../definitions/text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp, timestampRejection } from './timestamp.ts'
 
 export const EVENT_TYPES = [

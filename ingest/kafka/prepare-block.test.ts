@@ -2,7 +2,7 @@
 // worker's preparing thread; the thread must give exactly what the same code gives inline.
 import { afterAll, describe, expect, it } from 'vitest'
 import { event, makeTestConfig } from '../../tests/helpers.ts'
-import { EVENT_COLUMNS } from '../event-row.ts'
+import { EVENT_COLUMNS } from '../../warehouse/event-columns.ts'
 import { pseudonymizeCustomerId } from '../contract/pseudonymize.ts'
 import { BlockPreparer } from './block-preparer.ts'
 import { PackedValuesBuilder, unpackValue } from './packed-values.ts'

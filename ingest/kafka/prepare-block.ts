@@ -1,11 +1,11 @@
 // Turns a block of event texts (Kafka message values, or lines of a file) into what is stored: the
-// valid events as TabSeparated rows ready for ClickHouse (row-encoder.ts), and dead letters for the
+// valid events as TabSeparated rows ready for ClickHouse (warehouse/event-row-encoder.ts), and dead letters for the
 // rest. Pure and self-contained (no I/O, plain data in and out), so it can run on a worker thread.
 import type { PulsoConfig } from '../../config/config.ts'
 import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
-import { EVENT_COLUMNS, type RowValue } from '../event-row.ts'
+import { EVENT_COLUMNS, type RowValue } from '../../warehouse/event-columns.ts'
 import { TouchedConversations, type TouchedEntries } from '../../warehouse/touched-conversations.ts'
-import { EventRowEncoder } from '../row-encoder.ts'
+import { EventRowEncoder } from '../../warehouse/event-row-encoder.ts'
 import type { PackedValues } from './packed-values.ts'
 
 export type BlockDeadLetter = { index: number; tenant_id: string; event_id: string | null; reason: string; payload: string }

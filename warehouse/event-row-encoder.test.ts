@@ -2,9 +2,9 @@
 // values of the row, whatever the text holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventRow, openTestPulso, type TestPulso } from '../tests/helpers.ts'
-import { insertEventRows } from '../warehouse/repositories/events.ts'
-import { EVENT_COLUMNS, type EventRow } from './event-row.ts'
-import { encodeRows, EventRowEncoder } from './row-encoder.ts'
+import { insertEventRows } from './repositories/events.ts'
+import { EVENT_COLUMNS, type EventRow } from './event-columns.ts'
+import { encodeRows, EventRowEncoder } from './event-row-encoder.ts'
 
 const awkwardTexts = [
   'tab\there',

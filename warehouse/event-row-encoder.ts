@@ -2,7 +2,7 @@
 // goes through here. JSON.stringify of a 34-value row cost more than all the rest of mapping it,
 // and a block held as one JavaScript string was encoded to UTF-8 again on its way to ClickHouse;
 // bytes are written once, and cross from a preparing thread to the main thread without a copy.
-import { EVENT_COLUMNS, type EventRow, type RowValue } from './event-row.ts'
+import { EVENT_COLUMNS, type EventRow, type RowValue } from './event-columns.ts'
 
 const TAB = 9
 const NEWLINE = 10
@@ -26,7 +26,7 @@ export class EventRowEncoder {
   }
 
   add(row: EventRow): void {
-    // eventToRow builds rows in EVENT_COLUMNS order (event-row.test.ts holds it), so the values are the columns
+    // eventToRow builds rows in EVENT_COLUMNS order (ingest/event-row.test.ts holds it), so the values are the columns
     this.addValues(Object.values(row))
   }
 
