@@ -2,7 +2,7 @@
 import type { ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
-import { openRuntime, type Runtime } from '../cli/runtime.ts'
+import { openRuntime, type Runtime } from '../runtime/runtime.ts'
 import { runUnitTests } from '../dbt-like-models/runner/test.ts'
 import { seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { createApp } from './app.ts'

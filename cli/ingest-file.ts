@@ -98,7 +98,7 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
   const bar = new SingleBar({ format: 'ingest [{bar}] {percentage}% | {value}/{total} bytes | {events} events', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
   bar.start(total || 1, 0, { events: 0 })
 
-  const runtime = options.url ? undefined : await (await import('./runtime.ts')).openRuntime(config)
+  const runtime = options.url ? undefined : await (await import('../runtime/runtime.ts')).openRuntime(config)
   const load = runtime && new BlockLoad(runtime.warehouse, config, runtime.facts, { tenantId: options.tenant })
   const summary: IngestSummary = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, firstRejections: [] }
   const read: ReadProgress = { bytes: 0, lines: 0 }

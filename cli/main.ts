@@ -75,7 +75,7 @@ program
     const { kpiQuerySchema } = await import('../api/routes/kpis.ts')
     const { parseInput } = await import('../api/validation.ts')
     const query = parseInput(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
-    const { withRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('../runtime/runtime.ts')
     const { queryKpis, withEmptyPeriods } = await import('../warehouse/repositories/kpis.ts')
     await withRuntime(config, async (runtime) => {
       const tenant = tenantSettings(config, options.tenant)
@@ -107,7 +107,7 @@ models
   .description('compile the models in dependency order into ClickHouse views and tables')
   .action(async () => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-    const { withRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('../runtime/runtime.ts')
     const { runModels } = await import('../dbt-like-models/runner/run.ts')
     await withRuntime(config, async (runtime) => {
       const report = await runModels(runtime.warehouse, runtime.project)
@@ -125,7 +125,7 @@ models
   .description('recompute the stored conversation facts (fct_conversations) from all events, with a progress bar: after restoring a backup, or to check that the stored rows are current')
   .action(async () => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-    const { withRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('../runtime/runtime.ts')
     await withRuntime(config, async (runtime) => {
       const started = Date.now()
       const { fingerprint } = await runtime.facts.store.ensure()
@@ -139,7 +139,7 @@ models
   .description('build the models, then run their data tests and unit tests')
   .action(async () => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-    const { withRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('../runtime/runtime.ts')
     const { runAllTests } = await import('../dbt-like-models/runner/test.ts')
     await withRuntime(config, async (runtime) => {
       const results = await runAllTests(runtime.warehouse, runtime.project)
@@ -161,7 +161,7 @@ program
   .option('--per-day <n>', 'conversations per day', (v) => positiveInt(v), 120)
   .action(async (options: { days: number; perDay: number }) => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: '1' })
-    const { withRuntime } = await import('./runtime.ts')
+    const { withRuntime } = await import('../runtime/runtime.ts')
     const { seedDemo } = await import('../ingest/simulator/seed-demo.ts')
     await withRuntime(config, async (runtime) => {
       const result = await seedDemo(runtime.warehouse, runtime.intake, { days: options.days, conversationsPerDay: options.perDay })

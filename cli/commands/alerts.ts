@@ -15,7 +15,7 @@ export function register(program: Command): void {
         console.log('no webhooks configured (alerts.webhooks in the config file); nothing to do')
         return
       }
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { runAlerts } = await import('../../api/alerts/evaluate.ts')
       await withRuntime(config, async (runtime) => {
         const report = await runAlerts(runtime.warehouse, config, { dryRun: options.dryRun })

@@ -22,7 +22,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'folder to write the site into', 'pulso-docs')
     .action(async (options: { out: string }) => {
       const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { buildCatalog } = await import('../../dbt-like-models/runner/catalog.ts')
       const { writeDocsSite } = await import('../../dbt-like-models/runner/docs-site.ts')
       await withRuntime(config, async (runtime) => {
@@ -43,7 +43,7 @@ export function register(program: Command): void {
       if (options.execute && !config.clickhouse) {
         throw new ConfigError('--execute needs a ClickHouse server (set CLICKHOUSE_URL): embedded chDB has no users, row policies or settings profiles; POST /v1/sql is its read-only path')
       }
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { grantStatements, tenantTables } = await import('../../warehouse/grants.ts')
       await withRuntime(config, async (runtime) => {
         const password = options.password ?? randomBytes(18).toString('base64url')
@@ -66,7 +66,7 @@ export function register(program: Command): void {
     .action(async (options: { cluster: string }) => {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(options.cluster)) throw new InvalidArgumentError('cluster names are letters, digits and _')
       const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { clusterStatements, describeStoredTables } = await import('../../warehouse/cluster-ddl.ts')
       await withRuntime(config, async (runtime) => {
         const tables = await describeStoredTables(runtime.warehouse, runtime.facts.store.orderBy)

@@ -25,7 +25,7 @@ export function register(program: Command): void {
       // events. Doubling instead: 4–6 times, ~40 % less CPU on V8's helper threads, ~25 MB more
       // RSS (BENCHMARKS.md). V8 reads this flag at each collection, so setting it now takes effect.
       setFlagsFromString('--heap-growing-percent=100')
-      const { openRuntime } = await import('../runtime.ts')
+      const { openRuntime } = await import('../../runtime/runtime.ts')
       const { KafkaWorker } = await import('../../ingest/kafka/worker.ts')
       const { retryWithBackoff } = await import('../../ingest/kafka/backoff.ts')
       // A worker may start before ClickHouse does (docker compose): wait for it rather than crash.

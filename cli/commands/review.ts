@@ -19,7 +19,7 @@ export function register(program: Command): void {
       const { parseInput } = await import('../../api/validation.ts')
       const { reviewQuerySchema, reviewWeek } = await import('../../api/routes/review.ts')
       const query = parseInput(reviewQuerySchema, { ...(options.week ? { week: options.week } : {}), format: options.format })
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { buildWeeklyReview } = await import('../../warehouse/analysis/review.ts')
       const { reviewToCsv, reviewToMarkdown } = await import('../../warehouse/analysis/review-export.ts')
@@ -42,7 +42,7 @@ export function register(program: Command): void {
       const { parseInput } = await import('../../api/validation.ts')
       const { goalsQuerySchema } = await import('../../api/routes/goals.ts')
       parseInput(goalsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
       const { evaluateGoals } = await import('../../warehouse/analysis/goals.ts')
       const { listGoals } = await import('../../warehouse/repositories/goals.ts')
@@ -66,7 +66,7 @@ export function register(program: Command): void {
       const { parseInput } = await import('../../api/validation.ts')
       const { regressionsQuerySchema } = await import('../../api/routes/regressions.ts')
       parseInput(regressionsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
-      const { withRuntime } = await import('../runtime.ts')
+      const { withRuntime } = await import('../../runtime/runtime.ts')
       const { findRegressions } = await import('../../warehouse/analysis/regressions-query.ts')
       await withRuntime(config, async (runtime) => {
         const report = await findRegressions(runtime.warehouse, tenantSettings(config, options.tenant), config.operatingLoop.regressions, options.asOf)

@@ -1,4 +1,5 @@
-// Opens Pulso's warehouse ready for work: schema migrated, tenants synced, models built.
+// Opens Pulso's warehouse ready for work: schema migrated, tenants synced, models built. The one
+// place the parts are wired together, below both the API server and the CLI's commands that open it.
 import type { PulsoConfig } from '../config/config.ts'
 import { BUILTIN_MODELS_DIR, loadProject, type Project } from '../dbt-like-models/runner/project.ts'
 import { runModels } from '../dbt-like-models/runner/run.ts'
