@@ -7,7 +7,7 @@ import { runUnitTests } from '../dbt-like-models/runner/test.ts'
 import { seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { createApp } from './app.ts'
 import { assertPortFree, listen } from './listen.ts'
-import { startAlertScheduler } from './alerts/scheduler.ts'
+import { startAlertScheduler } from '../domain/alerts/scheduler.ts'
 
 export type RunningServer = { runtime: Runtime; server: ServerType; url: string; close(): Promise<void> }
 

@@ -4,7 +4,7 @@
 // JSON bodies by parseBody; the CLI checks its options against the same schemas with parseInput.
 import { validator } from 'hono/validator'
 import { z } from 'zod'
-import { FIRST_QUERY_DATE, LAST_QUERY_DATE, isCalendarDate, isQueryableDate } from '../warehouse/analysis/dates.ts'
+import { FIRST_QUERY_DATE, LAST_QUERY_DATE, isCalendarDate, isQueryableDate } from '../domain/dates.ts'
 import { ApiError } from './errors.ts'
 
 /** A local date in a query parameter: YYYY-MM-DD of a day that exists, within what the models take. */

@@ -1,11 +1,11 @@
-// GET /v1/regressions — KPI × segment regressions of the key's tenant (see warehouse/analysis/regressions.ts).
+// GET /v1/regressions — KPI × segment regressions of the key's tenant (see domain/regressions.ts).
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { RegressionsResponse } from '../../definitions/api.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { findRegressions } from '../../warehouse/analysis/regressions-query.ts'
+import { findRegressions } from '../../domain/regressions-query.ts'
 import { requireRole, type AuthVariables } from '../middleware/auth.ts'
 import { date, validQuery } from '../validation.ts'
 

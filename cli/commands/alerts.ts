@@ -16,7 +16,7 @@ export function register(program: Command): void {
         return
       }
       const { withRuntime } = await import('../../runtime/runtime.ts')
-      const { runAlerts } = await import('../../api/alerts/evaluate.ts')
+      const { runAlerts } = await import('../../domain/alerts/evaluate.ts')
       await withRuntime(config, async (runtime) => {
         const report = await runAlerts(runtime.warehouse, config, { dryRun: options.dryRun })
         for (const a of report.pending) console.log(`  would send [${a.tenantId}] ${a.key}: ${a.message.text}`)

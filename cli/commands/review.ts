@@ -20,10 +20,10 @@ export function register(program: Command): void {
       const { reviewQuerySchema, reviewWeek } = await import('../../api/routes/review.ts')
       const query = parseInput(reviewQuerySchema, { ...(options.week ? { week: options.week } : {}), format: options.format })
       const { withRuntime } = await import('../../runtime/runtime.ts')
-      const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
-      const { buildWeeklyReview } = await import('../../warehouse/analysis/review.ts')
-      const { reviewToCsv, reviewToMarkdown } = await import('../../warehouse/analysis/review-export.ts')
-      const { isoWeekMonday } = await import('../../warehouse/analysis/dates.ts')
+      const { ensureRegistrySynced } = await import('../../domain/registry-sync.ts')
+      const { buildWeeklyReview } = await import('../../domain/review.ts')
+      const { reviewToCsv, reviewToMarkdown } = await import('../../domain/review-export.ts')
+      const { isoWeekMonday } = await import('../../domain/dates.ts')
       await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
         const tenant = tenantSettings(config, options.tenant)
@@ -43,10 +43,10 @@ export function register(program: Command): void {
       const { goalsQuerySchema } = await import('../../api/routes/goals.ts')
       parseInput(goalsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
       const { withRuntime } = await import('../../runtime/runtime.ts')
-      const { ensureRegistrySynced } = await import('../../warehouse/analysis/registry-sync.ts')
-      const { evaluateGoals } = await import('../../warehouse/analysis/goals.ts')
+      const { ensureRegistrySynced } = await import('../../domain/registry-sync.ts')
+      const { evaluateGoals } = await import('../../domain/goals.ts')
       const { listGoals } = await import('../../warehouse/repositories/goals.ts')
-      const { todayIn } = await import('../../warehouse/analysis/dates.ts')
+      const { todayIn } = await import('../../domain/dates.ts')
       await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
         const tenant = tenantSettings(config, options.tenant)
@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const { regressionsQuerySchema } = await import('../../api/routes/regressions.ts')
       parseInput(regressionsQuerySchema, options.asOf ? { as_of: options.asOf } : {}) // the API's check: a calendar date
       const { withRuntime } = await import('../../runtime/runtime.ts')
-      const { findRegressions } = await import('../../warehouse/analysis/regressions-query.ts')
+      const { findRegressions } = await import('../../domain/regressions-query.ts')
       await withRuntime(config, async (runtime) => {
         const report = await findRegressions(runtime.warehouse, tenantSettings(config, options.tenant), config.operatingLoop.regressions, options.asOf)
         if (options.json) return console.log(JSON.stringify(report, null, 2))

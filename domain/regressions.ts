@@ -17,10 +17,10 @@
 // counts move with the lookback by the days that leave and enter it; the Mann–Whitney test and the
 // median walk those counts once (statistics.ts). The results are those of the per-conversation
 // computation bit for bit (regressions-summaries.test.ts compares them on random data with ties).
-import type { RegressionSettings } from '../../config/operating-loop.ts'
-import type { BaselineKind, Regression, RegressionReport, SegmentRef } from '../../definitions/api.ts'
-import { KPI_CATALOG, SEGMENTS, type KpiName } from '../../definitions/kpis.ts'
-import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
+import type { RegressionSettings } from '../config/operating-loop.ts'
+import type { BaselineKind, Regression, RegressionReport, SegmentRef } from '../definitions/api.ts'
+import { KPI_CATALOG, SEGMENTS, type KpiName } from '../definitions/kpis.ts'
+import type { BotRelease, RegressionGroup } from '../warehouse/repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
 import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, positionOf, twoProportionZTest } from './statistics.ts'
 

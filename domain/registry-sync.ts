@@ -1,10 +1,10 @@
 // The goals and use cases of the config file are written into the warehouse (where models join
 // them) before the first read of a process. The config file owns the entries it names: they are
 // rewritten when the file changes and removed when it drops them; the admin API owns the rest.
-import type { PulsoConfig } from '../../config/config.ts'
-import type { Warehouse } from '../client.ts'
-import { deleteGoals, listGoals, sameGoal, saveGoals } from '../repositories/goals.ts'
-import { deleteUseCases, listUseCases, sameUseCase, saveUseCases } from '../repositories/use-cases.ts'
+import type { PulsoConfig } from '../config/config.ts'
+import type { Warehouse } from '../warehouse/client.ts'
+import { deleteGoals, listGoals, sameGoal, saveGoals } from '../warehouse/repositories/goals.ts'
+import { deleteUseCases, listUseCases, sameUseCase, saveUseCases } from '../warehouse/repositories/use-cases.ts'
 
 export async function syncRegistry(warehouse: Warehouse, config: PulsoConfig): Promise<{ goals: number; useCases: number }> {
   const { goals, useCases } = config.operatingLoop

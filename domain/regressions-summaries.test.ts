@@ -3,8 +3,8 @@
 // (regressions.test-oracle.ts), on random data with many ties: the same comparisons, p-values,
 // medians, rates and flags, bit for bit.
 import { describe, expect, it } from 'vitest'
-import type { RegressionSettings } from '../../config/operating-loop.ts'
-import type { BotRelease } from '../repositories/regression-samples.ts'
+import type { RegressionSettings } from '../config/operating-loop.ts'
+import type { BotRelease } from '../warehouse/repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
 import { detectRegressions, evaluateAt, indexGroups, samplesNeededDays } from './regressions.ts'
 import { detectRegressionsPerSample, evaluateAtPerSample, indexSamples, mannWhitneyUTestPerSample, medianPerSample, summarizeSamples, type RegressionSample } from './regressions.test-oracle.ts'

@@ -1,6 +1,6 @@
 // The weekly review as Markdown (to paste in a doc or a chat) and as CSV (one row per fact).
-import { kpiText as fmt } from '../../definitions/kpis.ts'
-import type { WeeklyReview } from '../../definitions/api.ts'
+import { kpiText as fmt } from '../definitions/kpis.ts'
+import type { WeeklyReview } from '../definitions/api.ts'
 
 const pct = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)}%`)
 const share = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`)

@@ -3,8 +3,8 @@
 //   at_risk    it misses, by no more than at_risk_margin × |target|;
 //   off_track  it misses by more than that;
 //   no_data    the period has no value for the KPI (no conversations, no CSAT, …).
-import type { Goal } from '../../config/operating-loop.ts'
-import type { GoalStatus } from '../../definitions/api.ts'
+import type { Goal } from '../config/operating-loop.ts'
+import type { GoalStatus } from '../definitions/api.ts'
 
 
 export function goalStatus(value: number | null | undefined, goal: Pick<Goal, 'target' | 'direction' | 'atRiskMargin'>): GoalStatus {

@@ -1,8 +1,8 @@
 // Unanswered questions for the weekly review: the warehouse groups fallbacks by normalised text
 // (fct_fallback_questions); here near-duplicates that normalisation leaves apart ("tienen tienda
 // en monterrey" / "tienen tiendas en monterrey") are merged by string similarity.
-import type { QuestionGroup } from '../../definitions/api.ts'
-import type { QuestionGroupRow } from '../repositories/review.ts'
+import type { QuestionGroup } from '../definitions/api.ts'
+import type { QuestionGroupRow } from '../warehouse/repositories/review.ts'
 
 
 /** Levenshtein distance, two rows of the table at a time. */

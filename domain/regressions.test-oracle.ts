@@ -5,10 +5,10 @@
 // What did not change shares the detector's code: the p-value from ranks (mannWhitneyFromRanks)
 // a comparison's effect and its flag (comparison, flagComparisons), and the report from the
 // days' comparisons (reportRegressions).
-import type { RegressionSettings } from '../../config/operating-loop.ts'
-import type { BotRelease, RegressionGroup } from '../repositories/regression-samples.ts'
-import { SEGMENTS, type KpiName } from '../../definitions/kpis.ts'
-import type { RegressionReport, SegmentRef } from '../../definitions/api.ts'
+import type { RegressionSettings } from '../config/operating-loop.ts'
+import type { BotRelease, RegressionGroup } from '../warehouse/repositories/regression-samples.ts'
+import { SEGMENTS, type KpiName } from '../definitions/kpis.ts'
+import type { RegressionReport, SegmentRef } from '../definitions/api.ts'
 import { comparison, flagComparisons, reportRegressions, windowsAt, type ComparisonResult, type UnflaggedComparison } from './regressions.ts'
 import { mannWhitneyFromRanks, twoProportionZTest, type Alternative, type TestResult } from './statistics.ts'
 
