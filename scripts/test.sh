@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `npm test`: installs what the tests need when missing (scripts/test-deps.sh), type-checks,
-# starts a Kafka broker unless PULSO_KAFKA_BROKERS names one, then runs every vitest suite.
+# `npm test`: installs what the tests need when missing (scripts/test-deps.sh), type-checks, checks
+# which folder imports which (.dependency-cruiser.cjs), starts a Kafka broker unless
+# PULSO_KAFKA_BROKERS names one, then runs every vitest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/test-deps.sh
@@ -8,6 +9,8 @@ echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json
 echo "== typecheck dashboard (svelte-check)"
 npm run --silent check:dashboard
+echo "== layers (dependency-cruiser: which folder may import which, no import cycle)"
+npm run --silent check:layers
 # The Kafka tests need a real broker: start one unless PULSO_KAFKA_BROKERS names one, stop it
 # after. In CI a broker that cannot start fails the run; elsewhere each Kafka test file then
 # tries a private broker of its own, and fails (never skips) if that cannot start either.
