@@ -59,6 +59,13 @@ module.exports = {
       to: { path: TEST_CODE },
     },
     {
+      name: 'no-route-to-route',
+      severity: 'error',
+      comment: 'A route imports no other route: what two routes share lives in api/validation.ts or below the API',
+      from: { path: '^api/routes/', pathNot: TEST_CODE },
+      to: { path: '^api/routes/' },
+    },
+    {
       name: 'layer-unknown',
       severity: 'error',
       comment: 'Every top-level folder with code has its place in LAYERS (or OUTSIDE) and in docs/DESIGN.md',
