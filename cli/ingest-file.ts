@@ -16,9 +16,6 @@ export type IngestSummary = {
 
 type Options = { tenant?: string; batch: number; url?: string; key?: string }
 
-/** Conversations and customers a file ingest lets wait for their facts before refreshing them. */
-const DEFERRED_FACTS_LIMIT = 500_000
-
 /** A block of a file's non-blank lines, and the file line number of each. */
 type LineBlock = { values: PackedValues; lineNumbers: Int32Array }
 
@@ -115,11 +112,6 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
     bar.update(read.bytes, { events: counted() })
   }
 
-  const refreshFacts = async () => {
-    await Promise.all(inFlight.splice(0))
-    await load!.refreshFacts((done, all) => bar.update(read.bytes, { events: `${counted()} (facts ${Math.round((100 * done) / all)} %)` }))
-  }
-
   // Two blocks in flight: the next one is read and prepared while the engine stores the one before.
   const inFlight: Promise<void>[] = []
   try {
@@ -128,11 +120,9 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
       submitted.catch(() => undefined) // awaited below; this only keeps Node from calling it unhandled first
       inFlight.push(submitted)
       if (inFlight.length >= 2) await inFlight.shift()
-      // A bound on what waits for its facts: a large file refreshes them along the way.
-      if (load && load.deferredConversations >= DEFERRED_FACTS_LIMIT) await refreshFacts()
     }
     await Promise.all(inFlight.splice(0))
-    if (load) await refreshFacts()
+    await load?.refreshFacts((done, all) => bar.update(read.bytes, { events: `${counted()} (facts ${Math.round((100 * done) / Math.max(all, 1))} %)` }))
     summary.lines = read.lines
     bar.update(total || 1, { events: counted() })
   } finally {

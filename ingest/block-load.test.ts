@@ -102,6 +102,28 @@ describe('loading blocks of a file', () => {
     expect((await storedConversations('acme')).filter((c) => c.conversation_id.startsWith('kc')).map((c) => c.conversation_id)).toEqual(['kc1', 'kc2'])
   })
 
+  it('a load that touches more of a tenant than it keeps a list of recomputes the whole tenant at the end', async () => {
+    const small = new BlockLoad(pulso.warehouse, pulso.config, pulso.facts, { touchedLimit: 3 })
+    try {
+      const customer = '+54 9 11 5555-0202'
+      // globex: three conversations of one customer (the first two resolved and followed by another
+      // within 7 days: not first-contact resolved), then two more blocks after the limit is passed
+      await small.load(block([line({ event_id: 'w1', tenant_id: 'globex', conversation_id: 'wc1', customer_id: customer }), line({ event_id: 'w2', tenant_id: 'globex', conversation_id: 'wc1', type: 'resolved', resolved_by: 'bot', customer_id: customer, occurred_at: '2024-03-01T10:01:00Z' })]))
+      await small.load(block([line({ event_id: 'w3', tenant_id: 'globex', conversation_id: 'wc2', customer_id: customer, occurred_at: '2024-03-03T10:00:00Z' }), line({ event_id: 'w4', tenant_id: 'globex', conversation_id: 'wc3', occurred_at: '2024-03-03T11:00:00Z' })]))
+      await small.load(block([line({ event_id: 'w5', tenant_id: 'globex', conversation_id: 'wc4', occurred_at: '2024-03-04T11:00:00Z' })]))
+      expect(await storedConversations('globex')).toEqual([])
+      await small.refreshFacts()
+      expect((await storedConversations('globex')).map((c) => c.conversation_id)).toEqual(['wc1', 'wc2', 'wc3', 'wc4'])
+      const [wc1] = await queryRows<{ first_contact_resolved: number; next_conversation_started_at: string | null }>(
+        pulso.warehouse,
+        `SELECT first_contact_resolved, next_conversation_started_at FROM ${pulso.warehouse.database}.fct_conversations WHERE tenant_id = 'globex' AND conversation_id = 'wc1'`,
+      )
+      expect(wc1).toMatchObject({ first_contact_resolved: 0, next_conversation_started_at: expect.stringMatching(/^2024-03-03 10:00:00/) })
+    } finally {
+      await small.close()
+    }
+  })
+
   it('with a tenant, rejects the events of any other', async () => {
     const acmeOnly = new BlockLoad(pulso.warehouse, pulso.config, pulso.facts, { tenantId: 'acme' })
     try {

@@ -1,7 +1,8 @@
 // Bulk loads (`pulso ingest FILE`): blocks of event texts are prepared on a worker thread (the Kafka
 // worker's BlockPreparer) while the block before is stored, so validating and encoding one block
 // and ClickHouse storing the other use both cores. The stored facts are refreshed for the whole
-// load at the end (or when what waits for them grows past a bound), each conversation once.
+// load at the end, each conversation once: those of what the load touched, or, for a tenant it
+// touched too much of to keep the list, all of that tenant's.
 import type { PulsoConfig } from '../config/config.ts'
 import type { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
 import type { Warehouse } from '../warehouse/client.ts'
@@ -16,20 +17,32 @@ import type { PreparedBlock, RowIdentities } from './kafka/prepare-block.ts'
 export type BlockLoadOptions = {
   /** When set, events of any other tenant are rejected (`pulso ingest --tenant`). */
   tenantId?: string
+  /**
+   * Conversations and customers of one tenant the load keeps a list of; past it, the whole tenant
+   * is recomputed at the end. Refreshing along the way instead would recompute the whole history
+   * of a busy customer again at every refresh.
+   */
+  touchedLimit?: number
 }
+
+const TOUCHED_LIMIT = 500_000
 
 export class BlockLoad {
   private readonly preparer: BlockPreparer
   /** Blocks are stored one after another, so a block's look-up of stored events sees the block before. */
   private storing: Promise<unknown> = Promise.resolve()
   private deferred = new TouchedConversations()
+  /** Tenants whose every conversation is recomputed at the end (see touchedLimit). */
+  private wholeTenants = new Set<string>()
+  private readonly touchedLimit: number
 
   constructor(
     private readonly warehouse: Warehouse,
     config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
-    private readonly facts: Pick<ConversationFacts, 'refreshInChunks' | 'restoreCustomerIndex'>,
+    private readonly facts: Pick<ConversationFacts, 'refreshInChunks' | 'refreshTenant' | 'restoreCustomerIndex' | 'store'>,
     options: BlockLoadOptions = {},
   ) {
+    this.touchedLimit = options.touchedLimit ?? TOUCHED_LIMIT
     this.preparer = new BlockPreparer(config, 1, { source: 'file', tenantId: options.tenantId, configuredTenantsOnly: false, identifyRows: true })
   }
 
@@ -45,17 +58,27 @@ export class BlockLoad {
     return stored
   }
 
-  /** Conversations and customers stored whose facts are not refreshed yet. */
-  get deferredConversations(): number {
-    return this.deferred.count
-  }
-
   /** Waits for the blocks handed over, then refreshes the facts of everything they stored. */
   async refreshFacts(onProgress?: (done: number, total: number) => void): Promise<void> {
     await this.storing
     const touched = this.deferred
+    const wholeTenants = [...this.wholeTenants]
     this.deferred = new TouchedConversations()
+    this.wholeTenants = new Set()
     if (touched.size) await this.facts.refreshInChunks(touched, onProgress)
+    for (const tenantId of wholeTenants) await this.facts.refreshTenant(tenantId, onProgress)
+    if (wholeTenants.length) await this.facts.store.compact()
+  }
+
+  /** Adds what a block touched to what waits for the end, bounded per tenant by touchedLimit. */
+  private defer(touched: TouchedConversations): void {
+    for (const tenantId of this.wholeTenants) touched.forget(tenantId)
+    this.deferred.addAll(touched)
+    for (const tenantId of touched.byTenant.keys()) {
+      if (this.deferred.countOf(tenantId) < this.touchedLimit) continue
+      this.wholeTenants.add(tenantId)
+      this.deferred.forget(tenantId)
+    }
   }
 
   async close(): Promise<void> {
@@ -93,7 +116,7 @@ export class BlockLoad {
     if (stored.size > 0) {
       for (const [tenantId, { conversations, customers }] of touched.byTenant) await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
     }
-    this.deferred.addAll(touched)
+    this.defer(touched)
     return { accepted: keptCount - refused.length, duplicates: block.duplicates + stored.size, rejected }
   }
 

@@ -50,6 +50,17 @@ export class TouchedConversations {
     return n
   }
 
+  /** Conversations and customers touched of one tenant. */
+  countOf(tenantId: string): number {
+    const touched = this.byTenant.get(tenantId)
+    return touched ? touched.conversations.size + touched.customers.size : 0
+  }
+
+  /** Drops what was touched of one tenant. */
+  forget(tenantId: string): void {
+    this.byTenant.delete(tenantId)
+  }
+
   addAll(other: TouchedConversations): void {
     for (const [tenant, t] of other.byTenant) this.merge(tenant, t)
   }

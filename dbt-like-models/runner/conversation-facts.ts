@@ -154,29 +154,37 @@ export class ConversationFacts {
     const db = this.warehouse.database
     await this.warehouse.client.command({ query: `TRUNCATE TABLE ${this.store.table}` })
     const tenants = await queryRows<{ tenant_id: string }>(this.warehouse, `SELECT DISTINCT tenant_id FROM ${db}.events ORDER BY tenant_id`)
-    for (const { tenant_id: tenantId } of tenants) {
-      const customers = (
-        await queryRows<{ customer_id: string }>(
-          this.warehouse,
-          `SELECT DISTINCT customer_id FROM ${db}.customer_conversations WHERE tenant_id = {tenant:String} ORDER BY customer_id`,
-          { tenant: tenantId },
-        )
-      ).map((r) => r.customer_id)
-      // Conversations no customer reaches: no event names one, or events of an 'auto' id without one.
-      const customerless = (
-        await queryRows<{ conversation_id: string }>(
-          this.warehouse,
-          `SELECT conversation_id FROM ${db}.events WHERE tenant_id = {tenant:String} GROUP BY conversation_id
-HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} AND countIf(customer_id IS NULL) > 0)`,
-          { tenant: tenantId },
-        )
-      ).map((r) => r.conversation_id)
-      const total = customers.length + customerless.length
-      let done = 0
-      onProgress?.(done, total, tenantId)
-      await this.refreshChunked(tenantId, customers, customerless, chunkSize, (n) => onProgress?.((done += n), total, tenantId))
-    }
+    for (const { tenant_id: tenantId } of tenants) await this.refreshTenant(tenantId, (done, total) => onProgress?.(done, total, tenantId), chunkSize)
     await this.store.compact()
+  }
+
+  /**
+   * Recomputes every conversation of one tenant, in chunks of customers (and of conversations
+   * without any customer), without merging the stored rows after (compact() does). For a rebuild,
+   * and for a load that touched too much of a tenant to keep the list of what it touched.
+   */
+  async refreshTenant(tenantId: string, onProgress?: (done: number, total: number) => void, chunkSize = BULK_CHUNK): Promise<void> {
+    const db = this.warehouse.database
+    const customers = (
+      await queryRows<{ customer_id: string }>(
+        this.warehouse,
+        `SELECT DISTINCT customer_id FROM ${db}.customer_conversations WHERE tenant_id = {tenant:String} ORDER BY customer_id`,
+        { tenant: tenantId },
+      )
+    ).map((r) => r.customer_id)
+    // Conversations no customer reaches: no event names one, or events of an 'auto' id without one.
+    const customerless = (
+      await queryRows<{ conversation_id: string }>(
+        this.warehouse,
+        `SELECT conversation_id FROM ${db}.events WHERE tenant_id = {tenant:String} GROUP BY conversation_id
+HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} AND countIf(customer_id IS NULL) > 0)`,
+        { tenant: tenantId },
+      )
+    ).map((r) => r.conversation_id)
+    const total = customers.length + customerless.length
+    let done = 0
+    onProgress?.(done, total)
+    await this.refreshChunked(tenantId, customers, customerless, chunkSize, (n) => onProgress?.((done += n), total))
   }
 
   /** How many conversations the stored facts hold, all tenants. */
