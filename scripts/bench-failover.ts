@@ -19,7 +19,7 @@ import path from 'node:path'
 import { Kafka, logLevel, type Admin } from 'kafkajs'
 import { simulate } from '../ingest/simulator/simulator.ts'
 import { createTopic, partitionSeries } from '../ingest/kafka/testing.ts'
-import { freePort, REPO_ROOT, startBroker, type RunningBroker } from './kafka/broker.ts'
+import { freePort, REPO_ROOT, benchBrokers } from './kafka/broker.ts'
 import { spawnWorkerProcess, type WorkerProcess } from './kafka/worker-process.ts'
 
 const SESSION_TIMEOUTS = (process.env.BENCH_SESSION_TIMEOUTS ?? '30000,10000,6000').split(',').map(Number)
@@ -293,15 +293,7 @@ async function busyRun(kafka: Kafka, brokers: string[], events: { key: string; v
 }
 
 async function main() {
-  let broker: RunningBroker | undefined
-  let brokerDir: string | undefined
-  let brokers = process.env.PULSO_KAFKA_BROKERS?.split(',')
-  if (!brokers) {
-    brokerDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-kafka-'))
-    log('starting a Kafka broker')
-    broker = await startBroker({ dir: brokerDir })
-    brokers = broker.brokers
-  }
+  const { brokers, stop: stopBroker } = await benchBrokers(log)
   try {
     const kafka = new Kafka({ clientId: 'bench-failover', brokers, logLevel: logLevel.NOTHING })
     const trickle = makeEvents(20_000)
@@ -345,8 +337,7 @@ ${rows.join('\n')}
 
 ${results.machine}, ${results.date}, ${PARTITIONS} partitions, ${TRICKLE_PER_S} events/s during the failover runs`)
   } finally {
-    await broker?.stop()
-    if (brokerDir) rmSync(brokerDir, { recursive: true, force: true })
+    await stopBroker()
   }
 }
 

@@ -24,7 +24,7 @@ import { openWarehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
 import { WORKER_FETCH } from '../ingest/kafka/worker.ts'
-import { freePort, REPO_ROOT, startBroker, type RunningBroker } from './kafka/broker.ts'
+import { freePort, REPO_ROOT, benchBrokers } from './kafka/broker.ts'
 import { spawnWorkerProcess } from './kafka/worker-process.ts'
 import { cpuMsByThread, processCpuMs, processMemoryMb } from './proc-stats.ts'
 
@@ -231,15 +231,7 @@ async function workerOverHttpRun(brokers: string[], topic: string, total: number
 }
 
 async function main() {
-  let broker: RunningBroker | undefined
-  let brokerDir: string | undefined
-  let brokers = process.env.PULSO_KAFKA_BROKERS?.split(',')
-  if (!brokers) {
-    brokerDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-kafka-'))
-    log('starting a Kafka broker')
-    broker = await startBroker({ dir: brokerDir })
-    brokers = broker.brokers
-  }
+  const { brokers, stop: stopBroker } = await benchBrokers(log)
   try {
     const kafka = new Kafka({ clientId: 'bench', brokers, logLevel: logLevel.NOTHING })
     const topic = `bench-${Date.now()}`
@@ -321,8 +313,7 @@ async function main() {
 
 ${results.machine}, ${results.date}`)
   } finally {
-    await broker?.stop()
-    if (brokerDir) rmSync(brokerDir, { recursive: true, force: true })
+    await stopBroker()
   }
 }
 

@@ -3,8 +3,9 @@
 // Used by `npm test` (scripts/test.sh), the Kafka tests and `npm run bench:ingest`.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -205,4 +206,23 @@ export async function stopPid(pid: number, exited?: Promise<void>): Promise<void
   })()
   await Promise.race([gone, new Promise((r) => setTimeout(r, 30_000))])
   if (alive(pid)) process.kill(pid, 'SIGKILL')
+}
+
+/**
+ * The brokers a benchmark uses: PULSO_KAFKA_BROKERS when set, otherwise a private broker started
+ * in a temporary folder; `stop()` stops and removes the private one.
+ */
+export async function benchBrokers(log: (message: string) => void): Promise<{ brokers: string[]; stop(): Promise<void> }> {
+  const given = process.env.PULSO_KAFKA_BROKERS?.split(',')
+  if (given) return { brokers: given, stop: async () => undefined }
+  const dir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-kafka-'))
+  log('starting a Kafka broker')
+  const broker = await startBroker({ dir })
+  return {
+    brokers: broker.brokers,
+    stop: async () => {
+      await broker.stop()
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
 }
