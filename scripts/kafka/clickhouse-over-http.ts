@@ -73,7 +73,9 @@ export function serveClickHouseOverHttp(dataDir: string): Promise<{ port: number
     }
   }
 
-  const server = createServer((request, response) => void answer(request, response))
+  // Bound parameters travel in the URL; ClickHouse reads URLs up to 1 MiB (http_max_uri_size), Node's
+  // server only 16 KiB of headers: a refresh of a block's facts names thousands of conversations.
+  const server = createServer({ maxHeaderSize: 1 << 20 }, (request, response) => void answer(request, response))
   server.listen(0, '127.0.0.1')
   return once(server, 'listening').then(() => ({
     port: (server.address() as { port: number }).port,
