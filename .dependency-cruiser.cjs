@@ -4,16 +4,17 @@
 
 /** Each top-level folder of the product, and the folders of ours it may import besides itself. */
 const LAYERS = {
+  build: [],
   definitions: [],
   config: ['definitions'],
   warehouse: ['config', 'definitions'],
   'dbt-like-models': ['warehouse', 'config', 'definitions'],
-  ingest: ['dbt-like-models', 'warehouse', 'config', 'definitions'],
+  ingest: ['dbt-like-models', 'warehouse', 'config', 'definitions', 'build'],
   domain: ['warehouse', 'config', 'definitions'],
   runtime: ['ingest', 'dbt-like-models', 'warehouse', 'config', 'definitions'],
   api: ['runtime', 'domain', 'ingest', 'dbt-like-models', 'warehouse', 'config', 'definitions'],
   cli: ['api', 'runtime', 'domain', 'ingest', 'dbt-like-models', 'warehouse', 'config', 'definitions'],
-  bin: ['cli'],
+  bin: ['cli', 'build'],
   dashboard: ['definitions'],
 }
 

@@ -1,6 +1,6 @@
 # The Pulso image used by docker-compose.yml for the API and the Kafka workers.
-# No build step for the TypeScript: bin/pulso.js bundles it with esbuild at each start (into
-# .cache/cli); the dashboard is built into dashboard/dist.
+# The TypeScript is bundled by `npm run build` into .cache/build (build/bundle.js), the dashboard
+# into dashboard/dist; a container never builds at start.
 FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
@@ -10,6 +10,6 @@ COPY patches ./patches
 # does not serve, so the lock file cannot hold them and `npm ci` refuses it (as in scripts/setup.sh).
 RUN npm install --no-audit --no-fund
 COPY . .
-RUN npm run build:dashboard
+RUN npm run build && npm run build:dashboard
 ENTRYPOINT ["node", "bin/pulso.js"]
 CMD ["start"]

@@ -7,4 +7,6 @@ cd "$(dirname "$0")/.."
 # registry does not serve, so the lock file cannot hold them and `npm ci` refuses it.
 echo "== npm install"
 npm install --no-audit --no-fund
+echo "== npm run build"
+npm run build
 bash scripts/test-deps.sh

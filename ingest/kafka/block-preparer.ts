@@ -5,30 +5,19 @@
 // prepared side by side, and put back together in order.
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
-import { buildSync } from 'esbuild'
+import { freshBundle } from '../../build/bundle.js'
 import { slicePacked, type PackedValues } from './packed-values.ts'
 import { KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, type PrepareOptions } from './prepare-block.ts'
 import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
 
-let threadCode: string | undefined
+const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 /**
- * The thread's code: prepare-thread.ts and what it imports, bundled by esbuild (the compiler tsx
- * runs on) into one CommonJS script. A thread that registered tsx's loader instead would carry a
- * loader and every module's transpilation: ~65 MB of RSS against ~25 MB for the bundle.
+ * The thread's code: prepare-thread.ts and what it imports, as one CommonJS bundle (build/bundle.js).
+ * A thread that registered tsx's loader instead would carry a loader and every module's
+ * transpilation: ~65 MB of RSS against ~25 MB for the bundle.
  */
-function bundledThreadCode(): string {
-  threadCode ??= buildSync({
-    entryPoints: [fileURLToPath(new URL('./prepare-thread.ts', import.meta.url))],
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles[0]!.text
-  return threadCode
-}
+let threadBundle: Promise<string> | undefined
 
 /** A block is split only when each share keeps at least this many messages. */
 const MIN_SHARE = 1_000
@@ -41,9 +30,9 @@ export class BlockPreparer {
   }
 
   /**
-   * Starts the threads and waits until each has prepared an empty block. Bundling the thread code
-   * and starting a thread take over a second of CPU: paid at start-up, not by the first block
-   * (while kafkajs waits to heartbeat).
+   * Starts the threads and waits until each has prepared an empty block. Starting a thread (and
+   * building its bundle when its sources changed) costs CPU: paid at start-up, not by the first
+   * block (while kafkajs waits to heartbeat).
    */
   async start(): Promise<void> {
     const empty: PackedValues = { bytes: new Uint8Array(0), ends: new Int32Array(0), nulls: new Uint8Array(0) }
@@ -104,7 +93,8 @@ export type PreparingThreadSetup = { config: PrepareConfig; options: PrepareOpti
 
 /** One worker thread; blocks sent to it are prepared one at a time, in order. */
 class PreparingThread {
-  private worker: Worker | undefined
+  /** The thread, once its code is found (built first when its sources changed). */
+  private worker: Promise<Worker> | undefined
   private nextId = 0
   private readonly waiting = new Map<number, { resolve: (block: PreparedBlock) => void; reject: (error: Error) => void }>()
 
@@ -115,20 +105,26 @@ class PreparingThread {
     const id = ++this.nextId
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
-      worker.postMessage({ id, packed: values })
+      worker.then((started) => started.postMessage({ id, packed: values }), (error: Error) => this.fail(worker, error))
     })
   }
 
   async close(): Promise<void> {
     const worker = this.worker
     this.worker = undefined
-    await worker?.terminate()
+    await (await worker?.catch(() => undefined))?.terminate()
   }
 
-  private start(): Worker {
-    if (this.worker) return this.worker
-    const worker = new Worker(bundledThreadCode(), {
-      eval: true,
+  private start(): Promise<Worker> {
+    if (!this.worker) {
+      const worker: Promise<Worker> = threadCode().then((code) => this.startWorker(code, worker))
+      this.worker = worker
+    }
+    return this.worker
+  }
+
+  private startWorker(code: string, started: Promise<Worker>): Worker {
+    const worker = new Worker(code, {
       // No heap limit of its own: a block larger than a limit would fail on every retry and stall
       // the worker for good; the thread's heap follows the block size (PULSO_KAFKA_BLOCK_EVENTS).
       workerData: { config: { hashKey: this.setup.config.hashKey, tenants: this.setup.config.tenants }, options: this.setup.options } satisfies PreparingThreadSetup,
@@ -139,15 +135,24 @@ class PreparingThread {
       if (error !== undefined) waiter?.reject(new Error(`preparing a block failed: ${error}`))
       else waiter?.resolve(result!)
     })
-    const fail = (error: Error) => {
-      // A dead thread fails the blocks it held; the next block starts a new one.
-      if (this.worker === worker) this.worker = undefined
-      for (const waiter of this.waiting.values()) waiter.reject(error)
-      this.waiting.clear()
-    }
-    worker.on('error', fail)
-    worker.on('exit', (code) => fail(new Error(`the block-preparing thread exited with code ${code}`)))
-    this.worker = worker
+    worker.on('error', (error) => this.fail(started, error))
+    worker.on('exit', (exitCode) => this.fail(started, new Error(`the block-preparing thread exited with code ${exitCode}`)))
     return worker
   }
+
+  /** A dead thread (or one whose code could not be built) fails the blocks it held; the next block starts a new one. */
+  private fail(worker: Promise<Worker>, error: Error): void {
+    if (this.worker === worker) this.worker = undefined
+    for (const waiter of this.waiting.values()) waiter.reject(error)
+    this.waiting.clear()
+  }
+}
+
+/** The path of the thread's bundle; a build that failed (a syntax error in a source file) is tried again by the next block. */
+function threadCode(): Promise<string> {
+  threadBundle ??= freshBundle(REPO_ROOT, 'prepare-thread').catch((error: unknown) => {
+    threadBundle = undefined
+    throw error
+  })
+  return threadBundle
 }

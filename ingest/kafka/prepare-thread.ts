@@ -1,5 +1,5 @@
 // The worker thread that prepares blocks (prepareBlock), so that the main thread only reads (from
-// Kafka or a file) and drives inserts. BlockPreparer bundles this file with esbuild and runs it.
+// Kafka or a file) and drives inserts. BlockPreparer runs it from its bundle (build/bundle.js).
 import { parentPort, workerData } from 'node:worker_threads'
 import { prepareBlock } from './prepare-block.ts'
 import type { PackedValues } from './packed-values.ts'
