@@ -4,8 +4,6 @@
 FROM node:20.19.5-bookworm-slim
 WORKDIR /app
 COPY package.json package-lock.json ./
-# patches/ before the install: its postinstall applies them (patch-package; see docs/kafka.md)
-COPY patches ./patches
 # `npm install`, not `npm ci`: chdb lists platform packages for macOS and arm64 that the registry
 # does not serve, so the lock file cannot hold them and `npm ci` refuses it (as in scripts/setup.sh).
 RUN npm install --no-audit --no-fund

@@ -47,7 +47,7 @@ async function* lineBlocks(input: NodeJS.ReadableStream, size: number, read: Rea
   }
   const takeBlock = (): LineBlock => {
     const block = { values: builder.packed(), lineNumbers: Int32Array.from(lineNumbers) }
-    // the next block gets its own buffers: this one's are shared with the preparing thread
+    // the next block gets its own buffers: this one's are kept until it is stored (a refused row's dead letter quotes its line)
     builder = new PackedValuesBuilder(builder.size)
     lineNumbers = []
     return block

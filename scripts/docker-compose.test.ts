@@ -122,10 +122,10 @@ describe('docker-compose.yml', () => {
     const dockerfile = readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8')
     expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/pulso\.js"\]$/m)
     expect(dockerfile).toMatch(/^FROM node:20\.\d+\.\d+-[\w-]+$/m)
-    // the install's postinstall applies patches/ (patch-package), so they must be there first
-    const install = dockerfile.search(/^RUN npm install/m)
-    expect(dockerfile.search(/^COPY patches \.\/patches$/m)).toBeGreaterThan(-1)
-    expect(dockerfile.search(/^COPY patches \.\/patches$/m)).toBeLessThan(install)
+    // the code is bundled once, in the image, after the sources are copied: a container never builds at start
+    const copySources = dockerfile.search(/^COPY \. \.$/m)
+    expect(copySources).toBeGreaterThan(-1)
+    expect(dockerfile.search(/^RUN npm run build( |$)/m)).toBeGreaterThan(copySources)
   })
 
   it.each(pulsoServices)('%s: its command exists in the CLI', async (_name, service) => {

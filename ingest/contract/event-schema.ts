@@ -18,10 +18,6 @@ export const EVENT_TYPES = [
 ] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
-// The contract's patterns, shared with the fast check in accepts-event.ts.
-export const TENANT_ID_PATTERN = /^[a-z0-9_-]{1,64}$/
-export const CURRENCY_PATTERN = /^[A-Z]{3}$/
-
 const timestamp = z
   .string()
   .refine(isRfc3339Timestamp, { error: (issue) => timestampRejection(issue.input), abort: true })
@@ -30,7 +26,7 @@ const timestamp = z
 /** A string stored in a column: well-formed Unicode (text.ts). */
 const text = (schema = z.string()) => schema.refine(isWellFormedText, { error: LONE_SURROGATE_REASON })
 const optionalText = (max: number) => text(z.string().max(max, `at most ${max} characters`)).optional()
-const currency = z.string().regex(CURRENCY_PATTERN, 'expected an ISO 4217 currency code such as USD')
+const currency = z.string().regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as USD')
 /** An amount the Decimal(18, 6) columns hold exactly, as a JSON number or decimal text; handed on as decimal text. */
 const nonNegativeDecimal = z.union([z.number(), z.string()], { error: 'expected a decimal number' }).transform((value, context) => {
   const problem = decimalProblem(value)
@@ -41,7 +37,7 @@ const nonNegativeDecimal = z.union([z.number(), z.string()], { error: 'expected 
 
 export const baseEventSchema = z.object({
   event_id: text(z.string().min(1, 'must not be empty').max(128, 'at most 128 characters')),
-  tenant_id: z.string().regex(TENANT_ID_PATTERN, 'expected 1–64 characters of [a-z0-9_-]'),
+  tenant_id: z.string().regex(/^[a-z0-9_-]{1,64}$/, 'expected 1–64 characters of [a-z0-9_-]'),
   conversation_id: text(z.string().min(1, 'must not be empty').max(128, 'at most 128 characters')),
   occurred_at: timestamp,
   type: z.enum(EVENT_TYPES, { error: `expected one of ${EVENT_TYPES.join(', ')}` }),

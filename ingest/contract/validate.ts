@@ -1,7 +1,5 @@
 // Turns an unknown JSON value into a valid v1 event, or a reason that names the field and the rule.
 import type { z } from 'zod'
-import { acceptsEvent } from './accepts-event.ts'
-import { toDecimalText } from '../../definitions/decimal.ts'
 import { MAX_EXTRA_DEPTH, nestsDeeperThan } from './nesting.ts'
 import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
 
@@ -64,25 +62,7 @@ function extraProblem(extra: Record<string, unknown>): string | undefined {
   return undefined
 }
 
-/** The event with its amount as the decimal text zod makes of it: the same object when it already is that text. */
-function withDecimalText(input: Record<string, unknown>, field: 'amount' | 'value'): Record<string, unknown> {
-  const text = toDecimalText(input[field])
-  return text === input[field] ? input : { ...input, [field]: text }
-}
-
 export function validateEvent(input: unknown): Validation {
-  // The common case, a valid event with only contract fields, skips zod's copies: the parsed value
-  // is the event. (With other fields, zod's copy keeps them out of the event: eventToRow reads
-  // fields by name, so a stray 'sender' on a cost event must not reach the sender column.)
-  // Only amounts, which zod turns into their decimal text ("12.5" for 12.50), need a copy.
-  if (acceptsEvent(input)) {
-    const type = input.type as keyof typeof typeFieldSchemas
-    const extra = extraFields(input, type)
-    if (extra === NO_EXTRA) {
-      const event = type === 'cost' ? withDecimalText(input, 'amount') : type === 'conversion' ? withDecimalText(input, 'value') : input
-      return { ok: true, event: event as PulsoEvent, extra }
-    }
-  }
   const eventId = stringField(input, 'event_id')
   const tenantId = stringField(input, 'tenant_id')
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {

@@ -40,8 +40,8 @@ export class BlockPreparer {
   }
 
   /**
-   * The values are shared with the threads (shared memory, see packed-values.ts), not handed
-   * over, so the caller can prepare them again should a thread die.
+   * The values are copied to the threads, not handed over, so the caller can prepare them again
+   * should a thread die or the engine refuse a row.
    * Repeats of an event in two shares of one block are both stored; stg_events counts them once.
    */
   async prepare(values: PackedValues): Promise<PreparedBlock> {

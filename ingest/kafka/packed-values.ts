@@ -1,8 +1,7 @@
-// Kafka message values packed into one contiguous buffer. A block copies each value in as it is
-// read, so kafkajs's fetch buffers are freed at once instead of being held by slices until the
-// block is stored. The buffers are shared memory: the block crosses to the preparing thread
-// without a copy (postMessage would copy a plain buffer whole), and stays readable by the worker
-// should the block have to be prepared again.
+// Kafka message values (or a file's lines) packed into one contiguous buffer. A block copies each
+// value in as it is read, so kafkajs's fetch buffers are freed at once instead of being held by
+// slices until the block is stored, and a block crosses to the preparing thread as three buffers
+// instead of one object per message.
 
 export type PackedValues = { bytes: Uint8Array; ends: Int32Array; nulls: Uint8Array }
 
@@ -21,9 +20,9 @@ export class PackedValuesBuilder {
   constructor(expected: PackedSize = { values: 1024, bytes: 64 * 1024 }) {
     // A quarter more than expected: blocks pass their target by a fetch's worth, and one that
     // outgrew a buffer sized exactly would double it (three blocks are in memory at once).
-    this.bytes = sharedArray(Uint8Array, Math.max(1024, Math.ceil(expected.bytes * HEADROOM)))
-    this.ends = sharedArray(Int32Array, Math.max(16, Math.ceil(expected.values * HEADROOM)))
-    this.nulls = sharedArray(Uint8Array, Math.max(16, Math.ceil(expected.values * HEADROOM)))
+    this.bytes = new Uint8Array(Math.max(1024, Math.ceil(expected.bytes * HEADROOM)))
+    this.ends = new Int32Array(Math.max(16, Math.ceil(expected.values * HEADROOM)))
+    this.nulls = new Uint8Array(Math.max(16, Math.ceil(expected.values * HEADROOM)))
   }
 
   get size(): PackedSize {
@@ -51,14 +50,8 @@ export class PackedValuesBuilder {
   }
 }
 
-type SharedArrayType<T> = { new (buffer: SharedArrayBuffer): T; BYTES_PER_ELEMENT: number }
-
-function sharedArray<T>(Type: SharedArrayType<T>, length: number): T {
-  return new Type(new SharedArrayBuffer(length * Type.BYTES_PER_ELEMENT))
-}
-
 function grow<T extends Uint8Array | Int32Array>(array: T, length: number): T {
-  const bigger = sharedArray(array.constructor as SharedArrayType<T>, length)
+  const bigger = new (array.constructor as new (length: number) => T)(length)
   bigger.set(array)
   return bigger
 }
@@ -68,10 +61,13 @@ export function unpackValue({ bytes, ends, nulls }: PackedValues, index: number)
   return nulls[index] ? null : bytes.subarray(index === 0 ? 0 : ends[index - 1]!, ends[index]!)
 }
 
-/** Values [from, to) of a packed block, as a packed block of their own (the bytes are shared, not copied). */
+/**
+ * Values [from, to) of a packed block, as a packed block of their own: a copy, since a view would
+ * carry the whole block's buffer along to the thread it is sent to.
+ */
 export function slicePacked({ bytes, ends, nulls }: PackedValues, from: number, to: number): PackedValues {
   const start = from === 0 ? 0 : ends[from - 1]!
   const sliceEnds = ends.slice(from, to)
   for (let i = 0; i < sliceEnds.length; i++) sliceEnds[i]! -= start
-  return { bytes: bytes.subarray(start, to === 0 ? 0 : ends[to - 1]!), ends: sliceEnds, nulls: nulls.subarray(from, to) }
+  return { bytes: bytes.slice(start, to === 0 ? 0 : ends[to - 1]!), ends: sliceEnds, nulls: nulls.slice(from, to) }
 }
