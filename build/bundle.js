@@ -69,6 +69,8 @@ async function buildBundle(repoRoot, buildDir, name) {
   const startedMs = Date.now()
   const result = await build({
     entryPoints: [path.join(repoRoot, entry)],
+    // the metafile names its inputs relative to this folder (else the process's, wherever pulso was started from)
+    absWorkingDir: repoRoot,
     bundle: true,
     // chDB is a native addon, and esbuild runs a binary of its own: both stay packages.
     external: ['chdb', 'esbuild'],
