@@ -41,6 +41,9 @@ export type WorkerDeps = {
  */
 export const WORKER_FETCH = { maxBytesPerPartition: 1024 * 1024, maxBytes: 1024 * 1024 }
 
+/** How long the worker keeps starting a new consumer after a crash kafkajs does not restart from. */
+const RESTART_GIVE_UP_MS = 5 * 60_000
+
 export type WorkerState = 'idle' | 'running' | 'draining' | 'stopped'
 
 export class KafkaWorker {
@@ -101,6 +104,19 @@ export class KafkaWorker {
     })
     this.producer = this.kafka.producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
     await this.producer.connect()
+    await this.runConsumer()
+    // Checked every 5 % of the time bound (at least every 20 ms), so that a block waits at most
+    // ~5 % longer than PULSO_KAFKA_BLOCK_MS: the last events of a burst are stored that much sooner.
+    const tick = Math.max(20, Math.min(250, Math.floor(this.settings.blockMs / 20)))
+    this.timer = setInterval(() => {
+      if (this.state === 'running' && this.pending.length <= 1 && this.block.ageMs() >= this.settings.blockMs) void this.flush().catch(() => undefined)
+    }, tick)
+    logger.info({ topic: this.settings.topic, group: this.settings.group, blockEvents: this.settings.blockEvents, blockMs: this.settings.blockMs }, 'Kafka worker started')
+  }
+
+  /** Creates the group's consumer, joins and starts consuming. */
+  private async runConsumer(): Promise<void> {
+    const { logger } = this.deps
     const consumer = this.kafka.consumer({
       groupId: this.settings.group,
       ...WORKER_FETCH,
@@ -117,19 +133,44 @@ export class KafkaWorker {
       logger.error({ err: event.payload.error, restart: event.payload.restart }, 'Kafka consumer crashed')
       // kafkajs has left the group (it disconnects on a crash) and joins again when it restarts.
       this.onGroupLeft(`its consumer crashed (${event.payload.error.message})${event.payload.restart ? '; kafkajs restarts it' : ''}`)
-      if (!event.payload.restart && this.state === 'running') this.deps.onFatal?.(event.payload.error)
+      if (!event.payload.restart && this.state === 'running' && this.consumer === consumer) void this.replaceConsumer(event.payload.error)
     })
     await consumer.connect()
     await consumer.subscribe({ topics: [this.settings.topic], fromBeginning: true })
-    this.state = 'running'
+    // before run(): a batch that arrives while the worker is not running is not kept (onBatch)
+    if (this.state === 'idle') this.state = 'running'
     await consumer.run({ autoCommit: false, eachBatchAutoResolve: true, partitionsConsumedConcurrently: 1, eachBatch: (payload) => this.onBatch(payload) })
-    // Checked every 5 % of the time bound (at least every 20 ms), so that a block waits at most
-    // ~5 % longer than PULSO_KAFKA_BLOCK_MS: the last events of a burst are stored that much sooner.
-    const tick = Math.max(20, Math.min(250, Math.floor(this.settings.blockMs / 20)))
-    this.timer = setInterval(() => {
-      if (this.state === 'running' && this.pending.length <= 1 && this.block.ageMs() >= this.settings.blockMs) void this.flush().catch(() => undefined)
-    }, tick)
-    logger.info({ topic: this.settings.topic, group: this.settings.group, blockEvents: this.settings.blockEvents, blockMs: this.settings.blockMs }, 'Kafka worker started')
+  }
+
+  /**
+   * A crash kafkajs does not restart from: it calls some errors final that a broker restart
+   * causes ("Failed to find group coordinator" while the restarted broker loads the group), and
+   * its consumer then stays stopped. The worker starts a new consumer, with backoff; only when
+   * that keeps failing for RESTART_GIVE_UP_MS is the crash fatal (the CLI exits non-zero).
+   */
+  private async replaceConsumer(crash: Error): Promise<void> {
+    const { logger } = this.deps
+    const since = Date.now()
+    try {
+      await retryWithBackoff(
+        async () => {
+          if (this.state !== 'running') return
+          await this.consumer?.disconnect().catch(() => undefined)
+          await this.runConsumer()
+        },
+        {
+          maxMs: 5_000,
+          giveUp: () => Date.now() - since > RESTART_GIVE_UP_MS || this.state !== 'running',
+          onRetry: (error, attempt, delayMs) => {
+            this.metrics.retries.inc({ operation: 'consumer_restart' })
+            logger.warn({ err: error, attempt, delayMs }, 'Kafka consumer not restarted yet; retrying')
+          },
+        },
+      )
+      logger.warn({ err: crash }, 'Kafka consumer restarted by the worker after a crash kafkajs does not restart from')
+    } catch (error) {
+      if (this.state === 'running') this.deps.onFatal?.(error instanceof Error ? error : crash)
+    }
   }
 
   /** Finishes the block in flight (stored and committed), leaves the group and disconnects. */
