@@ -7,7 +7,7 @@ import type { PulsoConfig } from '../config/config.ts'
 import type { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { insertAroundRefusals } from '../warehouse/refused-rows.ts'
-import { findStoredEvents, insertDeadLetters, insertEncodedEventRows, storedEventKey, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { findStoredPositions, insertDeadLetters, insertEncodedEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import type { IntakeResult, Rejection } from './intake.ts'
 import { BlockPreparer } from './kafka/block-preparer.ts'
@@ -121,20 +121,8 @@ export class BlockLoad {
   }
 
   /** Positions (in the block) of the rows whose event is already stored. */
-  private async storedRows({ tenants, conversations, events }: RowIdentities): Promise<Set<number>> {
-    const rowsByTenant = new Map<string, number[]>()
-    for (let row = 0; row < tenants.length; row++) {
-      const rows = rowsByTenant.get(tenants[row]!)
-      if (rows) rows.push(row)
-      else rowsByTenant.set(tenants[row]!, [row])
-    }
-    const storedPositions = new Set<number>()
-    for (const [tenantId, rows] of rowsByTenant) {
-      const stored = await findStoredEvents(this.warehouse, tenantId, rows.map((row) => ({ conversation_id: conversations[row]!, event_id: events[row]! })))
-      if (stored.size === 0) continue
-      for (const row of rows) if (stored.has(storedEventKey(conversations[row]!, events[row]!))) storedPositions.add(row)
-    }
-    return storedPositions
+  private storedRows({ tenants, conversations, events }: RowIdentities): Promise<Set<number>> {
+    return findStoredPositions(this.warehouse, tenants.map((tenant_id, row) => ({ tenant_id, conversation_id: conversations[row]!, event_id: events[row]! })))
   }
 }
 

@@ -3,7 +3,7 @@
 import type { PulsoConfig } from '../config/config.ts'
 import { tenantSettings } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
-import { findStoredEvents, insertDeadLetters, insertEventRows, storedEventKey, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { findStoredPositions, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
 import { insertAroundRefusals, type RefusedRow } from '../warehouse/refused-rows.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import { validateEvent } from './contract/validate.ts'
@@ -257,19 +257,13 @@ export class Intake {
 
   /** The batch's rows whose (tenant_id, conversation_id, event_id) is not stored yet. */
   private async freshRows({ rows, rowIndexes }: PreparedBatch): Promise<FreshRows> {
-    const byTenant = new Map<string, { conversation_id: string; event_id: string }[]>()
-    for (const row of rows) {
-      const events = byTenant.get(row.tenant_id as string) ?? []
-      events.push({ conversation_id: row.conversation_id as string, event_id: row.event_id as string })
-      byTenant.set(row.tenant_id as string, events)
-    }
-    const stored = new Set<string>()
-    for (const [tenantId, events] of byTenant) {
-      for (const key of await findStoredEvents(this.warehouse, tenantId, events)) stored.add(`${tenantId}\u0000${key}`)
-    }
+    const stored = await findStoredPositions(
+      this.warehouse,
+      rows.map((row) => ({ tenant_id: row.tenant_id as string, conversation_id: row.conversation_id as string, event_id: row.event_id as string })),
+    )
     const fresh: FreshRows = { rows: [], indexes: [] }
     rows.forEach((row, position) => {
-      if (stored.has(`${row.tenant_id}\u0000${storedEventKey(row.conversation_id as string, row.event_id as string)}`)) return
+      if (stored.has(position)) return
       fresh.rows.push(row)
       fresh.indexes.push(rowIndexes[position]!)
     })

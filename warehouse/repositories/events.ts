@@ -38,6 +38,23 @@ WHERE tenant_id = {tenant_id:String}
   return new Set(rows.map((r) => storedEventKey(r.conversation_id, r.event_id)))
 }
 
+/** Which of `events` (of any tenants) are already stored: their positions in the array, looked up tenant by tenant. */
+export async function findStoredPositions(warehouse: Warehouse, events: { tenant_id: string; conversation_id: string; event_id: string }[]): Promise<Set<number>> {
+  const positionsByTenant = new Map<string, number[]>()
+  events.forEach((event, position) => {
+    const positions = positionsByTenant.get(event.tenant_id)
+    if (positions) positions.push(position)
+    else positionsByTenant.set(event.tenant_id, [position])
+  })
+  const storedPositions = new Set<number>()
+  for (const [tenantId, positions] of positionsByTenant) {
+    const stored = await findStoredEvents(warehouse, tenantId, positions.map((position) => events[position]!))
+    if (stored.size === 0) continue
+    for (const position of positions) if (stored.has(storedEventKey(events[position]!.conversation_id, events[position]!.event_id))) storedPositions.add(position)
+  }
+  return storedPositions
+}
+
 export function storedEventKey(conversationId: string, eventId: string): string {
   return `${conversationId}\u0000${eventId}`
 }
