@@ -28,7 +28,12 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'engine', include: ['**/*.test.ts'], exclude: [...NOT_TESTS, ...UNIT_TESTS, ...KAFKA_TESTS, ...BROWSER_TESTS], sequence: { groupOrder: 1 } },
+        test: {
+          name: 'engine',
+          include: ['**/*.test.ts'],
+          exclude: [...NOT_TESTS, ...UNIT_TESTS, ...KAFKA_TESTS, ...BROWSER_TESTS],
+          sequence: { groupOrder: 1 },
+        },
       },
       {
         extends: true,

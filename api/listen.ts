@@ -1,14 +1,15 @@
 // Serving HTTP on the configured port, with the failures a user meets at start-up said in one
 // line (a port in use, a port below 1024) instead of Node's stack trace of an unhandled 'error'.
 import { createServer } from 'node:net'
-import { serve, type ServerType } from '@hono/node-server'
+import { type ServerType, serve } from '@hono/node-server'
 
 export class StartupError extends Error {
   override name = 'StartupError'
 }
 
 function listenError(error: NodeJS.ErrnoException, port: number): Error {
-  if (error.code === 'EADDRINUSE') return new StartupError(`port ${port} is already in use by another process (another Pulso?): stop it, or set PORT to a free port (PORT=0 picks one)`)
+  if (error.code === 'EADDRINUSE')
+    return new StartupError(`port ${port} is already in use by another process (another Pulso?): stop it, or set PORT to a free port (PORT=0 picks one)`)
   if (error.code === 'EACCES') return new StartupError(`port ${port} needs privileges this process does not have: set PORT to a port from 1024 up`)
   return error
 }

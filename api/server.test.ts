@@ -1,6 +1,6 @@
 // `pulso start` as a user runs it: demo tenant filled once, URL and keys printed, KPIs served,
 // and a second start on the same data folder does not duplicate the demo data.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'

@@ -2,12 +2,12 @@
 import type { ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
-import { openRuntime, type Runtime } from '../runtime/runtime.ts'
 import { runUnitTests } from '../dbt-like-models/runner/test.ts'
+import { startAlertScheduler } from '../domain/alerts/scheduler.ts'
 import { seedDemo } from '../ingest/simulator/seed-demo.ts'
+import { openRuntime, type Runtime } from '../runtime/runtime.ts'
 import { createApp } from './app.ts'
 import { assertPortFree, listen } from './listen.ts'
-import { startAlertScheduler } from '../domain/alerts/scheduler.ts'
 
 export type RunningServer = { runtime: Runtime; server: ServerType; url: string; close(): Promise<void> }
 
@@ -36,7 +36,9 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
 
   // PULSO_INGEST_MODE=kafka: POST /v1/events publishes to the topic; the Kafka workers store.
   const kafka = config.kafka
-  const kafkaSink = kafka?.httpToKafka ? await (await import('../ingest/kafka/sink.ts')).createKafkaSink({ ...config, kafka }, runtime.warehouse, logger) : undefined
+  const kafkaSink = kafka?.httpToKafka
+    ? await (await import('../ingest/kafka/sink.ts')).createKafkaSink({ ...config, kafka }, runtime.warehouse, logger)
+    : undefined
   const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status, sink: kafkaSink?.sink })
   // Goals off track and new regressions go to the configured webhooks on a schedule.
   const alerts = startAlertScheduler(runtime.warehouse, config, logger)

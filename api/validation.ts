@@ -4,7 +4,7 @@
 // JSON bodies by parseBody; the CLI checks its options against the same schemas with parseInput.
 import { validator } from 'hono/validator'
 import { z } from 'zod'
-import { FIRST_QUERY_DATE, LAST_QUERY_DATE, isCalendarDate, isQueryableDate } from '../domain/dates.ts'
+import { FIRST_QUERY_DATE, isCalendarDate, isQueryableDate, LAST_QUERY_DATE } from '../domain/dates.ts'
 import { ApiError } from './errors.ts'
 
 /** A local date in a query parameter: YYYY-MM-DD of a day that exists, within what the models take. */
@@ -24,7 +24,10 @@ export function dateRange<Shape extends z.ZodRawShape>(shape: Shape) {
 /** "`field`: reason" for the first rule broken; a missing value "is required". */
 function reasonOf(error: z.ZodError, input: unknown): string {
   const issue = error.issues[0]!
-  const given = issue.path.reduce<unknown>((value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined), input)
+  const given = issue.path.reduce<unknown>(
+    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+    input,
+  )
   const message = issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message
   return `\`${issue.path.join('.') || '(body)'}\`: ${message}`
 }

@@ -78,7 +78,10 @@ async function buildBundle(repoRoot, buildDir, name) {
     format,
     target: 'node20',
     // Packages written as CommonJS call require(): an ES module bundle needs one of its own.
-    banner: format === 'esm' ? { js: "import { createRequire as __pulsoCreateRequire } from 'node:module'; const require = __pulsoCreateRequire(import.meta.url);" } : undefined,
+    banner:
+      format === 'esm'
+        ? { js: "import { createRequire as __pulsoCreateRequire } from 'node:module'; const require = __pulsoCreateRequire(import.meta.url);" }
+        : undefined,
     // stack traces name the TypeScript files and lines (Node reads the map once an error asks for it)
     sourcemap: 'linked',
     sourcesContent: false,

@@ -28,12 +28,12 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 const file = path.join(dataDir, 'events.ndjson')
 writeFileSync(
   file,
-  ndjson([
+  `${ndjson([
     event({ event_id: 'e1', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', sender: 'customer' }),
     event({ event_id: 'e2', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:03Z', sender: 'bot' }),
     event({ event_id: 'e3', conversation_id: 'c2', occurred_at: '2024-03-01T11:00:00Z', sender: 'customer' }),
     event({ event_id: 'e4', conversation_id: 'c2', occurred_at: '2024-03-01T11:00:05Z', sender: 'agent' }),
-  ]) + '\n\n{"event_id": "bad", "tenant_id": "acme"}\n',
+  ])}\n\n{"event_id": "bad", "tenant_id": "acme"}\n`,
 )
 
 describe('pulso CLI', () => {

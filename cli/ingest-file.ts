@@ -1,10 +1,10 @@
 // `pulso ingest FILE.ndjson`: streams the file in blocks into the data folder (or to a running API).
 import { createReadStream, statSync } from 'node:fs'
-import { SingleBar, Presets } from 'cli-progress'
+import { Presets, SingleBar } from 'cli-progress'
 import type { PulsoConfig } from '../config/config.ts'
 import { BlockLoad } from '../ingest/block-load.ts'
 import type { IntakeResult } from '../ingest/intake.ts'
-import { PackedValuesBuilder, unpackValue, type PackedValues } from '../ingest/kafka/packed-values.ts'
+import { type PackedValues, PackedValuesBuilder, unpackValue } from '../ingest/kafka/packed-values.ts'
 
 export type IngestSummary = {
   lines: number
@@ -92,7 +92,10 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
   if (options.url && !options.key) throw new Error('--url needs --key (an API key with the ingest role)')
   const total = file === '-' ? 0 : statSync(file).size
   const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 })
-  const bar = new SingleBar({ format: 'ingest [{bar}] {percentage}% | {value}/{total} bytes | {events} events', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
+  const bar = new SingleBar(
+    { format: 'ingest [{bar}] {percentage}% | {value}/{total} bytes | {events} events', hideCursor: true, stream: process.stderr },
+    Presets.shades_classic,
+  )
   bar.start(total || 1, 0, { events: 0 })
 
   const runtime = options.url ? undefined : await (await import('../runtime/runtime.ts')).openRuntime(config)

@@ -1,5 +1,5 @@
 // Structured logs (JSON lines on stderr), one logger per process.
-import { pino, type Logger } from 'pino'
+import { type Logger, pino } from 'pino'
 
 export function createLogger(level: string): Logger {
   return pino({ level, base: { service: 'pulso' } }, pino.destination(2))

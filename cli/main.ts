@@ -1,22 +1,24 @@
 // The `pulso` command line: the same jobs as the server, from a terminal.
 import { Command, InvalidArgumentError } from 'commander'
-import { ConfigError, loadConfig, tenantSettings } from '../config/config.ts'
-import { GRAINS, SEGMENTS } from '../definitions/kpis.ts'
-import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
 import { StartupError } from '../api/listen.ts'
+import { ConfigError, loadConfig, tenantSettings } from '../config/config.ts'
+import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
+import { GRAINS, SEGMENTS } from '../definitions/kpis.ts'
 import { DataFolderInUseError } from '../warehouse/data-folder.ts'
-import { createLogger } from './logger.ts'
-import { ingestFile } from './ingest-file.ts'
-import { formatTable } from './table.ts'
-import { register as registerReview } from './commands/review.ts'
 import { register as registerAlerts } from './commands/alerts.ts'
-import { register as registerKafka } from './commands/kafka.ts'
 import { register as registerData } from './commands/data.ts'
+import { register as registerKafka } from './commands/kafka.ts'
+import { register as registerReview } from './commands/review.ts'
+import { ingestFile } from './ingest-file.ts'
+import { createLogger } from './logger.ts'
+import { formatTable } from './table.ts'
 
 const program = new Command()
 program
   .name('pulso')
-  .description('Pulso: analytics and KPI observability for customer-service bots on WhatsApp.\nConfiguration comes from environment variables and pulso.config.yaml (see README).')
+  .description(
+    'Pulso: analytics and KPI observability for customer-service bots on WhatsApp.\nConfiguration comes from environment variables and pulso.config.yaml (see README).',
+  )
   .showHelpAfterError()
 
 program
@@ -28,7 +30,9 @@ program
     const { startServer } = await import('../api/server.ts')
     const running = await startServer(config, logger)
     const keys = config.apiKeys.filter((k) => k.tenant === 'demo')
-    console.log(`\nPulso is running at ${running.url}  (engine: ${running.runtime.warehouse.engine}, data: ${config.clickhouse ? config.clickhouse.url : config.dataDir})`)
+    console.log(
+      `\nPulso is running at ${running.url}  (engine: ${running.runtime.warehouse.engine}, data: ${config.clickhouse ? config.clickhouse.url : config.dataDir})`,
+    )
     if (config.demo) {
       console.log('Demo tenant "demo" keys:')
       for (const k of keys) console.log(`  ${k.role.padEnd(7)} ${k.key}`)
@@ -57,7 +61,8 @@ program
     const summary = await ingestFile(config, file, options)
     console.log(`\n${summary.accepted} accepted, ${summary.duplicates} duplicates, ${summary.rejected} rejected (${summary.lines} lines)`)
     for (const r of summary.firstRejections) console.log(`  line ${r.line}: ${r.event_id ?? '(no event_id)'}: ${r.reason}`)
-    if (summary.rejected > summary.firstRejections.length) console.log(`  … ${summary.rejected - summary.firstRejections.length} more in the dead_letters table`)
+    if (summary.rejected > summary.firstRejections.length)
+      console.log(`  … ${summary.rejected - summary.firstRejections.length} more in the dead_letters table`)
     process.exitCode = summary.rejected > 0 ? 2 : 0
   })
 
@@ -87,11 +92,17 @@ program
 /** Recomputes the stored conversation facts with a progress bar on stderr; answers how many conversations are stored. */
 async function rebuildWithProgress(facts: import('../dbt-like-models/runner/conversation-facts.ts').ConversationFacts): Promise<number> {
   const { SingleBar, Presets } = await import('cli-progress')
-  const bar = new SingleBar({ format: 'rebuild {tenant} [{bar}] {percentage}% | {value}/{total} customers and conversations', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
+  const bar = new SingleBar(
+    { format: 'rebuild {tenant} [{bar}] {percentage}% | {value}/{total} customers and conversations', hideCursor: true, stream: process.stderr },
+    Presets.shades_classic,
+  )
   let started = false
   try {
     await facts.rebuild((done, total, tenantId) => {
-      if (!started) bar.start(total, done, { tenant: tenantId }), (started = true)
+      if (!started) {
+        bar.start(total, done, { tenant: tenantId })
+        started = true
+      }
       bar.setTotal(total)
       bar.update(done, { tenant: tenantId })
     })
@@ -109,30 +120,40 @@ models
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
     const { withRuntime } = await import('../runtime/runtime.ts')
     const { runModels } = await import('../dbt-like-models/runner/run.ts')
-    await withRuntime(config, async (runtime) => {
-      const report = await runModels(runtime.warehouse, runtime.project)
-      for (const m of report.built) console.log(`  built ${m.name.padEnd(28)} ${m.materialized.padEnd(20)} ${m.ms} ms`)
-      console.log(`${report.built.length} models built in ${runtime.warehouse.database}`)
-      for (const stale of report.rebuildNeeded) {
-        console.log(`${stale.name}: its stored rows came from another definition or other settings; recomputing them from the events`)
-        await rebuildWithProgress(runtime.facts)
-        await runtime.facts.store.markBuilt(stale.fingerprint)
-      }
-    }, { buildModels: false })
+    await withRuntime(
+      config,
+      async (runtime) => {
+        const report = await runModels(runtime.warehouse, runtime.project)
+        for (const m of report.built) console.log(`  built ${m.name.padEnd(28)} ${m.materialized.padEnd(20)} ${m.ms} ms`)
+        console.log(`${report.built.length} models built in ${runtime.warehouse.database}`)
+        for (const stale of report.rebuildNeeded) {
+          console.log(`${stale.name}: its stored rows came from another definition or other settings; recomputing them from the events`)
+          await rebuildWithProgress(runtime.facts)
+          await runtime.facts.store.markBuilt(stale.fingerprint)
+        }
+      },
+      { buildModels: false },
+    )
   })
 models
   .command('rebuild')
-  .description('recompute the stored conversation facts (fct_conversations) from all events, with a progress bar: after restoring a backup, or to check that the stored rows are current')
+  .description(
+    'recompute the stored conversation facts (fct_conversations) from all events, with a progress bar: after restoring a backup, or to check that the stored rows are current',
+  )
   .action(async () => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
     const { withRuntime } = await import('../runtime/runtime.ts')
-    await withRuntime(config, async (runtime) => {
-      const started = Date.now()
-      const { fingerprint } = await runtime.facts.store.ensure()
-      const conversations = await rebuildWithProgress(runtime.facts)
-      await runtime.facts.store.markBuilt(fingerprint)
-      console.log(`fct_conversations recomputed: ${conversations} conversations in ${((Date.now() - started) / 1000).toFixed(1)} s`)
-    }, { buildModels: false })
+    await withRuntime(
+      config,
+      async (runtime) => {
+        const started = Date.now()
+        const { fingerprint } = await runtime.facts.store.ensure()
+        const conversations = await rebuildWithProgress(runtime.facts)
+        await runtime.facts.store.markBuilt(fingerprint)
+        console.log(`fct_conversations recomputed: ${conversations} conversations in ${((Date.now() - started) / 1000).toFixed(1)} s`)
+      },
+      { buildModels: false },
+    )
   })
 models
   .command('test')
@@ -165,7 +186,11 @@ program
     const { seedDemo } = await import('../ingest/simulator/seed-demo.ts')
     await withRuntime(config, async (runtime) => {
       const result = await seedDemo(runtime.warehouse, runtime.intake, { days: options.days, conversationsPerDay: options.perDay })
-      console.log(result.seeded ? `demo tenant filled: ${result.accepted} events accepted, ${result.duplicates} duplicates dropped` : 'demo tenant already has events; nothing done')
+      console.log(
+        result.seeded
+          ? `demo tenant filled: ${result.accepted} events accepted, ${result.duplicates} duplicates dropped`
+          : 'demo tenant already has events; nothing done',
+      )
     })
   })
 
@@ -190,11 +215,12 @@ function dataFolderHint(command: string): string {
     regressions: 'GET /v1/regressions',
     'models docs': 'GET /v1/models',
   }
-  if (command === 'ingest') return 'send the file to the running server instead: pulso ingest FILE --url http://localhost:8080 --key INGEST_KEY (its address and an ingest key)'
+  if (command === 'ingest')
+    return 'send the file to the running server instead: pulso ingest FILE --url http://localhost:8080 --key INGEST_KEY (its address and an ingest key)'
   if (command === 'start') return 'is Pulso already running? Stop it, or give this one another PULSO_DATA_DIR'
   if (command === 'ingest kafka') return 'a Kafka worker needs a data folder of its own (PULSO_DATA_DIR) or a ClickHouse server (CLICKHOUSE_URL)'
   if (api[command]) return `ask the running server instead (${api[command]} with a read key; see README), or stop it first`
-  return 'use the running server\'s HTTP API instead (see README), or stop it first'
+  return "use the running server's HTTP API instead (see README), or stop it first"
 }
 
 // The command being run, as words ("models test"), for the hints above.
@@ -208,7 +234,12 @@ program.hook('preAction', (_program, action) => {
 try {
   await program.parseAsync(process.argv)
 } catch (error) {
-  const known = error instanceof ConfigError || error instanceof ModelProjectError || error instanceof StartupError || error instanceof DataFolderInUseError || (error as Error).name === 'ApiError'
+  const known =
+    error instanceof ConfigError ||
+    error instanceof ModelProjectError ||
+    error instanceof StartupError ||
+    error instanceof DataFolderInUseError ||
+    (error as Error).name === 'ApiError'
   if (error instanceof DataFolderInUseError) {
     console.error(`pulso: ${error.message}; ${dataFolderHint(running)}`)
     process.exit(1)

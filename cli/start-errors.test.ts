@@ -1,7 +1,7 @@
 // What a user reads when a command cannot start: one line that says why and what to do, no stack
 // trace and no raw engine error. A server holds a data folder; a CLI command on the same folder,
 // a second server on it, and a server on its port are each refused in one line.
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, execFile, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -72,7 +72,9 @@ describe('a data folder held by a running server', () => {
     const file = path.join(work, 'events.ndjson')
     writeFileSync(file, '{}\n')
     const line = oneLine(await pulso({ PULSO_DATA_DIR: held }, 'ingest', file))
-    expect(line).toMatch(/is in use by another Pulso process \(pid \d+\).*; send the file to the running server instead: pulso ingest FILE --url http:\/\/localhost:8080 --key INGEST_KEY/)
+    expect(line).toMatch(
+      /is in use by another Pulso process \(pid \d+\).*; send the file to the running server instead: pulso ingest FILE --url http:\/\/localhost:8080 --key INGEST_KEY/,
+    )
   })
 
   it('a second server on it asks whether Pulso is already running', async () => {

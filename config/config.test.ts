@@ -36,7 +36,9 @@ describe('configuration', () => {
     expect(loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT: '6', UV_THREADPOOL_SIZE: '8' }).sqlConcurrency.total).toBe(6)
     // A ClickHouse server runs the statements in its own threads.
     expect(loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT: '8', CLICKHOUSE_URL: 'http://clickhouse:8123' }).sqlConcurrency.total).toBe(8)
-    expect(() => loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT_PER_TENANT: '0' })).toThrow("PULSO_SQL_MAX_CONCURRENT_PER_TENANT must be a positive integer, got '0'")
+    expect(() => loadConfig({ ...base, PULSO_SQL_MAX_CONCURRENT_PER_TENANT: '0' })).toThrow(
+      "PULSO_SQL_MAX_CONCURRENT_PER_TENANT must be a positive integer, got '0'",
+    )
   })
 
   it('keeps a generated hashing key in the data folder, the same on the next start', () => {
@@ -64,7 +66,10 @@ describe('configuration', () => {
     const kafka = (env: Record<string, string>) => loadConfig({ ...base, PULSO_KAFKA_BROKERS: 'kafka:9092', ...env }).kafka!
     expect(kafka({})).toMatchObject({ sessionTimeoutMs: 10_000, heartbeatIntervalMs: 3_000 })
     expect(kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000' })).toMatchObject({ sessionTimeoutMs: 6_000, heartbeatIntervalMs: 2_000 })
-    expect(kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '45000', PULSO_KAFKA_HEARTBEAT_INTERVAL_MS: '5000' })).toMatchObject({ sessionTimeoutMs: 45_000, heartbeatIntervalMs: 5_000 })
+    expect(kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '45000', PULSO_KAFKA_HEARTBEAT_INTERVAL_MS: '5000' })).toMatchObject({
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 5_000,
+    })
     expect(() => kafka({ PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000', PULSO_KAFKA_HEARTBEAT_INTERVAL_MS: '3000' })).toThrow(
       'PULSO_KAFKA_HEARTBEAT_INTERVAL_MS (3000) must be at most a third of PULSO_KAFKA_SESSION_TIMEOUT_MS (6000)',
     )
@@ -74,5 +79,4 @@ describe('configuration', () => {
     const config = loadConfig({ ...base, PULSO_API_KEYS: 'globex:read:globex-read-key' })
     expect(config.tenants.get('globex')).toMatchObject({ timezone: 'UTC', currency: 'USD' })
   })
-
 })

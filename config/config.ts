@@ -1,12 +1,13 @@
 // Pulso's configuration: read and validated once at start-up into a typed object.
 // The rest of the code receives a `PulsoConfig`; nothing else reads process.env.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+
 import { randomBytes } from 'node:crypto'
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { loadChatwootConfig, loadWhatsAppConfig, type ChatwootConfig, type WhatsAppConfig } from './whatsapp.ts'
-import { parseOperatingLoop, type OperatingLoopConfig } from './operating-loop.ts'
+import { type OperatingLoopConfig, parseOperatingLoop } from './operating-loop.ts'
+import { type ChatwootConfig, loadChatwootConfig, loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp.ts'
 
 export const ROLES = ['ingest', 'read', 'admin'] as const
 export type Role = (typeof ROLES)[number]
@@ -16,7 +17,10 @@ const tenantIdSchema = z.string().regex(/^[a-z0-9_-]{1,64}$/, 'tenant ids are 1â
 const tenantFileSchema = z.object({
   name: z.string().optional(),
   timezone: z.string().default('UTC'),
-  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+    .default('USD'),
   store_text: z.boolean().default(false),
 })
 
@@ -147,7 +151,7 @@ function resolveHashKey(env: Env, dataDir: string): string {
   if (existsSync(keyFile)) return readFileSync(keyFile, 'utf8').trim()
   mkdirSync(dataDir, { recursive: true })
   const key = randomBytes(32).toString('hex')
-  writeFileSync(keyFile, key + '\n', { mode: 0o600 })
+  writeFileSync(keyFile, `${key}\n`, { mode: 0o600 })
   return key
 }
 
@@ -169,7 +173,8 @@ function sqlConcurrency(env: Env, embedded: boolean): SqlConcurrency {
   const queued = env.PULSO_SQL_MAX_QUEUED_PER_TENANT
   // 0 is allowed: no line, a statement without a free slot is refused at once
   const queuedPerTenant = queued === undefined || queued === '' ? 4 : Number(queued)
-  if (!Number.isInteger(queuedPerTenant) || queuedPerTenant < 0) throw new ConfigError(`PULSO_SQL_MAX_QUEUED_PER_TENANT must be 0 or a positive integer, got '${queued}'`)
+  if (!Number.isInteger(queuedPerTenant) || queuedPerTenant < 0)
+    throw new ConfigError(`PULSO_SQL_MAX_QUEUED_PER_TENANT must be 0 or a positive integer, got '${queued}'`)
   const total = positiveInt(env, 'PULSO_SQL_MAX_CONCURRENT', 2)
   if (embedded) {
     // On embedded chDB a running statement holds one of libuv's worker threads until it ends.
@@ -225,7 +230,9 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
   for (const key of apiKeys) if (!tenants.has(key.tenant)) addTenant(key.tenant, {})
 
   const clickhouseUrl = env.CLICKHOUSE_URL
-  const brokers = env.PULSO_KAFKA_BROKERS?.split(',').map((b) => b.trim()).filter(Boolean)
+  const brokers = env.PULSO_KAFKA_BROKERS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean)
 
   const operatingLoop = parseOperatingLoop(file as Record<string, unknown>, demo)
   if ('error' in operatingLoop) throw new ConfigError(`config file ${configPath}: ${operatingLoop.error}`)
@@ -236,9 +243,7 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
   return {
     dataDir,
     database,
-    clickhouse: clickhouseUrl
-      ? { url: clickhouseUrl, username: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD || '' }
-      : undefined,
+    clickhouse: clickhouseUrl ? { url: clickhouseUrl, username: env.CLICKHOUSE_USER || 'default', password: env.CLICKHOUSE_PASSWORD || '' } : undefined,
     port: env.PORT === '0' ? 0 : positiveInt(env, 'PORT', 8080), // 0 picks a free port
     demo,
     demoSize: { days: positiveInt(env, 'PULSO_DEMO_DAYS', 60), conversationsPerDay: positiveInt(env, 'PULSO_DEMO_PER_DAY', 120) },
@@ -281,7 +286,9 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
   // does not get a live worker dropped from the group.
   const heartbeatIntervalMs = positiveInt(env, 'PULSO_KAFKA_HEARTBEAT_INTERVAL_MS', Math.min(3_000, Math.floor(sessionTimeoutMs / 3)))
   if (heartbeatIntervalMs * 3 > sessionTimeoutMs) {
-    throw new ConfigError(`PULSO_KAFKA_HEARTBEAT_INTERVAL_MS (${heartbeatIntervalMs}) must be at most a third of PULSO_KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs})`)
+    throw new ConfigError(
+      `PULSO_KAFKA_HEARTBEAT_INTERVAL_MS (${heartbeatIntervalMs}) must be at most a third of PULSO_KAFKA_SESSION_TIMEOUT_MS (${sessionTimeoutMs})`,
+    )
   }
   return {
     brokers,

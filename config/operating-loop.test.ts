@@ -14,7 +14,14 @@ function withFile(content: unknown, env: Record<string, string> = {}) {
 
 describe('goals, use cases, regressions and alerts in the config file', () => {
   it('goals get an id and a direction from their KPI', () => {
-    const config = withFile({ goals: { acme: [{ kpi: 'frt_p50_s', target: 5 }, { kpi: 'csat_score', target: 80, segment: { by: 'use_case', value: 'returns' }, period: 'month' }] } })()
+    const config = withFile({
+      goals: {
+        acme: [
+          { kpi: 'frt_p50_s', target: 5 },
+          { kpi: 'csat_score', target: 80, segment: { by: 'use_case', value: 'returns' }, period: 'month' },
+        ],
+      },
+    })()
     expect(config.operatingLoop.goals.map((g) => [g.tenantId, g.id, g.direction, g.period, g.source])).toEqual([
       ['acme', 'frt_p50_s.week', 'at_most', 'week', 'config'],
       ['acme', 'csat_score.use_case-returns.month', 'at_least', 'month', 'config'],
@@ -24,14 +31,33 @@ describe('goals, use cases, regressions and alerts in the config file', () => {
   it('an invalid entry names the field and the rule', () => {
     expect(withFile({ goals: { acme: [{ kpi: 'happiness', target: 1 }] } })).toThrow(ConfigError)
     expect(withFile({ goals: { acme: [{ kpi: 'happiness', target: 1 }] } })).toThrow(/goals\.acme\.0\.kpi: expected one of conversations, frt_p50_s/)
-    expect(withFile({ use_cases: { acme: [{ name: 'returns', policy: 'maybe' }] } })).toThrow(/use_cases\.acme\.0\.policy: expected bot \(the bot handles it\) or human/)
+    expect(withFile({ use_cases: { acme: [{ name: 'returns', policy: 'maybe' }] } })).toThrow(
+      /use_cases\.acme\.0\.policy: expected bot \(the bot handles it\) or human/,
+    )
     expect(withFile({ alerts: { webhooks: [{ url: 'not a url' }] } })).toThrow(/alerts\.webhooks\.0\.url: expected an absolute http\(s\) URL/)
-    expect(withFile({ goals: { acme: [{ id: 'x', kpi: 'csat_score', target: 1 }, { id: 'x', kpi: 'fcr_rate', target: 1 }] } })).toThrow(/goal id 'x' is used twice/)
+    expect(
+      withFile({
+        goals: {
+          acme: [
+            { id: 'x', kpi: 'csat_score', target: 1 },
+            { id: 'x', kpi: 'fcr_rate', target: 1 },
+          ],
+        },
+      }),
+    ).toThrow(/goal id 'x' is used twice/)
   })
 
   it('the demo tenant gets default goals and use cases only when the demo is on', () => {
     const on = withFile({}, { PULSO_DEMO: '1' })()
-    expect(on.operatingLoop.goals.filter((g) => g.tenantId === 'demo').map((g) => g.id)).toEqual(['csat', 'bot-resolution', 'escalation', 'escalation-returns', 'frt', 'handoff-wait', 'cost'])
+    expect(on.operatingLoop.goals.filter((g) => g.tenantId === 'demo').map((g) => g.id)).toEqual([
+      'csat',
+      'bot-resolution',
+      'escalation',
+      'escalation-returns',
+      'frt',
+      'handoff-wait',
+      'cost',
+    ])
     expect(on.operatingLoop.useCases.map((u) => [u.name, u.policy])).toEqual([
       ['order_status', 'bot'],
       ['returns', 'bot'],

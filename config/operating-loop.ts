@@ -1,14 +1,24 @@
 // The operating loop's configuration sections: goals, use cases, regressions and alerts.
 // Parsed once by loadConfig (config.ts) from the config file; the rest of Pulso gets typed values.
 import { z } from 'zod'
-import { defaultGoalDirection, GOAL_DIRECTIONS, GOAL_PERIODS, KPI_FIELDS, SEGMENTS, type GoalDirection, type GoalPeriod, type KpiField, type Segment } from '../definitions/kpis.ts'
+import {
+  defaultGoalDirection,
+  GOAL_DIRECTIONS,
+  GOAL_PERIODS,
+  type GoalDirection,
+  type GoalPeriod,
+  KPI_FIELDS,
+  type KpiField,
+  SEGMENTS,
+  type Segment,
+} from '../definitions/kpis.ts'
 
 const goalIdSchema = z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'goal ids are 1–64 characters of [a-z0-9_.-]')
 
 export const goalInputSchema = z.object({
   id: goalIdSchema.optional(),
   kpi: z.enum(KPI_FIELDS, { error: `expected one of ${KPI_FIELDS.join(', ')}` }),
-  target: z.number({ error: "expected a number" }),
+  target: z.number({ error: 'expected a number' }),
   /** Defaults from the KPI catalog: at_most where lower is better (times, escalation, cost), at_least otherwise. */
   direction: z.enum(GOAL_DIRECTIONS, { error: 'expected at_least or at_most' }).optional(),
   period: z.enum(GOAL_PERIODS, { error: 'expected day, week or month' }).default('week'),
@@ -38,7 +48,14 @@ export type Goal = {
 /** A goal as validated input → the stored shape, with its id and direction filled in. */
 export function toGoal(tenantId: string, input: z.output<typeof goalInputSchema>, source: Goal['source']): Goal {
   const segment = input.segment ?? null
-  const id = input.id ?? [input.kpi, segment ? `${segment.by}-${segment.value}` : '', input.period].filter(Boolean).join('.').toLowerCase().replace(/[^a-z0-9_.-]/g, '_').slice(0, 64)
+  const id =
+    input.id ??
+    [input.kpi, segment ? `${segment.by}-${segment.value}` : '', input.period]
+      .filter(Boolean)
+      .join('.')
+      .toLowerCase()
+      .replace(/[^a-z0-9_.-]/g, '_')
+      .slice(0, 64)
   return {
     tenantId,
     id,
@@ -85,9 +102,7 @@ export const alertsSchema = z.object({
   /** Base URL of the dashboard; alert messages link into it. */
   dashboard_url: z.string().url('expected an absolute URL such as https://pulso.example.com').default('http://localhost:8080'),
   interval_minutes: z.number().positive().default(15),
-  webhooks: z
-    .array(z.object({ url: z.string().url('expected an absolute http(s) URL'), tenant: z.string().optional() }))
-    .default([]),
+  webhooks: z.array(z.object({ url: z.string().url('expected an absolute http(s) URL'), tenant: z.string().optional() })).default([]),
 })
 export type AlertsSettings = z.output<typeof alertsSchema>
 
@@ -105,15 +120,32 @@ export const DEMO_GOALS: z.input<typeof goalInputSchema>[] = [
   { id: 'csat', kpi: 'csat_score', target: 80, period: 'week', owner: 'cx-director@demo.example' },
   { id: 'bot-resolution', kpi: 'bot_resolution_rate', target: 0.6, period: 'week', owner: 'bot-lead@demo.example' },
   { id: 'escalation', kpi: 'escalation_rate', target: 0.25, period: 'week', owner: 'ops-lead@demo.example' },
-  { id: 'escalation-returns', kpi: 'escalation_rate', target: 0.15, period: 'week', owner: 'ops-lead@demo.example', segment: { by: 'use_case', value: 'returns' } },
+  {
+    id: 'escalation-returns',
+    kpi: 'escalation_rate',
+    target: 0.15,
+    period: 'week',
+    owner: 'ops-lead@demo.example',
+    segment: { by: 'use_case', value: 'returns' },
+  },
   { id: 'frt', kpi: 'frt_p50_s', target: 5, period: 'week', owner: 'ops-lead@demo.example' },
   { id: 'handoff-wait', kpi: 'handoff_wait_p50_s', target: 180, period: 'week', owner: 'ops-lead@demo.example' },
   { id: 'cost', kpi: 'cost_per_conversation', target: 5, period: 'month', owner: 'cfo@demo.example' },
 ]
 export const DEMO_USE_CASES: z.input<typeof useCaseInputSchema>[] = [
-  { name: 'order_status', policy: 'bot', intents: ['where_is_my_order', 'delivery_date', 'change_address'], description: 'Where is my order, delivery dates, address changes.' },
+  {
+    name: 'order_status',
+    policy: 'bot',
+    intents: ['where_is_my_order', 'delivery_date', 'change_address'],
+    description: 'Where is my order, delivery dates, address changes.',
+  },
   { name: 'returns', policy: 'bot', intents: ['start_return', 'refund_status', 'exchange_size'], description: 'Returns, refunds and exchanges.' },
-  { name: 'rejected_payment', policy: 'human', intents: ['card_declined', 'double_charge', 'payment_pending'], description: 'Declined cards and double charges: a person handles money.' },
+  {
+    name: 'rejected_payment',
+    policy: 'human',
+    intents: ['card_declined', 'double_charge', 'payment_pending'],
+    description: 'Declined cards and double charges: a person handles money.',
+  },
   { name: 'faq', policy: 'bot', intents: ['store_hours', 'shipping_cost', 'warranty'], description: 'Store hours, shipping cost, warranty.' },
 ]
 

@@ -11,7 +11,12 @@ describe('WhatsApp configuration', () => {
     const config = loadWhatsAppConfig(file, { PULSO_WHATSAPP_TENANTS: 'acme:env-token:env:secret, globex:g-token:g-secret' }, fail)
     expect(config.tenants.get('acme')).toEqual({ verifyToken: 'env-token', appSecret: 'env:secret' }) // a secret may contain ':'
     expect(config.tenants.get('globex')).toEqual({ verifyToken: 'g-token', appSecret: 'g-secret' })
-    expect(config.sessionGapSeconds).toEqual(new Map([['*', 12 * 3600], ['acme', 2 * 3600]]))
+    expect(config.sessionGapSeconds).toEqual(
+      new Map([
+        ['*', 12 * 3600],
+        ['acme', 2 * 3600],
+      ]),
+    )
     expect(config.prices).toBe(DEFAULT_PRICES)
   })
 
@@ -28,21 +33,40 @@ describe('WhatsApp configuration', () => {
   })
 
   it('names the field and the rule when something is wrong', () => {
-    expect(() => loadWhatsAppConfig({}, { PULSO_WHATSAPP_TENANTS: 'acme:only-token' }, fail)).toThrow(/PULSO_WHATSAPP_TENANTS entry 1 \('acme:…'\): expected tenant:verify_token:app_secret/)
-    expect(() => loadWhatsAppConfig({}, { PULSO_WHATSAPP_SESSION_GAP_HOURS: '-1' }, fail)).toThrow(/PULSO_WHATSAPP_SESSION_GAP_HOURS must be a number of hours > 0/)
-    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { mexico: { utility: 1 } } } } }, {}, fail)).toThrow(/whatsapp\.prices\.markets\.mexico.*ISO 3166/)
-    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { MX: { utility: -1 } } } } }, {}, fail)).toThrow(/whatsapp\.prices\.markets\.MX\.utility: must be ≥ 0/)
+    expect(() => loadWhatsAppConfig({}, { PULSO_WHATSAPP_TENANTS: 'acme:only-token' }, fail)).toThrow(
+      /PULSO_WHATSAPP_TENANTS entry 1 \('acme:…'\): expected tenant:verify_token:app_secret/,
+    )
+    expect(() => loadWhatsAppConfig({}, { PULSO_WHATSAPP_SESSION_GAP_HOURS: '-1' }, fail)).toThrow(
+      /PULSO_WHATSAPP_SESSION_GAP_HOURS must be a number of hours > 0/,
+    )
+    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { mexico: { utility: 1 } } } } }, {}, fail)).toThrow(
+      /whatsapp\.prices\.markets\.mexico.*ISO 3166/,
+    )
+    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { MX: { utility: -1 } } } } }, {}, fail)).toThrow(
+      /whatsapp\.prices\.markets\.MX\.utility: must be ≥ 0/,
+    )
     // a price becomes the amount of cost events, which the events table stores as Decimal(18, 6)
-    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { MX: { utility: 0.0000001 } } } } }, {}, fail)).toThrow(/whatsapp\.prices\.markets\.MX\.utility: at most 6 decimal places/)
-    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { currency: 'MXN', markets: { MX: { utility: 1 } } } } }, {}, fail)).toThrow(/markets\.default: required when whatsapp\.prices\.currency is not USD/)
+    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { markets: { MX: { utility: 0.0000001 } } } } }, {}, fail)).toThrow(
+      /whatsapp\.prices\.markets\.MX\.utility: at most 6 decimal places/,
+    )
+    expect(() => loadWhatsAppConfig({ whatsapp: { prices: { currency: 'MXN', markets: { MX: { utility: 1 } } } } }, {}, fail)).toThrow(
+      /markets\.default: required when whatsapp\.prices\.currency is not USD/,
+    )
     expect(() => loadWhatsAppConfig({ whatsapp: { tenants: { acme: { verify_token: 'x' } } } }, {}, fail)).toThrow(/whatsapp\.tenants\.acme\.app_secret/)
   })
 })
 
 describe('Chatwoot configuration', () => {
   it('reads tenant tokens from PULSO_CHATWOOT_TENANTS and the file', () => {
-    const config = loadChatwootConfig({ chatwoot: { tenants: { acme: { token: 'file-token-0123456789' } } } }, { PULSO_CHATWOOT_TENANTS: 'globex:env-token-0123456789' }, fail)
-    expect([...config.tenants]).toEqual([['acme', { token: 'file-token-0123456789' }], ['globex', { token: 'env-token-0123456789' }]])
+    const config = loadChatwootConfig(
+      { chatwoot: { tenants: { acme: { token: 'file-token-0123456789' } } } },
+      { PULSO_CHATWOOT_TENANTS: 'globex:env-token-0123456789' },
+      fail,
+    )
+    expect([...config.tenants]).toEqual([
+      ['acme', { token: 'file-token-0123456789' }],
+      ['globex', { token: 'env-token-0123456789' }],
+    ])
     expect(() => loadChatwootConfig({}, { PULSO_CHATWOOT_TENANTS: 'acme:short' }, fail)).toThrow(/at least 16 characters/)
   })
 })

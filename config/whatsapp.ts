@@ -42,7 +42,10 @@ export const DEFAULT_PRICES: PriceTable = {
 
 const DAY = 24 * 60 * 60
 
-const gapHours = z.number({ error: 'expected a number of hours' }).positive('must be > 0').max(24 * 90, 'at most 2160 hours (90 days)')
+const gapHours = z
+  .number({ error: 'expected a number of hours' })
+  .positive('must be > 0')
+  .max(24 * 90, 'at most 2160 hours (90 days)')
 // A price becomes the amount of cost events, so it must be one the contract accepts.
 const price = z
   .number({ error: 'expected a price per message' })
@@ -65,7 +68,10 @@ const whatsappSectionSchema = z
       .default({}),
     prices: z
       .object({
-        currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD').default('USD'),
+        currency: z
+          .string()
+          .regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as USD')
+          .default('USD'),
         markets: z.record(z.string(), marketPrices).default({}),
       })
       .optional(),
@@ -91,7 +97,9 @@ export function parseWhatsAppTenants(value: string | undefined, fail: Fail): Map
     const [tenant, verifyToken, ...rest] = entry.trim().split(':')
     const appSecret = rest.join(':')
     if (!tenant || !/^[a-z0-9_-]{1,64}$/.test(tenant) || !verifyToken || !appSecret) {
-      fail(`PULSO_WHATSAPP_TENANTS entry ${i + 1} ('${tenant ?? ''}:…'): expected tenant:verify_token:app_secret with a tenant id of [a-z0-9_-] and non-empty token and secret`)
+      fail(
+        `PULSO_WHATSAPP_TENANTS entry ${i + 1} ('${tenant ?? ''}:…'): expected tenant:verify_token:app_secret with a tenant id of [a-z0-9_-] and non-empty token and secret`,
+      )
     }
     tenants.set(tenant!, { verifyToken: verifyToken!, appSecret })
   })

@@ -109,10 +109,25 @@ export type Regression = {
   active: boolean
   release: { bot_version: string; first_seen_at: string } | null
 }
-export type RegressionReport = { as_of: string; window_days: number; lookback_days: number; tests_run: number; tests_skipped_small_samples: number; regressions: Regression[] }
+export type RegressionReport = {
+  as_of: string
+  window_days: number
+  lookback_days: number
+  tests_run: number
+  tests_skipped_small_samples: number
+  regressions: Regression[]
+}
 export type RegressionsResponse = RegressionReport & {
   tenant_id: string
-  settings: { window_days: number; trailing_weeks: number; min_samples: number; fdr: number; min_relative_effect: number; lookback_days: number; min_days_flagged: number }
+  settings: {
+    window_days: number
+    trailing_weeks: number
+    min_samples: number
+    fdr: number
+    min_relative_effect: number
+    lookback_days: number
+    min_days_flagged: number
+  }
 }
 
 // ---- GET /v1/review ---------------------------------------------------------------------------------
@@ -121,7 +136,14 @@ export type QuestionGroup = { question: string; fallbacks: number; conversations
 export type EscalationReason = { reason: string; conversations: number; share: number }
 export type IntentCsat = { intent: string; conversations: number; csat_responses: number; csat_score: number | null; csat_avg: number | null }
 /** A KPI this week against last week; trend by the KPI's direction, null for volume. */
-export type KpiDelta = { kpi: KpiField; current: number | null; previous: number | null; delta: number | null; relative: number | null; trend: 'better' | 'worse' | 'same' | null }
+export type KpiDelta = {
+  kpi: KpiField
+  current: number | null
+  previous: number | null
+  delta: number | null
+  relative: number | null
+  trend: 'better' | 'worse' | 'same' | null
+}
 export type ScorecardRow = {
   use_case: string
   policy: 'bot' | 'human' | null
@@ -153,7 +175,12 @@ export type WeeklyReview = {
 // ---- POST /v1/sql (format json) and GET /v1/models ----------------------------------------------------
 
 /** ClickHouse's JSON output format, as POST /v1/sql streams it. */
-export type SqlJsonResult = { meta: { name: string; type: string }[]; data: Record<string, unknown>[]; rows: number; statistics?: { elapsed: number; rows_read: number; bytes_read: number } }
+export type SqlJsonResult = {
+  meta: { name: string; type: string }[]
+  data: Record<string, unknown>[]
+  rows: number
+  statistics?: { elapsed: number; rows_read: number; bytes_read: number }
+}
 
 export type CatalogTest = { kind: 'data' | 'unit'; name: string; column: string | null; description: string }
 export type CatalogColumn = { name: string; type: string | null; description: string; documented: boolean; tests: string[] }

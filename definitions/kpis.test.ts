@@ -1,8 +1,8 @@
 // The KPI catalog agrees with the SQL that computes the KPIs and with the dashboard's labels.
 import { describe, expect, it } from 'vitest'
-import { BUILTIN_MODELS_DIR, loadProject } from '../dbt-like-models/runner/project.ts'
 import { MESSAGES } from '../dashboard/src/lib/messages.ts'
-import { KPI_CATALOG, KPI_FIELDS, defaultGoalDirection, kpiText, type KpiName } from './kpis.ts'
+import { BUILTIN_MODELS_DIR, loadProject } from '../dbt-like-models/runner/project.ts'
+import { defaultGoalDirection, KPI_CATALOG, KPI_FIELDS, type KpiName, kpiText } from './kpis.ts'
 
 const project = loadProject([BUILTIN_MODELS_DIR])
 const columnsOf = (model: string) => project.models.find((m) => m.name === model)!.doc.columns.map((c) => c.name)
@@ -28,12 +28,12 @@ describe('KPI catalog', () => {
   })
 
   it('writes values as plain text by unit', () => {
-    expect([kpiText('escalation_rate', 0.1234), kpiText('csat_score', 80), kpiText('csat_avg', 4.256), kpiText('conversations', 12), kpiText('fcr_rate', null)]).toEqual([
-      '12.3%',
-      '80',
-      '4.26',
-      '12',
-      '–',
-    ])
+    expect([
+      kpiText('escalation_rate', 0.1234),
+      kpiText('csat_score', 80),
+      kpiText('csat_avg', 4.256),
+      kpiText('conversations', 12),
+      kpiText('fcr_rate', null),
+    ]).toEqual(['12.3%', '80', '4.26', '12', '–'])
   })
 })

@@ -6,7 +6,6 @@
 import type { Goal } from '../config/operating-loop.ts'
 import type { GoalStatus } from '../definitions/api.ts'
 
-
 export function goalStatus(value: number | null | undefined, goal: Pick<Goal, 'target' | 'direction' | 'atRiskMargin'>): GoalStatus {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'no_data'
   // How far the value misses the target, in the KPI's unit (≤ 0: met).

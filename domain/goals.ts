@@ -1,10 +1,9 @@
 // Goal status and attainment history: each goal's KPI per period from the fct_kpis mart,
 // judged against its target by the rule in goal-status.ts.
 import type { TenantSettings } from '../config/config.ts'
-import type { GoalPeriodResult, GoalReport } from '../definitions/api.ts'
 import type { Goal } from '../config/operating-loop.ts'
+import type { GoalPeriodResult, GoalReport, KpiRow } from '../definitions/api.ts'
 import type { Warehouse } from '../warehouse/client.ts'
-import type { KpiRow } from '../definitions/api.ts'
 import { queryKpis } from '../warehouse/repositories/kpis.ts'
 import { periodEnd, periodStart, periodsBefore } from './dates.ts'
 import { goalStatus } from './goal-status.ts'

@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest'
 import { editDistance, mergeNearDuplicates, similarity } from './questions.ts'
 
-const row = (question_normalized: string, fallbacks: number, examples: string[] = [question_normalized]) => ({ question_normalized, fallbacks, conversations: fallbacks, examples, use_cases: ['faq'] })
+const row = (question_normalized: string, fallbacks: number, examples: string[] = [question_normalized]) => ({
+  question_normalized,
+  fallbacks,
+  conversations: fallbacks,
+  examples,
+  use_cases: ['faq'],
+})
 
 describe('unanswered questions: near-duplicates merged', () => {
   it('edit distance counts single-character edits', () => {

@@ -4,7 +4,6 @@
 import type { QuestionGroup } from '../definitions/api.ts'
 import type { QuestionGroupRow } from '../warehouse/repositories/review.ts'
 
-
 /** Levenshtein distance, two rows of the table at a time. */
 export function editDistance(a: string, b: string): number {
   if (a === b) return 0

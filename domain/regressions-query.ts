@@ -2,10 +2,10 @@
 // and the releases it needs.
 import type { TenantSettings } from '../config/config.ts'
 import type { RegressionSettings } from '../config/operating-loop.ts'
+import type { RegressionReport } from '../definitions/api.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { queryBotReleases, queryLastActiveDate, queryRegressionGroups } from '../warehouse/repositories/regression-samples.ts'
 import { addDays, todayIn } from './dates.ts'
-import type { RegressionReport } from '../definitions/api.ts'
 import { detectRegressions, samplesNeededDays } from './regressions.ts'
 
 /** as_of defaults to the tenant's last day with conversations (never after today). */

@@ -6,8 +6,16 @@ import { describe, expect, it } from 'vitest'
 import type { RegressionSettings } from '../config/operating-loop.ts'
 import type { BotRelease } from '../warehouse/repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
+import {
+  detectRegressionsPerSample,
+  evaluateAtPerSample,
+  indexSamples,
+  mannWhitneyUTestPerSample,
+  medianPerSample,
+  type RegressionSample,
+  summarizeSamples,
+} from './regressions.test-oracle.ts'
 import { detectRegressions, evaluateAt, indexGroups, samplesNeededDays } from './regressions.ts'
-import { detectRegressionsPerSample, evaluateAtPerSample, indexSamples, mannWhitneyUTestPerSample, medianPerSample, summarizeSamples, type RegressionSample } from './regressions.test-oracle.ts'
 import { histogram, mannWhitneyUTest, mannWhitneyUTestOfCounts, median, medianOfCounts } from './statistics.ts'
 
 /** A seeded generator (mulberry32), so a failure can be replayed. */
@@ -59,7 +67,7 @@ describe('Mann–Whitney U and the median from counts', () => {
 /** Conversations over `days` days to `end`: segments with and without values, nulls, ties, and a release that worsens one use case. */
 function simulateSamples(seed: number, end: string, days: number): { samples: RegressionSample[]; releases: BotRelease[] } {
   const rand = random(seed)
-  const pick = <T,>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!
+  const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!
   const releaseDay = addDays(end, -Math.floor(days / 3))
   const samples: RegressionSample[] = []
   for (let d = days - 1; d >= 0; d--) {
@@ -98,7 +106,15 @@ function shuffled<T>(xs: T[], rand: () => number): T[] {
   return out
 }
 
-const DEFAULTS: RegressionSettings = { window_days: 7, trailing_weeks: 4, min_samples: 30, fdr: 0.01, min_relative_effect: 0.2, lookback_days: 14, min_days_flagged: 2 }
+const DEFAULTS: RegressionSettings = {
+  window_days: 7,
+  trailing_weeks: 4,
+  min_samples: 30,
+  fdr: 0.01,
+  min_relative_effect: 0.2,
+  lookback_days: 14,
+  min_days_flagged: 2,
+}
 
 describe('the regression detector from per-day summaries', () => {
   const cases: { seed: number; settings: RegressionSettings }[] = [
@@ -114,7 +130,11 @@ describe('the regression detector from per-day summaries', () => {
       const { samples, releases } = simulateSamples(seed, end, samplesNeededDays(settings) + 1)
       // SQL returns groups, and the values in a group, in any order
       const rand = random(seed + 100)
-      const groups = shuffled(summarizeSamples(samples), rand).map((g) => ({ ...g, frt_s_values: shuffled(g.frt_s_values, rand), handoff_wait_s_values: shuffled(g.handoff_wait_s_values, rand) }))
+      const groups = shuffled(summarizeSamples(samples), rand).map((g) => ({
+        ...g,
+        frt_s_values: shuffled(g.frt_s_values, rand),
+        handoff_wait_s_values: shuffled(g.handoff_wait_s_values, rand),
+      }))
       const index = indexGroups(groups)
       const perSample = indexSamples(samples)
       let compared = 0

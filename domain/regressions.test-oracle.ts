@@ -6,11 +6,11 @@
 // a comparison's effect and its flag (comparison, flagComparisons), and the report from the
 // days' comparisons (reportRegressions).
 import type { RegressionSettings } from '../config/operating-loop.ts'
-import type { BotRelease, RegressionGroup } from '../warehouse/repositories/regression-samples.ts'
-import { SEGMENTS, type KpiName } from '../definitions/kpis.ts'
 import type { RegressionReport, SegmentRef } from '../definitions/api.ts'
-import { comparison, flagComparisons, reportRegressions, windowsAt, type ComparisonResult, type UnflaggedComparison } from './regressions.ts'
-import { mannWhitneyFromRanks, twoProportionZTest, type Alternative, type TestResult } from './statistics.ts'
+import { type KpiName, SEGMENTS } from '../definitions/kpis.ts'
+import type { BotRelease, RegressionGroup } from '../warehouse/repositories/regression-samples.ts'
+import { type ComparisonResult, comparison, flagComparisons, reportRegressions, type UnflaggedComparison, windowsAt } from './regressions.ts'
+import { type Alternative, mannWhitneyFromRanks, type TestResult, twoProportionZTest } from './statistics.ts'
 
 /** One row of fct_regression_samples (the local day instead of started_at). */
 export type RegressionSample = {
@@ -34,13 +34,33 @@ export function summarizeSamples(samples: RegressionSample[]): RegressionGroup[]
     const key = JSON.stringify([s.started_on, s.use_case, s.intent, s.bot_version, s.channel])
     let g = groups.get(key)
     if (!g) {
-      groups.set(key, (g = { started_on: s.started_on, use_case: s.use_case, intent: s.intent, bot_version: s.bot_version, channel: s.channel, conversations: 0, escalated_sum: 0, bot_resolved_sum: 0, had_fallback_sum: 0, csat_good_n: 0, csat_good_sum: 0, frt_s_values: [], handoff_wait_s_values: [] }))
+      groups.set(
+        key,
+        (g = {
+          started_on: s.started_on,
+          use_case: s.use_case,
+          intent: s.intent,
+          bot_version: s.bot_version,
+          channel: s.channel,
+          conversations: 0,
+          escalated_sum: 0,
+          bot_resolved_sum: 0,
+          had_fallback_sum: 0,
+          csat_good_n: 0,
+          csat_good_sum: 0,
+          frt_s_values: [],
+          handoff_wait_s_values: [],
+        }),
+      )
     }
     g.conversations++
     g.escalated_sum += s.escalated
     g.bot_resolved_sum += s.bot_resolved
     g.had_fallback_sum += s.had_fallback
-    if (s.csat_good !== null) (g.csat_good_n++, (g.csat_good_sum += s.csat_good))
+    if (s.csat_good !== null) {
+      g.csat_good_n++
+      g.csat_good_sum += s.csat_good
+    }
     if (s.frt_s !== null) g.frt_s_values.push(s.frt_s)
     if (s.handoff_wait_s !== null) g.handoff_wait_s_values.push(s.handoff_wait_s)
   }
@@ -160,7 +180,9 @@ export function evaluateAtPerSample(index: SampleIndex, asOf: string, settings: 
           referenceValue = medianPerSample(reference)!
           pValue = mannWhitneyUTestPerSample(current, reference, alternative).pValue
         }
-        results.push(comparison(spec, segment, baseline, { value: currentValue, samples: current.length }, { value: referenceValue, samples: reference.length }, pValue))
+        results.push(
+          comparison(spec, segment, baseline, { value: currentValue, samples: current.length }, { value: referenceValue, samples: reference.length }, pValue),
+        )
       }
     }
   }

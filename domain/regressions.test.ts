@@ -8,12 +8,12 @@ import { stringify } from 'yaml'
 import { tenantSettings } from '../config/config.ts'
 import { DEMO_USE_CASES } from '../config/operating-loop.ts'
 import { simulate } from '../ingest/simulator/simulator.ts'
-import { TEST_KEYS, openTestPulso, type TestPulso } from '../tests/helpers.ts'
+import { openTestPulso, TEST_KEYS, type TestPulso } from '../tests/helpers.ts'
 import { queryBotReleases, queryLastActiveDate, queryRegressionGroups } from '../warehouse/repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
-import { findRegressions } from './regressions-query.ts'
+import { detectRegressionsPerSample, type RegressionSample, summarizeSamples } from './regressions.test-oracle.ts'
 import { detectRegressions, samplesNeededDays } from './regressions.ts'
-import { detectRegressionsPerSample, summarizeSamples, type RegressionSample } from './regressions.test-oracle.ts'
+import { findRegressions } from './regressions-query.ts'
 
 let pulso: TestPulso
 const END = new Date(Date.UTC(2026, 2, 31)) // last simulated day: 2026-03-31; v1.5.0 from 2026-03-18
@@ -53,7 +53,7 @@ describe('regressions on simulated operation', () => {
     expect(otherUseCases).toEqual([])
   })
 
-  it('the per-day groups of the warehouse sum its per-conversation rows, and give the per-conversation detector\'s report', async () => {
+  it("the per-day groups of the warehouse sum its per-conversation rows, and give the per-conversation detector's report", async () => {
     const settings = pulso.config.operatingLoop.regressions
     const q = { tenantId: 'acme', timezone: 'UTC', from: addDays('2026-03-31', -samplesNeededDays(settings)), to: '2026-03-31' }
     const groups = await queryRegressionGroups(pulso.warehouse, q)
@@ -69,8 +69,16 @@ WHERE tenant_id = {tenant_id:String}
     const samples = await result.json<RegressionSample>()
     const ordered = (gs: typeof groups) =>
       gs
-        .map((g) => ({ ...g, frt_s_values: [...g.frt_s_values].sort((a, b) => a - b), handoff_wait_s_values: [...g.handoff_wait_s_values].sort((a, b) => a - b) }))
-        .sort((a, b) => JSON.stringify([a.started_on, a.use_case, a.intent, a.bot_version, a.channel]).localeCompare(JSON.stringify([b.started_on, b.use_case, b.intent, b.bot_version, b.channel])))
+        .map((g) => ({
+          ...g,
+          frt_s_values: [...g.frt_s_values].sort((a, b) => a - b),
+          handoff_wait_s_values: [...g.handoff_wait_s_values].sort((a, b) => a - b),
+        }))
+        .sort((a, b) =>
+          JSON.stringify([a.started_on, a.use_case, a.intent, a.bot_version, a.channel]).localeCompare(
+            JSON.stringify([b.started_on, b.use_case, b.intent, b.bot_version, b.channel]),
+          ),
+        )
     expect(samples.length).toBeGreaterThan(3000)
     expect(ordered(groups)).toStrictEqual(ordered(summarizeSamples(samples)))
     const releases = await queryBotReleases(pulso.warehouse, 'acme', 'UTC')
@@ -101,8 +109,28 @@ describe('GET /v1/regressions', () => {
     const body = JSON.parse(response.text)
     expect(body).toMatchObject({ tenant_id: 'acme', as_of: '2026-03-31', window_days: 7, settings: { trailing_weeks: 4, min_samples: 30, fdr: 0.01 } })
     const r = body.regressions.find((x: { kpi: string; segment: { value: string } | null }) => x.kpi === 'escalation_rate' && x.segment?.value === 'returns')
-    expect(r).toMatchObject({ segment: { by: 'use_case', value: 'returns' }, worse_when: 'higher', test: 'two_proportion_z', release: { bot_version: 'v1.5.0' } })
-    expect(Object.keys(r).sort()).toEqual(['active', 'baseline', 'current', 'days_flagged', 'effect', 'first_seen', 'kpi', 'last_seen', 'p_adjusted', 'p_value', 'release', 'segment', 'test', 'worse_when'])
+    expect(r).toMatchObject({
+      segment: { by: 'use_case', value: 'returns' },
+      worse_when: 'higher',
+      test: 'two_proportion_z',
+      release: { bot_version: 'v1.5.0' },
+    })
+    expect(Object.keys(r).sort()).toEqual([
+      'active',
+      'baseline',
+      'current',
+      'days_flagged',
+      'effect',
+      'first_seen',
+      'kpi',
+      'last_seen',
+      'p_adjusted',
+      'p_value',
+      'release',
+      'segment',
+      'test',
+      'worse_when',
+    ])
     expect(r.current.value).toBeGreaterThan(r.baseline.value)
     expect((await get('/v1/regressions?as_of=2026-03-31', TEST_KEYS.globexRead)).text).toContain('"regressions":[]')
     const bad = await get('/v1/regressions?as_of=yesterday', TEST_KEYS.acmeRead)
@@ -137,7 +165,15 @@ describe('GET /v1/review', () => {
     const md = await get('/v1/review?week=2026-W13&format=markdown', TEST_KEYS.acmeRead)
     expect(md.type).toContain('text/markdown')
     expect(md.text).toMatch(/^# Weekly review 2026-W13 — acme/)
-    for (const heading of ['## Goals', '## KPIs vs last week', '## Unanswered questions', '## Top escalation reasons', '## Intents with the worst CSAT', '## Use cases']) expect(md.text).toContain(heading)
+    for (const heading of [
+      '## Goals',
+      '## KPIs vs last week',
+      '## Unanswered questions',
+      '## Top escalation reasons',
+      '## Intents with the worst CSAT',
+      '## Use cases',
+    ])
+      expect(md.text).toContain(heading)
     const csv = await get('/v1/review?week=2026-W13&format=csv', TEST_KEYS.acmeRead)
     expect(csv.type).toContain('text/csv')
     const lines = csv.text.trim().split('\n')

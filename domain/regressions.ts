@@ -19,7 +19,7 @@
 // computation bit for bit (regressions-summaries.test.ts compares them on random data with ties).
 import type { RegressionSettings } from '../config/operating-loop.ts'
 import type { BaselineKind, Regression, RegressionReport, SegmentRef } from '../definitions/api.ts'
-import { KPI_CATALOG, SEGMENTS, type KpiName } from '../definitions/kpis.ts'
+import { KPI_CATALOG, type KpiName, SEGMENTS } from '../definitions/kpis.ts'
 import type { BotRelease, RegressionGroup } from '../warehouse/repositories/regression-samples.ts'
 import { addDays } from './dates.ts'
 import { benjaminiHochberg, mannWhitneyUTestOfCounts, medianOfCounts, positionOf, twoProportionZTest } from './statistics.ts'
@@ -28,7 +28,7 @@ type CountField = 'conversations' | 'csat_good_n'
 type SumField = 'escalated_sum' | 'bot_resolved_sum' | 'had_fallback_sum' | 'csat_good_sum'
 type DurationField = 'frt_s_values' | 'handoff_wait_s_values'
 type KpiSpec = { kpi: KpiName; scale: number } & (
-  | { kind: 'rate'; /** conversations with a value */ samples: CountField; /** how many of them are 1 */ sum: SumField }
+  | { kind: 'rate' /** conversations with a value */; samples: CountField /** how many of them are 1 */; sum: SumField }
   | { kind: 'duration'; values: DurationField }
 )
 
@@ -53,7 +53,6 @@ const DURATION_FIELDS = ['frt_s_values', 'handoff_wait_s_values'] as const
 export function worseWhen(kpi: KpiName): 'higher' | 'lower' {
   return KPI_CATALOG[kpi].better === 'higher' ? 'lower' : 'higher'
 }
-
 
 export type ComparisonResult = {
   kpi: KpiName
@@ -80,7 +79,9 @@ export function windowsAt(asOf: string, settings: RegressionSettings) {
   const current = daysOfWindow(asOf, settings.window_days)
   const previous = current.map((d) => addDays(d, -settings.window_days))
   const inCurrent = new Set(current)
-  const trailing = [...new Set(Array.from({ length: settings.trailing_weeks }, (_, k) => current.map((d) => addDays(d, -7 * (k + 1)))).flat())].filter((d) => !inCurrent.has(d))
+  const trailing = [...new Set(Array.from({ length: settings.trailing_weeks }, (_, k) => current.map((d) => addDays(d, -7 * (k + 1)))).flat())].filter(
+    (d) => !inCurrent.has(d),
+  )
   return { current, previous_window: previous, trailing_weeks: trailing }
 }
 
@@ -130,7 +131,11 @@ export function indexGroups(groups: RegressionGroup[]): RegressionIndex {
     let entry = building.get(id)
     if (!entry) building.set(id, (entry = { segment, totals: new Map(), positions: { frt_s_values: new Map(), handoff_wait_s_values: new Map() } }))
     let totals = entry.totals.get(g.started_on)
-    if (!totals) entry.totals.set(g.started_on, (totals = { conversations: 0, csat_good_n: 0, escalated_sum: 0, bot_resolved_sum: 0, had_fallback_sum: 0, csat_good_sum: 0 }))
+    if (!totals)
+      entry.totals.set(
+        g.started_on,
+        (totals = { conversations: 0, csat_good_n: 0, escalated_sum: 0, bot_resolved_sum: 0, had_fallback_sum: 0, csat_good_sum: 0 }),
+      )
     for (const field of TOTAL_FIELDS) totals[field] += Number(g[field])
     for (const field of DURATION_FIELDS) {
       const own = positions[field][i]!
@@ -173,15 +178,19 @@ function countDurations(dictionary: Float64Array, byDay: Map<string, number[]>):
     }
     const index = seen.slice(0, m)
     const count = new Float64Array(m)
-    for (let k = 0; k < m; k++) (count[k] = tally[index[k]!]!), (tally[index[k]!] = 0)
+    for (let k = 0; k < m; k++) {
+      count[k] = tally[index[k]!]!
+      tally[index[k]!] = 0
+    }
     days.set(day, { index, count, n: list.length })
   }
   return { values, days, windows: {} }
 }
 
-
 /** One KPI of one segment over some days: how many values, and what the test needs of them. */
-type Measured = { kind: 'rate'; n: number; /** how many are 1 */ x: number } | { kind: 'duration'; n: number; values: Float64Array; /** per value */ counts: Float64Array }
+type Measured =
+  | { kind: 'rate'; n: number /** how many are 1 */; x: number }
+  | { kind: 'duration'; n: number; values: Float64Array /** per value */; counts: Float64Array }
 
 type WindowKind = 'current' | BaselineKind
 
@@ -191,7 +200,10 @@ function measure(summary: Summary | undefined, spec: KpiSpec, days: string[], wi
     let x = 0
     for (const day of days) {
       const t = summary?.totals.get(day)
-      if (t) (n += t[spec.samples]), (x += t[spec.sum])
+      if (t) {
+        n += t[spec.samples]
+        x += t[spec.sum]
+      }
     }
     return { kind: 'rate', n, x }
   }
@@ -254,7 +266,16 @@ export function evaluateAt(index: RegressionIndex, asOf: string, settings: Regre
           continue
         }
         const { currentValue, referenceValue, pValue } = compare(spec, current, reference)
-        results.push(comparison({ ...spec, worse: worseWhen(spec.kpi) }, segment, baseline, { value: currentValue, samples: current.n }, { value: referenceValue, samples: reference.n }, pValue))
+        results.push(
+          comparison(
+            { ...spec, worse: worseWhen(spec.kpi) },
+            segment,
+            baseline,
+            { value: currentValue, samples: current.n },
+            { value: referenceValue, samples: reference.n },
+            pValue,
+          ),
+        )
       }
     }
   }
@@ -340,7 +361,9 @@ export function reportRegressions(
     if (days.length < settings.min_days_flagged) continue
     const seen = days[0]!
     const earliest = addDays(seen, -2 * settings.window_days + 1)
-    const release = [...releases].reverse().find((rel) => rel.first_seen_on <= seen && rel.first_seen_on >= earliest && (r.segment?.by !== 'bot_version' || rel.bot_version === r.segment.value))
+    const release = [...releases]
+      .reverse()
+      .find((rel) => rel.first_seen_on <= seen && rel.first_seen_on >= earliest && (r.segment?.by !== 'bot_version' || rel.bot_version === r.segment.value))
     const windows = windowsAt(bestDay, settings)
     const baselineDays = [...windows[r.baseline]].sort()
     regressions.push({
@@ -361,5 +384,12 @@ export function reportRegressions(
     })
   }
   regressions.sort((a, b) => a.p_adjusted - b.p_adjusted || a.kpi.localeCompare(b.kpi))
-  return { as_of: asOf, window_days: settings.window_days, lookback_days: settings.lookback_days, tests_run: atAsOf.tests, tests_skipped_small_samples: atAsOf.skipped, regressions }
+  return {
+    as_of: asOf,
+    window_days: settings.window_days,
+    lookback_days: settings.lookback_days,
+    tests_run: atAsOf.tests,
+    tests_skipped_small_samples: atAsOf.skipped,
+    regressions,
+  }
 }

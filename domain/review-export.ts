@@ -1,6 +1,7 @@
 // The weekly review as Markdown (to paste in a doc or a chat) and as CSV (one row per fact).
-import { kpiText as fmt } from '../definitions/kpis.ts'
+
 import type { WeeklyReview } from '../definitions/api.ts'
+import { kpiText as fmt } from '../definitions/kpis.ts'
 
 const pct = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)}%`)
 const share = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`)
@@ -16,7 +17,9 @@ export function reviewToMarkdown(r: WeeklyReview): string {
     out.push('| goal | KPI | segment | target | this week | status | owner |', '|---|---|---|---|---|---|---|')
     for (const g of r.goals) {
       const value = g.history[g.history.length - 1]?.value ?? null
-      out.push(`| ${cell(g.id)} | ${g.kpi} | ${g.segment ? `${g.segment.by}=${cell(g.segment.value)}` : 'all'} | ${g.direction === 'at_most' ? '≤' : '≥'} ${fmt(g.kpi, g.target)} | ${fmt(g.kpi, value)} | ${STATUS[g.status]} | ${cell(g.owner)} |`)
+      out.push(
+        `| ${cell(g.id)} | ${g.kpi} | ${g.segment ? `${g.segment.by}=${cell(g.segment.value)}` : 'all'} | ${g.direction === 'at_most' ? '≤' : '≥'} ${fmt(g.kpi, g.target)} | ${fmt(g.kpi, value)} | ${STATUS[g.status]} | ${cell(g.owner)} |`,
+      )
     }
     out.push('')
   }
@@ -26,7 +29,16 @@ export function reviewToMarkdown(r: WeeklyReview): string {
   if (r.unanswered_questions.groups.length === 0) out.push('None this week.')
   else {
     out.push('| # | question | fallbacks | conversations | examples | use cases |', '|---|---|---|---|---|---|')
-    r.unanswered_questions.groups.forEach((g, i) => out.push(`| ${i + 1} | ${cell(g.question)} | ${g.fallbacks} | ${g.conversations} | ${cell(g.examples.slice(0, 3).map((e) => `“${e}”`).join(', '))} | ${g.use_cases.join(', ')} |`))
+    for (const [i, g] of r.unanswered_questions.groups.entries()) {
+      out.push(
+        `| ${i + 1} | ${cell(g.question)} | ${g.fallbacks} | ${g.conversations} | ${cell(
+          g.examples
+            .slice(0, 3)
+            .map((e) => `“${e}”`)
+            .join(', '),
+        )} | ${g.use_cases.join(', ')} |`,
+      )
+    }
   }
   out.push('', '## Top escalation reasons', '')
   if (r.escalation_reasons.length === 0) out.push('No escalations this week.')
@@ -38,13 +50,22 @@ export function reviewToMarkdown(r: WeeklyReview): string {
   if (r.worst_csat_intents.length === 0) out.push('Not enough CSAT answers this week.')
   else {
     out.push('| intent | CSAT score | mean | answers | conversations |', '|---|---|---|---|---|')
-    for (const i of r.worst_csat_intents) out.push(`| ${i.intent} | ${fmt('csat_score', i.csat_score)} | ${fmt('csat_avg', i.csat_avg)} | ${i.csat_responses} | ${i.conversations} |`)
+    for (const i of r.worst_csat_intents)
+      out.push(`| ${i.intent} | ${fmt('csat_score', i.csat_score)} | ${fmt('csat_avg', i.csat_avg)} | ${i.csat_responses} | ${i.conversations} |`)
   }
-  out.push('', '## Use cases', '', `| use case | policy | conversations | share | bot resolution | escalation | CSAT | cost (${r.currency}) | bot kept human-only |`, '|---|---|---|---|---|---|---|---|---|')
+  out.push(
+    '',
+    '## Use cases',
+    '',
+    `| use case | policy | conversations | share | bot resolution | escalation | CSAT | cost (${r.currency}) | bot kept human-only |`,
+    '|---|---|---|---|---|---|---|---|---|',
+  )
   for (const u of r.use_cases) {
-    out.push(`| ${u.use_case} | ${u.policy ?? '–'} | ${u.conversations} | ${share(u.share)} | ${fmt('bot_resolution_rate', u.bot_resolution_rate)} | ${fmt('escalation_rate', u.escalation_rate)} | ${fmt('csat_score', u.csat_score)} | ${fmt('cost_per_conversation', u.cost_per_conversation)} | ${u.bot_kept_human_only} |`)
+    out.push(
+      `| ${u.use_case} | ${u.policy ?? '–'} | ${u.conversations} | ${share(u.share)} | ${fmt('bot_resolution_rate', u.bot_resolution_rate)} | ${fmt('escalation_rate', u.escalation_rate)} | ${fmt('csat_score', u.csat_score)} | ${fmt('cost_per_conversation', u.cost_per_conversation)} | ${u.bot_kept_human_only} |`,
+    )
   }
-  return out.join('\n') + '\n'
+  return `${out.join('\n')}\n`
 }
 
 function csvField(v: unknown): string {
@@ -66,6 +87,13 @@ export function reviewToCsv(r: WeeklyReview): string {
   for (const q of r.unanswered_questions.groups) add('unanswered_question', q.question, 'fallbacks', q.fallbacks, q.examples.join(' | '))
   for (const e of r.escalation_reasons) add('escalation_reason', e.reason, 'conversations', e.conversations, `share=${e.share}`)
   for (const i of r.worst_csat_intents) add('worst_csat_intent', i.intent, 'csat_score', i.csat_score, `answers=${i.csat_responses}`)
-  for (const u of r.use_cases) add('use_case', u.use_case, 'conversations', u.conversations, `policy=${u.policy ?? ''}; bot_resolution_rate=${u.bot_resolution_rate ?? ''}; escalation_rate=${u.escalation_rate ?? ''}; bot_kept_human_only=${u.bot_kept_human_only}`)
-  return rows.map((row) => row.map(csvField).join(',')).join('\n') + '\n'
+  for (const u of r.use_cases)
+    add(
+      'use_case',
+      u.use_case,
+      'conversations',
+      u.conversations,
+      `policy=${u.policy ?? ''}; bot_resolution_rate=${u.bot_resolution_rate ?? ''}; escalation_rate=${u.escalation_rate ?? ''}; bot_kept_human_only=${u.bot_kept_human_only}`,
+    )
+  return `${rows.map((row) => row.map(csvField).join(',')).join('\n')}\n`
 }

@@ -1,13 +1,13 @@
 // The weekly review of one ISO week: what the bot could not answer, why it escalated, where
 // customers are least satisfied, how the KPIs moved against last week, the goals, the use cases.
-import type { PulsoConfig, TenantSettings } from '../config/config.ts'
+import type { TenantSettings } from '../config/config.ts'
 import type { IntentCsat, KpiDelta, WeeklyReview } from '../definitions/api.ts'
-import type { Warehouse } from '../warehouse/client.ts'
 import { betterWhen, KPI_FIELDS } from '../definitions/kpis.ts'
+import type { Warehouse } from '../warehouse/client.ts'
+import { listGoals } from '../warehouse/repositories/goals.ts'
 import { queryKpis } from '../warehouse/repositories/kpis.ts'
 import { queryEscalationReasons, queryFallbackQuestions } from '../warehouse/repositories/review.ts'
 import { queryScorecard } from '../warehouse/repositories/use-cases.ts'
-import { listGoals } from '../warehouse/repositories/goals.ts'
 import { addDays, isoWeekOf } from './dates.ts'
 import { evaluateGoals } from './goals.ts'
 import { mergeNearDuplicates } from './questions.ts'
@@ -19,12 +19,11 @@ function trend(kpi: string, delta: number | null): KpiDelta['trend'] {
   const better = betterWhen(kpi)
   if (delta === null || better === null) return null
   if (Math.abs(delta) < 1e-12) return 'same'
-  return (delta > 0) === (better === 'higher') ? 'better' : 'worse'
+  return delta > 0 === (better === 'higher') ? 'better' : 'worse'
 }
 
 export async function buildWeeklyReview(
   warehouse: Warehouse,
-  config: PulsoConfig,
   tenant: TenantSettings,
   monday: string,
   options: { questions?: number; intents?: number; minCsatResponses?: number } = {},
@@ -52,13 +51,15 @@ export async function buildWeeklyReview(
   const minResponses = options.minCsatResponses ?? 5
   const intents = byIntent
     .filter((r) => r.intent !== null && r.intent !== undefined)
-    .map((r): IntentCsat => ({
-      intent: String(r.intent),
-      conversations: Number(r.conversations),
-      csat_responses: Math.round(Number(r.conversations) * Number(r.csat_response_rate ?? 0)),
-      csat_score: num(r.csat_score),
-      csat_avg: num(r.csat_avg),
-    }))
+    .map(
+      (r): IntentCsat => ({
+        intent: String(r.intent),
+        conversations: Number(r.conversations),
+        csat_responses: Math.round(Number(r.conversations) * Number(r.csat_response_rate ?? 0)),
+        csat_score: num(r.csat_score),
+        csat_avg: num(r.csat_avg),
+      }),
+    )
     .filter((r) => r.csat_score !== null && r.csat_responses >= minResponses)
     .sort((a, b) => a.csat_score! - b.csat_score! || a.intent.localeCompare(b.intent))
     .slice(0, options.intents ?? 5)
@@ -79,4 +80,3 @@ export async function buildWeeklyReview(
     use_cases: scorecard,
   }
 }
-

@@ -42,7 +42,10 @@ export function histogram(sample: ArrayLike<number>): Histogram {
   const counts: number[] = []
   for (let i = 0; i < sorted.length; i++) {
     if (i > 0 && sorted[i] === sorted[i - 1]) counts[counts.length - 1]!++
-    else values.push(sorted[i]!), counts.push(1)
+    else {
+      values.push(sorted[i]!)
+      counts.push(1)
+    }
   }
   return { values, counts }
 }

@@ -27,7 +27,11 @@ function block(lines: string[]) {
 
 const line = (fields: Record<string, unknown>) => JSON.stringify(event(fields))
 const storedConversations = async (tenant: string) =>
-  (await queryRows<{ conversation_id: string; messages: number }>(pulso.warehouse, `SELECT conversation_id, messages FROM ${pulso.warehouse.database}.fct_conversations WHERE tenant_id = {tenant:String} ORDER BY conversation_id`, { tenant }))
+  await queryRows<{ conversation_id: string; messages: number }>(
+    pulso.warehouse,
+    `SELECT conversation_id, messages FROM ${pulso.warehouse.database}.fct_conversations WHERE tenant_id = {tenant:String} ORDER BY conversation_id`,
+    { tenant },
+  )
 
 describe('loading blocks of a file', () => {
   it('stores the valid events, rejects the rest with their position, and counts repeats within the block', async () => {
@@ -97,7 +101,10 @@ describe('loading blocks of a file', () => {
     const again = await load.load(block(lines))
     expect(again).toMatchObject({ accepted: 0, duplicates: 2 })
     await load.refreshFacts()
-    const index = await queryRows<{ conversation_id: string }>(pulso.warehouse, `SELECT conversation_id FROM ${pulso.warehouse.database}.customer_conversations WHERE conversation_id IN ('kc1', 'kc2') ORDER BY conversation_id`)
+    const index = await queryRows<{ conversation_id: string }>(
+      pulso.warehouse,
+      `SELECT conversation_id FROM ${pulso.warehouse.database}.customer_conversations WHERE conversation_id IN ('kc1', 'kc2') ORDER BY conversation_id`,
+    )
     expect(index.map((r) => r.conversation_id)).toEqual(['kc1', 'kc2'])
     expect((await storedConversations('acme')).filter((c) => c.conversation_id.startsWith('kc')).map((c) => c.conversation_id)).toEqual(['kc1', 'kc2'])
   })
@@ -108,8 +115,26 @@ describe('loading blocks of a file', () => {
       const customer = '+54 9 11 5555-0202'
       // globex: three conversations of one customer (the first two resolved and followed by another
       // within 7 days: not first-contact resolved), then two more blocks after the limit is passed
-      await small.load(block([line({ event_id: 'w1', tenant_id: 'globex', conversation_id: 'wc1', customer_id: customer }), line({ event_id: 'w2', tenant_id: 'globex', conversation_id: 'wc1', type: 'resolved', resolved_by: 'bot', customer_id: customer, occurred_at: '2024-03-01T10:01:00Z' })]))
-      await small.load(block([line({ event_id: 'w3', tenant_id: 'globex', conversation_id: 'wc2', customer_id: customer, occurred_at: '2024-03-03T10:00:00Z' }), line({ event_id: 'w4', tenant_id: 'globex', conversation_id: 'wc3', occurred_at: '2024-03-03T11:00:00Z' })]))
+      await small.load(
+        block([
+          line({ event_id: 'w1', tenant_id: 'globex', conversation_id: 'wc1', customer_id: customer }),
+          line({
+            event_id: 'w2',
+            tenant_id: 'globex',
+            conversation_id: 'wc1',
+            type: 'resolved',
+            resolved_by: 'bot',
+            customer_id: customer,
+            occurred_at: '2024-03-01T10:01:00Z',
+          }),
+        ]),
+      )
+      await small.load(
+        block([
+          line({ event_id: 'w3', tenant_id: 'globex', conversation_id: 'wc2', customer_id: customer, occurred_at: '2024-03-03T10:00:00Z' }),
+          line({ event_id: 'w4', tenant_id: 'globex', conversation_id: 'wc3', occurred_at: '2024-03-03T11:00:00Z' }),
+        ]),
+      )
       await small.load(block([line({ event_id: 'w5', tenant_id: 'globex', conversation_id: 'wc4', occurred_at: '2024-03-04T11:00:00Z' })]))
       expect(await storedConversations('globex')).toEqual([])
       await small.refreshFacts()
@@ -127,7 +152,9 @@ describe('loading blocks of a file', () => {
   it('with a tenant, rejects the events of any other', async () => {
     const acmeOnly = new BlockLoad(pulso.warehouse, pulso.config, pulso.facts, { tenantId: 'acme' })
     try {
-      const result = await acmeOnly.load(block([line({ event_id: 'b1', tenant_id: 'beta', conversation_id: 'bc1' }), line({ event_id: 'a9', conversation_id: 'fc9' })]))
+      const result = await acmeOnly.load(
+        block([line({ event_id: 'b1', tenant_id: 'beta', conversation_id: 'bc1' }), line({ event_id: 'a9', conversation_id: 'fc9' })]),
+      )
       expect(result.accepted).toBe(1)
       expect(result.rejected).toEqual([{ index: 0, event_id: 'b1', reason: expect.stringContaining("'beta' is not the tenant") }])
     } finally {

@@ -7,11 +7,11 @@ import type { PulsoConfig } from '../config/config.ts'
 import type { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { insertAroundRefusals } from '../warehouse/refused-rows.ts'
-import { findStoredPositions, insertDeadLetters, insertEncodedEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import { type DeadLetterRow, findStoredPositions, insertDeadLetters, insertEncodedEventRows } from '../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import type { IntakeResult, Rejection } from './intake.ts'
 import { BlockPreparer } from './kafka/block-preparer.ts'
-import { unpackValue, type PackedValues } from './kafka/packed-values.ts'
+import { type PackedValues, unpackValue } from './kafka/packed-values.ts'
 import type { PreparedBlock, RowIdentities } from './kafka/prepare-block.ts'
 
 export type BlockLoadOptions = {
@@ -91,7 +91,9 @@ export class BlockLoad {
     const kept = stored.size === 0 ? undefined : Array.from(identities.ends.keys()).filter((row) => !stored.has(row))
     const keptCount = kept ? kept.length : identities.ends.length
     const rowAt = (position: number) => (kept ? kept[position]! : position)
-    const deadLetters = block.deadLetters.map(({ index, tenant_id, event_id, reason, payload }): DeadLetterRow => ({ tenant_id, source: 'file', batch_index: index, event_id, reason, payload }))
+    const deadLetters = block.deadLetters.map(
+      ({ index, tenant_id, event_id, reason, payload }): DeadLetterRow => ({ tenant_id, source: 'file', batch_index: index, event_id, reason, payload }),
+    )
     await insertDeadLetters(this.warehouse, deadLetters)
     // An event the engine refuses is rejected alone, as in the intake (warehouse/refused-rows.ts).
     const refused = await insertAroundRefusals(keptCount, (from, to) =>
@@ -114,7 +116,8 @@ export class BlockLoad {
     // A crash can also fall between an insert and the customer index its materialized view writes
     // after it; the repeats of a load run again restore what the index misses (see restoreCustomerIndex).
     if (stored.size > 0) {
-      for (const [tenantId, { conversations, customers }] of touched.byTenant) await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
+      for (const [tenantId, { conversations, customers }] of touched.byTenant)
+        await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
     }
     this.defer(touched)
     return { accepted: keptCount - refused.length, duplicates: block.duplicates + stored.size, rejected }
@@ -122,7 +125,10 @@ export class BlockLoad {
 
   /** Positions (in the block) of the rows whose event is already stored. */
   private storedRows({ tenants, conversations, events }: RowIdentities): Promise<Set<number>> {
-    return findStoredPositions(this.warehouse, tenants.map((tenant_id, row) => ({ tenant_id, conversation_id: conversations[row]!, event_id: events[row]! })))
+    return findStoredPositions(
+      this.warehouse,
+      tenants.map((tenant_id, row) => ({ tenant_id, conversation_id: conversations[row]!, event_id: events[row]! })),
+    )
   }
 }
 

@@ -1,9 +1,9 @@
 // Every field of every event type lands in its own column, and nowhere else; the Kafka worker's
 // path (writeEventRow into one reused array) gives the same rows as the object the API stores.
 import { describe, expect, it } from 'vitest'
-import { validateEvent } from './contract/validate.ts'
-import { eventToRow, writeEventRow, type RowOptions } from './event-row.ts'
 import { EVENT_COLUMNS, type EventRow, type RowValue } from '../warehouse/event-columns.ts'
+import { validateEvent } from './contract/validate.ts'
+import { eventToRow, type RowOptions, writeEventRow } from './event-row.ts'
 
 const options: RowOptions = { pseudonymize: (id) => `hashed:${id}`, storeText: true, source: 'test', receivedAt: '2024-03-01 10:00:01.000' }
 
@@ -18,15 +18,28 @@ const everyType: { fields: Record<string, unknown>; columns: Partial<EventRow> }
   { fields: { type: 'resolved', resolved_by: 'bot' }, columns: { resolved_by: 'bot' } },
   { fields: { type: 'closed' }, columns: {} },
   { fields: { type: 'csat', score: 4, comment: 'bien' }, columns: { score: 4, comment: 'bien' } },
-  { fields: { type: 'cost', amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' }, columns: { amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' } },
-  { fields: { type: 'proactive_sent', template: 'order_shipped', category: 'utility', campaign: 'march' }, columns: { template: 'order_shipped', category: 'utility', campaign: 'march' } },
+  {
+    fields: { type: 'cost', amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' },
+    columns: { amount: '0.0125', currency: 'USD', component: 'whatsapp', category: 'service' },
+  },
+  {
+    fields: { type: 'proactive_sent', template: 'order_shipped', category: 'utility', campaign: 'march' },
+    columns: { template: 'order_shipped', category: 'utility', campaign: 'march' },
+  },
   { fields: { type: 'conversion', value: 120.5, currency: 'EUR', campaign: 'march' }, columns: { value: '120.5', currency: 'EUR', campaign: 'march' } },
 ]
 
 const TYPE_COLUMNS = EVENT_COLUMNS.slice(EVENT_COLUMNS.indexOf('sender'), EVENT_COLUMNS.indexOf('campaign') + 1)
 
 function validated(fields: Record<string, unknown>) {
-  const base = { event_id: 'e1', tenant_id: 'acme', conversation_id: 'c1', customer_id: '+54 9 11 5555-0001', use_case: 'orders', occurred_at: '2024-03-01T10:00:00.5-03:00' }
+  const base = {
+    event_id: 'e1',
+    tenant_id: 'acme',
+    conversation_id: 'c1',
+    customer_id: '+54 9 11 5555-0001',
+    use_case: 'orders',
+    occurred_at: '2024-03-01T10:00:00.5-03:00',
+  }
   const validation = validateEvent({ ...base, ...fields })
   if (!validation.ok) throw new Error(validation.reason)
   return validation

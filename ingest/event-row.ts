@@ -1,7 +1,8 @@
 // Maps a valid event onto a row of the events table (one flat, typed row per event).
+
+import { EVENT_COLUMNS, type EventRow, type RowValue } from '../warehouse/event-columns.ts'
 import type { PulsoEvent } from './contract/event-schema.ts'
 import { parseTimestamp, toClickHouseTime } from './contract/timestamp.ts'
-import { EVENT_COLUMNS, type EventRow, type RowValue } from '../warehouse/event-columns.ts'
 
 export type RowOptions = {
   /** Maps a customer id to the one stored (phone numbers hashed); callers cache it per batch. */

@@ -3,16 +3,16 @@
 import type { PulsoConfig } from '../config/config.ts'
 import { tenantSettings } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
-import { findStoredPositions, insertDeadLetters, insertEventRows, type DeadLetterRow } from '../warehouse/repositories/events.ts'
+import type { EventRow, RowValue } from '../warehouse/event-columns.ts'
 import { insertAroundRefusals, type RefusedRow } from '../warehouse/refused-rows.ts'
+import { type DeadLetterRow, findStoredPositions, insertDeadLetters, insertEventRows } from '../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
-import { validateEvent } from './contract/validate.ts'
+import type { PulsoEvent } from './contract/event-schema.ts'
 import { jsonArrayElementTexts, MAX_EXTRA_DEPTH, nestsDeeperThan } from './contract/nesting.ts'
 import { pseudonymizeCustomerId } from './contract/pseudonymize.ts'
-import { eventToRow, writeEventRow, type RowOptions } from './event-row.ts'
-import type { EventRow, RowValue } from '../warehouse/event-columns.ts'
-import type { PulsoEvent } from './contract/event-schema.ts'
 import { toClickHouseTime } from './contract/timestamp.ts'
+import { validateEvent } from './contract/validate.ts'
+import { eventToRow, type RowOptions, writeEventRow } from './event-row.ts'
 
 /** One element of a batch: its raw text (kept for dead letters) and its parsed value, or why it did not parse. */
 export type BatchItem = { raw: string; value?: unknown; parseError?: string }
@@ -130,7 +130,8 @@ export class BatchPreparer {
     const ownTenant = this.options.tenantId
     if (item.parseError) return { kind: 'rejected', reason: item.parseError, eventId: null, tenantId: ownTenant ?? '' }
     const validation = validateEvent(item.value)
-    if (!validation.ok) return { kind: 'rejected', reason: validation.reason, eventId: validation.eventId ?? null, tenantId: ownTenant ?? validation.tenantId ?? '' }
+    if (!validation.ok)
+      return { kind: 'rejected', reason: validation.reason, eventId: validation.eventId ?? null, tenantId: ownTenant ?? validation.tenantId ?? '' }
     const { event, extra } = validation
     if (ownTenant !== undefined && event.tenant_id !== ownTenant) {
       const reason = `\`tenant_id\`: '${event.tenant_id}' is not the tenant of this API key ('${ownTenant}')`

@@ -1,9 +1,9 @@
 // Opens Pulso's warehouse ready for work: schema migrated, tenants synced, models built. The one
 // place the parts are wired together, below both the API server and the CLI's commands that open it.
 import type { PulsoConfig } from '../config/config.ts'
+import { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
 import { BUILTIN_MODELS_DIR, loadProject, type Project } from '../dbt-like-models/runner/project.ts'
 import { runModels } from '../dbt-like-models/runner/run.ts'
-import { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
 import { Intake } from '../ingest/intake.ts'
 import { openWarehouse, type Warehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrations.ts'

@@ -20,10 +20,15 @@ import { loadConfig } from '../config/config.ts'
 import { Random } from '../ingest/simulator/random.ts'
 import { simulate } from '../ingest/simulator/simulator.ts'
 import { openWarehouse, queryRows } from '../warehouse/client.ts'
-import { children, freePort, startPulso, type RunningPulso } from './bench-scale/pulso.ts'
+import { children, freePort, type RunningPulso, startPulso } from './bench-scale/pulso.ts'
 
 const { values: args } = parseArgs({
-  options: { kills: { type: 'string', default: '20' }, clients: { type: 'string', default: '4' }, batch: { type: 'string', default: '1000' }, seed: { type: 'string', default: '7' } },
+  options: {
+    kills: { type: 'string', default: '20' },
+    clients: { type: 'string', default: '4' },
+    batch: { type: 'string', default: '1000' },
+    seed: { type: 'string', default: '7' },
+  },
 })
 const KILLS = Number(args.kills)
 const CLIENTS = Number(args.clients)
@@ -44,7 +49,10 @@ const cleanUp = () => {
   for (const child of children) child.kill('SIGKILL')
   rmSync(dataDir, { recursive: true, force: true })
 }
-process.on('SIGINT', () => (cleanUp(), process.exit(130)))
+process.on('SIGINT', () => {
+  cleanUp()
+  process.exit(130)
+})
 
 // Simulated events (2 % of them delivered twice), made 30 days at a time as the stream needs them;
 // each 30 days' ids are prefixed so that they are events of their own.
@@ -55,7 +63,13 @@ let chunks = 0
 function newBatch(): number {
   if (nextBatch === batches.length) {
     const chunk = chunks++
-    const events = simulate({ tenantId: TENANT, endDate: new Date(Date.UTC(2026, 2, 31) - chunk * 30 * 86_400_000), days: 30, conversationsPerDay: 400, seed: Number(args.seed) + chunk })
+    const events = simulate({
+      tenantId: TENANT,
+      endDate: new Date(Date.UTC(2026, 2, 31) - chunk * 30 * 86_400_000),
+      days: 30,
+      conversationsPerDay: 400,
+      seed: Number(args.seed) + chunk,
+    })
     const lines = events.map((e) => JSON.stringify({ ...e, event_id: `${chunk}-${e.event_id}`, conversation_id: `${chunk}-${e.conversation_id as string}` }))
     for (let i = 0; i < lines.length; i += BATCH) batches.push(lines.slice(i, i + BATCH))
   }
@@ -101,7 +115,8 @@ async function client(url: string, running: () => boolean, onlyUnanswered = fals
       counts.unanswered++
       unanswered.push(index)
       if (!running()) return
-      if (!/fetch failed|ECONNRESET|socket|other side closed|terminated/.test(String((error as Error).message) + String((error as { cause?: unknown }).cause))) throw error
+      if (!/fetch failed|ECONNRESET|socket|other side closed|terminated/.test(String((error as Error).message) + String((error as { cause?: unknown }).cause)))
+        throw error
       return
     }
   }
@@ -128,7 +143,9 @@ try {
     await Promise.all(clients)
     await pulso.stop() // waits for the exit of the killed process
     rounds.push({ round, startMs, streamedMs, acknowledgedSoFar: acknowledged.size, unanswered: unanswered.length })
-    console.log(`kill ${round}/${KILLS}: up in ${(startMs / 1000).toFixed(1)} s, killed after ${(streamedMs / 1000).toFixed(1)} s of streaming; ${acknowledged.size.toLocaleString('en')} events acknowledged so far, ${unanswered.length} batches unanswered`)
+    console.log(
+      `kill ${round}/${KILLS}: up in ${(startMs / 1000).toFixed(1)} s, killed after ${(streamedMs / 1000).toFixed(1)} s of streaming; ${acknowledged.size.toLocaleString('en')} events acknowledged so far, ${unanswered.length} batches unanswered`,
+    )
   }
   // The last start: what was never answered is sent now, then the server stops as an operator stops it.
   const { pulso } = await startServer('final')
@@ -144,13 +161,25 @@ try {
 // The checks read the data folder itself, with the server stopped.
 const warehouse = await openWarehouse(loadConfig(env))
 const db = warehouse.database
-const stored = await queryRows<{ event_id: string; copies: number }>(warehouse, `SELECT event_id, count() AS copies FROM ${db}.events WHERE tenant_id = {t:String} GROUP BY event_id`, { t: TENANT })
+const stored = await queryRows<{ event_id: string; copies: number }>(
+  warehouse,
+  `SELECT event_id, count() AS copies FROM ${db}.events WHERE tenant_id = {t:String} GROUP BY event_id`,
+  { t: TENANT },
+)
 const copies = new Map(stored.map((r) => [r.event_id, Number(r.copies)]))
 const lost = [...acknowledged].filter((id) => !copies.has(id))
 const doubled = stored.filter((r) => Number(r.copies) > 1).map((r) => r.event_id)
-const [staging] = await queryRows<{ rows: number; events: number }>(warehouse, `SELECT count() AS rows, uniqExact(event_id) AS events FROM ${db}.stg_events WHERE tenant_id = {t:String}`, { t: TENANT })
+const [staging] = await queryRows<{ rows: number; events: number }>(
+  warehouse,
+  `SELECT count() AS rows, uniqExact(event_id) AS events FROM ${db}.stg_events WHERE tenant_id = {t:String}`,
+  { t: TENANT },
+)
 const sentConversations = conversationsSent.size
-const [facts] = await queryRows<{ conversations: number }>(warehouse, `SELECT count() AS conversations FROM ${db}.fct_conversations WHERE tenant_id = {t:String}`, { t: TENANT })
+const [facts] = await queryRows<{ conversations: number }>(
+  warehouse,
+  `SELECT count() AS conversations FROM ${db}.fct_conversations WHERE tenant_id = {t:String}`,
+  { t: TENANT },
+)
 await warehouse.close()
 
 const result = {

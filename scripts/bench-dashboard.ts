@@ -1,15 +1,16 @@
 // `npm run bench:dashboard`: how fast the Overview is usable on the full demo tenant, measured
 // by Chromium itself (from the start of navigation to the tiles showing their numbers).
 // Goal: < 1 s. Results are recorded in BENCHMARKS.md with the command that reproduces them.
+
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import os, { tmpdir } from 'node:os'
 import path from 'node:path'
-import { spawnSync } from 'node:child_process'
 import { pino } from 'pino'
 import { chromium } from 'playwright-core'
-import { loadConfig } from '../config/config.ts'
 import { DASHBOARD_DIST } from '../api/app.ts'
 import { startServer } from '../api/server.ts'
+import { loadConfig } from '../config/config.ts'
 
 if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
   spawnSync('npm', ['run', 'build:dashboard'], { stdio: 'inherit' })
@@ -19,7 +20,16 @@ const config = loadConfig({ PULSO_DATA_DIR: dataDir, PORT: '0', PULSO_LOG_LEVEL:
 const server = await startServer(config, pino({ level: 'silent' }))
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
 })
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } })
@@ -43,7 +53,9 @@ try {
   const usable = runs.map((r) => r.usable).sort((a, b) => a - b)
   const query = runs.map((r) => r.query).sort((a, b) => a - b)
   const median = (values: number[]) => values[Math.floor(values.length / 2)]!
-  console.log(`\nDashboard bench — full demo tenant (60 days × 120 conversations/day), Chromium ${browser.version()}, load average ${os.loadavg()[0]!.toFixed(1)}\n`)
+  console.log(
+    `\nDashboard bench — full demo tenant (60 days × 120 conversations/day), Chromium ${browser.version()}, load average ${os.loadavg()[0]!.toFixed(1)}\n`,
+  )
   console.log('| measure | median of 7 | best | worst |\n|---|---|---|---|')
   console.log(`| Overview usable after a reload | ${median(usable).toFixed(0)} ms | ${usable[0]!.toFixed(0)} ms | ${usable.at(-1)!.toFixed(0)} ms |`)
   console.log(`| its KPI query (GET /v1/kpis, grain=all) | ${median(query).toFixed(0)} ms | ${query[0]!.toFixed(0)} ms | ${query.at(-1)!.toFixed(0)} ms |`)

@@ -12,14 +12,14 @@
 //
 // Each worker has its own embedded data folder (one chDB per process): the stall is measured at
 // the broker, from the group's committed offsets, and does not depend on where rows are stored.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
-import { Kafka, logLevel, type Admin } from 'kafkajs'
-import { simulate } from '../ingest/simulator/simulator.ts'
+import { type Admin, Kafka, logLevel } from 'kafkajs'
 import { createTopic, partitionSeries } from '../ingest/kafka/testing.ts'
-import { freePort, REPO_ROOT, benchBrokers } from './kafka/broker.ts'
+import { simulate } from '../ingest/simulator/simulator.ts'
+import { benchBrokers, freePort, REPO_ROOT } from './kafka/broker.ts'
 import { spawnWorkerProcess, type WorkerProcess } from './kafka/worker-process.ts'
 
 const SESSION_TIMEOUTS = (process.env.BENCH_SESSION_TIMEOUTS ?? '30000,10000,6000').split(',').map(Number)
@@ -87,7 +87,13 @@ function metricValue(text: string, series: string): number {
 async function waitForAssignment(workers: Worker[], partitionsEach: number[], timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const assigned = await Promise.all(workers.map((w) => metricsText(w).then((t) => metricValue(t, 'pulso_kafka_assigned_partitions')).catch(() => 0)))
+    const assigned = await Promise.all(
+      workers.map((w) =>
+        metricsText(w)
+          .then((t) => metricValue(t, 'pulso_kafka_assigned_partitions'))
+          .catch(() => 0),
+      ),
+    )
     if (assigned.every((n, i) => n === partitionsEach[i])) return
     if (Date.now() > deadline) throw new Error(`workers did not get ${partitionsEach.join('+')} partitions within ${timeoutMs} ms (have ${assigned.join('+')})`)
     await sleep(200)
@@ -121,7 +127,13 @@ type FailoverRun = {
  * Two workers share the topic under a steady stream; one is killed (and, with `restart`, a new
  * one started at once); the group's committed offsets tell the rest.
  */
-async function failoverRun(kafka: Kafka, brokers: string[], sessionTimeoutMs: number, restart: boolean, events: { key: string; value: string }[]): Promise<FailoverRun> {
+async function failoverRun(
+  kafka: Kafka,
+  brokers: string[],
+  sessionTimeoutMs: number,
+  restart: boolean,
+  events: { key: string; value: string }[],
+): Promise<FailoverRun> {
   const topic = `failover-${Date.now()}`
   const group = `${topic}-workers`
   await createTopic(brokers, topic, PARTITIONS)
@@ -166,7 +178,8 @@ async function failoverRun(kafka: Kafka, brokers: string[], sessionTimeoutMs: nu
     // a few seconds past the killed worker's partitions' return, to see the survivor's resume too
     let allResumedAt: number | undefined
     while (allResumedAt === undefined || Date.now() - allResumedAt < 3_000) {
-      if (Date.now() - killedAt > sessionTimeoutMs + 120_000) throw new Error(`the killed worker's partitions did not resume within ${sessionTimeoutMs + 120_000} ms`)
+      if (Date.now() - killedAt > sessionTimeoutMs + 120_000)
+        throw new Error(`the killed worker's partitions did not resume within ${sessionTimeoutMs + 120_000} ms`)
       await sleep(100)
       const now = Date.now()
       const offsets = await committedOffsets(admin, group, topic)
@@ -309,15 +322,25 @@ async function main() {
         }
       }
     }
-    log(`busy machine: two workers store events at full speed for ${BUSY_SECONDS} s beside ${BURNERS} CPU-bound processes, session timeout ${BUSY_SESSION_MS} ms`)
+    log(
+      `busy machine: two workers store events at full speed for ${BUSY_SECONDS} s beside ${BURNERS} CPU-bound processes, session timeout ${BUSY_SESSION_MS} ms`,
+    )
     const busy = await busyRun(kafka, brokers, makeEvents(BUSY_ROUND_EVENTS))
     log(JSON.stringify(busy))
 
-    const results = { date: new Date().toISOString(), machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`, partitions: PARTITIONS, trickle_events_per_s: TRICKLE_PER_S, failovers, busy }
+    const results = {
+      date: new Date().toISOString(),
+      machine: `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      partitions: PARTITIONS,
+      trickle_events_per_s: TRICKLE_PER_S,
+      failovers,
+      busy,
+    }
     mkdirSync(path.join(REPO_ROOT, 'test-artifacts'), { recursive: true })
     writeFileSync(path.join(REPO_ROOT, 'test-artifacts/bench-failover.json'), JSON.stringify(results, null, 2))
 
-    const range = (values: number[]) => (Math.min(...values) === Math.max(...values) ? `${seconds(values[0]!)}` : `${seconds(Math.min(...values))}–${seconds(Math.max(...values))}`)
+    const range = (values: number[]) =>
+      Math.min(...values) === Math.max(...values) ? `${seconds(values[0]!)}` : `${seconds(Math.min(...values))}–${seconds(Math.max(...values))}`
     const rows = SESSION_TIMEOUTS.filter(() => RUNS > 0).flatMap((s) =>
       [false, true].map((restarted) => {
         const runs = failovers.filter((f) => f.sessionTimeoutMs === s && f.restarted === restarted)

@@ -12,7 +12,9 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 
-const { values } = parseArgs({ options: { probes: { type: 'string', default: '40' }, writers: { type: 'string', default: '2' }, batch: { type: 'string', default: '2000' } } })
+const { values } = parseArgs({
+  options: { probes: { type: 'string', default: '40' }, writers: { type: 'string', default: '2' }, batch: { type: 'string', default: '2000' } },
+})
 const PROBES = Number(values.probes)
 const WRITERS = Number(values.writers)
 const BATCH = Number(values.batch)
@@ -31,11 +33,20 @@ const stop = () => {
   server.kill('SIGTERM')
   rmSync(dataDir, { recursive: true, force: true })
 }
-process.on('SIGINT', () => (stop(), process.exit(130)))
+process.on('SIGINT', () => {
+  stop()
+  process.exit(130)
+})
 
 async function waitForServer(): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    if (await fetch(`${BASE}/healthz`).then((r) => r.ok, () => false)) return
+    if (
+      await fetch(`${BASE}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return
     await new Promise((r) => setTimeout(r, 500))
   }
   throw new Error('the server did not answer /healthz within 5 minutes')
@@ -48,13 +59,23 @@ async function conversationsOn(day: string): Promise<number> {
 }
 
 const event = (id: string, conversation: string, at: string) =>
-  JSON.stringify({ event_id: id, tenant_id: 'demo', conversation_id: conversation, occurred_at: at, type: 'message', sender: 'customer', customer_id: `cust-${conversation}` })
+  JSON.stringify({
+    event_id: id,
+    tenant_id: 'demo',
+    conversation_id: conversation,
+    occurred_at: at,
+    type: 'message',
+    sender: 'customer',
+    customer_id: `cust-${conversation}`,
+  })
 
 /** Streams batches of new conversations (on other days) until told to stop. */
 async function writer(index: number, running: () => boolean): Promise<number> {
   let sent = 0
   for (let round = 0; running(); round++) {
-    const lines = Array.from({ length: BATCH }, (_, i) => event(`w${index}-${round}-${i}`, `w${index}-${round}-${i % 200}`, `2026-02-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`))
+    const lines = Array.from({ length: BATCH }, (_, i) =>
+      event(`w${index}-${round}-${i}`, `w${index}-${round}-${i % 200}`, `2026-02-${String(1 + (i % 28)).padStart(2, '0')}T10:00:00Z`),
+    )
     const response = await fetch(`${BASE}/v1/events`, { method: 'POST', headers: INGEST, body: lines.join('\n') })
     if (!response.ok) throw new Error(`writer ${index}: ${response.status} ${await response.text()}`)
     sent += BATCH
@@ -74,7 +95,11 @@ async function main(): Promise<void> {
   let expected = await conversationsOn(PROBE_DAY)
   for (let probe = 0; probe < PROBES; probe++) {
     const started = performance.now()
-    const response = await fetch(`${BASE}/v1/events`, { method: 'POST', headers: INGEST, body: event(`probe-${probe}`, `probe-${probe}`, `${PROBE_DAY}T12:00:00Z`) })
+    const response = await fetch(`${BASE}/v1/events`, {
+      method: 'POST',
+      headers: INGEST,
+      body: event(`probe-${probe}`, `probe-${probe}`, `${PROBE_DAY}T12:00:00Z`),
+    })
     if (!response.ok) throw new Error(`probe ${probe}: ${response.status} ${await response.text()}`)
     posts.push(performance.now() - started)
     expected++

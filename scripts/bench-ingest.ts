@@ -19,12 +19,12 @@ import { createInterface } from 'node:readline'
 import { Kafka, logLevel } from 'kafkajs'
 import { loadConfig } from '../config/config.ts'
 import { prepareBatch } from '../ingest/intake.ts'
+import { WORKER_FETCH } from '../ingest/kafka/worker.ts'
 import { simulate } from '../ingest/simulator/simulator.ts'
 import { openWarehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
-import { WORKER_FETCH } from '../ingest/kafka/worker.ts'
-import { freePort, REPO_ROOT, benchBrokers } from './kafka/broker.ts'
+import { benchBrokers, freePort, REPO_ROOT } from './kafka/broker.ts'
 import { spawnWorkerProcess } from './kafka/worker-process.ts'
 import { cpuMsByThread, processCpuMs, processMemoryMb } from './proc-stats.ts'
 
@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 function makeEvents(): string[] {
   // about 6.7 events per simulated conversation; simulate a little more and cut to EVENTS
-  const perDay = Math.ceil((EVENTS / 6.0) / 30)
+  const perDay = Math.ceil(EVENTS / 6.0 / 30)
   const events = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 30, conversationsPerDay: perDay, seed: 42, duplicateRate: 0 })
   return events.slice(0, EVENTS).map((e) => JSON.stringify(e))
 }
@@ -119,12 +119,29 @@ function namePreparingThreads(atEnd: Map<string, number>, atStart: Map<string, n
   const nodeThreads = [...used].filter(([name]) => name.startsWith('node:')).sort((a, b) => b[1] - a[1])
   const preparing = Number(process.env.PULSO_KAFKA_PREPARE_THREADS ?? 1)
   const named = new Map([...used].filter(([name]) => !name.startsWith('node:')))
-  named.set('preparing thread', nodeThreads.slice(0, preparing).reduce((n, [, ms]) => n + ms, 0))
-  named.set("V8's helpers and libuv", nodeThreads.slice(preparing).reduce((n, [, ms]) => n + ms, 0))
+  named.set(
+    'preparing thread',
+    nodeThreads.slice(0, preparing).reduce((n, [, ms]) => n + ms, 0),
+  )
+  named.set(
+    "V8's helpers and libuv",
+    nodeThreads.slice(preparing).reduce((n, [, ms]) => n + ms, 0),
+  )
   return named
 }
 
-type WorkerRun = { ms: number; cpuMs: number; blocks: number; blockEventsMean: number; cpuByThread: Map<string, number>; peakRssMb: number; heapMb: number; externalMb: number; rssAnonMb: number; rssFileMb: number }
+type WorkerRun = {
+  ms: number
+  cpuMs: number
+  blocks: number
+  blockEventsMean: number
+  cpuByThread: Map<string, number>
+  peakRssMb: number
+  heapMb: number
+  externalMb: number
+  rssAnonMb: number
+  rssFileMb: number
+}
 
 /**
  * One `pulso ingest kafka` process over the whole topic, from its group join until it has
@@ -180,7 +197,9 @@ async function workerRun(brokers: string[], topic: string, total: number, clickh
       // /metrics costs the worker's main thread ~1.5 ms an answer (process.memoryUsage() among
       // others), so it is read once a second; /proc costs the worker nothing and is read every look
       if (sample % 10 === 0) {
-        const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text()).catch(() => '')
+        const text = await fetch(`http://127.0.0.1:${metricsPort}/metrics`)
+          .then((r) => r.text())
+          .catch(() => '')
         const mb = (name: string) => Math.round(Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0) / 2 ** 20)
         peaks.heapMb = Math.max(peaks.heapMb, mb('pulso_worker_nodejs_heap_size_total_bytes'))
         peaks.externalMb = Math.max(peaks.externalMb, mb('pulso_worker_nodejs_external_memory_bytes'))
@@ -216,7 +235,10 @@ async function workerRun(brokers: string[], topic: string, total: number, clickh
  */
 async function workerOverHttpRun(brokers: string[], topic: string, total: number): Promise<{ worker: WorkerRun; clickhousePeakRssMb: number }> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-clickhouse-'))
-  const server = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/kafka/clickhouse-over-http.ts'), dataDir], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] })
+  const server = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'scripts/kafka/clickhouse-over-http.ts'), dataDir], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
   try {
     const [line] = (await once(createInterface({ input: server.stdout! }), 'line')) as [string]
     const port = /^listening (\d+)$/.exec(line)?.[1]
@@ -277,7 +299,10 @@ async function main() {
       worker_end_to_end_events_per_s: rate(events.length, worker.ms),
       worker_cpu_us_per_event: Math.round((worker.cpuMs * 1000) / events.length),
       worker_cpu_us_per_event_by_thread: Object.fromEntries(
-        [...worker.cpuByThread].filter(([, ms]) => ms > 0).sort((a, b) => b[1] - a[1]).map(([name, ms]) => [name, Math.round((ms * 10000) / events.length) / 10]),
+        [...worker.cpuByThread]
+          .filter(([, ms]) => ms > 0)
+          .sort((a, b) => b[1] - a[1])
+          .map(([name, ms]) => [name, Math.round((ms * 10000) / events.length) / 10]),
       ),
       worker_blocks: worker.blocks,
       worker_block_events_mean: worker.blockEventsMean,
@@ -301,7 +326,11 @@ async function main() {
     console.log(`| measure (${f(results.events)} events, ${PARTITIONS} partitions, blocks of ${f(BLOCK_EVENTS)}) | result |
 |---|---|
 | **worker end to end, Kafka → ClickHouse (1 worker)** | **${f(results.worker_end_to_end_events_per_s)} events/s** (${share} % of the slower ceiling) |
-| worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs (by thread name: ${Object.entries(results.worker_cpu_us_per_event_by_thread).map(([name, us]) => `${name} ${us}`).join(', ')}) |
+| worker CPU per event (all its threads, chDB's included) | ${results.worker_cpu_us_per_event} µs (by thread name: ${Object.entries(
+      results.worker_cpu_us_per_event_by_thread,
+    )
+      .map(([name, us]) => `${name} ${us}`)
+      .join(', ')}) |
 | blocks the worker stored | ${f(results.worker_blocks)}, of ${f(results.worker_block_events_mean)} events on average |
 | ceiling: kafkajs consume only (no writes) | ${f(results.consume_only_events_per_s)} events/s (before the worker ${f(results.consume_only_before_and_after[0]!)}, after it ${f(results.consume_only_before_and_after[1]!)}) |
 | ceiling: chDB insert only (no Kafka) | ${f(results.chdb_insert_only_events_per_s)} events/s (before the worker ${f(results.chdb_insert_only_before_and_after[0]!)}, after it ${f(results.chdb_insert_only_before_and_after[1]!)}) |

@@ -15,7 +15,7 @@ import path from 'node:path'
 import { setTimeout as delay } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
 import { conversationsPerDayFor, generate, TENANTS, type TenantSpec } from './bench-scale/generate.ts'
-import { children, freePort, pulsoIngest, startPulso, type RunningPulso } from './bench-scale/pulso.ts'
+import { children, freePort, pulsoIngest, type RunningPulso, startPulso } from './bench-scale/pulso.ts'
 
 const { values } = parseArgs({
   options: {
@@ -84,7 +84,15 @@ async function measure(server: RunningPulso, until: number, samples: Samples): P
     }),
     repeat(until, 1000, async () => {
       const id = `probe-${++probes}`
-      const body = JSON.stringify({ event_id: id, tenant_id: 'acme', conversation_id: id, occurred_at: `${PROBE_DAY}T12:00:00Z`, type: 'message', sender: 'customer', customer_id: `cust-${id}` })
+      const body = JSON.stringify({
+        event_id: id,
+        tenant_id: 'acme',
+        conversation_id: id,
+        occurred_at: `${PROBE_DAY}T12:00:00Z`,
+        type: 'message',
+        sender: 'customer',
+        customer_id: `cust-${id}`,
+      })
       const { ms, text } = await timed(`${server.url}/v1/events`, { method: 'POST', headers: ingest, body })
       if (JSON.parse(text).accepted !== 1) throw new Error(`the probe event was not accepted: ${text}`)
       samples.ingest.push(ms)
@@ -130,7 +138,10 @@ const ms = (value: number) => (value >= 1000 ? `${(value / 1000).toFixed(2)} s` 
 async function main(): Promise<void> {
   const file = path.join(root, 'events.ndjson')
   const configFile = path.join(root, 'pulso.config.json')
-  writeFileSync(configFile, JSON.stringify({ tenants: Object.fromEntries([ACME, BETA].map((t) => [t.id, { name: t.id, timezone: t.timezone, currency: t.currency }])) }))
+  writeFileSync(
+    configFile,
+    JSON.stringify({ tenants: Object.fromEntries([ACME, BETA].map((t) => [t.id, { name: t.id, timezone: t.timezone, currency: t.currency }])) }),
+  )
   const env = {
     PULSO_DATA_DIR: path.join(root, 'pulso-data'),
     PULSO_CONFIG: configFile,
@@ -140,7 +151,14 @@ async function main(): Promise<void> {
     PULSO_API_KEYS: `acme:read:${KEYS.acmeRead},acme:ingest:${KEYS.acmeIngest},beta:read:${KEYS.betaRead}`,
   }
   log(`generating ~${EVENTS} events for each of acme and beta over ${DAYS} days ending ${END}`)
-  const generated = await generate({ file, tenants: [ACME, BETA], endDate: END, fromDaysBack: DAYS - 1, toDaysBack: 0, conversationsPerDay: conversationsPerDayFor(EVENTS, DAYS) })
+  const generated = await generate({
+    file,
+    tenants: [ACME, BETA],
+    endDate: END,
+    fromDaysBack: DAYS - 1,
+    toDaysBack: 0,
+    conversationsPerDay: conversationsPerDayFor(EVENTS, DAYS),
+  })
   log(`  ${generated.lines} events; loading them with pulso ingest`)
   const ingested = await pulsoIngest(file, undefined, env, log)
   log(`  ${ingested.accepted} stored in ${(ingested.ms / 1000).toFixed(1)} s; starting pulso start`)
@@ -175,7 +193,9 @@ async function main(): Promise<void> {
     const p95 = quantile(n, 0.95)
     return `| ${name} | ${ms(quantile(b, 0.5))} / ${ms(quantile(b, 0.95))} / ${ms(b[b.length - 1]!)} | ${ms(quantile(n, 0.5))} / ${ms(p95)} / ${ms(n[n.length - 1]!)} | p95 ≤ ${ms(goal)} | ${p95 <= goal ? 'met' : 'NOT met'} |`
   }
-  console.log(`bench:isolation — ${generated.lines} events of acme and beta; ${ROUNDS} rounds of ${PHASE_MS / 1000} s per phase; beta: ${STATEMENTS} clients of \`${NOISY_SQL}\``)
+  console.log(
+    `bench:isolation — ${generated.lines} events of acme and beta; ${ROUNDS} rounds of ${PHASE_MS / 1000} s per phase; beta: ${STATEMENTS} clients of \`${NOISY_SQL}\``,
+  )
   console.log('')
   console.log("| acme's request (samples: baseline / noisy) | baseline p50 / p95 / max | beta's statements running: p50 / p95 / max | goal | |")
   console.log('|---|---|---|---|---|')
@@ -195,7 +215,10 @@ const cleanUp = () => {
   for (const child of children) child.kill('SIGKILL')
   if (!values.keep) rmSync(root, { recursive: true, force: true })
 }
-process.on('SIGINT', () => (cleanUp(), process.exit(130)))
+process.on('SIGINT', () => {
+  cleanUp()
+  process.exit(130)
+})
 main()
   .catch((error) => {
     console.error(error)

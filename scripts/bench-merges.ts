@@ -11,8 +11,8 @@ import path from 'node:path'
 import { loadConfig } from '../config/config.ts'
 import { prepareBatch } from '../ingest/intake.ts'
 import { simulate } from '../ingest/simulator/simulator.ts'
-import type { EventRow } from '../warehouse/event-columns.ts'
 import { openWarehouse, queryRows } from '../warehouse/client.ts'
+import type { EventRow } from '../warehouse/event-columns.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
 import { cpuMsByThread } from './proc-stats.ts'
@@ -25,10 +25,13 @@ const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK_EVENTS ?? 20_000)
 
 async function run(blocks: EventRow[][], mergeSelectorBase: number | 'as migrated'): Promise<string> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-merges-'))
-  const warehouse = await openWarehouse(loadConfig({ PULSO_DATA_DIR: dataDir, PULSO_DEMO: '0', PULSO_API_KEYS: 'acme:ingest:bench-merges-key-1', PULSO_HASH_KEY: 'bench' }))
+  const warehouse = await openWarehouse(
+    loadConfig({ PULSO_DATA_DIR: dataDir, PULSO_DEMO: '0', PULSO_API_KEYS: 'acme:ingest:bench-merges-key-1', PULSO_HASH_KEY: 'bench' }),
+  )
   try {
     await migrate(warehouse)
-    if (mergeSelectorBase !== 'as migrated') await warehouse.client.command({ query: `ALTER TABLE ${warehouse.database}.events MODIFY SETTING merge_selector_base = ${mergeSelectorBase}` })
+    if (mergeSelectorBase !== 'as migrated')
+      await warehouse.client.command({ query: `ALTER TABLE ${warehouse.database}.events MODIFY SETTING merge_selector_base = ${mergeSelectorBase}` })
     const mergeMsAtStart = mergeCpuMs()
     const started = Date.now()
     for (const [index, rows] of blocks.entries()) await insertEventRows(warehouse, rows, `bench-merges:${index}`)
@@ -51,7 +54,14 @@ async function run(blocks: EventRow[][], mergeSelectorBase: number | 'as migrate
 }
 
 const config = loadConfig({ PULSO_DATA_DIR: '/nonexistent', PULSO_DEMO: '0', PULSO_API_KEYS: 'acme:ingest:bench-merges-key-1', PULSO_HASH_KEY: 'bench' })
-const events = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 30, conversationsPerDay: Math.ceil(EVENTS / 180), seed: 42, duplicateRate: 0 }).slice(0, EVENTS)
+const events = simulate({
+  tenantId: 'acme',
+  endDate: new Date('2024-03-31T00:00:00Z'),
+  days: 30,
+  conversationsPerDay: Math.ceil(EVENTS / 180),
+  seed: 42,
+  duplicateRate: 0,
+}).slice(0, EVENTS)
 const blocks: EventRow[][] = []
 for (let i = 0; i < events.length; i += BLOCK_EVENTS) {
   const items = events.slice(i, i + BLOCK_EVENTS).map((value) => ({ raw: '', value }))

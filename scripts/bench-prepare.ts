@@ -4,16 +4,23 @@
 //   npm run bench:prepare                       # 100,000 simulated events in blocks of 20,000
 //   BENCH_EVENTS=300000 npm run bench:prepare
 import { loadConfig } from '../config/config.ts'
-import { simulate } from '../ingest/simulator/simulator.ts'
 import { PackedValuesBuilder } from '../ingest/kafka/packed-values.ts'
 import { prepareBlock } from '../ingest/kafka/prepare-block.ts'
+import { simulate } from '../ingest/simulator/simulator.ts'
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000)
 const BLOCK_EVENTS = Number(process.env.BENCH_BLOCK_EVENTS ?? 20_000)
 const ROUNDS = 6
 
 const config = loadConfig({ PULSO_DATA_DIR: '/nonexistent', PULSO_DEMO: '0', PULSO_API_KEYS: 'acme:ingest:bench-prepare-key', PULSO_HASH_KEY: 'bench' })
-const events = simulate({ tenantId: 'acme', endDate: new Date('2024-03-31T00:00:00Z'), days: 30, conversationsPerDay: Math.ceil(EVENTS / 180), seed: 42, duplicateRate: 0 })
+const events = simulate({
+  tenantId: 'acme',
+  endDate: new Date('2024-03-31T00:00:00Z'),
+  days: 30,
+  conversationsPerDay: Math.ceil(EVENTS / 180),
+  seed: 42,
+  duplicateRate: 0,
+})
   .slice(0, EVENTS)
   .map((e) => Buffer.from(JSON.stringify(e)))
 const blocks = []
@@ -33,5 +40,7 @@ for (let round = 0; round < ROUNDS; round++) {
   perEvent.push(((performance.now() - started) * 1000) / events.length)
 }
 const measured = perEvent.slice(2)
-console.log(`preparing ${events.length.toLocaleString('en-US')} events in blocks of ${BLOCK_EVENTS.toLocaleString('en-US')} on one thread: ` +
-  `best ${Math.min(...measured).toFixed(1)} µs/event, rounds ${measured.map((us) => us.toFixed(1)).join(' / ')} (${Math.round(1e6 / Math.min(...measured)).toLocaleString('en-US')} events/s)`)
+console.log(
+  `preparing ${events.length.toLocaleString('en-US')} events in blocks of ${BLOCK_EVENTS.toLocaleString('en-US')} on one thread: ` +
+    `best ${Math.min(...measured).toFixed(1)} µs/event, rounds ${measured.map((us) => us.toFixed(1)).join(' / ')} (${Math.round(1e6 / Math.min(...measured)).toLocaleString('en-US')} events/s)`,
+)

@@ -16,9 +16,17 @@ import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { KPI_FIELDS } from '../definitions/kpis.ts'
-import { conversationsPerDayFor, generate, TENANTS, USE_CASES, type GenerateSummary } from './bench-scale/generate.ts'
-import { ESCALATION_BY_INTENT_PULSO_SQL, ESCALATION_BY_INTENT_SQL, KPI_SQL, loadPostgres, appendPostgres, startPostgres, type RunningPostgres } from './bench-scale/postgres.ts'
-import { api, children, freePort, memoryMb, pulsoIngest, REPO_ROOT, startPulso, type RunningPulso } from './bench-scale/pulso.ts'
+import { conversationsPerDayFor, type GenerateSummary, generate, TENANTS, USE_CASES } from './bench-scale/generate.ts'
+import {
+  appendPostgres,
+  ESCALATION_BY_INTENT_PULSO_SQL,
+  ESCALATION_BY_INTENT_SQL,
+  KPI_SQL,
+  loadPostgres,
+  type RunningPostgres,
+  startPostgres,
+} from './bench-scale/postgres.ts'
+import { api, children, freePort, memoryMb, pulsoIngest, REPO_ROOT, type RunningPulso, startPulso } from './bench-scale/pulso.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -96,7 +104,15 @@ function sameNumber(a: unknown, b: unknown): boolean {
 }
 
 /** Differences between rows keyed by `keys`, each field compared with sameNumber (empty = equal). */
-function compareRows(name: string, left: Row[], right: Row[], keyOf: (r: Row) => string, fields: readonly string[], leftName: string, rightName: string): string[] {
+function compareRows(
+  name: string,
+  left: Row[],
+  right: Row[],
+  keyOf: (r: Row) => string,
+  fields: readonly string[],
+  leftName: string,
+  rightName: string,
+): string[] {
   const diffs: string[] = []
   const rightByKey = new Map(right.map((r) => [keyOf(r), r]))
   const leftKeys = new Set<string>()
@@ -120,23 +136,45 @@ type Timing = { question: string; pulso: number[]; postgres?: number[] }
 
 async function main() {
   const results: Record<string, unknown> = {
-    bench: 'bench:scale', date: new Date().toISOString(), commit: await gitHead(), machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30) },
-    options: { events_per_tenant: EVENTS, tenants: TENANTS.map((t) => t.id), measured_tenant: MEASURED.id, days: DAYS, end_date: END, runs: RUNS, batch: BATCH },
+    bench: 'bench:scale',
+    date: new Date().toISOString(),
+    commit: await gitHead(),
+    machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: Math.round(totalmem() / 2 ** 30) },
+    options: {
+      events_per_tenant: EVENTS,
+      tenants: TENANTS.map((t) => t.id),
+      measured_tenant: MEASURED.id,
+      days: DAYS,
+      end_date: END,
+      runs: RUNS,
+      batch: BATCH,
+    },
   }
   const failures: string[] = []
   const file = path.join(root, 'events.ndjson')
   const configFile = path.join(root, 'pulso.config.json')
   const dataDir = path.join(root, 'pulso-data')
   writeFileSync(configFile, JSON.stringify(pulsoConfig(), null, 2))
-  const pulsoEnv = { PULSO_DATA_DIR: dataDir, PULSO_CONFIG: configFile, PULSO_DEMO: '0', PULSO_HASH_KEY: 'bench-scale-hash-key', PULSO_LOG_LEVEL: process.env.PULSO_LOG_LEVEL ?? 'warn' }
+  const pulsoEnv = {
+    PULSO_DATA_DIR: dataDir,
+    PULSO_CONFIG: configFile,
+    PULSO_DEMO: '0',
+    PULSO_HASH_KEY: 'bench-scale-hash-key',
+    PULSO_LOG_LEVEL: process.env.PULSO_LOG_LEVEL ?? 'warn',
+  }
   const perDay = conversationsPerDayFor(EVENTS, DAYS)
 
   // 1. the data
   log(`generating ~${fmtInt(EVENTS)} events for each of ${TENANTS.length} tenants over ${DAYS} days ending ${END} into ${file}`)
-  let t = performance.now()
+  const t = performance.now()
   let lastProgress = 0
   const generated = await generate({
-    file, tenants: TENANTS, endDate: END, fromDaysBack: DAYS - 1, toDaysBack: 0, conversationsPerDay: perDay,
+    file,
+    tenants: TENANTS,
+    endDate: END,
+    fromDaysBack: DAYS - 1,
+    toDaysBack: 0,
+    conversationsPerDay: perDay,
     onProgress: (done, total, lines) => {
       if (performance.now() - lastProgress > 15_000) {
         lastProgress = performance.now()
@@ -144,7 +182,9 @@ async function main() {
       }
     },
   })
-  log(`  ${fmtInt(generated.lines)} events (${fmtInt(generated.duplicates)} repeated event_ids), ${fmtInt(generated.conversations)} conversations, ${(generated.bytes / 2 ** 20).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  log(
+    `  ${fmtInt(generated.lines)} events (${fmtInt(generated.duplicates)} repeated event_ids), ${fmtInt(generated.conversations)} conversations, ${(generated.bytes / 2 ** 20).toFixed(0)} MB in ${((performance.now() - t) / 1000).toFixed(1)} s`,
+  )
   results.data = { ...generated, measured_tenant_events: generated.byTenant[MEASURED.id] }
 
   // 2. PostgreSQL
@@ -158,17 +198,39 @@ async function main() {
   log(`loading ${file} into Pulso: pulso ingest${BATCH ? ` --batch ${BATCH}` : ''} (embedded chDB, fresh data folder)`)
   const ingest = await pulsoIngest(file, BATCH, pulsoEnv, log)
   const pulsoRate = generated.lines / (ingest.ms / 1000)
-  log(`  Pulso: ${fmtInt(ingest.accepted)} accepted, ${fmtInt(ingest.duplicates)} duplicates, ${ingest.rejected} rejected in ${(ingest.ms / 1000).toFixed(1)} s = ${fmtInt(pulsoRate)} events/s, peak RSS ${ingest.peakRssMb} MB`)
+  log(
+    `  Pulso: ${fmtInt(ingest.accepted)} accepted, ${fmtInt(ingest.duplicates)} duplicates, ${ingest.rejected} rejected in ${(ingest.ms / 1000).toFixed(1)} s = ${fmtInt(pulsoRate)} events/s, peak RSS ${ingest.peakRssMb} MB`,
+  )
   if (ingest.rejected > 0) failures.push(`pulso ingest rejected ${ingest.rejected} events:\n${ingest.output}`)
   if (ingest.accepted !== pgLoad.rows) failures.push(`Pulso stored ${ingest.accepted} events, PostgreSQL ${pgLoad.rows}`)
   results.load = {
-    postgres: { ms: Math.round(pgLoad.totalMs), events_per_s: Math.round(pgRate), copy_ms: Math.round(pgLoad.copyMs), insert_ms: Math.round(pgLoad.insertMs), index_ms: Math.round(pgLoad.indexMs), analyze_ms: Math.round(pgLoad.analyzeMs), rows: pgLoad.rows },
-    pulso: { ms: Math.round(ingest.ms), events_per_s: Math.round(pulsoRate), accepted: ingest.accepted, duplicates: ingest.duplicates, rejected: ingest.rejected, peak_rss_mb: ingest.peakRssMb },
+    postgres: {
+      ms: Math.round(pgLoad.totalMs),
+      events_per_s: Math.round(pgRate),
+      copy_ms: Math.round(pgLoad.copyMs),
+      insert_ms: Math.round(pgLoad.insertMs),
+      index_ms: Math.round(pgLoad.indexMs),
+      analyze_ms: Math.round(pgLoad.analyzeMs),
+      rows: pgLoad.rows,
+    },
+    pulso: {
+      ms: Math.round(ingest.ms),
+      events_per_s: Math.round(pulsoRate),
+      accepted: ingest.accepted,
+      duplicates: ingest.duplicates,
+      rejected: ingest.rejected,
+      peak_rss_mb: ingest.peakRssMb,
+    },
     ratio_pulso_over_postgres: pulsoRate / pgRate,
   }
 
   // 4. the server
-  server = await startPulso(await freePort(), { ...pulsoEnv, PULSO_API_KEYS: TENANTS.map((x) => `${x.id}:read:${READ_KEY(x.id)}`).join(',') }, path.join(root, 'pulso-server.log'), log)
+  server = await startPulso(
+    await freePort(),
+    { ...pulsoEnv, PULSO_API_KEYS: TENANTS.map((x) => `${x.id}:read:${READ_KEY(x.id)}`).join(',') },
+    path.join(root, 'pulso-server.log'),
+    log,
+  )
   const startRss = memoryMb(server.pid, 'VmRSS')
   log(`  pulso start: /healthz answered after ${(server.startMs / 1000).toFixed(1)} s, RSS ${startRss} MB (peak ${memoryMb(server.pid, 'VmHWM')} MB)`)
   results.server = { start_ms: Math.round(server.startMs), rss_after_start_mb: startRss, peak_rss_after_start_mb: memoryMb(server.pid, 'VmHWM') }
@@ -230,7 +292,15 @@ async function main() {
     try {
       const p = await pulsoSql()
       const q = await pgSql()
-      const diffs = compareRows('sql', p.rows, q.rows, (r) => `${r.intent ?? 'null'}/${r.bot_version ?? 'null'}`, ['conversations', 'escalation_rate'], 'Pulso', 'PostgreSQL')
+      const diffs = compareRows(
+        'sql',
+        p.rows,
+        q.rows,
+        (r) => `${r.intent ?? 'null'}/${r.bot_version ?? 'null'}`,
+        ['conversations', 'escalation_rate'],
+        'Pulso',
+        'PostgreSQL',
+      )
       correctness['data-team SQL'] = { rows: p.rows.length, equal: diffs.length === 0, differences: diffs.slice(0, 50) }
       if (diffs.length) failures.push(`data-team SQL: ${diffs.length} differences:\n  ${diffs.slice(0, 15).join('\n  ')}`)
       else log(`  equal: ${p.rows.length} rows (first runs: Pulso ${fmtMs(p.ms)}, PostgreSQL ${fmtMs(q.ms)})`)
@@ -274,7 +344,15 @@ async function main() {
 
   // 6. the history test: the same last 30 days after 10× more older history
   if (args['history-test']) {
-    results.history_test = await historyTest({ perDay, pulsoEnv, short: timings[0]!, shortRows: shortKpis.get(shapes[0]!.name)!, shape: shapes[0]!, failures, summary: generated })
+    results.history_test = await historyTest({
+      perDay,
+      pulsoEnv,
+      short: timings[0]!,
+      shortRows: shortKpis.get(shapes[0]!.name)!,
+      shape: shapes[0]!,
+      failures,
+      summary: generated,
+    })
   }
 
   // 7. report
@@ -284,7 +362,7 @@ async function main() {
   const out = path.join(REPO_ROOT, 'bench-results', `bench-scale-${EVENTS}-${new Date().toISOString().replace(/[:.]/g, '-').slice(0, 19)}.json`)
   results.failures = failures
   results.table = table
-  writeFileSync(out, JSON.stringify(results, null, 2) + '\n')
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`)
   log(`results written to ${path.relative(REPO_ROOT, out)}`)
   if (failures.length) {
     console.error(`\n${'='.repeat(72)}\nFAIL: ${failures.length} problem(s)\n${failures.join('\n')}\n${'='.repeat(72)}`)
@@ -302,12 +380,28 @@ function summarize(t: Timing) {
   return {
     question: t.question,
     pulso_ms: t.pulso.map((x) => Math.round(x * 10) / 10),
-    pulso_median_ms: median(t.pulso), pulso_p95_ms: p95(t.pulso),
-    ...(t.postgres ? { postgres_ms: t.postgres.map((x) => Math.round(x * 10) / 10), postgres_median_ms: median(t.postgres), postgres_p95_ms: p95(t.postgres), pulso_speedup: median(t.postgres) / median(t.pulso) } : {}),
+    pulso_median_ms: median(t.pulso),
+    pulso_p95_ms: p95(t.pulso),
+    ...(t.postgres
+      ? {
+          postgres_ms: t.postgres.map((x) => Math.round(x * 10) / 10),
+          postgres_median_ms: median(t.postgres),
+          postgres_p95_ms: p95(t.postgres),
+          pulso_speedup: median(t.postgres) / median(t.pulso),
+        }
+      : {}),
   }
 }
 
-async function historyTest(o: { perDay: number; pulsoEnv: Record<string, string>; short: Timing; shortRows: Row[]; shape: Shape; failures: string[]; summary: GenerateSummary }) {
+async function historyTest(o: {
+  perDay: number
+  pulsoEnv: Record<string, string>
+  short: Timing
+  shortRows: Row[]
+  shape: Shape
+  failures: string[]
+  summary: GenerateSummary
+}) {
   // the short run has DAYS − 30 days before the window; the long run 10× as many
   const olderDays = DAYS - 30
   const fromDaysBack = DAYS - 1 + olderDays * 9
@@ -315,7 +409,12 @@ async function historyTest(o: { perDay: number; pulsoEnv: Record<string, string>
   log(`history test: generating ${olderDays * 9} more days of ${MEASURED.id}'s history (days ${fromDaysBack}…${DAYS} before ${END}) into ${file}`)
   let lastProgress = performance.now()
   const older = await generate({
-    file, tenants: [MEASURED], endDate: END, fromDaysBack, toDaysBack: DAYS, conversationsPerDay: o.perDay,
+    file,
+    tenants: [MEASURED],
+    endDate: END,
+    fromDaysBack,
+    toDaysBack: DAYS,
+    conversationsPerDay: o.perDay,
     onProgress: (done, total, lines) => {
       if (performance.now() - lastProgress > 15_000) {
         lastProgress = performance.now()
@@ -331,7 +430,12 @@ async function historyTest(o: { perDay: number; pulsoEnv: Record<string, string>
   const ingest = await pulsoIngest(file, BATCH, o.pulsoEnv, log)
   log(`  Pulso: ${fmtInt(ingest.accepted)} accepted in ${(ingest.ms / 1000).toFixed(1)} s = ${fmtInt(older.lines / (ingest.ms / 1000))} events/s`)
   rmSync(file, { force: true })
-  server = await startPulso(await freePort(), { ...o.pulsoEnv, PULSO_API_KEYS: `${MEASURED.id}:read:${READ_KEY(MEASURED.id)}` }, path.join(root, 'pulso-server-long.log'), log)
+  server = await startPulso(
+    await freePort(),
+    { ...o.pulsoEnv, PULSO_API_KEYS: `${MEASURED.id}:read:${READ_KEY(MEASURED.id)}` },
+    path.join(root, 'pulso-server-long.log'),
+    log,
+  )
   const startRss = memoryMb(server.pid, 'VmRSS')
   log(`  pulso start with the long history: ${(server.startMs / 1000).toFixed(1)} s, RSS ${startRss} MB`)
   const s = o.shape
@@ -356,20 +460,31 @@ async function historyTest(o: { perDay: number; pulsoEnv: Record<string, string>
   server = undefined
   const ratio = median(timing.pulso) / median(o.short.pulso)
   const pgRatio = median(timing.postgres!) / median(o.short.postgres!)
-  log(`  30-day grain=day: Pulso ${fmtMs(median(timing.pulso))} long against ${fmtMs(median(o.short.pulso))} short = ${ratio.toFixed(2)}× (goal ≤ 1.3); PostgreSQL ${pgRatio.toFixed(2)}×`)
+  log(
+    `  30-day grain=day: Pulso ${fmtMs(median(timing.pulso))} long against ${fmtMs(median(o.short.pulso))} short = ${ratio.toFixed(2)}× (goal ≤ 1.3); PostgreSQL ${pgRatio.toFixed(2)}×`,
+  )
   return {
-    older_days_added: olderDays * 9, older_events: older.lines, measured_tenant_events_total: (o.summary.byTenant[MEASURED.id] ?? 0) + older.lines,
+    older_days_added: olderDays * 9,
+    older_events: older.lines,
+    measured_tenant_events_total: (o.summary.byTenant[MEASURED.id] ?? 0) + older.lines,
     pulso_ingest: { ms: Math.round(ingest.ms), events_per_s: Math.round(older.lines / (ingest.ms / 1000)), accepted: ingest.accepted },
     postgres_append_ms: Math.round(pgAppend.totalMs),
     server: { start_ms: Math.round(startMs), rss_after_start_mb: startRss, peak_rss_mb: peak },
-    last_30_days_identical: sameAsShort.length === 0, equal_to_postgres: pgDiffs.length === 0,
-    long: summarize(timing), short: summarize(o.short),
-    pulso_ratio_long_over_short: ratio, postgres_ratio_long_over_short: pgRatio,
+    last_30_days_identical: sameAsShort.length === 0,
+    equal_to_postgres: pgDiffs.length === 0,
+    long: summarize(timing),
+    short: summarize(o.short),
+    pulso_ratio_long_over_short: ratio,
+    postgres_ratio_long_over_short: pgRatio,
   }
 }
 
 function report(results: Record<string, unknown>, timings: Timing[]): string {
-  const load = results.load as { postgres: { events_per_s: number; ms: number }; pulso: { events_per_s: number; ms: number; peak_rss_mb: number }; ratio_pulso_over_postgres: number }
+  const load = results.load as {
+    postgres: { events_per_s: number; ms: number }
+    pulso: { events_per_s: number; ms: number; peak_rss_mb: number }
+    ratio_pulso_over_postgres: number
+  }
   const srv = results.server as { start_ms: number; rss_after_start_mb: number; peak_rss_mb: number }
   const data = results.data as GenerateSummary & { measured_tenant_events: number }
   const lines = [
@@ -390,7 +505,18 @@ function report(results: Record<string, unknown>, timings: Timing[]): string {
     `| start-up until /healthz | ${(srv.start_ms / 1000).toFixed(1)} s | |`,
     `| server RSS after start-up / peak | ${srv.rss_after_start_mb} MB / ${srv.peak_rss_mb} MB | |`,
   ]
-  const h = results.history_test as { older_days_added: number; measured_tenant_events_total: number; long: { pulso_median_ms: number; postgres_median_ms: number }; short: { pulso_median_ms: number; postgres_median_ms: number }; pulso_ratio_long_over_short: number; postgres_ratio_long_over_short: number; last_30_days_identical: boolean; server: { start_ms: number; rss_after_start_mb: number; peak_rss_mb: number } } | undefined
+  const h = results.history_test as
+    | {
+        older_days_added: number
+        measured_tenant_events_total: number
+        long: { pulso_median_ms: number; postgres_median_ms: number }
+        short: { pulso_median_ms: number; postgres_median_ms: number }
+        pulso_ratio_long_over_short: number
+        postgres_ratio_long_over_short: number
+        last_30_days_identical: boolean
+        server: { start_ms: number; rss_after_start_mb: number; peak_rss_mb: number }
+      }
+    | undefined
   if (h) {
     lines.push(
       '',

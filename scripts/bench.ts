@@ -6,16 +6,22 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/config.ts'
-import { openRuntime } from '../runtime/runtime.ts'
-import { simulate } from '../ingest/simulator/simulator.ts'
 import type { Grain, Segment } from '../definitions/kpis.ts'
+import { simulate } from '../ingest/simulator/simulator.ts'
+import { openRuntime } from '../runtime/runtime.ts'
 import { queryKpis } from '../warehouse/repositories/kpis.ts'
 
 const { values } = parseArgs({ options: { days: { type: 'string', default: '365' }, 'per-day': { type: 'string', default: '300' } } })
 const days = Number(values.days)
 const perDay = Number(values['per-day'])
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-bench-'))
-const config = loadConfig({ PULSO_DATA_DIR: dataDir, PULSO_DEMO: '0', PULSO_HASH_KEY: 'bench', PULSO_LOG_LEVEL: 'silent', PULSO_API_KEYS: 'bench:read:bench-read-key' })
+const config = loadConfig({
+  PULSO_DATA_DIR: dataDir,
+  PULSO_DEMO: '0',
+  PULSO_HASH_KEY: 'bench',
+  PULSO_LOG_LEVEL: 'silent',
+  PULSO_API_KEYS: 'bench:read:bench-read-key',
+})
 const runtime = await openRuntime(config)
 const endDate = new Date('2026-06-30T00:00:00Z')
 
@@ -51,9 +57,13 @@ try {
     times.sort((a, b) => a - b)
     rows.push(`| ${c.name} | ${times[2]!.toFixed(0)} ms | ${times[4]!.toFixed(0)} ms |`)
   }
-  console.log(`\nPulso bench — ${days} days × ${perDay} conversations/day, ${events.length} events (${accepted} stored), embedded chDB, ${new Date().toISOString().slice(0, 10)}\n`)
+  console.log(
+    `\nPulso bench — ${days} days × ${perDay} conversations/day, ${events.length} events (${accepted} stored), embedded chDB, ${new Date().toISOString().slice(0, 10)}\n`,
+  )
   console.log(`| measure | value |\n|---|---|`)
-  console.log(`| intake (validate + dedup look-up + insert), batches of ${batchSize} | ${Math.round(events.length / ingestSeconds).toLocaleString('en')} events/s (${ingestSeconds.toFixed(1)} s) |`)
+  console.log(
+    `| intake (validate + dedup look-up + insert), batches of ${batchSize} | ${Math.round(events.length / ingestSeconds).toLocaleString('en')} events/s (${ingestSeconds.toFixed(1)} s) |`,
+  )
   console.log(`| process RSS after intake | ${rssMb.toFixed(0)} MB |`)
   console.log(`\n| GET /v1/kpis query | median of 5 | slowest |\n|---|---|---|`)
   console.log(rows.join('\n'))

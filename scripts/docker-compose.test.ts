@@ -13,8 +13,8 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { parse } from 'yaml'
 import { loadConfig } from '../config/config.ts'
-import { REPO_ROOT } from './kafka/broker.ts'
 import { runPulso } from '../tests/run-pulso.ts'
+import { REPO_ROOT } from './kafka/broker.ts'
 
 type Service = {
   image?: string
@@ -45,16 +45,19 @@ const OPERATOR_ENV: Record<string, string> = {
  * ${X?message}, which stops compose with the message when X is unset (or, with the colon, empty).
  */
 function interpolate(value: string | number, vars: Record<string, string>): string {
-  return String(value).replace(/\$\{([A-Za-z_]\w*)(?:(:?)([-?])([^}]*))?\}/g, (_m, name: string, colon: string | undefined, kind: string | undefined, rest: string | undefined) => {
-    const set = vars[name]
-    const missing = set === undefined || (colon === ':' && set === '')
-    if (kind === '-') return missing ? (rest ?? '') : set!
-    if (kind === '?') {
-      if (missing) throw new Error(`required variable ${name} is missing a value: ${rest}`)
-      return set!
-    }
-    return set ?? ''
-  })
+  return String(value).replace(
+    /\$\{([A-Za-z_]\w*)(?:(:?)([-?])([^}]*))?\}/g,
+    (_m, name: string, colon: string | undefined, kind: string | undefined, rest: string | undefined) => {
+      const set = vars[name]
+      const missing = set === undefined || (colon === ':' && set === '')
+      if (kind === '-') return missing ? (rest ?? '') : set!
+      if (kind === '?') {
+        if (missing) throw new Error(`required variable ${name} is missing a value: ${rest}`)
+        return set!
+      }
+      return set ?? ''
+    },
+  )
 }
 
 /** The whole file as compose interpolates it (values, not comments), or compose's error. */
@@ -66,7 +69,8 @@ function interpolateAll(node: unknown, vars: Record<string, string>): unknown {
 }
 
 const substitute = (value: string | number, vars: Record<string, string> = OPERATOR_ENV) => interpolate(value, vars)
-const env = (s: Service, vars: Record<string, string> = OPERATOR_ENV) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, substitute(v, vars)]))
+const env = (s: Service, vars: Record<string, string> = OPERATOR_ENV) =>
+  Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, substitute(v, vars)]))
 
 /** Every ${…} reference in the file's values, with how it is written. */
 function references(node: unknown): { name: string; form: string }[] {
@@ -95,9 +99,13 @@ function mebibytes(value: string): number {
 }
 
 function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : []))
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? sourceFiles(path.join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') ? [path.join(dir, e.name)] : [],
+  )
 }
-const configSource = sourceFiles(path.join(REPO_ROOT, 'config')).map((f) => readFileSync(f, 'utf8')).join('\n')
+const configSource = sourceFiles(path.join(REPO_ROOT, 'config'))
+  .map((f) => readFileSync(f, 'utf8'))
+  .join('\n')
 
 describe('docker-compose.yml', () => {
   it('has Kafka, ClickHouse, workers, the API and the proxy in front of it', () => {
@@ -136,7 +144,8 @@ describe('docker-compose.yml', () => {
 
   it.each(pulsoServices)('%s: every variable is read by config/config.ts', (_name, service) => {
     // NODE_OPTIONS is read by Node itself
-    for (const name of Object.keys(service.environment ?? {}).filter((n) => n !== 'NODE_OPTIONS')) expect(configSource, `${name} is not read anywhere in config/`).toMatch(new RegExp(`\\b${name}\\b`))
+    for (const name of Object.keys(service.environment ?? {}).filter((n) => n !== 'NODE_OPTIONS'))
+      expect(configSource, `${name} is not read anywhere in config/`).toMatch(new RegExp(`\\b${name}\\b`))
   })
 
   it.each(pulsoServices)("%s: its environment points Pulso at the stack's Kafka and ClickHouse", (_name, service) => {
@@ -194,7 +203,8 @@ describe('docker-compose.yml is safe to start in production', () => {
     expect(proxy.ports!.map((p) => substitute(p))).toEqual(['8080:8080'])
     expect(substitute(proxy.ports![0]!, { ...OPERATOR_ENV, PULSO_API_PORT: '80' })).toBe('80:8080')
     // the only other published port is Kafka's, on the host's loopback
-    for (const [name, service] of services.filter(([n]) => n !== 'proxy')) for (const port of service.ports ?? []) expect(substitute(port), name).toMatch(/^127\.0\.0\.1:/)
+    for (const [name, service] of services.filter(([n]) => n !== 'proxy'))
+      for (const port of service.ports ?? []) expect(substitute(port), name).toMatch(/^127\.0\.0\.1:/)
 
     const [mount] = proxy.configs!
     expect(mount!.target).toBe('/etc/nginx/conf.d/default.conf')

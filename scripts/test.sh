@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: installs what the tests need when missing (scripts/test-deps.sh), type-checks, checks
-# which folder imports which (.dependency-cruiser.cjs), starts a Kafka broker unless
+# formatting and lint rules (biome.jsonc), checks which folder imports which (.dependency-cruiser.cjs), starts a Kafka broker unless
 # PULSO_KAFKA_BROKERS names one, then runs every vitest suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,8 @@ echo "== typecheck"
 npx tsc --noEmit -p tsconfig.json
 echo "== typecheck dashboard (svelte-check)"
 npm run --silent check:dashboard
+echo "== format and lint (biome; npm run format fixes what it can)"
+npx biome check .
 echo "== layers (dependency-cruiser: which folder may import which, no import cycle)"
 npm run --silent check:layers
 # The Kafka tests need a real broker: start one unless PULSO_KAFKA_BROKERS names one, stop it

@@ -68,7 +68,14 @@ function eventText(rnd: Random, fields: Fields): string {
 const withField = (objectText: string, field: string) => `${objectText.slice(0, -1)},${field}}`
 const nested = (depth: number) => `${'['.repeat(depth)}1${']'.repeat(depth)}`
 
-const TIMES = ['2024-03-01T10:00:00Z', '2024-02-29T23:59:59.999-06:00', '2024-12-31T18:30:00+05:30', '1900-01-01T00:00:00Z', '2299-12-31T23:59:59.999Z', '2024-06-15 08:00:00.123456Z']
+const TIMES = [
+  '2024-03-01T10:00:00Z',
+  '2024-02-29T23:59:59.999-06:00',
+  '2024-12-31T18:30:00+05:30',
+  '1900-01-01T00:00:00Z',
+  '2299-12-31T23:59:59.999Z',
+  '2024-06-15 08:00:00.123456Z',
+]
 const AMOUNTS: unknown[] = ['0', '0.000001', '12.50', 0.045, 12, '999999999999.999999', 999999999999.99, 123456789012.345]
 
 function validEvent(rnd: Random, eventId: string): Fields {
@@ -76,11 +83,25 @@ function validEvent(rnd: Random, eventId: string): Fields {
     event_id: eventId,
     tenant_id: TENANT,
     conversation_id: `conv-${rnd.int(1, 300)}`,
-    occurred_at: rnd.chance(0.9) ? `2024-03-${String(rnd.int(1, 31)).padStart(2, '0')}T${String(rnd.int(0, 23)).padStart(2, '0')}:${String(rnd.int(0, 59)).padStart(2, '0')}:00Z` : rnd.pick(TIMES),
+    occurred_at: rnd.chance(0.9)
+      ? `2024-03-${String(rnd.int(1, 31)).padStart(2, '0')}T${String(rnd.int(0, 23)).padStart(2, '0')}:${String(rnd.int(0, 59)).padStart(2, '0')}:00Z`
+      : rnd.pick(TIMES),
   }
   if (rnd.chance(0.5)) base.customer_id = rnd.chance(0.5) ? `+52 55 ${rnd.int(1000, 9999)} ${rnd.int(1000, 9999)}` : `cust-${rnd.int(1, 500)}`
   if (rnd.chance(0.3)) Object.assign(base, { use_case: 'returns', intent: 'exchange_size', bot_version: 'v1.5.0', channel: 'web' })
-  const type = rnd.pick(['message', 'message', 'message', 'bot_fallback', 'handoff', 'resolved', 'closed', 'csat', 'cost', 'proactive_sent', 'conversion'] as const)
+  const type = rnd.pick([
+    'message',
+    'message',
+    'message',
+    'bot_fallback',
+    'handoff',
+    'resolved',
+    'closed',
+    'csat',
+    'cost',
+    'proactive_sent',
+    'conversion',
+  ] as const)
   switch (type) {
     case 'message': {
       const fields: Fields = { type, sender: rnd.pick(['customer', 'bot', 'agent']) }
@@ -91,7 +112,13 @@ function validEvent(rnd: Random, eventId: string): Fields {
     case 'bot_fallback':
       return { ...base, type, question: '¿tienen tienda en Monterrey?', confidence: rnd.pick([0, 0.42, 1]) }
     case 'handoff':
-      return { ...base, type, reason: 'policy', context: { transcript: true, customer_profile: rnd.chance(0.5), intent: rnd.chance(0.5) ? null : 'refund' }, queue: 'returns' }
+      return {
+        ...base,
+        type,
+        reason: 'policy',
+        context: { transcript: true, customer_profile: rnd.chance(0.5), intent: rnd.chance(0.5) ? null : 'refund' },
+        queue: 'returns',
+      }
     case 'resolved':
       return { ...base, type, resolved_by: rnd.pick(['bot', 'agent']) }
     case 'closed':
@@ -111,16 +138,43 @@ type Poison = { kind: string; reason: RegExp; text: (valid: Fields, n: number) =
 
 const POISONS: Poison[] = [
   ...[1e12, '999999999999.9999999', '1234567890123.5', 123456789012.34567, -1, '12,5', '1e5'].map(
-    (amount): Poison => ({ kind: `amount ${amount}`, reason: /^`amount`: /, text: (v) => JSON.stringify({ ...v, type: 'cost', amount, currency: 'USD', component: 'llm' }) }),
+    (amount): Poison => ({
+      kind: `amount ${amount}`,
+      reason: /^`amount`: /,
+      text: (v) => JSON.stringify({ ...v, type: 'cost', amount, currency: 'USD', component: 'llm' }),
+    }),
   ),
-  { kind: 'conversion value 1e15', reason: /^`value`: at most 12 digits/, text: (v) => JSON.stringify({ ...v, type: 'conversion', value: 1e15, currency: 'USD' }) },
-  ...[33, 200, 5_000].map((depth): Poison => ({ kind: `extra nested ${depth} deep`, reason: /^`deep`: nested more than 32 levels deep/, text: (v) => withField(JSON.stringify(v), `"deep":${nested(depth)}`) })),
-  ...['2026-02-30T10:00:00Z', '2026-11-31T08:00:00-06:00', '2026-03-01T24:00:00Z', '2026-13-01T00:00:00Z', '2026-03-01T10:00:00', 'yesterday', '1850-01-01T00:00:00Z', '2300-01-01T00:00:00Z', '2026-03-01T10:60:00Z', 1709287200000].map(
-    (occurred_at): Poison => ({ kind: `occurred_at ${occurred_at}`, reason: /^`occurred_at`: /, text: (v) => JSON.stringify({ ...v, occurred_at }) }),
+  {
+    kind: 'conversion value 1e15',
+    reason: /^`value`: at most 12 digits/,
+    text: (v) => JSON.stringify({ ...v, type: 'conversion', value: 1e15, currency: 'USD' }),
+  },
+  ...[33, 200, 5_000].map(
+    (depth): Poison => ({
+      kind: `extra nested ${depth} deep`,
+      reason: /^`deep`: nested more than 32 levels deep/,
+      text: (v) => withField(JSON.stringify(v), `"deep":${nested(depth)}`),
+    }),
   ),
+  ...[
+    '2026-02-30T10:00:00Z',
+    '2026-11-31T08:00:00-06:00',
+    '2026-03-01T24:00:00Z',
+    '2026-13-01T00:00:00Z',
+    '2026-03-01T10:00:00',
+    'yesterday',
+    '1850-01-01T00:00:00Z',
+    '2300-01-01T00:00:00Z',
+    '2026-03-01T10:60:00Z',
+    1709287200000,
+  ].map((occurred_at): Poison => ({ kind: `occurred_at ${occurred_at}`, reason: /^`occurred_at`: /, text: (v) => JSON.stringify({ ...v, occurred_at }) })),
   // JSON.parse makes "__proto__" an own field: the event's fields behind it are not the event's
   { kind: '__proto__ holding the fields', reason: /^`event_id`: is required/, text: (v, n) => `{"__proto__":${JSON.stringify(v)},"n":${n}}` },
-  { kind: '__proto__ holding the type', reason: /^`type`: expected one of/, text: (v) => withField(JSON.stringify({ ...v, type: undefined }), '"__proto__":{"type":"closed"}') },
+  {
+    kind: '__proto__ holding the type',
+    reason: /^`type`: expected one of/,
+    text: (v) => withField(JSON.stringify({ ...v, type: undefined }), '"__proto__":{"type":"closed"}'),
+  },
   { kind: 'score as text', reason: /^`score`: expected an integer 1–5/, text: (v) => JSON.stringify({ ...v, type: 'csat', score: '5' }) },
   { kind: 'sender as number', reason: /^`sender`: /, text: (v) => JSON.stringify({ ...v, type: 'message', sender: 7 }) },
   { kind: 'event_id as number', reason: /^`event_id`: /, text: (v, n) => JSON.stringify({ ...v, event_id: n }) },
@@ -135,12 +189,23 @@ const POISONS: Poison[] = [
       kind: `${field} too long`,
       reason: new RegExp(`^\`${field}\`: at most 128 characters`),
       text: (v, n) => {
-        const typed = field === 'agent_id' ? { type: 'message', sender: 'agent' } : field === 'queue' ? { type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: true, intent: null } } : field === 'campaign' ? { type: 'proactive_sent', template: 't', category: 'utility' } : {}
+        const typed =
+          field === 'agent_id'
+            ? { type: 'message', sender: 'agent' }
+            : field === 'queue'
+              ? { type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: true, intent: null } }
+              : field === 'campaign'
+                ? { type: 'proactive_sent', template: 't', category: 'utility' }
+                : {}
         return JSON.stringify({ ...v, ...typed, [field]: `${n}-${'x'.repeat(200)}` })
       },
     }),
   ),
-  { kind: 'customer_id too long', reason: /^`customer_id`: at most 256 characters/, text: (v, n) => JSON.stringify({ ...v, customer_id: `${n}${'9'.repeat(300)}` }) },
+  {
+    kind: 'customer_id too long',
+    reason: /^`customer_id`: at most 256 characters/,
+    text: (v, n) => JSON.stringify({ ...v, customer_id: `${n}${'9'.repeat(300)}` }),
+  },
   ...(['event_id', 'conversation_id', 'customer_id', 'text', 'question'] as const).map(
     (field): Poison => ({
       kind: `lone surrogate in ${field}`,
@@ -162,4 +227,3 @@ function poison(rnd: Random, n: number, format: FuzzedBatch['format']): FuzzedIt
   const valid = validEvent(rnd, `p-${n}`)
   return { text: chosen.text(valid, n), expect: 'rejected', kind: chosen.kind, reason: chosen.reason }
 }
-

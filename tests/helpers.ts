@@ -4,11 +4,11 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { loadConfig, type PulsoConfig } from '../config/config.ts'
-import { openRuntime, type Runtime } from '../runtime/runtime.ts'
 import { createApp } from '../api/app.ts'
+import { loadConfig, type PulsoConfig } from '../config/config.ts'
 import { validateEvent } from '../ingest/contract/validate.ts'
 import { eventToRow } from '../ingest/event-row.ts'
+import { openRuntime, type Runtime } from '../runtime/runtime.ts'
 import type { EventRow } from '../warehouse/event-columns.ts'
 
 export const TEST_KEYS = {

@@ -8,7 +8,7 @@
 // (/healthz, ingest, /v1/kpis) waited behind them for seconds. Here a query is handed to chDB
 // only once its connection is free, so a connection holds at most one worker thread, whatever
 // the number of callers.
-import { createClient } from '@clickhouse/client'
+import type { createClient } from '@clickhouse/client'
 
 export type ClientConnection = NonNullable<NonNullable<Parameters<typeof createClient>[0]>['connection']>
 

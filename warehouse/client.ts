@@ -3,9 +3,9 @@
 // goes through the @clickhouse/client returned here, so the same SQL runs on both.
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client'
 import type { PulsoConfig } from '../config/config.ts'
-import { openChdbConnection, type ClientConnection } from './chdb-connection.ts'
+import { type ClientConnection, openChdbConnection } from './chdb-connection.ts'
 import { DataFolderInUseError, dataFolderHolder, removeStaleScratchFiles } from './data-folder.ts'
 
 export type Warehouse = {

@@ -2,9 +2,9 @@
 // values of the row, whatever the text holds.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventRow, openTestPulso, type TestPulso } from '../tests/helpers.ts'
-import { insertEventRows } from './repositories/events.ts'
 import { EVENT_COLUMNS, type EventRow } from './event-columns.ts'
-import { encodeRows, EventRowEncoder } from './event-row-encoder.ts'
+import { EventRowEncoder, encodeRows } from './event-row-encoder.ts'
+import { insertEventRows } from './repositories/events.ts'
 
 const awkwardTexts = [
   'tab\there',
@@ -57,7 +57,12 @@ describe('encoding event rows as TabSeparated', () => {
         row('nulls', null),
         row('cost', null, { type: 'cost', amount: '12.345678', currency: 'MXN', component: 'llm' }),
         row('csat', null, { type: 'csat', score: 5, comment: 'tab\tcomment' }),
-        row('handoff', null, { type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: false, intent: 'refund\\x' }, confidence: 0.25 }),
+        row('handoff', null, {
+          type: 'handoff',
+          reason: 'policy',
+          context: { transcript: true, customer_profile: false, intent: 'refund\\x' },
+          confidence: 0.25,
+        }),
         row('extra', null, { note: 'kept\traw', nested: { a: [1, 'b\n'] } }),
       ]
       await insertEventRows(pulso.warehouse, rows)
@@ -72,7 +77,15 @@ describe('encoding event rows as TabSeparated', () => {
       awkwardTexts.forEach((text, i) => {
         expect(stored.get(`text-${i}`), JSON.stringify(text)).toMatchObject({ text, agent_id: text.slice(0, 128) || 'a' })
       })
-      expect(stored.get('nulls')).toMatchObject({ text: null, comment: null, amount: null, score: null, context_transcript: null, occurred_at: '2024-03-01 13:00:00.500', occurred_offset_minutes: -180 })
+      expect(stored.get('nulls')).toMatchObject({
+        text: null,
+        comment: null,
+        amount: null,
+        score: null,
+        context_transcript: null,
+        occurred_at: '2024-03-01 13:00:00.500',
+        occurred_offset_minutes: -180,
+      })
       expect(stored.get('cost')).toMatchObject({ amount: '12.345678' })
       expect(stored.get('csat')).toMatchObject({ score: 5, comment: 'tab\tcomment' })
       expect(stored.get('handoff')).toMatchObject({ context_transcript: true, context_customer_profile: false, context_intent: 'refund\\x' })

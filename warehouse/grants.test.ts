@@ -47,8 +47,12 @@ describe('pulso tenants grant', () => {
     const plan = grantStatements({ tenantId: 'acme', database: 'pulso', tables: ['events', 'tenants'], password: 'pw', limits })
     const text = plan.statements.join('\n')
     expect(plan.user).toBe('pulso_acme')
-    expect(text).toContain("CREATE ROW POLICY OR REPLACE `pulso_tenant_acme_events` ON `pulso`.`events` AS RESTRICTIVE FOR SELECT USING tenant_id = 'acme' TO `pulso_acme`")
-    expect(text).toContain("CREATE ROW POLICY OR REPLACE `pulso_tenant_acme_tenants` ON `pulso`.`tenants` AS RESTRICTIVE FOR SELECT USING tenant_id = 'acme' TO `pulso_acme`")
+    expect(text).toContain(
+      "CREATE ROW POLICY OR REPLACE `pulso_tenant_acme_events` ON `pulso`.`events` AS RESTRICTIVE FOR SELECT USING tenant_id = 'acme' TO `pulso_acme`",
+    )
+    expect(text).toContain(
+      "CREATE ROW POLICY OR REPLACE `pulso_tenant_acme_tenants` ON `pulso`.`tenants` AS RESTRICTIVE FOR SELECT USING tenant_id = 'acme' TO `pulso_acme`",
+    )
     expect(text).toContain('CREATE ROW POLICY IF NOT EXISTS `pulso_all_rows_events` ON `pulso`.`events` AS PERMISSIVE FOR SELECT USING 1 TO ALL')
     expect(text).toMatch(/readonly = 2 CONST, max_execution_time = 30 CONST, .*max_result_rows = 1000000 CONST/)
     expect(text).toContain("SETTINGS PROFILE 'pulso_read_acme'")

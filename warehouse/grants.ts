@@ -11,7 +11,6 @@ import { sqlIdentifier as ident, sqlString as quote } from './sql-literals.ts'
 
 export type GrantPlan = { user: string; profile: string; tables: string[]; statements: string[] }
 
-
 /** Tables of `database` with a tenant_id column: the ones a row policy must guard. */
 export async function tenantTables(warehouse: Warehouse): Promise<string[]> {
   const result = await warehouse.client.query({
@@ -38,7 +37,10 @@ export function grantStatements(options: { tenantId: string; database: string; t
     // one permissive policy keeps every other user (Pulso itself) seeing all rows…
     ...tables.map((t) => `CREATE ROW POLICY IF NOT EXISTS ${ident(`pulso_all_rows_${t}`)} ON ${db}.${ident(t)} AS PERMISSIVE FOR SELECT USING 1 TO ALL`),
     // …and a restrictive one, ANDed with it, keeps this user to its tenant.
-    ...tables.map((t) => `CREATE ROW POLICY OR REPLACE ${ident(`pulso_tenant_${tenantId}_${t}`)} ON ${db}.${ident(t)} AS RESTRICTIVE FOR SELECT USING tenant_id = ${quote(tenantId)} TO ${ident(user)}`),
+    ...tables.map(
+      (t) =>
+        `CREATE ROW POLICY OR REPLACE ${ident(`pulso_tenant_${tenantId}_${t}`)} ON ${db}.${ident(t)} AS RESTRICTIVE FOR SELECT USING tenant_id = ${quote(tenantId)} TO ${ident(user)}`,
+    ),
     `GRANT SELECT ON ${db}.* TO ${ident(user)}`,
   ]
   return { user, profile, tables, statements }

@@ -1,15 +1,18 @@
 // Schema creation is versioned and idempotent: reopening a data folder keeps its data.
 import { describe, expect, it } from 'vitest'
-import { openTestPulso, event } from '../tests/helpers.ts'
+import { Intake } from '../ingest/intake.ts'
+import { event, openTestPulso } from '../tests/helpers.ts'
+import { queryRows } from './client.ts'
 import { MIGRATIONS, migrate } from './migrations.ts'
 import { countEvents, deadLetterId, insertDeadLetters } from './repositories/events.ts'
-import { queryRows } from './client.ts'
-import { Intake } from '../ingest/intake.ts'
 
 describe('migrations', () => {
   it('apply once; a restart on the same folder keeps data and deduplication', async () => {
     const first = await openTestPulso()
-    const versions = await first.warehouse.client.query({ query: `SELECT version FROM ${first.warehouse.database}.schema_migrations ORDER BY version`, format: 'JSONEachRow' })
+    const versions = await first.warehouse.client.query({
+      query: `SELECT version FROM ${first.warehouse.database}.schema_migrations ORDER BY version`,
+      format: 'JSONEachRow',
+    })
     expect((await versions.json<{ version: number }>()).map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version))
     expect(await migrate(first.warehouse)).toEqual([])
     const item = { raw: '', value: event({ event_id: 'r1' }) }
@@ -44,7 +47,10 @@ describe('migrations', () => {
       await pulso.warehouse.client.command({ query: `ALTER TABLE ${db}.schema_migrations DELETE WHERE version = 8 SETTINGS mutations_sync = 1` })
 
       expect(await migrate(pulso.warehouse)).toEqual([8])
-      const rows = await queryRows<{ letter_id: string; event_id: string | null }>(pulso.warehouse, `SELECT letter_id, event_id FROM ${db}.dead_letters FINAL ORDER BY source`)
+      const rows = await queryRows<{ letter_id: string; event_id: string | null }>(
+        pulso.warehouse,
+        `SELECT letter_id, event_id FROM ${db}.dead_letters FINAL ORDER BY source`,
+      )
       expect(rows).toEqual([
         { letter_id: deadLetterId(before[0]!), event_id: 'x1' },
         { letter_id: deadLetterId(before[2]!), event_id: null },

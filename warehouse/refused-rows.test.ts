@@ -2,7 +2,7 @@
 // accepts only what the events table's columns hold, so the engine is made to refuse events the
 // contract accepts the way an operator would narrow the table: a constraint of its own.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../tests/helpers.ts'
+import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../tests/helpers.ts'
 import { countEvents, listDeadLetters } from './repositories/events.ts'
 
 let pulso: TestPulso
@@ -26,7 +26,11 @@ describe('events the engine refuses', () => {
       expect(status).toBe(200)
       expect(result.accepted).toBe(10)
       expect(result.rejected).toEqual([
-        { index: 4, event_id: 'r4', reason: expect.stringMatching(/^the warehouse refused to store this event \(VIOLATED_CONSTRAINT\): Constraint `occurred_since_2000`/) },
+        {
+          index: 4,
+          event_id: 'r4',
+          reason: expect.stringMatching(/^the warehouse refused to store this event \(VIOLATED_CONSTRAINT\): Constraint `occurred_since_2000`/),
+        },
         { index: 9, event_id: 'r9', reason: expect.stringMatching(/^the warehouse refused to store this event \(VIOLATED_CONSTRAINT\)/) },
       ])
       expect(await countEvents(pulso.warehouse, 'acme')).toBe(10)
@@ -63,7 +67,7 @@ describe('events the engine refuses', () => {
     // ClickHouse answers TOO_MANY_PARTS, as it does when merges fall behind.
     await alterEvents('MODIFY SETTING parts_to_throw_insert = 1')
     const events = [event({ event_id: 't1', conversation_id: 'tc' }), event({ event_id: 't2', conversation_id: 'tc' })]
-    let failed
+    let failed: Awaited<ReturnType<typeof postEvents>>
     try {
       failed = await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))
     } finally {

@@ -38,7 +38,11 @@ const row = (eventId: string, text: string) => eventRow({ event_id: eventId, sen
 describe('event rows sent to a ClickHouse server', () => {
   it('go as one TabSeparated insert with the dedup token, and ClickHouse stores them exactly', async () => {
     const { port } = catcher.address() as { port: number }
-    const server = await openWarehouse({ clickhouse: { url: `http://127.0.0.1:${port}`, username: 'default', password: '' }, dataDir: pulso.dataDir, database: 'pulso' })
+    const server = await openWarehouse({
+      clickhouse: { url: `http://127.0.0.1:${port}`, username: 'default', password: '' },
+      dataDir: pulso.dataDir,
+      database: 'pulso',
+    })
     caught = []
     try {
       await insertEventRows(server, [row('s1', 'tab\there, new\nline, back\\slash'), row('s2', 'ñandú 😀')], 'token-7')
@@ -54,9 +58,14 @@ describe('event rows sent to a ClickHouse server', () => {
     // What the server would do with it: the same statement and the same bytes, in embedded ClickHouse.
     const file = path.join(pulso.dataDir, 'caught.tsv')
     writeFileSync(file, insert.body)
-    const statement = insert.query.replace('pulso.events', `${pulso.warehouse.database}.events`).replace(/FORMAT TabSeparated\s*$/, `FROM INFILE '${file}' FORMAT TabSeparated`)
+    const statement = insert.query
+      .replace('pulso.events', `${pulso.warehouse.database}.events`)
+      .replace(/FORMAT TabSeparated\s*$/, `FROM INFILE '${file}' FORMAT TabSeparated`)
     await pulso.warehouse.client.command({ query: statement })
-    const result = await pulso.warehouse.client.query({ query: `SELECT event_id, text, source FROM ${pulso.warehouse.database}.events ORDER BY event_id`, format: 'JSONEachRow' })
+    const result = await pulso.warehouse.client.query({
+      query: `SELECT event_id, text, source FROM ${pulso.warehouse.database}.events ORDER BY event_id`,
+      format: 'JSONEachRow',
+    })
     expect(await result.json()).toEqual([
       { event_id: 's1', text: 'tab\there, new\nline, back\\slash', source: 'server-test' },
       { event_id: 's2', text: 'ñandú 😀', source: 'server-test' },

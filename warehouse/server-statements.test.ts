@@ -8,9 +8,9 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BUILTIN_MODELS_DIR, loadProject } from '../dbt-like-models/runner/project.ts'
 import { createStatement } from '../dbt-like-models/runner/run.ts'
+import { SEGMENTS } from '../definitions/kpis.ts'
 import { openWarehouse, type Warehouse } from './client.ts'
 import { allMigrationStatements, migrate } from './migrations.ts'
-import { SEGMENTS } from '../definitions/kpis.ts'
 import { kpiSql } from './repositories/kpis.ts'
 
 let warehouse: Warehouse
@@ -26,7 +26,11 @@ afterAll(async () => {
 
 /** ClickHouse's parser, run on a statement without executing it. Throws with the parser's message. */
 async function parse(statement: string): Promise<string> {
-  const result = await warehouse.client.query({ query: 'SELECT formatQuery({statement:String}) AS formatted', query_params: { statement }, format: 'JSONEachRow' })
+  const result = await warehouse.client.query({
+    query: 'SELECT formatQuery({statement:String}) AS formatted',
+    query_params: { statement },
+    format: 'JSONEachRow',
+  })
   return (await result.json<{ formatted: string }>())[0]!.formatted
 }
 
@@ -37,9 +41,12 @@ describe("every statement sent to a ClickHouse server passes ClickHouse's parser
     await expect(parse('CREATE TABLE pulso.x (a UInt8) ENGINE = MergeTree ORDER BY')).rejects.toThrow(/Syntax error/)
   })
 
-  it.each(allMigrationStatements(serverDatabase).map((s, i) => [i, s.split('\n')[0]!.slice(0, 90), s] as const))('migration statement %i: %s', async (_i, _head, statement) => {
-    expect(await parse(statement)).toMatch(/^(CREATE|ALTER|INSERT|DROP|RENAME|SYSTEM|OPTIMIZE|TRUNCATE|EXCHANGE)/)
-  })
+  it.each(allMigrationStatements(serverDatabase).map((s, i) => [i, s.split('\n')[0]!.slice(0, 90), s] as const))(
+    'migration statement %i: %s',
+    async (_i, _head, statement) => {
+      expect(await parse(statement)).toMatch(/^(CREATE|ALTER|INSERT|DROP|RENAME|SYSTEM|OPTIMIZE|TRUNCATE|EXCHANGE)/)
+    },
+  )
 
   const project = loadProject([BUILTIN_MODELS_DIR])
   it.each(project.models.map((m) => [m.name, m] as const))('model %s', async (_name, model) => {
@@ -72,7 +79,11 @@ describe("every statement sent to a ClickHouse server passes ClickHouse's parser
       ...warehouse,
       client: new Proxy(warehouse.client, {
         get(target, property, receiver) {
-          if (property === 'command') return (params: { query: string }) => (sent.push(params.query), target.command(params))
+          if (property === 'command')
+            return (params: { query: string }) => {
+              sent.push(params.query)
+              return target.command(params)
+            }
           const value = Reflect.get(target, property, receiver)
           return typeof value === 'function' ? value.bind(target) : value
         },

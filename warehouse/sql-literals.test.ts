@@ -12,7 +12,11 @@ describe('SQL literals', () => {
   })
 
   it('a number stays a number, anything else becomes a string', () => {
-    expect(JSON.parse(query(`SELECT ${sqlValue(42)} AS n, toTypeName(n) AS t, ${sqlValue("o'k")} AS s`, 'JSONEachRow'))).toEqual({ n: 42, t: 'UInt8', s: "o'k" })
+    expect(JSON.parse(query(`SELECT ${sqlValue(42)} AS n, toTypeName(n) AS t, ${sqlValue("o'k")} AS s`, 'JSONEachRow'))).toEqual({
+      n: 42,
+      t: 'UInt8',
+      s: "o'k",
+    })
   })
 
   it('an identifier names exactly that column', () => {

@@ -1,12 +1,16 @@
 // Every route that reads a body refuses one past its limit with a 413 and a message, whether the
 // client announced the size (Content-Length) or streamed it in chunks.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_KEYS, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
+import { openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { JSON_BODY_BYTES } from './body-limit.ts'
 
 let pulso: TestPulso
 beforeAll(async () => {
-  pulso = await openTestPulso({ PULSO_MAX_BODY_BYTES: '4096', PULSO_WHATSAPP_TENANTS: 'acme:verify:secret', PULSO_CHATWOOT_TENANTS: 'acme:chatwoot-token-0123456789' })
+  pulso = await openTestPulso({
+    PULSO_MAX_BODY_BYTES: '4096',
+    PULSO_WHATSAPP_TENANTS: 'acme:verify:secret',
+    PULSO_CHATWOOT_TENANTS: 'acme:chatwoot-token-0123456789',
+  })
 })
 afterAll(async () => pulso?.cleanup())
 
@@ -14,7 +18,11 @@ afterAll(async () => pulso?.cleanup())
 function bodyRoutes(): { method: string; path: string }[] {
   const params: Record<string, string> = { tenant: 'acme', token: 'chatwoot-token-0123456789', id: 'g1', name: 'faq' }
   const routes = pulso.app.routes.filter((r) => r.method === 'POST' || r.method === 'PUT' || r.method === 'PATCH')
-  return [...new Map(routes.map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? 'x') }])).values()]
+  return [
+    ...new Map(
+      routes.map((r) => [`${r.method} ${r.path}`, { method: r.method, path: r.path.replace(/:(\w+)/g, (_, name: string) => params[name] ?? 'x') }]),
+    ).values(),
+  ]
 }
 
 /** A body of `bytes` bytes, sent in 64 kB chunks without a Content-Length. */
@@ -32,7 +40,11 @@ function streamed(bytes: number): ReadableStream<Uint8Array> {
 
 describe('body limits', () => {
   it('covers every route that reads a body', () => {
-    expect(bodyRoutes().map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+    expect(
+      bodyRoutes()
+        .map((r) => `${r.method} ${r.path}`)
+        .sort(),
+    ).toEqual([
       'POST /v1/events',
       'POST /v1/goals',
       'POST /v1/sql',
@@ -50,7 +62,9 @@ describe('body limits', () => {
         const headers: Record<string, string> = { authorization: `Bearer ${TEST_KEYS.acmeAdmin}`, 'content-type': 'application/json' }
         if (body === 'announced') headers['content-length'] = String(tooLarge)
         const init: RequestInit & { duplex?: string } =
-          body === 'announced' ? { method: route.method, headers, body: ' '.repeat(tooLarge) } : { method: route.method, headers, body: streamed(tooLarge), duplex: 'half' }
+          body === 'announced'
+            ? { method: route.method, headers, body: ' '.repeat(tooLarge) }
+            : { method: route.method, headers, body: streamed(tooLarge), duplex: 'half' }
         const response = await pulso.app.request(route.path, init)
         const answer = (await response.json()) as { error: string; message: string }
         expect(response.status, `${route.method} ${route.path} (${body})`).toBe(413)

@@ -29,7 +29,11 @@ export async function decodedBodyText(req: HonoRequest, maxBytes: number): Promi
   if (encoding === '' || encoding === 'identity') return req.text()
   const decode = DECODERS[encoding]
   if (!decode) {
-    throw new ApiError(415, 'unsupported_content_encoding', `Content-Encoding '${encoding}' is not supported: send the body uncompressed or compressed with one of ${SUPPORTED_ENCODINGS.join(', ')}`)
+    throw new ApiError(
+      415,
+      'unsupported_content_encoding',
+      `Content-Encoding '${encoding}' is not supported: send the body uncompressed or compressed with one of ${SUPPORTED_ENCODINGS.join(', ')}`,
+    )
   }
   const compressed = Buffer.from(await req.arrayBuffer())
   let decoded: Buffer

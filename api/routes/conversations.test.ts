@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_KEYS, event, getKpis, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
+import { event, getKpis, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
@@ -13,7 +13,15 @@ const acme = (fields: Record<string, unknown>) => event({ tenant_id: 'acme', ...
 // acme reports in Mexico City time (UTC−06:00 all year): a day runs 06:00Z to 06:00Z.
 const events = [
   // c1: local 03-01 04:00; order_status; frt 5; resolved by the bot; CSAT 5.
-  acme({ event_id: 'c1-1', conversation_id: 'c1', use_case: 'order_status', intent: 'where_is_my_order', bot_version: 'v1', occurred_at: '2024-03-01T10:00:00Z', sender: 'customer' }),
+  acme({
+    event_id: 'c1-1',
+    conversation_id: 'c1',
+    use_case: 'order_status',
+    intent: 'where_is_my_order',
+    bot_version: 'v1',
+    occurred_at: '2024-03-01T10:00:00Z',
+    sender: 'customer',
+  }),
   acme({ event_id: 'c1-2', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:05Z', sender: 'bot', text: 'Tu pedido llega mañana' }),
   acme({ event_id: 'c1-3', conversation_id: 'c1', occurred_at: '2024-03-01T10:01:00Z', type: 'resolved', resolved_by: 'bot' }),
   acme({ event_id: 'c1-4', conversation_id: 'c1', occurred_at: '2024-03-01T10:02:00Z', type: 'csat', score: 5 }),
@@ -21,15 +29,45 @@ const events = [
   // handoff (customer_request, no customer profile → not full context) at 03:01, agent at 03:03 → wait 120;
   // resolved by the agent; CSAT 2. Events arrive out of order.
   acme({ event_id: 'c2-4', conversation_id: 'c2', occurred_at: '2024-03-02T03:03:00Z', sender: 'agent', agent_id: 'ana' }),
-  acme({ event_id: 'c2-1', conversation_id: 'c2', use_case: 'returns', intent: 'start_return', bot_version: 'v2', occurred_at: '2024-03-02T03:00:00Z', sender: 'customer' }),
+  acme({
+    event_id: 'c2-1',
+    conversation_id: 'c2',
+    use_case: 'returns',
+    intent: 'start_return',
+    bot_version: 'v2',
+    occurred_at: '2024-03-02T03:00:00Z',
+    sender: 'customer',
+  }),
   acme({ event_id: 'c2-2', conversation_id: 'c2', occurred_at: '2024-03-02T03:00:10Z', sender: 'bot' }),
-  acme({ event_id: 'c2-3', conversation_id: 'c2', occurred_at: '2024-03-02T03:01:00Z', type: 'handoff', reason: 'customer_request', context: { transcript: true, customer_profile: false, intent: 'start_return' } }),
+  acme({
+    event_id: 'c2-3',
+    conversation_id: 'c2',
+    occurred_at: '2024-03-02T03:01:00Z',
+    type: 'handoff',
+    reason: 'customer_request',
+    context: { transcript: true, customer_profile: false, intent: 'start_return' },
+  }),
   acme({ event_id: 'c2-5', conversation_id: 'c2', occurred_at: '2024-03-02T03:10:00Z', type: 'resolved', resolved_by: 'agent' }),
   acme({ event_id: 'c2-6', conversation_id: 'c2', occurred_at: '2024-03-02T03:12:00Z', type: 'csat', score: 2 }),
   // c3: local 03-02 06:00; order_status; a fallback, then a handoff with full context and no agent yet.
-  acme({ event_id: 'c3-1', conversation_id: 'c3', use_case: 'order_status', intent: 'change_address', bot_version: 'v2', occurred_at: '2024-03-02T12:00:00Z', sender: 'customer' }),
+  acme({
+    event_id: 'c3-1',
+    conversation_id: 'c3',
+    use_case: 'order_status',
+    intent: 'change_address',
+    bot_version: 'v2',
+    occurred_at: '2024-03-02T12:00:00Z',
+    sender: 'customer',
+  }),
   acme({ event_id: 'c3-2', conversation_id: 'c3', occurred_at: '2024-03-02T12:00:30Z', type: 'bot_fallback', question: '¿Puedo cambiar la dirección?' }),
-  acme({ event_id: 'c3-3', conversation_id: 'c3', occurred_at: '2024-03-02T12:01:00Z', type: 'handoff', reason: 'bot_fallback', context: { transcript: true, customer_profile: true, intent: 'change_address' } }),
+  acme({
+    event_id: 'c3-3',
+    conversation_id: 'c3',
+    occurred_at: '2024-03-02T12:01:00Z',
+    type: 'handoff',
+    reason: 'bot_fallback',
+    context: { transcript: true, customer_profile: true, intent: 'change_address' },
+  }),
 ]
 
 // globex: same conversation id, same day; never visible with an acme key and vice versa.

@@ -5,11 +5,11 @@ import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { ConversationDetail, ConversationPage } from '../../definitions/api.ts'
-import type { Warehouse } from '../../warehouse/client.ts'
-import { FLAG_NAMES, SORT_NAMES, conversationTimeline, listConversations } from '../../warehouse/repositories/conversations.ts'
 import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { conversationTimeline, FLAG_NAMES, listConversations, SORT_NAMES } from '../../warehouse/repositories/conversations.ts'
 import { ApiError } from '../errors.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { dateRange, validQuery } from '../validation.ts'
 
 export const MAX_CONVERSATIONS_PAGE = 500
@@ -26,7 +26,14 @@ export const conversationQuerySchema = dateRange({
   flag: z
     .string()
     .optional()
-    .transform((v) => (v ? v.split(',').map((f) => f.trim()).filter(Boolean) : []))
+    .transform((v) =>
+      v
+        ? v
+            .split(',')
+            .map((f) => f.trim())
+            .filter(Boolean)
+        : [],
+    )
     .pipe(z.array(z.enum(FLAG_NAMES, { error: `expected flags among ${FLAG_NAMES.join(', ')}` }))),
   sort: z.enum(SORT_NAMES, { error: `expected one of ${SORT_NAMES.join(', ')}` }).default('started_at'),
   limit: z.coerce.number({ error: 'expected a number' }).int().min(1).max(MAX_CONVERSATIONS_PAGE, `at most ${MAX_CONVERSATIONS_PAGE}`).default(50),
@@ -52,7 +59,16 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         limit: query.limit,
         offset: query.offset,
       })
-      return c.json({ tenant_id: tenant.id, timezone: tenant.timezone, currency: tenant.currency, from: query.from, to: query.to, limit: query.limit, offset: query.offset, ...page } satisfies ConversationPage)
+      return c.json({
+        tenant_id: tenant.id,
+        timezone: tenant.timezone,
+        currency: tenant.currency,
+        from: query.from,
+        to: query.to,
+        limit: query.limit,
+        offset: query.offset,
+        ...page,
+      } satisfies ConversationPage)
     })
     .get('/:id', async (c) => {
       const tenant = tenantSettings(options.config, c.get('apiKey').tenant)

@@ -4,10 +4,10 @@
 import { gzipSync } from 'node:zlib'
 import type { ServerType } from '@hono/node-server'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { listen } from '../listen.ts'
+import { batchBody, type FuzzedItem, fuzzedBatches } from '../../tests/fuzzed-events.ts'
 import { openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
-import { batchBody, fuzzedBatches, type FuzzedItem } from '../../tests/fuzzed-events.ts'
 import { queryRows } from '../../warehouse/client.ts'
+import { listen } from '../listen.ts'
 
 const SEED = 20260316
 const EVENTS = 10_000
@@ -56,7 +56,8 @@ describe(`${EVENTS.toLocaleString('en')} fuzzed events over HTTP (seed ${SEED})`
       const rejected = new Map(answer.rejected.map((r) => [r.index, r.reason]))
       batch.items.forEach((item, index) => {
         const reason = rejected.get(index)
-        if (item.expect === 'rejected' && !(reason !== undefined && item.reason.test(reason))) wrong.push(`${item.kind}: ${reason ?? 'not rejected'} (${item.text.slice(0, 80)})`)
+        if (item.expect === 'rejected' && !(reason !== undefined && item.reason.test(reason)))
+          wrong.push(`${item.kind}: ${reason ?? 'not rejected'} (${item.text.slice(0, 80)})`)
         if (item.expect !== 'rejected' && reason !== undefined) wrong.push(`valid, rejected: ${reason} (${item.text.slice(0, 80)})`)
       })
     }
@@ -86,7 +87,10 @@ describe(`${EVENTS.toLocaleString('en')} fuzzed events over HTTP (seed ${SEED})`
   })
 
   it('keeps a __proto__ field of a valid event in extra', async () => {
-    const rows = await queryRows<{ extra: string }>(pulso.warehouse, `SELECT extra FROM ${pulso.warehouse.database}.events WHERE position(extra, '__proto__') > 0 LIMIT 1`)
-    expect(JSON.parse(rows[0]!.extra).__proto__).toEqual({ admin: true })
+    const rows = await queryRows<{ extra: string }>(
+      pulso.warehouse,
+      `SELECT extra FROM ${pulso.warehouse.database}.events WHERE position(extra, '__proto__') > 0 LIMIT 1`,
+    )
+    expect(Object.getOwnPropertyDescriptor(JSON.parse(rows[0]!.extra), '__proto__')?.value).toEqual({ admin: true })
   })
 })

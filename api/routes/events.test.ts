@@ -1,9 +1,9 @@
 // POST /v1/events on real chDB: what is kept, what is rejected and why, and who may send.
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
-import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
+import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { queryRows } from '../../warehouse/client.ts'
+import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
 
 let pulso: TestPulso
 beforeAll(async () => {
@@ -97,13 +97,15 @@ describe('POST /v1/events', () => {
     expect(result).toEqual({ accepted: 1, duplicates: 0, rejected: [{ index: 0, event_id: null, reason: 'event: expected a JSON object, got an array' }] })
   })
 
-  it('dead-letters an event rejected for a lone surrogate in its id (ClickHouse\'s JSON reader refused such a letter, and the batch answered 500)', async () => {
+  it("dead-letters an event rejected for a lone surrogate in its id (ClickHouse's JSON reader refused such a letter, and the batch answered 500)", async () => {
     const { status, body } = await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([event({ event_id: 'lone-\ud800' })]))
     expect(status).toBe(200)
     expect(body.rejected).toEqual([{ index: 0, event_id: 'lone-\ud800', reason: expect.stringMatching(/^`event_id`: holds a lone UTF-16 surrogate/) }])
     const letter = (await listDeadLetters(pulso.warehouse, 'acme')).find((l) => l.event_id?.startsWith('lone-'))!
     expect(letter.event_id).toBe('lone-\ufffd') // UTF-8 cannot hold the surrogate; the payload keeps it as written
-    expect(letter.payload).toBe('{"tenant_id":"acme","conversation_id":"c1","occurred_at":"2024-03-01T10:00:00Z","type":"message","sender":"customer","event_id":"lone-\\ud800"}')
+    expect(letter.payload).toBe(
+      '{"tenant_id":"acme","conversation_id":"c1","occurred_at":"2024-03-01T10:00:00Z","type":"message","sender":"customer","event_id":"lone-\\ud800"}',
+    )
   })
 })
 
@@ -112,11 +114,19 @@ describe('a batch sent again', () => {
   beforeAll(() => pulso.warehouse.client.command({ query: `SYSTEM STOP MERGES ${pulso.warehouse.database}.dead_letters` }))
   afterAll(() => pulso.warehouse.client.command({ query: `SYSTEM START MERGES ${pulso.warehouse.database}.dead_letters` }))
   const rawDeadLetters = async (eventId: string) => {
-    const [row] = await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters WHERE event_id = {id:String}`, { id: eventId })
+    const [row] = await queryRows<{ n: number }>(
+      pulso.warehouse,
+      `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters WHERE event_id = {id:String}`,
+      { id: eventId },
+    )
     return Number(row!.n)
   }
   const batch = (prefix: string) =>
-    [JSON.stringify(event({ event_id: `${prefix}-ok` })), JSON.stringify(event({ event_id: `${prefix}-bad`, type: 'csat', score: 9 })), `{"event_id": "${prefix}-broken"`].join('\n')
+    [
+      JSON.stringify(event({ event_id: `${prefix}-ok` })),
+      JSON.stringify(event({ event_id: `${prefix}-bad`, type: 'csat', score: 9 })),
+      `{"event_id": "${prefix}-broken"`,
+    ].join('\n')
 
   it('after its answer was lost: its dead letters are written once', async () => {
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -158,7 +168,11 @@ describe('the contract and the events table agree', () => {
       event({ event_id: 'edge-first', occurred_at: '1900-01-01T00:00:00Z' }),
       event({ event_id: 'edge-last', occurred_at: '2299-12-31T23:59:59.999Z' }),
     ]
-    expect((await postEvents(pulso, TEST_KEYS.globexIngest, ndjson(batch.map((e) => ({ ...e, tenant_id: 'globex' }))))).body).toEqual({ accepted: 6, duplicates: 0, rejected: [] })
+    expect((await postEvents(pulso, TEST_KEYS.globexIngest, ndjson(batch.map((e) => ({ ...e, tenant_id: 'globex' }))))).body).toEqual({
+      accepted: 6,
+      duplicates: 0,
+      rejected: [],
+    })
     const result = await pulso.warehouse.client.query({
       query: `SELECT event_id, toString(amount) AS amount, toString(value) AS value, toString(occurred_at) AS occurred_at
 FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND startsWith(event_id, 'edge-') ORDER BY event_id`,
@@ -208,10 +222,15 @@ describe('fields the contract does not name', () => {
     const valid = (id: string) => JSON.stringify(event({ tenant_id: 'globex', event_id: id }))
     const lines = await postEvents(pulso, TEST_KEYS.globexIngest, [valid('nest-1'), poisoned('nest-2')].join('\n'))
     const array = await postEvents(pulso, TEST_KEYS.globexIngest, `[${valid('nest-3')}, ${poisoned('nest-4')}]`, 'application/json')
-    for (const [answer, id] of [[lines, 'nest-2'], [array, 'nest-4']] as const) {
+    for (const [answer, id] of [
+      [lines, 'nest-2'],
+      [array, 'nest-4'],
+    ] as const) {
       expect(answer.status).toBe(200)
       expect(answer.body.accepted).toBe(1)
-      expect(answer.body.rejected).toEqual([{ index: 1, event_id: id, reason: '`deep`: nested more than 32 levels deep; fields the contract does not name are kept as JSON up to 32 levels' }])
+      expect(answer.body.rejected).toEqual([
+        { index: 1, event_id: id, reason: '`deep`: nested more than 32 levels deep; fields the contract does not name are kept as JSON up to 32 levels' },
+      ])
     }
     // the dead letter keeps the element as it was sent
     const letter = (await listDeadLetters(pulso.warehouse, 'globex')).find((l) => l.event_id === 'nest-4')!
@@ -221,7 +240,10 @@ describe('fields the contract does not name', () => {
   it('stores a field named __proto__ in extra like any other', async () => {
     const body = JSON.stringify(event({ tenant_id: 'globex', event_id: 'proto-1' })).replace(/}$/, ',"__proto__":{"x":1}}')
     expect((await postEvents(pulso, TEST_KEYS.globexIngest, body)).body.accepted).toBe(1)
-    const result = await pulso.warehouse.client.query({ query: `SELECT extra FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND event_id = 'proto-1'`, format: 'JSONEachRow' })
+    const result = await pulso.warehouse.client.query({
+      query: `SELECT extra FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'globex' AND event_id = 'proto-1'`,
+      format: 'JSONEachRow',
+    })
     expect(await result.json()).toEqual([{ extra: '{"__proto__":{"x":1}}' }])
   })
 })
@@ -233,10 +255,15 @@ describe('compressed batches (Content-Encoding)', () => {
       headers: { authorization: `Bearer ${TEST_KEYS.globexIngest}`, 'content-type': 'application/x-ndjson', 'content-encoding': encoding },
       body: typeof body === 'string' ? body : new Uint8Array(body),
     })
-  const batch = (prefix: string) => ndjson([event({ tenant_id: 'globex', event_id: `${prefix}-1` }), event({ tenant_id: 'globex', event_id: `${prefix}-2`, sender: 'bot' })])
+  const batch = (prefix: string) =>
+    ndjson([event({ tenant_id: 'globex', event_id: `${prefix}-1` }), event({ tenant_id: 'globex', event_id: `${prefix}-2`, sender: 'bot' })])
 
   it('decodes gzip, deflate and br bodies and stores their events', async () => {
-    for (const [encoding, compress] of [['gzip', gzipSync], ['deflate', deflateSync], ['br', brotliCompressSync]] as const) {
+    for (const [encoding, compress] of [
+      ['gzip', gzipSync],
+      ['deflate', deflateSync],
+      ['br', brotliCompressSync],
+    ] as const) {
       const response = await post(compress(batch(encoding)), encoding)
       expect(response.status, encoding).toBe(200)
       expect(await response.json()).toEqual({ accepted: 2, duplicates: 0, rejected: [] })
@@ -255,7 +282,10 @@ describe('compressed batches (Content-Encoding)', () => {
   it('answers 415 for an encoding it does not decode, and 400 for bytes that are not what the header says', async () => {
     const zstd = await post(batch('zstd'), 'zstd')
     expect(zstd.status).toBe(415)
-    expect(await zstd.json()).toEqual({ error: 'unsupported_content_encoding', message: "Content-Encoding 'zstd' is not supported: send the body uncompressed or compressed with one of gzip, deflate, br" })
+    expect(await zstd.json()).toEqual({
+      error: 'unsupported_content_encoding',
+      message: "Content-Encoding 'zstd' is not supported: send the body uncompressed or compressed with one of gzip, deflate, br",
+    })
     const plainAsGzip = await post(batch('fake'), 'gzip')
     expect(plainAsGzip.status).toBe(400)
     expect((await plainAsGzip.json()).message).toMatch(/^the body is not gzip data as its Content-Encoding says: incorrect header check/)

@@ -5,7 +5,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { runUnitTests } from '../../dbt-like-models/runner/test.ts'
-import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
+import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
@@ -39,8 +39,21 @@ function conversation(id: string, fields: { escalated?: boolean; use_case?: stri
   return [
     event({ ...base, event_id: `${id}-1`, occurred_at: '2026-03-03T10:00:00Z', sender: 'customer' }),
     event({ ...base, event_id: `${id}-2`, occurred_at: '2026-03-03T10:00:03Z', sender: 'bot' }),
-    ...(fields.escalated ? [event({ ...base, event_id: `${id}-3`, type: 'handoff', occurred_at: '2026-03-03T10:01:00Z', reason: 'customer_request', context: { transcript: true, customer_profile: true, intent: 'x' } })] : []),
-    ...(fields.resolved_by ? [event({ ...base, event_id: `${id}-4`, type: 'resolved', occurred_at: '2026-03-03T10:05:00Z', resolved_by: fields.resolved_by })] : []),
+    ...(fields.escalated
+      ? [
+          event({
+            ...base,
+            event_id: `${id}-3`,
+            type: 'handoff',
+            occurred_at: '2026-03-03T10:01:00Z',
+            reason: 'customer_request',
+            context: { transcript: true, customer_profile: true, intent: 'x' },
+          }),
+        ]
+      : []),
+    ...(fields.resolved_by
+      ? [event({ ...base, event_id: `${id}-4`, type: 'resolved', occurred_at: '2026-03-03T10:05:00Z', resolved_by: fields.resolved_by })]
+      : []),
   ]
 }
 
@@ -54,7 +67,8 @@ async function api(method: string, url: string, key: string, body?: unknown) {
   return { status: response.status, body: text ? JSON.parse(text) : null }
 }
 
-const goal = async (id: string) => (await api('GET', '/v1/goals?as_of=2026-03-08&history=2', TEST_KEYS.acmeRead)).body.goals.find((g: { id: string }) => g.id === id)
+const goal = async (id: string) =>
+  (await api('GET', '/v1/goals?as_of=2026-03-08&history=2', TEST_KEYS.acmeRead)).body.goals.find((g: { id: string }) => g.id === id)
 
 beforeAll(async () => {
   pulso = await openTestPulso({ PULSO_CONFIG: configFile() })
@@ -63,7 +77,15 @@ afterAll(async () => pulso?.cleanup())
 
 describe('goals', () => {
   it('the models behind goals, use cases and regressions pass their unit tests', async () => {
-    const mine = new Set(['stg_goals', 'stg_use_cases', 'fct_conversation_use_cases', 'fct_use_case_scorecard', 'fct_fallback_questions', 'fct_regression_samples', 'dim_bot_releases'])
+    const mine = new Set([
+      'stg_goals',
+      'stg_use_cases',
+      'fct_conversation_use_cases',
+      'fct_use_case_scorecard',
+      'fct_fallback_questions',
+      'fct_regression_samples',
+      'dim_bot_releases',
+    ])
     const results = await runUnitTests(pulso.warehouse, { ...pulso.project, unitTests: pulso.project.unitTests.filter((t) => mine.has(t.model)) })
     expect(results.length).toBeGreaterThanOrEqual(7)
     expect(results.filter((r) => !r.passed)).toEqual([])
@@ -74,25 +96,72 @@ describe('goals', () => {
     const events = Array.from({ length: 10 }, (_, i) => conversation(`c${i}`, { escalated: i < 2 })).flat()
     expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).status).toBe(200)
     let g = await goal('escalation')
-    expect(g).toMatchObject({ kpi: 'escalation_rate', direction: 'at_most', source: 'config', period_start: '2026-03-02', period_end: '2026-03-08', value: 0.2, status: 'on_track', owner: 'ops@acme.test' })
+    expect(g).toMatchObject({
+      kpi: 'escalation_rate',
+      direction: 'at_most',
+      source: 'config',
+      period_start: '2026-03-02',
+      period_end: '2026-03-08',
+      value: 0.2,
+      status: 'on_track',
+      owner: 'ops@acme.test',
+    })
     // history: the week before had no conversations
-    expect(g.history.map((h: { period_start: string; status: string }) => [h.period_start, h.status])).toEqual([['2026-02-23', 'no_data'], ['2026-03-02', 'on_track']])
+    expect(g.history.map((h: { period_start: string; status: string }) => [h.period_start, h.status])).toEqual([
+      ['2026-02-23', 'no_data'],
+      ['2026-03-02', 'on_track'],
+    ])
 
     // a third handoff → 0.3: misses by 0.05 ≤ 0.2 × 0.25 → at risk
-    await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([event({ conversation_id: 'c2', event_id: 'c2-h', type: 'handoff', occurred_at: '2026-03-03T10:02:00Z', reason: 'other', context: { transcript: false, customer_profile: false, intent: null } })]))
+    await postEvents(
+      pulso,
+      TEST_KEYS.acmeIngest,
+      ndjson([
+        event({
+          conversation_id: 'c2',
+          event_id: 'c2-h',
+          type: 'handoff',
+          occurred_at: '2026-03-03T10:02:00Z',
+          reason: 'other',
+          context: { transcript: false, customer_profile: false, intent: null },
+        }),
+      ]),
+    )
     g = await goal('escalation')
     expect([g.value, g.status]).toEqual([0.3, 'at_risk'])
 
     // a fourth → 0.4: misses by 0.15 > 0.05 → off track
-    await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([event({ conversation_id: 'c3', event_id: 'c3-h', type: 'handoff', occurred_at: '2026-03-03T10:02:00Z', reason: 'other', context: { transcript: false, customer_profile: false, intent: null } })]))
+    await postEvents(
+      pulso,
+      TEST_KEYS.acmeIngest,
+      ndjson([
+        event({
+          conversation_id: 'c3',
+          event_id: 'c3-h',
+          type: 'handoff',
+          occurred_at: '2026-03-03T10:02:00Z',
+          reason: 'other',
+          context: { transcript: false, customer_profile: false, intent: null },
+        }),
+      ]),
+    )
     g = await goal('escalation')
     expect([g.value, g.status]).toEqual([0.4, 'off_track'])
   })
 
   it('a segment goal reads its segment only', async () => {
-    await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([...conversation('r1', { use_case: 'returns', resolved_by: 'bot' }), ...conversation('r2', { use_case: 'returns', escalated: true })]))
+    await postEvents(
+      pulso,
+      TEST_KEYS.acmeIngest,
+      ndjson([...conversation('r1', { use_case: 'returns', resolved_by: 'bot' }), ...conversation('r2', { use_case: 'returns', escalated: true })]),
+    )
     // returns: r1 bot-resolved, r2 escalated → 1/2 = 0.5 ≥ 0.5
-    expect(await goal('returns-resolution')).toMatchObject({ segment: { by: 'use_case', value: 'returns' }, value: 0.5, status: 'on_track', direction: 'at_least' })
+    expect(await goal('returns-resolution')).toMatchObject({
+      segment: { by: 'use_case', value: 'returns' },
+      value: 0.5,
+      status: 'on_track',
+      direction: 'at_least',
+    })
   })
 
   it('admins create, change and delete goals; readers cannot; config goals are read-only', async () => {
@@ -133,7 +202,11 @@ describe('use cases', () => {
   })
 
   it('the scorecard counts each use case, the conversations outside all, and human-only cases the bot kept', async () => {
-    await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([...conversation('p1', { intent: 'card_declined' }), ...conversation('p2', { use_case: 'rejected_payment', escalated: true })]))
+    await postEvents(
+      pulso,
+      TEST_KEYS.acmeIngest,
+      ndjson([...conversation('p1', { intent: 'card_declined' }), ...conversation('p2', { use_case: 'rejected_payment', escalated: true })]),
+    )
     const card = (await api('GET', '/v1/use-cases/scorecard?from=2026-03-01&to=2026-03-08', TEST_KEYS.acmeRead)).body
     const row = (name: string) => card.rows.find((r: { use_case: string }) => r.use_case === name)
     // 14 conversations: c0–c9 have no use case or intent (outside), r1–r2 returns, p1–p2 rejected_payment (p1 by intent)

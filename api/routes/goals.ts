@@ -4,15 +4,15 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
-import type { GoalResponse, GoalsResponse } from '../../definitions/api.ts'
 import { goalInputSchema, toGoal } from '../../config/operating-loop.ts'
-import type { Warehouse } from '../../warehouse/client.ts'
+import type { GoalResponse, GoalsResponse } from '../../definitions/api.ts'
 import { todayIn } from '../../domain/dates.ts'
 import { evaluateGoals } from '../../domain/goals.ts'
 import { ensureRegistrySynced } from '../../domain/registry-sync.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
 import { deleteGoals, listGoals, saveGoals } from '../../warehouse/repositories/goals.ts'
 import { ApiError } from '../errors.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { date, parseBody, validQuery } from '../validation.ts'
 
@@ -49,7 +49,8 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const goal = toGoal(tenant, await parseBody(goalInputSchema, c.req.raw), 'api')
-      if (await find(tenant, goal.id)) throw new ApiError(409, 'conflict', `\`id\`: goal '${goal.id}' already exists; use PUT /v1/goals/${goal.id} to change it`)
+      if (await find(tenant, goal.id))
+        throw new ApiError(409, 'conflict', `\`id\`: goal '${goal.id}' already exists; use PUT /v1/goals/${goal.id} to change it`)
       await saveGoals(warehouse, [goal])
       return c.json({ goal }, 201)
     })

@@ -5,13 +5,18 @@ import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { HandoffsResponse } from '../../definitions/api.ts'
+import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { handoffBreakdown } from '../../warehouse/repositories/conversations.ts'
-import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { dateRange, validQuery } from '../validation.ts'
 
-const handoffQuerySchema = dateRange({ use_case: z.string().optional(), intent: z.string().optional(), bot_version: z.string().optional(), channel: z.string().optional() })
+const handoffQuerySchema = dateRange({
+  use_case: z.string().optional(),
+  intent: z.string().optional(),
+  bot_version: z.string().optional(),
+  channel: z.string().optional(),
+})
 
 export function handoffsRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; config: PulsoConfig }) {
   return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.apiKeys, 'read'), validQuery(handoffQuerySchema), async (c) => {

@@ -1,8 +1,8 @@
 // Events in through POST /v1/events, KPIs out of GET /v1/kpis, on real chDB.
 // Every expected number is computed by hand in the comments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { TEST_KEYS, event, getKpis, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
 import { KPI_FIELDS } from '../../definitions/kpis.ts'
+import { event, getKpis, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
@@ -12,7 +12,14 @@ const context = (full: boolean) => ({ transcript: true, customer_profile: full, 
 // acme's tenant time zone is UTC (a tenant known only by its keys gets the defaults).
 const firstBatch = [
   // c1: customer 10:00:00, bot 10:00:02 → frt 2; resolved by the bot; CSAT 2 now, 5 two days later.
-  acme({ event_id: 'c1-1', conversation_id: 'c1', customer_id: '+52 55 1111 2222', use_case: 'order_status', occurred_at: '2024-03-01T10:00:00Z', sender: 'customer' }),
+  acme({
+    event_id: 'c1-1',
+    conversation_id: 'c1',
+    customer_id: '+52 55 1111 2222',
+    use_case: 'order_status',
+    occurred_at: '2024-03-01T10:00:00Z',
+    sender: 'customer',
+  }),
   acme({ event_id: 'c1-2', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:02Z', sender: 'bot' }),
   acme({ event_id: 'c1-3', conversation_id: 'c1', occurred_at: '2024-03-01T10:05:00Z', type: 'resolved', resolved_by: 'bot' }),
   acme({ event_id: 'c1-4', conversation_id: 'c1', occurred_at: '2024-03-01T10:06:00Z', type: 'csat', score: 2 }),
@@ -25,13 +32,27 @@ const firstBatch = [
   acme({ event_id: 'c2-5', conversation_id: 'c2', occurred_at: '2024-03-01T11:03:00Z', sender: 'agent', agent_id: 'ana' }),
   acme({ event_id: 'c2-6', conversation_id: 'c2', occurred_at: '2024-03-01T11:04:00Z', type: 'cost', amount: 1.5, currency: 'USD', component: 'agent' }),
   // c3: a proactive message never answered — a conversation without a first response time.
-  acme({ event_id: 'c3-1', conversation_id: 'c3', occurred_at: '2024-03-01T12:00:00Z', type: 'proactive_sent', template: 'order_shipped', category: 'utility' }),
+  acme({
+    event_id: 'c3-1',
+    conversation_id: 'c3',
+    occurred_at: '2024-03-01T12:00:00Z',
+    type: 'proactive_sent',
+    template: 'order_shipped',
+    category: 'utility',
+  }),
   acme({ event_id: 'c3-2', conversation_id: 'c3', occurred_at: '2024-03-01T12:00:00Z', type: 'cost', amount: '0.5', currency: 'USD', component: 'whatsapp' }),
   // c4: 23:30 at UTC−06:00 is 05:30 UTC on 03-02 → it belongs to 03-02. frt 4.
   // Handoff without full context; agent 9 minutes later → wait 540.
   acme({ event_id: 'c4-1', conversation_id: 'c4', occurred_at: '2024-03-01T23:30:00-06:00', sender: 'customer' }),
   acme({ event_id: 'c4-2', conversation_id: 'c4', occurred_at: '2024-03-01T23:30:04-06:00', sender: 'bot' }),
-  acme({ event_id: 'c4-3', conversation_id: 'c4', occurred_at: '2024-03-01T23:31:00-06:00', type: 'handoff', reason: 'customer_request', context: context(false) }),
+  acme({
+    event_id: 'c4-3',
+    conversation_id: 'c4',
+    occurred_at: '2024-03-01T23:31:00-06:00',
+    type: 'handoff',
+    reason: 'customer_request',
+    context: context(false),
+  }),
   acme({ event_id: 'c4-4', conversation_id: 'c4', occurred_at: '2024-03-01T23:40:00-06:00', sender: 'agent' }),
   // c5: 00:30 at UTC+02:00 on 03-02 is 22:30 UTC on 03-01 → it belongs to 03-01. frt 6.
   // Same customer as c1 (phone written differently), within 7 days of c1's resolution → c1 is not FCR.
@@ -112,13 +133,26 @@ describe('GET /v1/kpis', () => {
 
   it('answers one row per period: a day without conversations has 0 and null KPIs', async () => {
     const { body } = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-02-29&to=2024-03-03&grain=day')
-    expect(body.rows.map((r: any) => [r.period, r.conversations])).toEqual([['2024-02-29', 0], ['2024-03-01', 4], ['2024-03-02', 1], ['2024-03-03', 0]])
+    expect(body.rows.map((r: any) => [r.period, r.conversations])).toEqual([
+      ['2024-02-29', 0],
+      ['2024-03-01', 4],
+      ['2024-03-02', 1],
+      ['2024-03-03', 0],
+    ])
     expect(body.rows[3]).toMatchObject({ frt_p50_s: null, bot_resolution_rate: null, cost_per_conversation: null })
     // weeks start on Monday: 2024-02-26 holds 02-29 … 03-03
     const weeks = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-02-20&to=2024-03-05&grain=week')
-    expect(weeks.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([['2024-02-19', 0], ['2024-02-26', 5], ['2024-03-04', 0]])
+    expect(weeks.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([
+      ['2024-02-19', 0],
+      ['2024-02-26', 5],
+      ['2024-03-04', 0],
+    ])
     const months = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-01-15&to=2024-03-05&grain=month')
-    expect(months.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([['2024-01-01', 0], ['2024-02-01', 0], ['2024-03-01', 5]])
+    expect(months.body.rows.map((r: any) => [r.period, r.conversations])).toEqual([
+      ['2024-01-01', 0],
+      ['2024-02-01', 0],
+      ['2024-03-01', 5],
+    ])
     const nothing = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2023-01-01&to=2023-01-31&grain=all')
     expect(nothing.body.rows).toEqual([expect.objectContaining({ period: '2023-01-01', conversations: 0, csat_score: null })])
   })
@@ -127,7 +161,15 @@ describe('GET /v1/kpis', () => {
     const { body } = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2024-03-01&to=2024-03-02&grain=all')
     // frt [2, 4, 6, 10] → p50 5, p90 rank 2.7 → 6 + 0.7 × 4 = 8.8; waits [120, 540] → p50 330.
     expect(body.rows).toHaveLength(1)
-    expect(body.rows[0]).toMatchObject({ period: '2024-03-01', conversations: 5, frt_p50_s: 5, frt_avg_s: 5.5, escalation_rate: 0.4, handoff_wait_p50_s: 330, handoff_context_rate: 0.5 })
+    expect(body.rows[0]).toMatchObject({
+      period: '2024-03-01',
+      conversations: 5,
+      frt_p50_s: 5,
+      frt_avg_s: 5.5,
+      escalation_rate: 0.4,
+      handoff_wait_p50_s: 330,
+      handoff_context_rate: 0.5,
+    })
     expect(body.rows[0].frt_p90_s).toBeCloseTo(8.8, 9)
   })
 

@@ -45,7 +45,12 @@ describe('GET /v1/models', () => {
 
   it('describes a parameterized view through its test parameters, with its parameters typed', async () => {
     const { body } = await get('/v1/models/fct_kpis')
-    expect(body.params.map((p: any) => [p.name, p.type])).toEqual(expect.arrayContaining([['tenant_id', 'String'], ['date_from', 'Date']]))
+    expect(body.params.map((p: any) => [p.name, p.type])).toEqual(
+      expect.arrayContaining([
+        ['tenant_id', 'String'],
+        ['date_from', 'Date'],
+      ]),
+    )
     expect(body.columns.find((c: any) => c.name === 'conversations').type).toMatch(/Int64/)
     expect(body.tests.some((t: any) => t.kind === 'unit' && t.name === 'every_kpi_on_four_conversations')).toBe(true)
     expect(body.describe_error).toBeUndefined()

@@ -2,16 +2,17 @@
 // GET /v1/models/:name — one model of it.
 import { Hono } from 'hono'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
-import type { Catalog, CatalogModel } from '../../definitions/api.ts'
 import { buildCatalog } from '../../dbt-like-models/runner/catalog.ts'
 import { BUILTIN_MODELS_DIR, loadProject } from '../../dbt-like-models/runner/project.ts'
+import type { Catalog, CatalogModel } from '../../definitions/api.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { ApiError } from '../errors.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 
 export function modelsRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; config: Pick<PulsoConfig, 'extraModelsDir'> }) {
   // The same folders `pulso models run` builds from; read per request so edits show up.
-  const catalog = () => buildCatalog(loadProject([BUILTIN_MODELS_DIR, ...(options.config.extraModelsDir ? [options.config.extraModelsDir] : [])]), options.warehouse)
+  const catalog = () =>
+    buildCatalog(loadProject([BUILTIN_MODELS_DIR, ...(options.config.extraModelsDir ? [options.config.extraModelsDir] : [])]), options.warehouse)
   return new Hono<{ Variables: AuthVariables }>()
     .get('/', requireRole(options.apiKeys, 'read'), async (c) => c.json((await catalog()) satisfies Catalog))
     .get('/:name', requireRole(options.apiKeys, 'read'), async (c) => {

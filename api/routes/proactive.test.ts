@@ -4,12 +4,20 @@
 // the process restarted; warehouse/client.ts turns that compiler off.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { runAllTests } from '../../dbt-like-models/runner/test.ts'
+import { ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { insertWhatsAppStatuses } from '../../warehouse/repositories/whatsapp-statuses.ts'
-import { TEST_KEYS, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
-const send = { tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', type: 'proactive_sent', template: 'order_update', category: 'utility', campaign: 'july' }
+const send = {
+  tenant_id: 'acme',
+  conversation_id: 'c1',
+  customer_id: 'p1',
+  type: 'proactive_sent',
+  template: 'order_update',
+  category: 'utility',
+  campaign: 'july',
+}
 
 beforeAll(async () => {
   pulso = await openTestPulso()
@@ -19,7 +27,17 @@ beforeAll(async () => {
     { ...send, event_id: 's1', occurred_at: '2025-07-01T09:00:00Z', whatsapp_message_id: 'wamid.s1' },
     { ...send, event_id: 's2', customer_id: 'p2', conversation_id: 'c2', occurred_at: '2025-07-01T09:00:00Z', whatsapp_message_id: 'wamid.s2' },
     { event_id: 'm1', tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', occurred_at: '2025-07-01T09:10:00Z', type: 'message', sender: 'customer' },
-    { event_id: 'v1', tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', occurred_at: '2025-07-02T09:10:00Z', type: 'conversion', value: '30', currency: 'USD', campaign: 'july' },
+    {
+      event_id: 'v1',
+      tenant_id: 'acme',
+      conversation_id: 'c1',
+      customer_id: 'p1',
+      occurred_at: '2025-07-02T09:10:00Z',
+      type: 'conversion',
+      value: '30',
+      currency: 'USD',
+      campaign: 'july',
+    },
   ]
   expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(4)
   await insertWhatsAppStatuses(pulso.warehouse, [
@@ -39,7 +57,18 @@ async function proactive(query: string) {
 describe('GET /v1/proactive', () => {
   it('gives the same rates on every call of the process, not only the first', async () => {
     // 2 sends: 1 delivered, 1 read, 1 replied, 1 converted (30 USD)
-    const expected = { template: 'order_update', campaign: 'july', sent: 2, delivered_rate: 0.5, read_rate: 0.5, failed_rate: 0, reply_rate: 0.5, conversions: 1, conversion_rate: 0.5, conversion_value: 30 }
+    const expected = {
+      template: 'order_update',
+      campaign: 'july',
+      sent: 2,
+      delivered_rate: 0.5,
+      read_rate: 0.5,
+      failed_rate: 0,
+      reply_rate: 0.5,
+      conversions: 1,
+      conversion_rate: 0.5,
+      conversion_value: 30,
+    }
     for (let call = 1; call <= 6; call++) {
       const answer = await proactive('from=2025-07-01&to=2025-07-31')
       expect(answer.status, `call ${call}: ${JSON.stringify(answer.body)}`).toBe(200)

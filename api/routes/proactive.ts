@@ -6,7 +6,7 @@ import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { queryProactiveKpis } from '../../warehouse/repositories/proactive.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { dateRange, validQuery } from '../validation.ts'
 
 const querySchema = dateRange({})

@@ -4,9 +4,9 @@ import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { RegressionsResponse } from '../../definitions/api.ts'
-import type { Warehouse } from '../../warehouse/client.ts'
 import { findRegressions } from '../../domain/regressions-query.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { date, validQuery } from '../validation.ts'
 
 export const regressionsQuerySchema = z.object({
@@ -26,7 +26,15 @@ export function regressionsRoutes(options: { config: PulsoConfig; warehouse: War
     return c.json({
       tenant_id: tenant.id,
       ...report,
-      settings: { window_days: settings.window_days, trailing_weeks: settings.trailing_weeks, min_samples: settings.min_samples, fdr: settings.fdr, min_relative_effect: settings.min_relative_effect, lookback_days: settings.lookback_days, min_days_flagged: settings.min_days_flagged },
+      settings: {
+        window_days: settings.window_days,
+        trailing_weeks: settings.trailing_weeks,
+        min_samples: settings.min_samples,
+        fdr: settings.fdr,
+        min_relative_effect: settings.min_relative_effect,
+        lookback_days: settings.lookback_days,
+        min_days_flagged: settings.min_days_flagged,
+      },
       regressions,
     } satisfies RegressionsResponse)
   })

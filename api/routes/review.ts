@@ -4,12 +4,12 @@ import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { WeeklyReview } from '../../definitions/api.ts'
-import type { Warehouse } from '../../warehouse/client.ts'
-import { FIRST_QUERY_DATE, LAST_QUERY_DATE, addDays, isQueryableDate, isoWeekMonday, isoWeekOf, mondayOf, todayIn } from '../../domain/dates.ts'
+import { addDays, FIRST_QUERY_DATE, isoWeekMonday, isoWeekOf, isQueryableDate, LAST_QUERY_DATE, mondayOf, todayIn } from '../../domain/dates.ts'
 import { ensureRegistrySynced } from '../../domain/registry-sync.ts'
 import { buildWeeklyReview } from '../../domain/review.ts'
 import { reviewToCsv, reviewToMarkdown } from '../../domain/review-export.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { validQuery } from '../validation.ts'
 
 export const reviewQuerySchema = z.object({
@@ -33,10 +33,13 @@ export function reviewRoutes(options: { config: PulsoConfig; warehouse: Warehous
     const query = c.req.valid('query')
     const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
     const week = reviewWeek(query.week, tenant.timezone)
-    const review = await buildWeeklyReview(options.warehouse, options.config, tenant, isoWeekMonday(week)!)
+    const review = await buildWeeklyReview(options.warehouse, tenant, isoWeekMonday(week)!)
     const filename = `pulso-review-${tenant.id}-${week}`
     if (query.format === 'markdown') {
-      return c.body(reviewToMarkdown(review), 200, { 'content-type': 'text/markdown; charset=utf-8', 'content-disposition': `inline; filename="${filename}.md"` })
+      return c.body(reviewToMarkdown(review), 200, {
+        'content-type': 'text/markdown; charset=utf-8',
+        'content-disposition': `inline; filename="${filename}.md"`,
+      })
     }
     if (query.format === 'csv') {
       return c.body(reviewToCsv(review), 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="${filename}.csv"` })

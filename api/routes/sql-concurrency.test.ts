@@ -79,9 +79,11 @@ describe('POST /v1/sql takes turns', () => {
     expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(300)
     expect(refused.body).toEqual({
       error: 'too_many_statements',
-      message: expect.stringMatching(/^too many statements at once: tenant acme already runs 1 statements \(PULSO_SQL_MAX_CONCURRENT_PER_TENANT = 1\) and 1 more of tenant acme wait \(PULSO_SQL_MAX_QUEUED_PER_TENANT = 1\); retry after \d+ s$/),
+      message: expect.stringMatching(
+        /^too many statements at once: tenant acme already runs 1 statements \(PULSO_SQL_MAX_CONCURRENT_PER_TENANT = 1\) and 1 more of tenant acme wait \(PULSO_SQL_MAX_QUEUED_PER_TENANT = 1\); retry after \d+ s$/,
+      ),
     })
-    const waiting = (await Promise.race([second.response.then(() => third), third.response.then(() => second)]))
+    const waiting = await Promise.race([second.response.then(() => third), third.response.then(() => second)])
 
     // globex has its own slot; Pulso's own requests go on while both statements run.
     const globex = send(LONG_STATEMENT, TEST_KEYS.globexRead)

@@ -96,7 +96,12 @@ describe('POST /v1/sql: what a data team can ask', () => {
     expect(csv.type).toMatch(/text\/csv/)
     expect(csv.text).toBe('"conversation_id"\n"ac1"\n"ac2"\n')
     const lines = await sql('SELECT conversation_id FROM fct_conversations ORDER BY conversation_id', { format: 'ndjson' })
-    expect(lines.text.trim().split('\n').map((l) => JSON.parse(l))).toEqual([{ conversation_id: 'ac1' }, { conversation_id: 'ac2' }])
+    expect(
+      lines.text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    ).toEqual([{ conversation_id: 'ac1' }, { conversation_id: 'ac2' }])
     const parquet = await sql('SELECT conversation_id FROM fct_conversations', { format: 'parquet' })
     expect(parquet.status).toBe(200)
     expect(parquet.type).toBe('application/vnd.apache.parquet')
@@ -106,7 +111,11 @@ describe('POST /v1/sql: what a data team can ask', () => {
   })
 
   it('accepts the statement as a plain-text body with ?format=', async () => {
-    const response = await pulso.app.request('/v1/sql?format=csv', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}`, 'content-type': 'text/plain' }, body: 'SELECT 1 AS one' })
+    const response = await pulso.app.request('/v1/sql?format=csv', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}`, 'content-type': 'text/plain' },
+      body: 'SELECT 1 AS one',
+    })
     expect(response.status).toBe(200)
     expect(await response.text()).toBe('"one"\n1\n')
   })
@@ -148,15 +157,27 @@ describe("tenant isolation: acme never sees globex's rows, whatever the SQL says
     expect(await rows("SELECT count() AS n FROM events WHERE tenant_id = 'globex'")).toEqual([{ n: 0 }])
     expect(await rows("SELECT count() AS n FROM (SELECT * FROM events WHERE tenant_id != 'acme')")).toEqual([{ n: 0 }])
     expect(await rows("SELECT count() AS n FROM fct_conversations AS a JOIN events AS b ON 1 = 1 WHERE b.tenant_id = 'globex'")).toEqual([{ n: 0 }])
-    expect(await rows("SELECT count() AS n FROM events WHERE conversation_id IN (SELECT conversation_id FROM stg_events WHERE tenant_id = 'globex')")).toEqual([{ n: 0 }])
-    expect(await rows('SELECT DISTINCT tenant_id FROM (SELECT tenant_id FROM events UNION ALL SELECT tenant_id FROM fct_conversations UNION ALL SELECT tenant_id FROM int_conversations)')).toEqual([{ tenant_id: 'acme' }])
-    expect(await rows("WITH everyone AS (SELECT * FROM events WHERE tenant_id IN ('acme', 'globex')) SELECT count() AS n FROM everyone AS e WHERE e.tenant_id = 'globex'")).toEqual([{ n: 0 }])
+    expect(await rows("SELECT count() AS n FROM events WHERE conversation_id IN (SELECT conversation_id FROM stg_events WHERE tenant_id = 'globex')")).toEqual([
+      { n: 0 },
+    ])
+    expect(
+      await rows(
+        'SELECT DISTINCT tenant_id FROM (SELECT tenant_id FROM events UNION ALL SELECT tenant_id FROM fct_conversations UNION ALL SELECT tenant_id FROM int_conversations)',
+      ),
+    ).toEqual([{ tenant_id: 'acme' }])
+    expect(
+      await rows(
+        "WITH everyone AS (SELECT * FROM events WHERE tenant_id IN ('acme', 'globex')) SELECT count() AS n FROM everyone AS e WHERE e.tenant_id = 'globex'",
+      ),
+    ).toEqual([{ n: 0 }])
     expect(await rows("WITH events AS (SELECT * FROM stg_events) SELECT count() AS n FROM events WHERE tenant_id = 'globex'")).toEqual([{ n: 0 }])
     expect(await rows("SELECT count() AS n FROM events AS globex WHERE globex.tenant_id = 'globex'")).toEqual([{ n: 0 }])
   })
 
   it("passing tenant_id to the parameterized KPI view still reads the key's own tenant", async () => {
-    const kpis = await rows("SELECT conversations FROM fct_kpis(tenant_id = 'globex', timezone = 'UTC', date_from = '2024-03-01', date_to = '2024-03-01', grain = 'day', by = '')")
+    const kpis = await rows(
+      "SELECT conversations FROM fct_kpis(tenant_id = 'globex', timezone = 'UTC', date_from = '2024-03-01', date_to = '2024-03-01', grain = 'day', by = '')",
+    )
     expect(kpis).toEqual([{ conversations: 2 }])
   })
 
@@ -166,7 +187,7 @@ describe("tenant isolation: acme never sees globex's rows, whatever the SQL says
     await expectRefused('SELECT count() FROM pulso_sql_globex.events', /read relations by their bare name/)
     await expectRefused('SELECT count() FROM default.events', /read relations by their bare name/)
     await expectRefused('SELECT count() FROM events WHERE conversation_id IN pulso.events', /names the database pulso/)
-    await expectRefused("SELECT count() FROM events AS e JOIN (SELECT * FROM pulso.fct_conversations) AS c ON e.tenant_id = c.tenant_id", /bare name/)
+    await expectRefused('SELECT count() FROM events AS e JOIN (SELECT * FROM pulso.fct_conversations) AS c ON e.tenant_id = c.tenant_id', /bare name/)
     await expectRefused('SELECT count() FROM events AS e, pulso.events AS p', /bare name/)
     await expectRefused('SELECT count() FROM system.one, pulso.events', /bare name/)
     await expectRefused('SELECT arrayMap(x -> (SELECT count() FROM pulso.events), [1]) AS n', /bare name/)
@@ -202,7 +223,7 @@ describe('refusals', () => {
     await expectRefused('ALTER TABLE events DELETE WHERE 1', /only a SELECT statement is allowed/)
     await expectRefused('CREATE TABLE mine (a Int8) ENGINE = Memory', /only a SELECT statement is allowed/)
     await expectRefused('CREATE VIEW mine AS SELECT * FROM pulso.events', /only a SELECT statement is allowed/)
-    await expectRefused("GRANT SELECT ON pulso.* TO default", /only a SELECT statement is allowed/)
+    await expectRefused('GRANT SELECT ON pulso.* TO default', /only a SELECT statement is allowed/)
     // A second statement never runs: ClickHouse's parser refuses the pair.
     await expectRefused('SELECT 1; DROP TABLE pulso.events', /Multi-statements are not allowed/)
     expect(await countInWarehouse('events')).toBe(before)
@@ -250,7 +271,11 @@ describe('refusals', () => {
   })
 
   it('refuses a top-level SETTINGS clause in its own check, not only through readonly', async () => {
-    for (const statement of ['SELECT 1 SETTINGS max_threads = 1', '(SELECT 1) SETTINGS max_execution_time = 0', 'SELECT 1 UNION ALL SELECT 2 SETTINGS readonly = 0']) {
+    for (const statement of [
+      'SELECT 1 SETTINGS max_threads = 1',
+      '(SELECT 1) SETTINGS max_execution_time = 0',
+      'SELECT 1 UNION ALL SELECT 2 SETTINGS readonly = 0',
+    ]) {
       const result = await sql(statement)
       expect(result.status, statement).toBe(400)
       expect(result.json, statement).toMatchObject({ error: 'sql_refused', message: expect.stringMatching(/SETTINGS/) })
@@ -269,9 +294,13 @@ describe('refusals', () => {
     // The check once resolved the statement on a session without limits, and resolving evaluates
     // scalar subqueries: this ran for 41.5 s against a 30 s limit, and a groupArray variant took
     // the process to 5.34 GB against 1 GiB. Here the limits are 2 s and 200 MB.
-    const attack = (subquery: string) => `WITH RECURSIVE t AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM t WHERE n < 2) SELECT (${subquery}) AS c, count() FROM t`
+    const attack = (subquery: string) =>
+      `WITH RECURSIVE t AS (SELECT 1 AS n UNION ALL SELECT n + 1 FROM t WHERE n < 2) SELECT (${subquery}) AS c, count() FROM t`
     let started = Date.now()
-    await expectRefused(attack('SELECT count() FROM numbers(60000000000) WHERE cityHash64(number) = 0'), /Timeout exceeded|TIMEOUT_EXCEEDED|estimated query execution time/i)
+    await expectRefused(
+      attack('SELECT count() FROM numbers(60000000000) WHERE cityHash64(number) = 0'),
+      /Timeout exceeded|TIMEOUT_EXCEEDED|estimated query execution time/i,
+    )
     expect(Date.now() - started).toBeLessThan(8_000)
     started = Date.now()
     // 5 GB without limits, as the issue's attack, but 1 MB a row: the 200 MB limit is met after ~200
@@ -286,7 +315,10 @@ describe('refusals', () => {
     await expectRefused('SELECT number FROM numbers(5000)', /Limit for result exceeded, max rows/)
     // 500 rows of 1000 bytes (not a constant column, whose bytes ClickHouse counts once).
     await expectRefused('SELECT repeat(toString(number % 10), 1000) AS s FROM numbers(500)', /Limit for result exceeded, max bytes/)
-    await expectRefused('SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) % 7 = 1', /Timeout exceeded|TIMEOUT_EXCEEDED|estimated query execution time/)
+    await expectRefused(
+      'SELECT count() FROM numbers(100000000000) WHERE sipHash64(number) % 7 = 1',
+      /Timeout exceeded|TIMEOUT_EXCEEDED|estimated query execution time/,
+    )
     await expectRefused('SELECT length(groupArray(repeat(toString(number % 10), 1000000))) FROM numbers(1000)', /memory limit exceeded/i)
     // A failed query leaves nothing behind in the next answer.
     expect(await rows('SELECT 1 AS one')).toEqual([{ one: 1 }])

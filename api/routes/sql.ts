@@ -4,12 +4,20 @@
 // client goes away (the sandbox then stops the statement), and maps each kind of "no" to HTTP.
 import { Readable } from 'node:stream'
 import { Hono } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from 'zod'
 import type { ApiKey } from '../../config/config.ts'
-import { SQL_FORMATS, SqlCancelledError, SqlEngineError, SqlRefusedError, StatementsBusyError, type SqlFormat, type SqlSandbox } from '../../warehouse/sql-sandbox/sandbox.ts'
-import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import {
+  SQL_FORMATS,
+  SqlCancelledError,
+  SqlEngineError,
+  type SqlFormat,
+  SqlRefusedError,
+  type SqlSandbox,
+  StatementsBusyError,
+} from '../../warehouse/sql-sandbox/sandbox.ts'
 import { ApiError } from '../errors.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { parseInput } from '../validation.ts'
 
@@ -44,7 +52,8 @@ export function sqlRoutes(options: { apiKeys: ApiKey[]; sandbox: SqlSandbox }) {
       } catch (error) {
         if (error instanceof SqlRefusedError) throw new ApiError(400, 'sql_refused', error.message)
         if (error instanceof SqlEngineError) throw new ApiError(400, 'clickhouse_error', error.message)
-        if (error instanceof StatementsBusyError) throw new ApiError(429, 'too_many_statements', error.message, { 'retry-after': String(error.retryAfterSeconds) })
+        if (error instanceof StatementsBusyError)
+          throw new ApiError(429, 'too_many_statements', error.message, { 'retry-after': String(error.retryAfterSeconds) })
         // nginx's code for a client that closed the connection: nobody reads it, the log does
         if (error instanceof SqlCancelledError) throw new ApiError(CLIENT_CLOSED_REQUEST, 'client_closed_request', error.message)
         throw error

@@ -3,7 +3,7 @@ import { Hono } from 'hono'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { TenantResponse } from '../../definitions/api.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 
 export function tenantRoutes(options: { apiKeys: ApiKey[]; config: PulsoConfig }) {
   return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.apiKeys, 'read', 'ingest'), (c) => {

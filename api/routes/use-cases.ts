@@ -5,12 +5,12 @@ import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import { useCaseInputSchema } from '../../config/operating-loop.ts'
-import type { Warehouse } from '../../warehouse/client.ts'
 import { addDays, todayIn } from '../../domain/dates.ts'
 import { ensureRegistrySynced } from '../../domain/registry-sync.ts'
+import type { Warehouse } from '../../warehouse/client.ts'
 import { deleteUseCases, listUseCases, queryBotKeptHumanOnly, queryScorecard, saveUseCases } from '../../warehouse/repositories/use-cases.ts'
 import { ApiError } from '../errors.ts'
-import { requireRole, type AuthVariables } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
 import { date, parseBody, validQuery } from '../validation.ts'
 
@@ -33,7 +33,10 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const useCases = await listUseCases(warehouse, tenant)
-      return c.json({ tenant_id: tenant, use_cases: useCases.map((u) => ({ name: u.name, policy: u.policy, intents: u.intents, description: u.description, source: u.source })) })
+      return c.json({
+        tenant_id: tenant,
+        use_cases: useCases.map((u) => ({ name: u.name, policy: u.policy, intents: u.intents, description: u.description, source: u.source })),
+      })
     })
     .get('/scorecard', requireRole(keys, 'read'), validQuery(rangeSchema), async (c) => {
       await ensureRegistrySynced(warehouse, config)
@@ -62,14 +65,18 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       const tenant = c.get('apiKey').tenant
       const name = c.req.param('name')
       const input = await parseBody(useCaseInputSchema.partial({ name: true }), c.req.raw)
-      if (input.name !== undefined && input.name !== name) throw new ApiError(400, 'bad_request', `\`name\`: the body says '${input.name}' but the path says '${name}'`)
+      if (input.name !== undefined && input.name !== name)
+        throw new ApiError(400, 'bad_request', `\`name\`: the body says '${input.name}' but the path says '${name}'`)
       const parsed = useCaseInputSchema.safeParse({ ...input, name })
       if (!parsed.success) throw new ApiError(400, 'bad_request', `\`name\`: ${parsed.error.issues[0]!.message}`)
       const existing = (await listUseCases(warehouse, tenant)).find((u) => u.name === name)
       if (existing?.source === 'config') throw new ApiError(409, 'conflict', `use case '${name}' is defined in the config file; change it there`)
       const useCase = { ...parsed.data, tenantId: tenant, source: 'api' as const }
       await saveUseCases(warehouse, [useCase])
-      return c.json({ use_case: { name, policy: useCase.policy, intents: useCase.intents, description: useCase.description, source: 'api' } }, existing ? 200 : 201)
+      return c.json(
+        { use_case: { name, policy: useCase.policy, intents: useCase.intents, description: useCase.description, source: 'api' } },
+        existing ? 200 : 201,
+      )
     })
     .delete('/:name', requireRole(keys, 'admin'), async (c) => {
       await ensureRegistrySynced(warehouse, config)

@@ -8,10 +8,10 @@ import { hashPhoneNumber } from '../../ingest/contract/pseudonymize.ts'
 import { WebhookInbox, webhookInbox } from '../../ingest/webhook-inbox.ts'
 import { inbound, messageOf, statuses } from '../../ingest/whatsapp/meta-payloads.ts'
 import { signBody } from '../../ingest/whatsapp/signature.ts'
+import { getKpis, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
 import { countInbox, insertInboxRow } from '../../warehouse/repositories/webhook-inbox.ts'
-import { TEST_KEYS, getKpis, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 const SECRET = 'acme-app-secret'
@@ -119,7 +119,10 @@ describe('POST /v1/webhooks/whatsapp/:tenant (notifications)', () => {
     await insertInboxRow(pulso.warehouse, { tenant: 'acme', source: 'whatsapp', notification_id: 'crash-1', body: crashed })
     const restarted = new WebhookInbox({ warehouse: pulso.warehouse, intake: pulso.intake, config: pulso.config })
     await restarted.whenIdle()
-    const events = await queryRows<{ event_id: string }>(pulso.warehouse, `SELECT event_id FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'acme' AND event_id = 'wa:wamid.crash'`)
+    const events = await queryRows<{ event_id: string }>(
+      pulso.warehouse,
+      `SELECT event_id FROM ${pulso.warehouse.database}.events WHERE tenant_id = 'acme' AND event_id = 'wa:wamid.crash'`,
+    )
     expect(events).toHaveLength(1)
     // and a second start-up replays nothing
     // (its own start-up replay is awaited: left running, it could take the next test's notification)
@@ -131,7 +134,10 @@ describe('POST /v1/webhooks/whatsapp/:tenant (notifications)', () => {
   it('dead-letters a signed body that is not JSON instead of losing it', async () => {
     expect((await post('acme', 'not json', signBody('not json', SECRET))).status).toBe(200)
     await inbox().whenIdle()
-    const letters = await queryRows<{ source: string; payload: string }>(pulso.warehouse, `SELECT source, payload FROM ${pulso.warehouse.database}.dead_letters WHERE tenant_id = 'acme'`)
+    const letters = await queryRows<{ source: string; payload: string }>(
+      pulso.warehouse,
+      `SELECT source, payload FROM ${pulso.warehouse.database}.dead_letters WHERE tenant_id = 'acme'`,
+    )
     expect(letters).toEqual([{ source: 'whatsapp', payload: 'not json' }])
   })
 
@@ -141,14 +147,22 @@ describe('POST /v1/webhooks/whatsapp/:tenant (notifications)', () => {
       { id: 'wamid.out9', status: 'delivered', recipient: '16505551234', at: '2025-07-01T11:00:02Z', pricing: { billable: true, category: 'utility' } },
     ])
     await signed('acme', delivery)
-    await signed('acme', statuses([{ id: 'wamid.out9', status: 'delivered', recipient: '16505551234', at: '2025-07-01T11:00:02Z', pricing: { billable: true, category: 'utility' } }]))
+    await signed(
+      'acme',
+      statuses([
+        { id: 'wamid.out9', status: 'delivered', recipient: '16505551234', at: '2025-07-01T11:00:02Z', pricing: { billable: true, category: 'utility' } },
+      ]),
+    )
     await inbox().whenIdle()
     const rows = await queryRows<{ status: string }>(
       pulso.warehouse,
       `SELECT status FROM ${pulso.warehouse.database}.whatsapp_statuses FINAL WHERE tenant_id = 'acme' AND message_id = 'wamid.out9' ORDER BY status`,
     )
     expect(rows.map((r) => r.status)).toEqual(['delivered', 'sent'])
-    const costs = await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${pulso.warehouse.database}.stg_events WHERE tenant_id = 'acme' AND type = 'cost'`)
+    const costs = await queryRows<{ n: number }>(
+      pulso.warehouse,
+      `SELECT count() AS n FROM ${pulso.warehouse.database}.stg_events WHERE tenant_id = 'acme' AND type = 'cost'`,
+    )
     expect(Number(costs[0]?.n)).toBe(1)
   })
 })

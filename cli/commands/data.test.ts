@@ -4,12 +4,10 @@
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openWarehouse, type Warehouse } from '../../warehouse/client.ts'
 import { runPulso } from '../../tests/run-pulso.ts'
+import { openWarehouse, type Warehouse } from '../../warehouse/client.ts'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 const work = mkdtempSync(path.join(tmpdir(), 'pulso-data-cli-'))
 const teamModels = path.join(work, 'team-models')
 

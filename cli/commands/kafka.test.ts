@@ -4,12 +4,12 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { REPO_ROOT } from '../../scripts/kafka/broker.ts'
 import { produceFile } from '../../ingest/kafka/produce-file.ts'
-import { createLogger } from '../logger.ts'
-import { runPulso } from '../../tests/run-pulso.ts'
+import { createTopic, type TestBroker, testKafka, uniqueName, useKafkaBroker } from '../../ingest/kafka/testing.ts'
+import { REPO_ROOT } from '../../scripts/kafka/broker.ts'
 import { event, ndjson, TEST_API_KEYS } from '../../tests/helpers.ts'
-import { createTopic, testKafka, uniqueName, useKafkaBroker, type TestBroker } from '../../ingest/kafka/testing.ts'
+import { runPulso } from '../../tests/run-pulso.ts'
+import { createLogger } from '../logger.ts'
 
 let broker: TestBroker
 const dir = mkdtempSync(path.join(tmpdir(), 'pulso-cli-kafka-'))
@@ -17,7 +17,10 @@ const file = path.join(dir, 'events.ndjson')
 
 beforeAll(async () => {
   broker = await useKafkaBroker()
-  writeFileSync(file, ndjson([event({ event_id: 'p1', conversation_id: 'conv-1' }), event({ event_id: 'p2', conversation_id: 'conv-2', sender: 'bot' })]) + '\nnot json\n\n')
+  writeFileSync(
+    file,
+    `${ndjson([event({ event_id: 'p1', conversation_id: 'conv-1' }), event({ event_id: 'p2', conversation_id: 'conv-2', sender: 'bot' })])}\nnot json\n\n`,
+  )
 })
 afterAll(async () => {
   await broker?.close()
@@ -54,7 +57,11 @@ describe('pulso produce', () => {
     const topic = uniqueName('progress')
     await createTopic(broker.brokers, topic, 1)
     const updates: [number, number, number][] = []
-    const result = await produceFile(file, { brokers: broker.brokers, topic, chunk: 1, onProgress: (read, total, messages) => void updates.push([read, total, messages]) }, createLogger('silent'))
+    const result = await produceFile(
+      file,
+      { brokers: broker.brokers, topic, chunk: 1, onProgress: (read, total, messages) => void updates.push([read, total, messages]) },
+      createLogger('silent'),
+    )
     expect(result.messages).toBe(3)
     expect(updates.at(-1)).toEqual([statSync(file).size, statSync(file).size, 3])
     expect(updates.length).toBeGreaterThanOrEqual(3)

@@ -1,8 +1,8 @@
 // Kafka commands: `pulso ingest kafka` (a worker of the ingest group) and
 // `pulso produce FILE --topic T` (publish an NDJSON file, one event per message).
 import { setFlagsFromString } from 'node:v8'
-import { Command, InvalidArgumentError } from 'commander'
-import { SingleBar, Presets } from 'cli-progress'
+import { Presets, SingleBar } from 'cli-progress'
+import { type Command, InvalidArgumentError } from 'commander'
 import { ConfigError, loadConfig, type PulsoConfig } from '../../config/config.ts'
 import { createLogger } from '../logger.ts'
 
@@ -63,22 +63,33 @@ export function register(program: Command): void {
     .option('--brokers <list>', 'host:port,… (default: PULSO_KAFKA_BROKERS)')
     .option('--chunk <n>', 'messages per produce request', (v) => positiveInt(v), 10_000)
     .action(async (file: string, options: { topic?: string; brokers?: string; chunk: number }) => {
-      const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0', ...(options.brokers ? { PULSO_KAFKA_BROKERS: options.brokers } : {}) })
+      const config = loadConfig({
+        ...process.env,
+        PULSO_DEMO: process.env.PULSO_DEMO ?? '0',
+        ...(options.brokers ? { PULSO_KAFKA_BROKERS: options.brokers } : {}),
+      })
       const kafka = requireKafka(config)
       const topic = options.topic ?? kafka.topic
       const { produceFile } = await import('../../ingest/kafka/produce-file.ts')
-      const bar = new SingleBar({ format: 'produce [{bar}] {percentage}% | {value}/{total} bytes | {messages} messages', hideCursor: true, stream: process.stderr }, Presets.shades_classic)
+      const bar = new SingleBar(
+        { format: 'produce [{bar}] {percentage}% | {value}/{total} bytes | {messages} messages', hideCursor: true, stream: process.stderr },
+        Presets.shades_classic,
+      )
       bar.start(1, 0, { messages: 0 })
       try {
-        const result = await produceFile(file, {
-          brokers: kafka.brokers,
-          topic,
-          chunk: options.chunk,
-          onProgress: (bytes, total, messages) => {
-            bar.setTotal(total || Math.max(bytes, 1))
-            bar.update(bytes, { messages })
+        const result = await produceFile(
+          file,
+          {
+            brokers: kafka.brokers,
+            topic,
+            chunk: options.chunk,
+            onProgress: (bytes, total, messages) => {
+              bar.setTotal(total || Math.max(bytes, 1))
+              bar.update(bytes, { messages })
+            },
           },
-        }, createLogger(config.logLevel))
+          createLogger(config.logLevel),
+        )
         bar.stop()
         console.log(`${result.messages} messages published to ${topic}`)
       } finally {

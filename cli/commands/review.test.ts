@@ -21,7 +21,14 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 describe('pulso review', () => {
   it('prints the last complete week as Markdown with every section', async () => {
     const markdown = await pulso('review')
-    for (const heading of ['## Goals', '## KPIs vs last week', '## Unanswered questions', '## Top escalation reasons', '## Intents with the worst CSAT', '## Use cases']) {
+    for (const heading of [
+      '## Goals',
+      '## KPIs vs last week',
+      '## Unanswered questions',
+      '## Top escalation reasons',
+      '## Intents with the worst CSAT',
+      '## Use cases',
+    ]) {
       expect(markdown).toContain(heading)
     }
     // the simulator's near-duplicate questions are merged into one group with its variants as examples

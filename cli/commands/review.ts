@@ -27,8 +27,10 @@ export function register(program: Command): void {
       await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
         const tenant = tenantSettings(config, options.tenant)
-        const review = await buildWeeklyReview(runtime.warehouse, config, tenant, isoWeekMonday(reviewWeek(query.week, tenant.timezone))!)
-        process.stdout.write(query.format === 'json' ? JSON.stringify(review, null, 2) + '\n' : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review))
+        const review = await buildWeeklyReview(runtime.warehouse, tenant, isoWeekMonday(reviewWeek(query.week, tenant.timezone))!)
+        process.stdout.write(
+          query.format === 'json' ? `${JSON.stringify(review, null, 2)}\n` : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review),
+        )
       })
     })
 
@@ -51,7 +53,20 @@ export function register(program: Command): void {
         await ensureRegistrySynced(runtime.warehouse, config)
         const tenant = tenantSettings(config, options.tenant)
         const goals = await evaluateGoals(runtime.warehouse, tenant, await listGoals(runtime.warehouse, tenant.id), options.asOf ?? todayIn(tenant.timezone), 1)
-        console.log(formatTable(goals.map((g) => ({ goal: g.id, kpi: g.kpi, segment: g.segment ? `${g.segment.by}=${g.segment.value}` : 'all', period: g.period_start, target: `${g.direction === 'at_most' ? '≤' : '≥'} ${g.target}`, value: g.value, status: g.status, owner: g.owner }))))
+        console.log(
+          formatTable(
+            goals.map((g) => ({
+              goal: g.id,
+              kpi: g.kpi,
+              segment: g.segment ? `${g.segment.by}=${g.segment.value}` : 'all',
+              period: g.period_start,
+              target: `${g.direction === 'at_most' ? '≤' : '≥'} ${g.target}`,
+              value: g.value,
+              status: g.status,
+              owner: g.owner,
+            })),
+          ),
+        )
       })
     })
 
@@ -71,8 +86,24 @@ export function register(program: Command): void {
       await withRuntime(config, async (runtime) => {
         const report = await findRegressions(runtime.warehouse, tenantSettings(config, options.tenant), config.operatingLoop.regressions, options.asOf)
         if (options.json) return console.log(JSON.stringify(report, null, 2))
-        console.log(`as of ${report.as_of}: ${report.tests_run} comparisons tested, ${report.tests_skipped_small_samples} skipped (small samples), ${report.regressions.length} regressions`)
-        console.log(formatTable(report.regressions.map((r) => ({ kpi: r.kpi, segment: r.segment ? `${r.segment.by}=${r.segment.value}` : 'all', baseline: r.baseline.value, current: r.current.value, n: r.current.samples, p_adj: r.p_adjusted.toExponential(1), first_seen: r.first_seen, active: r.active, release: r.release?.bot_version ?? '–' }))))
+        console.log(
+          `as of ${report.as_of}: ${report.tests_run} comparisons tested, ${report.tests_skipped_small_samples} skipped (small samples), ${report.regressions.length} regressions`,
+        )
+        console.log(
+          formatTable(
+            report.regressions.map((r) => ({
+              kpi: r.kpi,
+              segment: r.segment ? `${r.segment.by}=${r.segment.value}` : 'all',
+              baseline: r.baseline.value,
+              current: r.current.value,
+              n: r.current.samples,
+              p_adj: r.p_adjusted.toExponential(1),
+              first_seen: r.first_seen,
+              active: r.active,
+              release: r.release?.bot_version ?? '–',
+            })),
+          ),
+        )
       })
     })
 }

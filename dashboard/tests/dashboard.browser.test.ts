@@ -6,11 +6,11 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync 
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pino } from 'pino'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadConfig } from '../../config/config.ts'
 import { DASHBOARD_DIST } from '../../api/app.ts'
-import { startServer, type RunningServer } from '../../api/server.ts'
+import { type RunningServer, startServer } from '../../api/server.ts'
+import { loadConfig } from '../../config/config.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
 const ARTIFACTS = path.join(ROOT, 'test-artifacts')
@@ -28,8 +28,10 @@ let dataDir: string
 // ---- independent expectations: computed here with Intl, not with the dashboard's code ----
 const locales = { en: 'en-US', es: 'es-MX' } as const
 type Lang = keyof typeof locales
-const percent = (lang: Lang, v: number) => new Intl.NumberFormat(locales[lang], { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)
-const money = (lang: Lang, v: number) => new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'MXN', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v)
+const percent = (lang: Lang, v: number) =>
+  new Intl.NumberFormat(locales[lang], { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)
+const money = (lang: Lang, v: number) =>
+  new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'MXN', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v)
 const count = (lang: Lang, v: number) => new Intl.NumberFormat(locales[lang], { maximumFractionDigits: 0 }).format(v)
 const score = (lang: Lang, v: number) => new Intl.NumberFormat(locales[lang], { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)
 
@@ -109,7 +111,16 @@ beforeAll(async () => {
   server = await startServer(config, pino({ level: 'silent' }))
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   })
 }, 180_000)
 
@@ -159,7 +170,9 @@ describe('overview', () => {
     // conversations and null KPIs), and the tile says so
     const delta = page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-delta]')
     if (previous && previous.escalation_rate !== null) {
-      const pp = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'always' }).format((current.escalation_rate! - previous.escalation_rate) * 100)
+      const pp = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'always' }).format(
+        (current.escalation_rate! - previous.escalation_rate) * 100,
+      )
       await poll(() => delta.innerText()).toContain(`vs previous period: ${pp} pp`)
     } else {
       await poll(() => delta.innerText()).toBe('no previous period data')
@@ -194,7 +207,9 @@ describe('overview', () => {
     expect(await tileText(page, 'escalation_rate')).toBe(percent('en', week.escalation_rate!))
     // the change vs the 7 days before, in percentage points: (current − previous) × 100
     const before = await kpisAll(shift(to, -13), shift(to, -7))
-    const deltaPp = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'always' }).format((week.escalation_rate! - before.escalation_rate!) * 100)
+    const deltaPp = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'always' }).format(
+      (week.escalation_rate! - before.escalation_rate!) * 100,
+    )
     await poll(() => page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-delta]').innerText()).toContain(`vs previous period: ${deltaPp} pp`)
     expect(await page.getByTestId('overview-summary').innerText()).toContain(`${count('en', week.conversations!)} conversations`)
 
@@ -312,7 +327,12 @@ describe('weekly review and data', () => {
     const { page, errors } = await newPage()
     await signIn(page)
     await page.goto(`${server.url}/#/review`)
-    const review = await api<{ week: string; conversations: number; unanswered_questions: { groups: { question: string; fallbacks: number }[] }; worst_csat_intents: unknown[] }>('/v1/review')
+    const review = await api<{
+      week: string
+      conversations: number
+      unanswered_questions: { groups: { question: string; fallbacks: number }[] }
+      worst_csat_intents: unknown[]
+    }>('/v1/review')
     await page.getByTestId('review-summary').waitFor()
     expect(await page.getByTestId('review-summary').innerText()).toContain(`Week ${review.week}`)
     expect(await page.getByTestId('review-summary').innerText()).toContain(`${count('en', review.conversations)} conversations`)
@@ -342,18 +362,32 @@ describe('weekly review and data', () => {
     const sql = 'SELECT use_case, count() AS conversations FROM fct_conversations GROUP BY use_case ORDER BY conversations DESC, use_case'
     await page.fill('#sql-input', sql)
     await page.locator('form button[type=submit]').click()
-    const response = await fetch(`${server.url}/v1/sql`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'json' }) })
+    const response = await fetch(`${server.url}/v1/sql`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sql, format: 'json' }),
+    })
     expect(response.status, 'POST /v1/sql').toBe(200)
     const result = (await response.json()) as { data: Record<string, unknown>[] }
     await page.getByTestId('sql-result').waitFor()
     expect(await page.getByTestId('sql-result').locator('tbody tr').count()).toBe(result.data.length)
-    expect(await page.getByTestId('sql-result').locator('tbody tr').first().locator('td').nth(1).innerText()).toBe(count('en', Number(result.data[0]!.conversations)))
+    expect(await page.getByTestId('sql-result').locator('tbody tr').first().locator('td').nth(1).innerText()).toBe(
+      count('en', Number(result.data[0]!.conversations)),
+    )
     const catalog = await api<{ models: { name: string }[] }>('/v1/models')
     await page.getByTestId('lineage').waitFor()
     expect(await page.getByTestId('lineage').locator('button.node').count()).toBe(catalog.models.length)
-    await page.getByTestId('lineage').locator('button.node', { hasText: /^fct_kpis$/ }).click()
+    await page
+      .getByTestId('lineage')
+      .locator('button.node', { hasText: /^fct_kpis$/ })
+      .click()
     // its upstream stays lit, unrelated models dim
-    expect(await page.getByTestId('lineage').locator('button.node', { hasText: /^int_conversations$/ }).getAttribute('class')).not.toMatch(/dim/)
+    expect(
+      await page
+        .getByTestId('lineage')
+        .locator('button.node', { hasText: /^int_conversations$/ })
+        .getAttribute('class'),
+    ).not.toMatch(/dim/)
     await shot(page, 'data-en', true)
     expect(errors).toEqual([])
     await page.close()

@@ -16,7 +16,9 @@ function describable(database: string, model: Model): string | undefined {
   if (!model.params.length) return `TABLE ${database}.${model.name}`
   const params = model.doc.config.test_params
   if (!params) return undefined
-  return `(SELECT * FROM ${database}.${model.name}(${Object.entries(params).map(([k, v]) => `${k} = ${sqlValue(v)}`).join(', ')}))`
+  return `(SELECT * FROM ${database}.${model.name}(${Object.entries(params)
+    .map(([k, v]) => `${k} = ${sqlValue(v)}`)
+    .join(', ')}))`
 }
 
 async function describe(warehouse: Warehouse, model: Model): Promise<{ types: Map<string, string>; error?: string }> {
@@ -43,12 +45,20 @@ export async function buildCatalog(project: Project, warehouse: Warehouse): Prom
     const names = [...model.doc.columns.map((c) => c.name), ...[...types.keys()].filter((n) => !documented.has(n))]
     const columns = names.map((name) => {
       const doc = documented.get(name)
-      return { name, type: types.get(name) ?? doc?.data_type ?? null, description: doc?.description ?? '', documented: Boolean(doc), tests: (doc?.data_tests ?? []).map(testName) }
+      return {
+        name,
+        type: types.get(name) ?? doc?.data_type ?? null,
+        description: doc?.description ?? '',
+        documented: Boolean(doc),
+        tests: (doc?.data_tests ?? []).map(testName),
+      }
     })
     const tests: CatalogTest[] = [
       ...model.doc.columns.flatMap((c) => c.data_tests.map((t) => ({ kind: 'data' as const, name: testName(t), column: c.name, description: '' }))),
       ...model.doc.data_tests.map((t) => ({ kind: 'data' as const, name: testName(t), column: null, description: '' })),
-      ...project.unitTests.filter((u) => u.model === model.name).map((u) => ({ kind: 'unit' as const, name: u.name, column: null, description: u.description.trim() })),
+      ...project.unitTests
+        .filter((u) => u.model === model.name)
+        .map((u) => ({ kind: 'unit' as const, name: u.name, column: null, description: u.description.trim() })),
     ]
     const origin = model.sqlPath.startsWith(BUILTIN_MODELS_DIR + path.sep) ? 'pulso' : 'team'
     models.push({

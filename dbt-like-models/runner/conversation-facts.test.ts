@@ -2,14 +2,14 @@
 // SQL computed over all events at once: whatever the order, lateness and repetition of events,
 // and with two writers at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { simulate } from '../../ingest/simulator/simulator.ts'
+import { type BatchItem, Intake, prepareBatch } from '../../ingest/intake.ts'
 import { Random } from '../../ingest/simulator/random.ts'
-import { Intake, prepareBatch, type BatchItem } from '../../ingest/intake.ts'
-import { insertEventRows } from '../../warehouse/repositories/events.ts'
+import { simulate } from '../../ingest/simulator/simulator.ts'
+import { event, getKpis, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { queryRows } from '../../warehouse/client.ts'
-import { TEST_KEYS, event, getKpis, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
-import { compileInlined } from './incremental.ts'
+import { insertEventRows } from '../../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import { compileInlined } from './incremental.ts'
 
 let pulso: TestPulso
 beforeAll(async () => {
@@ -27,7 +27,11 @@ async function differences(tenantId: string): Promise<{ stored: number; full: nu
   const model = pulso.project.models.find((m) => m.name === 'fct_conversations')!
   const full = `SELECT * FROM (${compileInlined(pulso.project, model, db)}) WHERE tenant_id = {tenant:String}`
   const stored = `SELECT * FROM ${db}.fct_conversations WHERE tenant_id = {tenant:String}`
-  const [counts] = await queryRows<{ stored: number; full: number }>(pulso.warehouse, `SELECT (SELECT count() FROM (${stored})) AS stored, (SELECT count() FROM (${full})) AS full`, { tenant: tenantId })
+  const [counts] = await queryRows<{ stored: number; full: number }>(
+    pulso.warehouse,
+    `SELECT (SELECT count() FROM (${stored})) AS stored, (SELECT count() FROM (${full})) AS full`,
+    { tenant: tenantId },
+  )
   const onlyStored = await queryRows(pulso.warehouse, `SELECT * FROM ((${stored}) EXCEPT (${full})) LIMIT 5`, { tenant: tenantId })
   const onlyFull = await queryRows(pulso.warehouse, `SELECT * FROM ((${full}) EXCEPT (${stored})) LIMIT 5`, { tenant: tenantId })
   return { ...counts!, onlyStored, onlyFull }
@@ -76,16 +80,19 @@ describe('stored conversation facts', () => {
       event({ tenant_id: 'globex', conversation_id: 'f1', event_id: 'f1b', type: 'resolved', resolved_by: 'bot', occurred_at: '2024-07-01T10:05:00Z' }),
     ]
     await pulso.intake.ingest(items(resolved), { source: 'test' })
-    const fcr = async () =>
-      (await getKpis(pulso, TEST_KEYS.globexRead, 'from=2024-07-01&to=2024-07-01&grain=day')).body.rows[0].fcr_rate
+    const fcr = async () => (await getKpis(pulso, TEST_KEYS.globexRead, 'from=2024-07-01&to=2024-07-01&grain=day')).body.rows[0].fcr_rate
     expect(await fcr()).toBe(1)
     // two days later the same customer opens a new conversation: the first was not resolved for good
-    await pulso.intake.ingest(items([event({ tenant_id: 'globex', conversation_id: 'f2', event_id: 'f2a', customer_id: 'cust-f', occurred_at: '2024-07-03T10:00:00Z' })]), { source: 'test' })
+    await pulso.intake.ingest(
+      items([event({ tenant_id: 'globex', conversation_id: 'f2', event_id: 'f2a', customer_id: 'cust-f', occurred_at: '2024-07-03T10:00:00Z' })]),
+      { source: 'test' },
+    )
     expect(await fcr()).toBe(0)
   })
 
   it('removes a WhatsApp session that a late message joins to the one before', async () => {
-    const message = (id: string, at: string) => event({ tenant_id: 'globex', conversation_id: 'auto:wa', event_id: id, customer_id: 'cust-wa', occurred_at: at })
+    const message = (id: string, at: string) =>
+      event({ tenant_id: 'globex', conversation_id: 'auto:wa', event_id: id, customer_id: 'cust-wa', occurred_at: at })
     // two sessions 30 h apart (the default gap is 24 h) …
     await pulso.intake.ingest(items([message('w1', '2024-08-01T00:00:00Z'), message('w2', '2024-08-02T06:00:00Z')]), { source: 'test' })
     const count = async () => (await getKpis(pulso, TEST_KEYS.globexRead, 'from=2024-08-01&to=2024-08-02&grain=all')).body.rows[0].conversations
@@ -118,11 +125,15 @@ describe('stored conversation facts', () => {
     const store = pulso.facts.store
     const insertComputed = store.insertComputed.bind(store)
     let recomputations = 0
-    store.insertComputed = (...args) => (recomputations++, insertComputed(...args))
+    store.insertComputed = (...args) => {
+      recomputations++
+      return insertComputed(...args)
+    }
     try {
       // 20 one-event batches at once, as 20 webhook calls would send them
       const day = '2024-11-05'
-      const one = (i: number) => event({ tenant_id: 'globex', conversation_id: `burst-${i}`, event_id: `burst-${i}`, occurred_at: `${day}T10:00:${String(i).padStart(2, '0')}Z` })
+      const one = (i: number) =>
+        event({ tenant_id: 'globex', conversation_id: `burst-${i}`, event_id: `burst-${i}`, occurred_at: `${day}T10:00:${String(i).padStart(2, '0')}Z` })
       const counts = await Promise.all(
         Array.from({ length: 20 }, async (_, i) => {
           await pulso.intake.ingest(items([one(i)]), { source: 'test' })

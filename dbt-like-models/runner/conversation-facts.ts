@@ -13,8 +13,8 @@
 // moved a conversation's start) or that no longer exists (a joined session) gets a delete marker:
 // see markStaleRows, which also settles two writers racing over one conversation or customer.
 import { queryRows, type Warehouse } from '../../warehouse/client.ts'
-import { isAutoConversationId, TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import { stringSet, stringSetParam } from '../../warehouse/string-set.ts'
+import { isAutoConversationId, TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import { IncrementalModel } from './incremental.ts'
 import type { Project } from './project.ts'
 
@@ -49,7 +49,7 @@ export class ConversationFacts {
     project: Project,
   ) {
     const model = project.models.find((m) => m.name === CONVERSATION_FACTS_MODEL)
-    if (!model || model.doc.config.materialized !== 'incremental') throw new Error(`model ${CONVERSATION_FACTS_MODEL} must be materialized incremental`)
+    if (model?.doc.config.materialized !== 'incremental') throw new Error(`model ${CONVERSATION_FACTS_MODEL} must be materialized incremental`)
     this.store = new IncrementalModel(warehouse, project, model)
   }
 
@@ -103,7 +103,11 @@ export class ConversationFacts {
    */
   async refreshInChunks(touched: TouchedConversations, onProgress?: (done: number, total: number) => void, chunkSize = BULK_CHUNK): Promise<void> {
     // every conversation a customer's event named is recomputed with that customer
-    const work = [...touched.byTenant].map(([tenantId, { customers }]) => ({ tenantId, customers: [...customers], conversations: touched.conversationsWithoutCustomer(tenantId) }))
+    const work = [...touched.byTenant].map(([tenantId, { customers }]) => ({
+      tenantId,
+      customers: [...customers],
+      conversations: touched.conversationsWithoutCustomer(tenantId),
+    }))
     const total = work.reduce((n, w) => n + w.customers.length + w.conversations.length, 0)
     let done = 0
     for (const { tenantId, customers, conversations } of work) {
@@ -257,11 +261,15 @@ WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}`,
       newCustomers = []
       for (const { kind, id } of found) {
         if (kind === 'customer') {
-          if (!customers.has(id)) customers.add(id), newCustomers.push(id)
+          if (!customers.has(id)) {
+            customers.add(id)
+            newCustomers.push(id)
+          }
         } else if (isAutoConversationId(id)) {
           autoIds.add(id)
         } else if (!conversations.has(id)) {
-          conversations.add(id), newConversations.push(id)
+          conversations.add(id)
+          newConversations.push(id)
         }
       }
     }

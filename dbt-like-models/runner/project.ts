@@ -54,7 +54,11 @@ const unitTestSchema = z.object({
 const yamlFileSchema = z.object({
   version: z.number().optional(),
   models: z.array(modelDocSchema).default([]),
-  sources: z.array(z.object({ name: z.string(), description: z.string().default(''), tables: z.array(z.object({ name: z.string(), description: z.string().default('') })) })).default([]),
+  sources: z
+    .array(
+      z.object({ name: z.string(), description: z.string().default(''), tables: z.array(z.object({ name: z.string(), description: z.string().default('') })) }),
+    )
+    .default([]),
   unit_tests: z.array(unitTestSchema).default([]),
 })
 
@@ -116,7 +120,8 @@ export function loadProject(dirs: string[]): Project {
       const yaml = readYaml(file)
       for (const doc of yaml.models) docs.set(doc.name, doc)
       unitTests.push(...yaml.unit_tests)
-      for (const source of yaml.sources) for (const table of source.tables) sources.push({ name: source.name, table: table.name, description: table.description })
+      for (const source of yaml.sources)
+        for (const table of source.tables) sources.push({ name: source.name, table: table.name, description: table.description })
     }
     for (const sqlPath of files.filter((f) => f.endsWith('.sql'))) {
       const name = path.basename(sqlPath, '.sql')

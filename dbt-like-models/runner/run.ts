@@ -9,7 +9,13 @@ import { compileSql, type Model, type Project } from './project.ts'
  * databases, the parser check); runModels stores it instead (incremental.ts).
  */
 export function createStatement(model: Model, database: string, sourceDatabase = database): string {
-  const body = compileSql(model.sql, (ref) => `${database}.${ref}`, (table) => `${sourceDatabase}.${table}`).trim().replace(/;\s*$/, '')
+  const body = compileSql(
+    model.sql,
+    (ref) => `${database}.${ref}`,
+    (table) => `${sourceDatabase}.${table}`,
+  )
+    .trim()
+    .replace(/;\s*$/, '')
   if (model.doc.config.materialized === 'table' && model.params.length === 0) {
     return `CREATE OR REPLACE TABLE ${database}.${model.name} ENGINE = MergeTree ORDER BY tuple() AS\n${body}`
   }

@@ -38,7 +38,7 @@ describe('loading a models folder', () => {
     const cycle = modelsFolder({
       'marts/fct_a.sql': "select * from {{ ref('fct_b') }}",
       'marts/fct_b.sql': "select * from {{ ref('fct_a') }}",
-      'marts/models.yml': doc('fct_a') + '  - name: fct_b\n',
+      'marts/models.yml': `${doc('fct_a')}  - name: fct_b\n`,
     })
     expect(() => loadProject([cycle])).toThrow(/models reference each other in a cycle: fct_a → fct_b → fct_a/)
     const unknown = modelsFolder({ 'marts/fct_a.sql': "select * from {{ ref('stg_missing') }}", 'marts/fct_a.yml': doc('fct_a') })
@@ -98,7 +98,10 @@ unit_tests:
     })
     const project = loadProject([BUILTIN_MODELS_DIR, extra])
     await runModels(pulso.warehouse, project)
-    await pulso.intake.ingest([{ raw: '', value: { event_id: 'e', tenant_id: 'acme', conversation_id: 'c', occurred_at: '2024-01-01T00:00:00Z', type: 'closed' } }], { source: 'test' })
+    await pulso.intake.ingest(
+      [{ raw: '', value: { event_id: 'e', tenant_id: 'acme', conversation_id: 'c', occurred_at: '2024-01-01T00:00:00Z', type: 'closed' } }],
+      { source: 'test' },
+    )
     const results = await runAllTests(pulso.warehouse, project)
     const mine = results.filter((r) => r.model === 'fct_conversation_counts')
     expect(mine.find((r) => r.name === 'fct_conversation_counts.counts_conversations')?.passed).toBe(true)

@@ -3,8 +3,8 @@
 import { randomBytes } from 'node:crypto'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { sqlString, sqlValue } from '../../warehouse/sql-literals.ts'
-import { createStatement } from './run.ts'
 import type { DataTest, Model, Project, UnitTest } from './project.ts'
+import { createStatement } from './run.ts'
 
 export type TestResult = { name: string; kind: 'data' | 'unit'; model: string; passed: boolean; severity: 'error' | 'warn'; detail?: string }
 
@@ -35,16 +35,28 @@ function compileDataTest(test: DataTest, column: string | undefined, from: strin
       return { name: `unique_${col}`, severity, sql: `SELECT count() AS failures FROM (SELECT ${col} FROM ${from} GROUP BY ${col} HAVING count() > 1)` }
     case 'accepted_values': {
       const values = (argsObject.values as unknown[]).map((v) => sqlString(String(v))).join(', ')
-      return { name: `accepted_values_${col}`, severity, sql: `SELECT count() AS failures FROM ${from} WHERE ${col} IS NOT NULL AND toString(${col}) NOT IN (${values})` }
+      return {
+        name: `accepted_values_${col}`,
+        severity,
+        sql: `SELECT count() AS failures FROM ${from} WHERE ${col} IS NOT NULL AND toString(${col}) NOT IN (${values})`,
+      }
     }
     case 'relationships': {
       const to = String(argsObject.to).replace(/^ref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)$/, `${database}.$1`)
       const field = String(argsObject.field)
-      return { name: `relationships_${col}`, severity, sql: `SELECT count() AS failures FROM ${from} WHERE ${col} IS NOT NULL AND ${col} NOT IN (SELECT ${field} FROM ${to})` }
+      return {
+        name: `relationships_${col}`,
+        severity,
+        sql: `SELECT count() AS failures FROM ${from} WHERE ${col} IS NOT NULL AND ${col} NOT IN (SELECT ${field} FROM ${to})`,
+      }
     }
     case 'unique_combination': {
       const cols = (argsObject.columns as string[]).join(', ')
-      return { name: `unique_combination_${(argsObject.columns as string[]).join('_')}`, severity, sql: `SELECT count() AS failures FROM (SELECT ${cols} FROM ${from} GROUP BY ${cols} HAVING count() > 1)` }
+      return {
+        name: `unique_combination_${(argsObject.columns as string[]).join('_')}`,
+        severity,
+        sql: `SELECT count() AS failures FROM (SELECT ${cols} FROM ${from} GROUP BY ${cols} HAVING count() > 1)`,
+      }
     }
     default:
       throw new Error(`unknown data test '${kind}' (known: not_null, unique, accepted_values, relationships, unique_combination)`)
@@ -67,7 +79,14 @@ export async function runDataTests(warehouse: Warehouse, project: Project): Prom
         const result = await warehouse.client.query({ query: compiled.sql, format: 'JSONEachRow' })
         const [row] = await result.json<{ failures: number }>()
         const failures = Number(row?.failures ?? 0)
-        results.push({ name, kind: 'data', model: model.name, severity: compiled.severity, passed: failures === 0, detail: failures ? `${failures} failing rows` : undefined })
+        results.push({
+          name,
+          kind: 'data',
+          model: model.name,
+          severity: compiled.severity,
+          passed: failures === 0,
+          detail: failures ? `${failures} failing rows` : undefined,
+        })
       } catch (error) {
         results.push({ name, kind: 'data', model: model.name, severity: compiled.severity, passed: false, detail: (error as Error).message })
       }
@@ -104,7 +123,14 @@ async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTes
   const model = project.models.find((m) => m.name === test.model)!
   const scratch = `${warehouse.database}_unit_${randomBytes(4).toString('hex')}`
   const client = warehouse.client
-  const result = (passed: boolean, detail?: string): TestResult => ({ name: `${test.model}.${test.name}`, kind: 'unit', model: test.model, severity: 'error', passed, detail })
+  const result = (passed: boolean, detail?: string): TestResult => ({
+    name: `${test.model}.${test.name}`,
+    kind: 'unit',
+    model: test.model,
+    severity: 'error',
+    passed,
+    detail,
+  })
   try {
     await client.command({ query: `CREATE DATABASE ${scratch}` })
     const givenByName = new Map<string, Record<string, unknown>[]>()

@@ -1,14 +1,15 @@
 // Alerts reach a real local HTTP server once: deduplicated across runs and restarts, retried
 // after a failed delivery.
+
+import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
-import { TEST_KEYS, event, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
 import { tenantSettings } from '../../config/config.ts'
+import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { regressionAlert, runAlerts } from './evaluate.ts'
 import { startAlertScheduler } from './scheduler.ts'
 
@@ -42,7 +43,13 @@ beforeAll(async () => {
     configPath,
     stringify({
       goals: { acme: [{ id: 'escalation', kpi: 'escalation_rate', target: 0.1, period: 'week', owner: 'ops@acme.test' }] },
-      alerts: { dashboard_url: 'https://pulso.acme.test', webhooks: [{ url: `${base}/slack`, tenant: 'acme' }, { url: `${base}/flaky`, tenant: 'acme' }] },
+      alerts: {
+        dashboard_url: 'https://pulso.acme.test',
+        webhooks: [
+          { url: `${base}/slack`, tenant: 'acme' },
+          { url: `${base}/flaky`, tenant: 'acme' },
+        ],
+      },
     }),
   )
   dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-alerts-data-'))
@@ -50,7 +57,18 @@ beforeAll(async () => {
   // 4 conversations on Tuesday 2026-03-03, 2 escalated → 0.5 > 0.1 + 10%: off track
   const events = ['a', 'b', 'c', 'd'].flatMap((id, i) => [
     event({ conversation_id: id, event_id: `${id}-1`, occurred_at: '2026-03-03T10:00:00Z' }),
-    ...(i < 2 ? [event({ conversation_id: id, event_id: `${id}-2`, type: 'handoff', occurred_at: '2026-03-03T10:01:00Z', reason: 'policy', context: { transcript: true, customer_profile: true, intent: 'x' } })] : []),
+    ...(i < 2
+      ? [
+          event({
+            conversation_id: id,
+            event_id: `${id}-2`,
+            type: 'handoff',
+            occurred_at: '2026-03-03T10:01:00Z',
+            reason: 'policy',
+            context: { transcript: true, customer_profile: true, intent: 'x' },
+          }),
+        ]
+      : []),
   ])
   expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).status).toBe(200)
 })
@@ -94,10 +112,21 @@ describe('alerts', () => {
     // the next week has no conversations yet: no data, no alert
     const nextWeek = await runAlerts(pulso.warehouse, pulso.config, { now: new Date('2026-03-10T12:00:00Z') })
     expect(nextWeek.alerts).toBe(0)
-    await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([
-      event({ conversation_id: 'e', event_id: 'e-1', occurred_at: '2026-03-10T10:00:00Z' }),
-      event({ conversation_id: 'e', event_id: 'e-2', type: 'handoff', occurred_at: '2026-03-10T10:01:00Z', reason: 'policy', context: { transcript: true, customer_profile: true, intent: 'x' } }),
-    ]))
+    await postEvents(
+      pulso,
+      TEST_KEYS.acmeIngest,
+      ndjson([
+        event({ conversation_id: 'e', event_id: 'e-1', occurred_at: '2026-03-10T10:00:00Z' }),
+        event({
+          conversation_id: 'e',
+          event_id: 'e-2',
+          type: 'handoff',
+          occurred_at: '2026-03-10T10:01:00Z',
+          reason: 'policy',
+          context: { transcript: true, customer_profile: true, intent: 'x' },
+        }),
+      ]),
+    )
     const offAgain = await runAlerts(pulso.warehouse, pulso.config, { now: new Date('2026-03-10T12:00:00Z') })
     expect([offAgain.alerts, offAgain.sent]).toEqual([1, 2])
     expect(received.slice(2).map((r) => [r.path, r.body.blocks[0]!.text!.text.includes('is 100.0% for the week of 2026-03-09')])).toEqual([
@@ -109,10 +138,21 @@ describe('alerts', () => {
   it('the server schedule runs the same job: sends the new alert once', async () => {
     // an escalated conversation now (real clock): the goal is off track for the current week
     const now = new Date().toISOString()
-    await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([
-      event({ conversation_id: 'now', event_id: 'now-1', occurred_at: now }),
-      event({ conversation_id: 'now', event_id: 'now-2', type: 'handoff', occurred_at: now, reason: 'policy', context: { transcript: true, customer_profile: true, intent: 'x' } }),
-    ]))
+    await postEvents(
+      pulso,
+      TEST_KEYS.acmeIngest,
+      ndjson([
+        event({ conversation_id: 'now', event_id: 'now-1', occurred_at: now }),
+        event({
+          conversation_id: 'now',
+          event_id: 'now-2',
+          type: 'handoff',
+          occurred_at: now,
+          reason: 'policy',
+          context: { transcript: true, customer_profile: true, intent: 'x' },
+        }),
+      ]),
+    )
     const scheduler = startAlertScheduler(pulso.warehouse, pulso.config)!
     try {
       await scheduler.runNow()
@@ -145,7 +185,9 @@ describe('alerts', () => {
       'https://pulso.acme.test/',
     )
     expect(alert.key).toBe('regression:escalation_rate:use_case=returns:v1.5.0')
-    expect(alert.message.text).toBe('Pulso · acme: escalation_rate regressed on use_case=returns after release v1.5.0 — https://pulso.acme.test/regressions?tenant=acme&kpi=escalation_rate&by=use_case&value=returns')
+    expect(alert.message.text).toBe(
+      'Pulso · acme: escalation_rate regressed on use_case=returns after release v1.5.0 — https://pulso.acme.test/regressions?tenant=acme&kpi=escalation_rate&by=use_case&value=returns',
+    )
     expect((alert.message.blocks[0] as { text: { text: string } }).text.text).toContain(
       'went from 12.0% (trailing weeks, n=600) to 33.0% (2026-03-15…2026-03-21, n=150); p = 2.0e-8 (BH). First seen 2026-03-20 after release v1.5.0.',
     )

@@ -4,17 +4,17 @@
 //   goal       goal:<id>:off_track:<period start>   (once per goal and period while off track)
 //   regression regression:<kpi>:<segment>:<release or first seen>
 import type { PulsoConfig, TenantSettings } from '../../config/config.ts'
+import { tenantSettings } from '../../config/config.ts'
 import type { GoalReport, Regression } from '../../definitions/api.ts'
 import { kpiText as show } from '../../definitions/kpis.ts'
-import { tenantSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
+import { recordSentAlert, sentAlertKeys } from '../../warehouse/repositories/alert-log.ts'
+import { listGoals } from '../../warehouse/repositories/goals.ts'
 import { todayIn } from '../dates.ts'
 import { evaluateGoals } from '../goals.ts'
 import { ensureRegistrySynced } from '../registry-sync.ts'
 import { findRegressions } from '../regressions-query.ts'
-import { recordSentAlert, sentAlertKeys } from '../../warehouse/repositories/alert-log.ts'
-import { listGoals } from '../../warehouse/repositories/goals.ts'
-import { postWebhook, slackMessage, type SlackMessage } from './webhook.ts'
+import { postWebhook, type SlackMessage, slackMessage } from './webhook.ts'
 
 export type Alert = { tenantId: string; kind: 'goal_off_track' | 'regression'; key: string; message: SlackMessage }
 export type AlertRunReport = { alerts: number; sent: number; duplicates: number; failed: { key: string; webhook: string; error: string }[] }
@@ -24,7 +24,12 @@ const segmentText = (s: { by: string; value: string } | null) => (s ? `${s.by} =
 export function goalAlert(tenant: TenantSettings, goal: GoalReport, dashboardUrl: string): Alert {
   const link = `${dashboardUrl.replace(/\/$/, '')}/goals?tenant=${encodeURIComponent(tenant.id)}&goal=${encodeURIComponent(goal.id)}`
   const body = `${goal.kpi} (${segmentText(goal.segment)}) is ${show(goal.kpi, goal.value)} for the ${goal.period} of ${goal.period_start}; target ${goal.direction === 'at_most' ? '≤' : '≥'} ${show(goal.kpi, goal.target)}. Owner: ${goal.owner || '–'}.`
-  return { tenantId: tenant.id, kind: 'goal_off_track', key: `goal:${goal.id}:off_track:${goal.period_start}`, message: slackMessage(`Pulso · ${tenant.name}: goal “${goal.id}” is off track`, body, link) }
+  return {
+    tenantId: tenant.id,
+    kind: 'goal_off_track',
+    key: `goal:${goal.id}:off_track:${goal.period_start}`,
+    message: slackMessage(`Pulso · ${tenant.name}: goal “${goal.id}” is off track`, body, link),
+  }
 }
 
 export function regressionAlert(tenant: TenantSettings, r: Regression, dashboardUrl: string): Alert {
@@ -35,7 +40,12 @@ export function regressionAlert(tenant: TenantSettings, r: Regression, dashboard
   const body =
     `${r.kpi} on ${segmentText(r.segment)} went from ${show(r.kpi, r.baseline.value)} (${r.baseline.kind.replace('_', ' ')}, n=${r.baseline.samples}) ` +
     `to ${show(r.kpi, r.current.value)} (${r.current.from}…${r.current.to}, n=${r.current.samples}); p = ${r.p_adjusted.toExponential(1)} (BH). First seen ${r.first_seen}${release}.`
-  return { tenantId: tenant.id, kind: 'regression', key: `regression:${r.kpi}:${segment}:${r.release?.bot_version ?? r.first_seen}`, message: slackMessage(`Pulso · ${tenant.name}: ${r.kpi} regressed on ${segment}${release}`, body, link) }
+  return {
+    tenantId: tenant.id,
+    kind: 'regression',
+    key: `regression:${r.kpi}:${segment}:${r.release?.bot_version ?? r.first_seen}`,
+    message: slackMessage(`Pulso · ${tenant.name}: ${r.kpi} regressed on ${segment}${release}`, body, link),
+  }
 }
 
 /** The alerts that hold now for one tenant (not yet deduplicated). */
@@ -49,7 +59,11 @@ export async function currentAlerts(warehouse: Warehouse, config: PulsoConfig, t
   ]
 }
 
-export async function runAlerts(warehouse: Warehouse, config: PulsoConfig, options: { now?: Date; dryRun?: boolean } = {}): Promise<AlertRunReport & { pending: Alert[] }> {
+export async function runAlerts(
+  warehouse: Warehouse,
+  config: PulsoConfig,
+  options: { now?: Date; dryRun?: boolean } = {},
+): Promise<AlertRunReport & { pending: Alert[] }> {
   await ensureRegistrySynced(warehouse, config)
   const webhooks = config.operatingLoop.alerts.webhooks
   const tenants = [...new Set(webhooks.flatMap((w) => (w.tenant ? [w.tenant] : [...config.tenants.keys()])))]
@@ -74,7 +88,13 @@ export async function runAlerts(warehouse: Warehouse, config: PulsoConfig, optio
           report.failed.push({ key: alert.key, webhook: hook.url, error: delivery.error ?? 'failed' })
           continue
         }
-        await recordSentAlert(warehouse, { tenant_id: tenant.id, dedup_key: alert.key, webhook: hook.url, kind: alert.kind, payload: JSON.stringify(alert.message) })
+        await recordSentAlert(warehouse, {
+          tenant_id: tenant.id,
+          dedup_key: alert.key,
+          webhook: hook.url,
+          kind: alert.kind,
+          payload: JSON.stringify(alert.message),
+        })
         sent.add(`${alert.key}\u0000${hook.url}`)
         report.sent++
       }

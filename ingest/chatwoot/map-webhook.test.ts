@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { hashPhoneNumber, pseudonymizeCustomerId } from '../contract/pseudonymize.ts'
 import { validateEvent } from '../contract/validate.ts'
+import { type Contact, csatSubmitted, messageCreated, statusChanged } from './chatwoot-payloads.ts'
 import { chatwootTime, mapChatwootWebhook } from './map-webhook.ts'
-import { csatSubmitted, messageCreated, statusChanged, type Contact } from './chatwoot-payloads.ts'
 
 const ana: Contact = { id: 14, name: 'Ana', phone: '+52 1 55 1234 5678' }
 const webVisitor: Contact = { id: 15, name: 'little-haze-776' }
@@ -19,7 +19,16 @@ const only = (payload: object) => {
 describe('Chatwoot webhooks → v1 events', () => {
   it('maps agent and bot messages of a WhatsApp contact onto the customer thread', () => {
     const agent = only(messageCreated({ id: 200, conversationId: 10, contact: ana, from: 'agent', at: '2025-07-01T10:03:00.000Z' }))
-    expect(agent).toMatchObject({ event_id: 'cw:1:msg:200', type: 'message', sender: 'agent', agent_id: 'cw:7', conversation_id: 'auto:wa', customer_id: ana.phone, channel: 'whatsapp', occurred_at: '2025-07-01T10:03:00.000Z' })
+    expect(agent).toMatchObject({
+      event_id: 'cw:1:msg:200',
+      type: 'message',
+      sender: 'agent',
+      agent_id: 'cw:7',
+      conversation_id: 'auto:wa',
+      customer_id: ana.phone,
+      channel: 'whatsapp',
+      occurred_at: '2025-07-01T10:03:00.000Z',
+    })
     expect(only(messageCreated({ id: 201, conversationId: 10, contact: ana, from: 'bot', at: '2025-07-01T10:00:05Z' }))).toMatchObject({ sender: 'bot' })
   })
 
@@ -29,7 +38,16 @@ describe('Chatwoot webhooks → v1 events', () => {
   })
 
   it('gives an incoming WhatsApp message the event id the WhatsApp webhook gives it', () => {
-    const event = only(messageCreated({ id: 203, conversationId: 10, contact: ana, from: 'customer', at: '2025-07-01T10:00:00Z', sourceId: 'wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjBDNzE' }))
+    const event = only(
+      messageCreated({
+        id: 203,
+        conversationId: 10,
+        contact: ana,
+        from: 'customer',
+        at: '2025-07-01T10:00:00Z',
+        sourceId: 'wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjBDNzE',
+      }),
+    )
     expect(event).toMatchObject({ event_id: 'wa:wamid.HBgNNTIxNTUxMjM0NTY3OBUCABIYFjNFQjBDNzE', sender: 'customer' })
   })
 
@@ -41,21 +59,53 @@ describe('Chatwoot webhooks → v1 events', () => {
   })
 
   it('turns pending → open into a handoff with context, and resolved into a resolution', () => {
-    const handoff = only(statusChanged({ conversationId: 10, contact: ana, from: 'pending', to: 'open', at: '2025-07-01T10:01:00Z', assignee: false, intent: 'returns', handoffReason: 'bot_fallback' }))
-    expect(handoff).toMatchObject({ type: 'handoff', reason: 'bot_fallback', context: { transcript: true, customer_profile: true, intent: 'returns' }, intent: 'returns', conversation_id: 'auto:wa' })
-    expect(only(statusChanged({ conversationId: 10, contact: ana, from: 'open', to: 'resolved', at: '2025-07-01T10:10:00Z', assignee: true }))).toMatchObject({ type: 'resolved', resolved_by: 'agent' })
-    expect(only(statusChanged({ conversationId: 10, contact: ana, from: 'pending', to: 'resolved', at: '2025-07-01T10:10:00Z', assignee: false }))).toMatchObject({ resolved_by: 'bot' })
+    const handoff = only(
+      statusChanged({
+        conversationId: 10,
+        contact: ana,
+        from: 'pending',
+        to: 'open',
+        at: '2025-07-01T10:01:00Z',
+        assignee: false,
+        intent: 'returns',
+        handoffReason: 'bot_fallback',
+      }),
+    )
+    expect(handoff).toMatchObject({
+      type: 'handoff',
+      reason: 'bot_fallback',
+      context: { transcript: true, customer_profile: true, intent: 'returns' },
+      intent: 'returns',
+      conversation_id: 'auto:wa',
+    })
+    expect(only(statusChanged({ conversationId: 10, contact: ana, from: 'open', to: 'resolved', at: '2025-07-01T10:10:00Z', assignee: true }))).toMatchObject({
+      type: 'resolved',
+      resolved_by: 'agent',
+    })
+    expect(
+      only(statusChanged({ conversationId: 10, contact: ana, from: 'pending', to: 'resolved', at: '2025-07-01T10:10:00Z', assignee: false })),
+    ).toMatchObject({ resolved_by: 'bot' })
     // reopening a resolved conversation is not a handoff
-    const reopened = mapChatwootWebhook(statusChanged({ conversationId: 10, contact: ana, from: 'resolved', to: 'open', at: '2025-07-02T10:00:00Z', assignee: true }), 'acme')
+    const reopened = mapChatwootWebhook(
+      statusChanged({ conversationId: 10, contact: ana, from: 'resolved', to: 'open', at: '2025-07-02T10:00:00Z', assignee: true }),
+      'acme',
+    )
     expect(reopened.events).toEqual([])
   })
 
   it('maps a submitted CSAT survey to a csat event', () => {
-    expect(only(csatSubmitted({ messageId: 300, conversationId: 10, contact: ana, rating: 4, at: '2025-07-01T10:12:00Z', feedback: 'quick' }))).toMatchObject({ type: 'csat', score: 4, comment: 'quick' })
+    expect(only(csatSubmitted({ messageId: 300, conversationId: 10, contact: ana, rating: 4, at: '2025-07-01T10:12:00Z', feedback: 'quick' }))).toMatchObject({
+      type: 'csat',
+      score: 4,
+      comment: 'quick',
+    })
   })
 
   it('keeps private notes and other events out of the KPIs', () => {
-    const note = mapChatwootWebhook(messageCreated({ id: 205, conversationId: 10, contact: ana, from: 'agent', at: '2025-07-01T10:00:00Z', private: true }), 'acme')
+    const note = mapChatwootWebhook(
+      messageCreated({ id: 205, conversationId: 10, contact: ana, from: 'agent', at: '2025-07-01T10:00:00Z', private: true }),
+      'acme',
+    )
     expect(note.events).toEqual([])
     expect(mapChatwootWebhook({ event: 'contact_updated', id: 1 }, 'acme').unused).toEqual(["event 'contact_updated'"])
   })

@@ -39,7 +39,8 @@ function threadOf(payload: Json, accountId: string, conversationId: string | und
   const conversation = isObject(payload.conversation) ? payload.conversation : payload
   const channelName = str(conversation.channel) ?? ''
   const phone = contact ? str(contact.phone_number) : undefined
-  const channel = channelName === 'Channel::Whatsapp' || (phone && channelName === '') ? 'whatsapp' : channelName.replace(/^Channel::/, '').toLowerCase() || 'whatsapp'
+  const channel =
+    channelName === 'Channel::Whatsapp' || (phone && channelName === '') ? 'whatsapp' : channelName.replace(/^Channel::/, '').toLowerCase() || 'whatsapp'
   if (phone) return { conversation_id: AUTO_CONVERSATION, customer_id: phone, channel }
   const contactId = contact ? str(contact.id) : undefined
   return {

@@ -5,17 +5,7 @@ import { decimalProblem, toDecimalText } from '../../definitions/decimal.ts'
 import { isWellFormedText, LONE_SURROGATE_REASON } from '../../definitions/text.ts'
 import { isRfc3339Timestamp, isStorableTimestamp, timestampRejection } from './timestamp.ts'
 
-export const EVENT_TYPES = [
-  'message',
-  'bot_fallback',
-  'handoff',
-  'resolved',
-  'closed',
-  'csat',
-  'cost',
-  'proactive_sent',
-  'conversion',
-] as const
+export const EVENT_TYPES = ['message', 'bot_fallback', 'handoff', 'resolved', 'closed', 'csat', 'cost', 'proactive_sent', 'conversion'] as const
 export type EventType = (typeof EVENT_TYPES)[number]
 
 const timestamp = z

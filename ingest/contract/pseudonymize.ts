@@ -14,7 +14,7 @@ export function looksLikePhoneNumber(value: string): boolean {
 
 export function hashPhoneNumber(value: string, key: string): string {
   const digits = value.replace(/\D/g, '')
-  return 'ph_' + createHmac('sha256', key).update(digits).digest('hex').slice(0, 32)
+  return `ph_${createHmac('sha256', key).update(digits).digest('hex').slice(0, 32)}`
 }
 
 /** The customer id to store: unchanged, unless it is a phone number. */

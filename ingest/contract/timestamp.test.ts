@@ -42,7 +42,8 @@ describe('event timestamps', () => {
       return date.getUTCDate() === day
     }
     const hourExists = (value: string) => Number(value.slice(11, 13)) <= 23
-    const readByJavaScript = (value: string) => RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))) && dayExists(value) && hourExists(value)
+    const readByJavaScript = (value: string) =>
+      RFC3339.test(value) && !Number.isNaN(Date.parse(value.replace(' ', 'T'))) && dayExists(value) && hourExists(value)
     const pad = (n: number) => String(n).padStart(2, '0')
     const disagreements: string[] = []
     let checked = 0
@@ -50,7 +51,14 @@ describe('event timestamps', () => {
       for (let month = 0; month <= 13; month++)
         for (const day of [0, 1, 29, 30, 31, 32, 99])
           for (const hour of [0, 23, 24, 25])
-            for (const [minute, second] of [[0, 0], [0, 59], [59, 0], [60, 0], [0, 60], [99, 99]])
+            for (const [minute, second] of [
+              [0, 0],
+              [0, 59],
+              [59, 0],
+              [60, 0],
+              [0, 60],
+              [99, 99],
+            ])
               for (const fraction of ['', '.000', '.5', '.0000001'])
                 for (const zone of ['Z', 'z', '-00:00', '+23:59', '-24:00', '+12:60', '+99:99']) {
                   const value = `${year}-${pad(month)}-${pad(day)}${['T', 't', ' '][checked % 3]}${pad(hour)}:${pad(minute!)}:${pad(second!)}${fraction}${zone}`
@@ -62,7 +70,14 @@ describe('event timestamps', () => {
   })
 
   it('refuses days that do not exist, which Date.parse would roll over into the next month', () => {
-    for (const value of ['2026-02-30T10:00:00Z', '2026-02-29T10:00:00Z', '2100-02-29T10:00:00Z', '2026-04-31T10:00:00Z', '2026-06-31T00:00:00+02:00', '2026-11-31T23:59:59-06:00']) {
+    for (const value of [
+      '2026-02-30T10:00:00Z',
+      '2026-02-29T10:00:00Z',
+      '2100-02-29T10:00:00Z',
+      '2026-04-31T10:00:00Z',
+      '2026-06-31T00:00:00+02:00',
+      '2026-11-31T23:59:59-06:00',
+    ]) {
       expect(isRfc3339Timestamp(value), value).toBe(false)
     }
     for (const value of ['2024-02-29T10:00:00Z', '2000-02-29T10:00:00Z', '2026-01-31T10:00:00Z', '2026-04-30T10:00:00Z', '2026-12-31T23:59:59-06:00']) {
@@ -72,13 +87,29 @@ describe('event timestamps', () => {
 
   it("keeps to what the events table's DateTime64 holds: 1900-01-01 to 2299-12-31 in UTC", () => {
     const storable = ['1900-01-01T00:00:00Z', '1899-12-31T23:30:00-01:00', '2026-03-01T10:00:00Z', '2299-12-31T23:59:59.999Z', '2300-01-01T00:30:00+01:00']
-    const outside = ['1899-12-31T23:59:59.999Z', '1900-01-01T00:30:00+01:00', '2300-01-01T00:00:00Z', '2299-12-31T23:30:00-01:00', '0050-06-15T08:30:00Z', '9999-12-31T23:59:59Z']
+    const outside = [
+      '1899-12-31T23:59:59.999Z',
+      '1900-01-01T00:30:00+01:00',
+      '2300-01-01T00:00:00Z',
+      '2299-12-31T23:30:00-01:00',
+      '0050-06-15T08:30:00Z',
+      '9999-12-31T23:59:59Z',
+    ]
     for (const value of storable) expect(isStorableTimestamp(value), value).toBe(true)
     for (const value of outside) expect(isStorableTimestamp(value), value).toBe(false)
   })
 
   it('refuses what is not RFC 3339 with an offset', () => {
-    for (const value of ['2024-01-01', '2024-01-01T00:00:00', '2024-13-01T00:00:00Z', '2024-01-01T24:00:00Z', '2024-02-29T24:00:00.000-06:00', '2024-01-01T25:00:00Z', '2024-01-01T00:00:00+24:00', '1/2/2024']) {
+    for (const value of [
+      '2024-01-01',
+      '2024-01-01T00:00:00',
+      '2024-13-01T00:00:00Z',
+      '2024-01-01T24:00:00Z',
+      '2024-02-29T24:00:00.000-06:00',
+      '2024-01-01T25:00:00Z',
+      '2024-01-01T00:00:00+24:00',
+      '1/2/2024',
+    ]) {
       expect(isRfc3339Timestamp(value), value).toBe(false)
     }
   })

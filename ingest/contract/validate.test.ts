@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { validateEvent } from './validate.ts'
 import { hashPhoneNumber, looksLikePhoneNumber, pseudonymizeCustomerId } from './pseudonymize.ts'
+import { validateEvent } from './validate.ts'
 
 const valid = { event_id: 'e1', tenant_id: 'acme', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00.123-06:00', type: 'message', sender: 'customer' }
 
@@ -47,11 +47,17 @@ describe('event contract v1', () => {
     const loneSurrogate = 'holds a lone UTF-16 surrogate (such as "\\ud800" without its pair), which is not a character: send well-formed Unicode'
     expect(reasonFor({ event_id: 'a\ud800' })).toBe(`\`event_id\`: ${loneSurrogate}`)
     expect(reasonFor({ text: 'hola \udc00' })).toBe(`\`text\`: ${loneSurrogate}`)
-    expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: true, intent: '\ud83d' } })).toBe(`\`context.intent\`: ${loneSurrogate}`)
+    expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: true, customer_profile: true, intent: '\ud83d' } })).toBe(
+      `\`context.intent\`: ${loneSurrogate}`,
+    )
     expect(validateEvent({ ...valid, text: 'hola 😀' }).ok).toBe(true)
-    expect(reasonFor({ occurred_at: '1850-03-01T10:00:00Z' })).toBe('`occurred_at`: expected a time from 1900-01-01 to 2299-12-31 (UTC), got "1850-03-01T10:00:00Z"')
+    expect(reasonFor({ occurred_at: '1850-03-01T10:00:00Z' })).toBe(
+      '`occurred_at`: expected a time from 1900-01-01 to 2299-12-31 (UTC), got "1850-03-01T10:00:00Z"',
+    )
     expect(reasonFor({ type: 'handoff', reason: 'policy' })).toBe('`context`: is required')
-    expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: 'yes', customer_profile: true, intent: null } })).toBe('`context.transcript`: expected true or false')
+    expect(reasonFor({ type: 'handoff', reason: 'policy', context: { transcript: 'yes', customer_profile: true, intent: null } })).toBe(
+      '`context.transcript`: expected true or false',
+    )
     expect(reasonFor({ type: 'resolved', resolved_by: 'nobody' })).toBe('`resolved_by`: expected bot or agent')
     expect(reasonFor({ type: 'proactive_sent', template: 't', category: 'service' })).toBe('`category`: expected utility or marketing')
   })
@@ -62,9 +68,13 @@ describe('event contract v1', () => {
     expect(cost('1234567890123.5')).toBe('`amount`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got "1234567890123.5"')
     expect(cost('0.0000001')).toBe('`amount`: at most 6 decimal places (amounts are stored as Decimal(18, 6)), got "0.0000001"')
     expect(cost(0.1 + 0.2)).toBe('`amount`: at most 6 decimal places (amounts are stored as Decimal(18, 6)), got 0.30000000000000004')
-    expect(cost(123456789012.34567)).toBe('`amount`: a JSON number keeps 15 significant digits exactly; send this amount as decimal text, e.g. "123456789012.34567"')
+    expect(cost(123456789012.34567)).toBe(
+      '`amount`: a JSON number keeps 15 significant digits exactly; send this amount as decimal text, e.g. "123456789012.34567"',
+    )
     expect(cost('12,50')).toBe('`amount`: expected a decimal number')
-    expect(reasonFor({ type: 'conversion', value: 1e15, currency: 'USD' })).toBe('`value`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got 1000000000000000')
+    expect(reasonFor({ type: 'conversion', value: 1e15, currency: 'USD' })).toBe(
+      '`value`: at most 12 digits before the decimal point (amounts are stored as Decimal(18, 6)), got 1000000000000000',
+    )
     // the largest amount the column holds passes, as text, digit for digit
     const largest = validateEvent({ ...valid, sender: undefined, type: 'cost', amount: '999999999999.999999', currency: 'USD', component: 'llm' })
     expect(largest.ok && largest.event).toMatchObject({ amount: '999999999999.999999' })
@@ -85,7 +95,11 @@ describe('event contract v1', () => {
   })
 
   it('keeps a field named __proto__ like any other, as JSON.parse read it', () => {
-    const result = validateEvent(JSON.parse('{"event_id":"e1","tenant_id":"acme","conversation_id":"c1","occurred_at":"2024-03-01T10:00:00Z","type":"closed","__proto__":{"admin":true},"note":"x"}'))
+    const result = validateEvent(
+      JSON.parse(
+        '{"event_id":"e1","tenant_id":"acme","conversation_id":"c1","occurred_at":"2024-03-01T10:00:00Z","type":"closed","__proto__":{"admin":true},"note":"x"}',
+      ),
+    )
     expect(result.ok).toBe(true)
     if (!result.ok) return
     expect(Object.keys(result.extra)).toEqual(['__proto__', 'note'])

@@ -1,11 +1,9 @@
 // Turns an unknown JSON value into a valid v1 event, or a reason that names the field and the rule.
 import type { z } from 'zod'
+import { baseEventSchema, type PulsoEvent, typeFieldSchemas } from './event-schema.ts'
 import { MAX_EXTRA_DEPTH, nestsDeeperThan } from './nesting.ts'
-import { baseEventSchema, typeFieldSchemas, type PulsoEvent } from './event-schema.ts'
 
-export type Validation =
-  | { ok: true; event: PulsoEvent; extra: Record<string, unknown> }
-  | { ok: false; reason: string; eventId?: string; tenantId?: string }
+export type Validation = { ok: true; event: PulsoEvent; extra: Record<string, unknown> } | { ok: false; reason: string; eventId?: string; tenantId?: string }
 
 const BASE_FIELDS = new Set(Object.keys(baseEventSchema.shape))
 // The fields each type names, computed once: validation runs for every event of every block.

@@ -6,9 +6,9 @@
 import { fileURLToPath } from 'node:url'
 import { Worker } from 'node:worker_threads'
 import { freshBundle } from '../../build/bundle.js'
-import { slicePacked, type PackedValues } from './packed-values.ts'
-import { KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, type PrepareOptions } from './prepare-block.ts'
 import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import { type PackedValues, slicePacked } from './packed-values.ts'
+import { KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, type PrepareOptions } from './prepare-block.ts'
 
 const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -48,7 +48,9 @@ export class BlockPreparer {
     const count = values.ends.length
     const shares = Math.max(1, Math.min(this.threads.length, Math.floor(count / MIN_SHARE)))
     const bounds = Array.from({ length: shares + 1 }, (_, i) => Math.round((count * i) / shares))
-    const parts = await Promise.all(bounds.slice(0, -1).map((from, i) => this.threads[i]!.prepare(shares === 1 ? values : slicePacked(values, from, bounds[i + 1]!))))
+    const parts = await Promise.all(
+      bounds.slice(0, -1).map((from, i) => this.threads[i]!.prepare(shares === 1 ? values : slicePacked(values, from, bounds[i + 1]!))),
+    )
     return parts.length === 1 ? parts[0]! : joinShares(parts, bounds)
   }
 
@@ -105,7 +107,10 @@ class PreparingThread {
     const id = ++this.nextId
     return new Promise((resolve, reject) => {
       this.waiting.set(id, { resolve, reject })
-      worker.then((started) => started.postMessage({ id, packed: values }), (error: Error) => this.fail(worker, error))
+      worker.then(
+        (started) => started.postMessage({ id, packed: values }),
+        (error: Error) => this.fail(worker, error),
+      )
     })
   }
 
@@ -127,7 +132,10 @@ class PreparingThread {
     const worker = new Worker(code, {
       // No heap limit of its own: a block larger than a limit would fail on every retry and stall
       // the worker for good; the thread's heap follows the block size (PULSO_KAFKA_BLOCK_EVENTS).
-      workerData: { config: { hashKey: this.setup.config.hashKey, tenants: this.setup.config.tenants }, options: this.setup.options } satisfies PreparingThreadSetup,
+      workerData: {
+        config: { hashKey: this.setup.config.hashKey, tenants: this.setup.config.tenants },
+        options: this.setup.options,
+      } satisfies PreparingThreadSetup,
     })
     worker.on('message', ({ id, result, error }: { id: number; result?: PreparedBlock; error?: string }) => {
       const waiter = this.waiting.get(id)

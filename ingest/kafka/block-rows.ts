@@ -9,7 +9,7 @@ import { insertAroundRefusals, refusalReason } from '../../warehouse/refused-row
 import { insertEncodedEventRows } from '../../warehouse/repositories/events.ts'
 import type { Block } from './block.ts'
 import { unpackValue } from './packed-values.ts'
-import { KAFKA_BLOCKS, prepareBlock, type BlockDeadLetter, type PrepareConfig, type PreparedBlock } from './prepare-block.ts'
+import { type BlockDeadLetter, KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, prepareBlock } from './prepare-block.ts'
 
 /**
  * Inserts the block's prepared rows; returns the rows the engine refused, as dead letters (none
@@ -17,7 +17,13 @@ import { KAFKA_BLOCKS, prepareBlock, type BlockDeadLetter, type PrepareConfig, t
  * split block is named by the block's token and its rows, so a block read again after a crash
  * is split the same way and its ranges already stored are dropped as repeats.
  */
-export async function insertBlockRows(warehouse: Warehouse, config: PrepareConfig, block: Block, prepared: PreparedBlock, token: string): Promise<BlockDeadLetter[]> {
+export async function insertBlockRows(
+  warehouse: Warehouse,
+  config: PrepareConfig,
+  block: Block,
+  prepared: PreparedBlock,
+  token: string,
+): Promise<BlockDeadLetter[]> {
   try {
     await insertEncodedEventRows(warehouse, prepared.encodedRows, token)
     return []
@@ -32,6 +38,12 @@ export async function insertBlockRows(warehouse: Warehouse, config: PrepareConfi
   )
   return refused.map(({ index: row, reason }) => {
     const message = indexes[row]!
-    return { index: message, tenant_id: tenants[row]!, event_id: events[row]!, reason, payload: Buffer.from(unpackValue(block.values, message) ?? new Uint8Array()).toString('utf8') }
+    return {
+      index: message,
+      tenant_id: tenants[row]!,
+      event_id: events[row]!,
+      reason,
+      payload: Buffer.from(unpackValue(block.values, message) ?? new Uint8Array()).toString('utf8'),
+    }
   })
 }

@@ -41,7 +41,10 @@ describe('a block of Kafka messages', () => {
   it('knows where each message came from, key included, without holding kafkajs buffers', () => {
     const fetched = Buffer.from('key-akey-b')
     const block = new Block(1)
-    block.add(2, [{ offset: '40', value: Buffer.from('{}'), key: fetched.subarray(0, 5) }, { offset: '41', value: null }])
+    block.add(2, [
+      { offset: '40', value: Buffer.from('{}'), key: fetched.subarray(0, 5) },
+      { offset: '41', value: null },
+    ])
     block.add(5, [{ offset: '9007199254740993', value: Buffer.from('{}'), key: fetched.subarray(5) }])
     fetched.fill(0) // kafkajs reuses nothing here, but the block must not depend on it
     expect(block.origin(0)).toEqual({ partition: 2, offset: '40', key: Buffer.from('key-a') })

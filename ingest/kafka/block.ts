@@ -1,7 +1,7 @@
 // A block: the messages a worker has read but not stored yet, across its partitions.
 // Blocks are what make Kafka → ClickHouse fast (one large insert instead of many small ones)
 // and what make it safe: a block's offsets are committed only after the block is stored.
-import { PackedValuesBuilder, unpackValue, type PackedSize, type PackedValues } from './packed-values.ts'
+import { type PackedSize, type PackedValues, PackedValuesBuilder, unpackValue } from './packed-values.ts'
 
 export type MessageOrigin = { partition: number; offset: string; key: Buffer | null }
 

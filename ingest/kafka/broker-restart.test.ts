@@ -3,11 +3,11 @@
 // the worker's /healthz says it has lost its consumer group.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../cli/logger.ts'
+import { type RunningBroker, startBroker } from '../../scripts/kafka/broker.ts'
 import { openTestPulso, type TestPulso } from '../../tests/helpers.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
-import { startBroker, type RunningBroker } from '../../scripts/kafka/broker.ts'
 import { simulate } from '../simulator/simulator.ts'
-import { caughtUp, createTopic, produce, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
+import { caughtUp, createTopic, produce, type TestBroker, uniqueName, useKafkaBroker, waitForProgress } from './testing.ts'
 import { KafkaWorker } from './worker.ts'
 
 let broker: TestBroker
@@ -29,7 +29,13 @@ beforeAll(async () => {
     PULSO_KAFKA_SESSION_TIMEOUT_MS: '6000',
     PULSO_METRICS_PORT: '0',
   })
-  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent'), serveMetrics: true })
+  worker = new KafkaWorker({
+    config: { ...pulso.config, kafka: pulso.config.kafka! },
+    warehouse: pulso.warehouse,
+    facts: pulso.facts,
+    logger: createLogger('silent'),
+    serveMetrics: true,
+  })
   await worker.start()
 })
 
@@ -65,7 +71,9 @@ describe('a broker restart mid-stream', () => {
     expect(await healthz()).toEqual({ status: 200, problems: [] })
     await broker.private!.stop()
     // (each health check waits at most 3 s for the broker)
-    await expect.poll(healthz, { timeout: 30_000, interval: 500 }).toEqual({ status: 503, problems: expect.arrayContaining([expect.stringMatching(new RegExp(`^consumer group ${group}: `))]) })
+    await expect
+      .poll(healthz, { timeout: 30_000, interval: 500 })
+      .toEqual({ status: 503, problems: expect.arrayContaining([expect.stringMatching(new RegExp(`^consumer group ${group}: `))]) })
     restarted = await startBroker({ dir: broker.private!.dir, heapMb: 512 })
     expect(restarted.brokers).toEqual(broker.brokers)
 

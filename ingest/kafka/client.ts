@@ -1,6 +1,6 @@
 // One place that builds kafkajs clients for Pulso: the broker list from the config, kafkajs's
 // own log lines routed into pino, and the topics a worker needs.
-import { Kafka, logLevel, type LogEntry } from 'kafkajs'
+import { Kafka, type LogEntry, logLevel } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { KafkaSettings } from '../../config/config.ts'
 

@@ -7,12 +7,12 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/kafka/worker-process.ts'
 import { openTestPulso, TEST_API_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
-import { spawnWorkerProcess, type WorkerProcess } from '../../scripts/kafka/worker-process.ts'
 import { simulate } from '../simulator/simulator.ts'
-import { caughtUp, createTopic, groupProgress, produce, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
+import { caughtUp, createTopic, groupProgress, produce, type TestBroker, uniqueName, useKafkaBroker, waitForProgress } from './testing.ts'
 
 let broker: TestBroker
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-crash-'))
@@ -91,7 +91,10 @@ describe('a worker killed mid-stream', () => {
       })
       expect(Number((await result.json<{ n: number }>())[0]!.n)).toBe(distinctConversations)
       // raw rows, not folded by FINAL: the restarted worker found the killed one's letters stored
-      const letters = await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters WHERE source = 'kafka'`)
+      const letters = await queryRows<{ n: number }>(
+        pulso.warehouse,
+        `SELECT count() AS n FROM ${pulso.warehouse.database}.dead_letters WHERE source = 'kafka'`,
+      )
       expect(Number(letters[0]!.n)).toBe(badMessages)
     } finally {
       await pulso.close()

@@ -11,7 +11,12 @@ beforeAll(async () => {
 })
 afterAll(() => pulso?.cleanup())
 
-const rows = (...ids: string[]) => prepareBatch(ids.map((id) => ({ raw: '', value: event({ event_id: id }) })), pulso.config, { source: 'kafka' }).rows
+const rows = (...ids: string[]) =>
+  prepareBatch(
+    ids.map((id) => ({ raw: '', value: event({ event_id: id }) })),
+    pulso.config,
+    { source: 'kafka' },
+  ).rows
 const rawCount = async (table: string) => {
   const result = await pulso.warehouse.client.query({ query: `SELECT count() AS n FROM ${pulso.warehouse.database}.${table}`, format: 'JSONEachRow' })
   return Number((await result.json<{ n: number }>())[0]!.n)

@@ -8,7 +8,7 @@ import { simulate } from '../simulator/simulator.ts'
 import { createKafka } from './client.ts'
 import { GroupObserver } from './group-observer.ts'
 import { checkHealth } from './health.ts'
-import { caughtUp, createTopic, partitionSeries, produce, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
+import { caughtUp, createTopic, partitionSeries, produce, type TestBroker, uniqueName, useKafkaBroker, waitForProgress } from './testing.ts'
 import { KafkaWorker } from './worker.ts'
 
 let broker: TestBroker
@@ -40,7 +40,12 @@ afterAll(async () => {
 // Both workers share one embedded warehouse (one chDB per process); each is its own group member
 // with its own kafkajs consumer, exactly as two processes would be against a ClickHouse server.
 function newWorker(): KafkaWorker {
-  const worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent') })
+  const worker = new KafkaWorker({
+    config: { ...pulso.config, kafka: pulso.config.kafka! },
+    warehouse: pulso.warehouse,
+    facts: pulso.facts,
+    logger: createLogger('silent'),
+  })
   workers.push(worker)
   return worker
 }
@@ -77,7 +82,10 @@ describe('two workers in one group', () => {
     const ownedNow = [owned(a), owned(b)]
     expect(await seriesPartitions(a, 'pulso_kafka_consumer_lag')).toEqual(ownedNow[0])
     expect(await seriesPartitions(b, 'pulso_kafka_consumer_lag')).toEqual(ownedNow[1])
-    for (const [w, partitions] of [[a, ownedNow[0]], [b, ownedNow[1]]] as const) {
+    for (const [w, partitions] of [
+      [a, ownedNow[0]],
+      [b, ownedNow[1]],
+    ] as const) {
       for (const p of await seriesPartitions(w, 'pulso_kafka_fetch_lag')) expect(partitions).toContain(p)
     }
     expect([owned(a), owned(b)]).toEqual(ownedNow)
@@ -105,9 +113,15 @@ describe('two workers in one group', () => {
     // member (a worker the group dropped while it was frozen), the broker's answer says no.
     const observer = new GroupObserver(createKafka({ brokers: broker.brokers }, createLogger('silent')), group)
     try {
-      const report = await checkHealth({ state: 'running', group, memberId: aMember, notMemberBecause: undefined, storeFailure: undefined }, observer, pulso.warehouse)
+      const report = await checkHealth(
+        { state: 'running', group, memberId: aMember, notMemberBecause: undefined, storeFailure: undefined },
+        observer,
+        pulso.warehouse,
+      )
       expect(report.status).toBe('unhealthy')
-      expect(report.problems).toEqual([`consumer group ${group}: the coordinator does not list this worker (${aMember}) among the group's 1 members (group Stable); it was dropped and has not joined again`])
+      expect(report.problems).toEqual([
+        `consumer group ${group}: the coordinator does not list this worker (${aMember}) among the group's 1 members (group Stable); it was dropped and has not joined again`,
+      ])
     } finally {
       await observer.close()
     }

@@ -34,7 +34,9 @@ export async function checkHealth(self: WorkerSelf, observer: GroupObserver, war
     ...group.problems,
     ...database.problems,
     ...(self.storeFailure
-      ? [`storing blocks has failed for ${Math.round((now() - self.storeFailure.since) / 1000)} s (${self.storeFailure.operation}, retried): ${self.storeFailure.error}`]
+      ? [
+          `storing blocks has failed for ${Math.round((now() - self.storeFailure.since) / 1000)} s (${self.storeFailure.operation}, retried): ${self.storeFailure.error}`,
+        ]
       : []),
   ]
   return {
@@ -48,17 +50,20 @@ export async function checkHealth(self: WorkerSelf, observer: GroupObserver, war
 
 async function checkGroup(self: WorkerSelf, observer: GroupObserver): Promise<{ state: string | null; problems: string[] }> {
   const name = `consumer group ${self.group}`
-  let membership
+  let membership: Awaited<ReturnType<GroupObserver['membership']>>
   try {
     membership = await observer.membership()
   } catch (error) {
     return { state: null, problems: [`${name}: the broker does not answer (${(error as Error).message})`] }
   }
-  if (!self.memberId) return { state: membership.state, problems: [`${name}: this worker is not a member${self.notMemberBecause ? ` (${self.notMemberBecause})` : ' yet'}`] }
+  if (!self.memberId)
+    return { state: membership.state, problems: [`${name}: this worker is not a member${self.notMemberBecause ? ` (${self.notMemberBecause})` : ' yet'}`] }
   if (!membership.memberIds.includes(self.memberId)) {
     return {
       state: membership.state,
-      problems: [`${name}: the coordinator does not list this worker (${self.memberId}) among the group's ${membership.memberIds.length} members (group ${membership.state}); it was dropped and has not joined again`],
+      problems: [
+        `${name}: the coordinator does not list this worker (${self.memberId}) among the group's ${membership.memberIds.length} members (group ${membership.state}); it was dropped and has not joined again`,
+      ],
     }
   }
   return { state: membership.state, problems: [] }

@@ -1,7 +1,7 @@
 // The worker's Prometheus metrics (prom-client) and the small HTTP server that serves them.
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client'
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client'
 import type { PartitionLag } from './group-observer.ts'
 
 export class WorkerMetrics {
@@ -14,15 +14,57 @@ export class WorkerMetrics {
     registers: [this.registry],
     collect: () => this.collectCommittedLag(),
   })
-  readonly fetchLag = new Gauge({ name: 'pulso_kafka_fetch_lag', help: 'Messages of each partition this worker owns after the last one it read (at its last fetch); read but uncommitted messages are not in it', labelNames: ['topic', 'partition'], registers: [this.registry] })
-  readonly events = new Counter({ name: 'pulso_kafka_events_total', help: 'Events read from Kafka and stored, by outcome (stored, dead_lettered)', labelNames: ['outcome'], registers: [this.registry] })
-  readonly eventsPerSecond = new Gauge({ name: 'pulso_kafka_events_per_second', help: 'Events stored per second over the last 10 seconds', registers: [this.registry] })
-  readonly blockEvents = new Histogram({ name: 'pulso_kafka_block_events', help: 'Events per stored block', buckets: [10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000], registers: [this.registry] })
-  readonly insertSeconds = new Histogram({ name: 'pulso_kafka_insert_seconds', help: 'Time to store one block in ClickHouse (events and dead letters), retries included', buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30], registers: [this.registry] })
-  readonly deadLetters = new Counter({ name: 'pulso_kafka_dead_letters_total', help: 'Messages sent to the dead-letter table and topic', registers: [this.registry] })
-  readonly retries = new Counter({ name: 'pulso_kafka_retries_total', help: 'Retried operations after a failure, by operation', labelNames: ['operation'], registers: [this.registry] })
-  readonly commits = new Counter({ name: 'pulso_kafka_commits_total', help: 'Offset commits, by result (ok, skipped_after_rebalance, failed)', labelNames: ['result'], registers: [this.registry] })
-  readonly rebalances = new Counter({ name: 'pulso_kafka_rebalances_total', help: 'Group joins of this worker (each drops the unstored block)', registers: [this.registry] })
+  readonly fetchLag = new Gauge({
+    name: 'pulso_kafka_fetch_lag',
+    help: 'Messages of each partition this worker owns after the last one it read (at its last fetch); read but uncommitted messages are not in it',
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  })
+  readonly events = new Counter({
+    name: 'pulso_kafka_events_total',
+    help: 'Events read from Kafka and stored, by outcome (stored, dead_lettered)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  })
+  readonly eventsPerSecond = new Gauge({
+    name: 'pulso_kafka_events_per_second',
+    help: 'Events stored per second over the last 10 seconds',
+    registers: [this.registry],
+  })
+  readonly blockEvents = new Histogram({
+    name: 'pulso_kafka_block_events',
+    help: 'Events per stored block',
+    buckets: [10, 100, 1_000, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000],
+    registers: [this.registry],
+  })
+  readonly insertSeconds = new Histogram({
+    name: 'pulso_kafka_insert_seconds',
+    help: 'Time to store one block in ClickHouse (events and dead letters), retries included',
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  })
+  readonly deadLetters = new Counter({
+    name: 'pulso_kafka_dead_letters_total',
+    help: 'Messages sent to the dead-letter table and topic',
+    registers: [this.registry],
+  })
+  readonly retries = new Counter({
+    name: 'pulso_kafka_retries_total',
+    help: 'Retried operations after a failure, by operation',
+    labelNames: ['operation'],
+    registers: [this.registry],
+  })
+  readonly commits = new Counter({
+    name: 'pulso_kafka_commits_total',
+    help: 'Offset commits, by result (ok, skipped_after_rebalance, failed)',
+    labelNames: ['result'],
+    registers: [this.registry],
+  })
+  readonly rebalances = new Counter({
+    name: 'pulso_kafka_rebalances_total',
+    help: 'Group joins of this worker (each drops the unstored block)',
+    registers: [this.registry],
+  })
   readonly assignedPartitions = new Gauge({ name: 'pulso_kafka_assigned_partitions', help: 'Partitions assigned to this worker', registers: [this.registry] })
   readonly heartbeatSeconds = new Histogram({
     name: 'pulso_kafka_heartbeat_interval_seconds',
@@ -87,10 +129,15 @@ export async function serveMetrics(
     } else if (req.method === 'GET' && req.url === '/healthz') {
       health().then(
         (report) => res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report)),
-        (error: Error) => res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ status: 'unhealthy', problems: [`the health check failed: ${error.message}`] })),
+        (error: Error) =>
+          res
+            .writeHead(503, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ status: 'unhealthy', problems: [`the health check failed: ${error.message}`] })),
       )
     } else {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'not_found', message: `no route for ${req.method} ${req.url}; try GET /metrics or GET /healthz` }))
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: 'not_found', message: `no route for ${req.method} ${req.url}; try GET /metrics or GET /healthz` }))
     }
   })
   await new Promise<void>((resolve, reject) => {

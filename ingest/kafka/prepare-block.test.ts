@@ -6,7 +6,7 @@ import { EVENT_COLUMNS } from '../../warehouse/event-columns.ts'
 import { pseudonymizeCustomerId } from '../contract/pseudonymize.ts'
 import { BlockPreparer } from './block-preparer.ts'
 import { PackedValuesBuilder, unpackValue } from './packed-values.ts'
-import { prepareBlock, type PreparedBlock } from './prepare-block.ts'
+import { type PreparedBlock, prepareBlock } from './prepare-block.ts'
 
 const config = makeTestConfig()
 
@@ -34,11 +34,14 @@ function decodeRows(encoded: Uint8Array): Record<string, string | null>[] {
   const text = Buffer.from(encoded).toString('utf8')
   if (text === '') return []
   expect(text.endsWith('\n')).toBe(true)
-  return text.slice(0, -1).split('\n').map((line) => {
-    const fields = line.split('\t')
-    expect(fields).toHaveLength(EVENT_COLUMNS.length)
-    return Object.fromEntries(EVENT_COLUMNS.map((column, i) => [column, fields[i] === '\\N' ? null : fields[i]!.replace(/\\[\\tnr]/g, (e) => UNESCAPE[e]!)]))
-  })
+  return text
+    .slice(0, -1)
+    .split('\n')
+    .map((line) => {
+      const fields = line.split('\t')
+      expect(fields).toHaveLength(EVENT_COLUMNS.length)
+      return Object.fromEntries(EVENT_COLUMNS.map((column, i) => [column, fields[i] === '\\N' ? null : fields[i]!.replace(/\\[\\tnr]/g, (e) => UNESCAPE[e]!)]))
+    })
 }
 
 // received_at is the time of preparing, the one value that may differ between two preparations
@@ -128,7 +131,11 @@ describe('preparing a Kafka block', () => {
       const fileBlocks = { source: 'file', configuredTenantsOnly: false, identifyRows: true }
       const twoThreads = new BlockPreparer(config, 2, fileBlocks)
       try {
-        const block = Array.from({ length: 4_000 }, (_, i) => (i % 1_001 === 0 ? `not json ${i}` : JSON.stringify(event({ event_id: `i-${i}`, conversation_id: `ic${i % 7}`, tenant_id: i === 5 ? 'nobody' : 'acme' }))))
+        const block = Array.from({ length: 4_000 }, (_, i) =>
+          i % 1_001 === 0
+            ? `not json ${i}`
+            : JSON.stringify(event({ event_id: `i-${i}`, conversation_id: `ic${i % 7}`, tenant_id: i === 5 ? 'nobody' : 'acme' })),
+        )
         const split = await twoThreads.prepare(pack(block))
         const inline = prepareBlock(pack(block), config, fileBlocks)
         expect(split.rowIdentities).toEqual(inline.rowIdentities)
@@ -139,7 +146,8 @@ describe('preparing a Kafka block', () => {
         expect(identities.events[999]).toBe('i-1000')
         // each row ends where the encoded block says it does
         const rows = Buffer.from(split.encodedRows).toString('utf8').split('\n')
-        const ends = rows.slice(0, -1).reduce<number[]>((acc, row) => [...acc, (acc.at(-1) ?? 0) + Buffer.byteLength(row) + 1], [])
+        const ends: number[] = []
+        for (const row of rows.slice(0, -1)) ends.push((ends.at(-1) ?? 0) + Buffer.byteLength(row) + 1)
         expect(Array.from(identities.ends)).toEqual(ends)
       } finally {
         await twoThreads.close()

@@ -2,10 +2,10 @@
 // valid events as TabSeparated rows ready for ClickHouse (warehouse/event-row-encoder.ts), and dead letters for the
 // rest. Pure and self-contained (no I/O, plain data in and out), so it can run on a worker thread.
 import type { PulsoConfig } from '../../config/config.ts'
-import { BatchPreparer, parseNdjsonLines, type BatchItem } from '../intake.ts'
 import { EVENT_COLUMNS, type RowValue } from '../../warehouse/event-columns.ts'
-import { TouchedConversations, type TouchedEntries } from '../../warehouse/touched-conversations.ts'
 import { EventRowEncoder } from '../../warehouse/event-row-encoder.ts'
+import { TouchedConversations, type TouchedEntries } from '../../warehouse/touched-conversations.ts'
+import { type BatchItem, BatchPreparer, parseNdjsonLines } from '../intake.ts'
 import type { PackedValues } from './packed-values.ts'
 
 export type BlockDeadLetter = { index: number; tenant_id: string; event_id: string | null; reason: string; payload: string }
@@ -69,7 +69,9 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
   if (pseudonyms.size > MAX_PSEUDONYMS || pseudonymsKey !== config.hashKey) pseudonyms.clear()
   pseudonymsKey = config.hashKey
   const preparer = new BatchPreparer(config, { source: options.source, tenantId: options.tenantId }, pseudonyms)
-  const identities = options.identifyRows ? { tenants: [] as string[], conversations: [] as string[], events: [] as string[], ends: [] as number[], indexes: [] as number[] } : undefined
+  const identities = options.identifyRows
+    ? { tenants: [] as string[], conversations: [] as string[], events: [] as string[], ends: [] as number[], indexes: [] as number[] }
+    : undefined
   encoder ??= new EventRowEncoder()
   encoder.reset() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []

@@ -1,9 +1,9 @@
 // The worker thread that prepares blocks (prepareBlock), so that the main thread only reads (from
 // Kafka or a file) and drives inserts. BlockPreparer runs it from its bundle (build/bundle.js).
 import { parentPort, workerData } from 'node:worker_threads'
-import { prepareBlock } from './prepare-block.ts'
-import type { PackedValues } from './packed-values.ts'
 import type { PreparingThreadSetup } from './block-preparer.ts'
+import type { PackedValues } from './packed-values.ts'
+import { prepareBlock } from './prepare-block.ts'
 
 const { config, options } = workerData as PreparingThreadSetup
 

@@ -1,12 +1,12 @@
 // `pulso start` with PULSO_INGEST_MODE=kafka: the running server's POST /v1/events publishes to
 // the topic instead of writing to ClickHouse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startServer, type RunningServer } from '../../api/server.ts'
+import { type RunningServer, startServer } from '../../api/server.ts'
 import { createLogger } from '../../cli/logger.ts'
 import { freePort } from '../../scripts/kafka/broker.ts'
 import { event, makeTestConfig, ndjson, TEST_KEYS } from '../../tests/helpers.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
-import { createTopic, groupProgress, uniqueName, useKafkaBroker, type TestBroker } from './testing.ts'
+import { createTopic, groupProgress, type TestBroker, uniqueName, useKafkaBroker } from './testing.ts'
 
 let broker: TestBroker
 let server: RunningServer
@@ -15,7 +15,12 @@ const topic = uniqueName('server')
 beforeAll(async () => {
   broker = await useKafkaBroker()
   await createTopic(broker.brokers, topic, 2)
-  const config = makeTestConfig({ PULSO_KAFKA_BROKERS: broker.brokers.join(','), PULSO_KAFKA_TOPIC: topic, PULSO_INGEST_MODE: 'kafka', PORT: String(await freePort()) })
+  const config = makeTestConfig({
+    PULSO_KAFKA_BROKERS: broker.brokers.join(','),
+    PULSO_KAFKA_TOPIC: topic,
+    PULSO_INGEST_MODE: 'kafka',
+    PORT: String(await freePort()),
+  })
   server = await startServer(config, createLogger('silent'))
 })
 afterAll(async () => {

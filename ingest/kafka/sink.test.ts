@@ -6,7 +6,7 @@ import { createLogger } from '../../cli/logger.ts'
 import { event, ndjson, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { listDeadLetters } from '../../warehouse/repositories/events.ts'
 import { createKafkaSink, type KafkaSink } from './sink.ts'
-import { createTopic, testKafka, uniqueName, useKafkaBroker, type TestBroker } from './testing.ts'
+import { createTopic, type TestBroker, testKafka, uniqueName, useKafkaBroker } from './testing.ts'
 
 let broker: TestBroker
 let pulso: TestPulso
@@ -37,7 +37,11 @@ describe('POST /v1/events through Kafka', () => {
       event({ event_id: 'k3', conversation_id: 'conv-a', type: 'csat', score: 0, sender: undefined }),
       event({ event_id: 'k4', conversation_id: 'conv-c', tenant_id: 'globex' }),
     ])
-    const response = await app.request('/v1/events', { method: 'POST', headers: { authorization: `Bearer ${TEST_KEYS.acmeIngest}`, 'content-type': 'application/x-ndjson' }, body })
+    const response = await app.request('/v1/events', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TEST_KEYS.acmeIngest}`, 'content-type': 'application/x-ndjson' },
+      body,
+    })
     expect(response.status).toBe(200)
     const result = (await response.json()) as { accepted: number; duplicates: number; rejected: { index: number; event_id: string; reason: string }[] }
     expect(result.accepted).toBe(2)
@@ -59,7 +63,10 @@ describe('POST /v1/events through Kafka', () => {
     const seen: { key: string; eventId: string; partition: number }[] = []
     await consumer.connect()
     await consumer.subscribe({ topic, fromBeginning: true })
-    await consumer.run({ eachMessage: async ({ message, partition }) => void seen.push({ key: message.key!.toString(), eventId: JSON.parse(message.value!.toString()).event_id, partition }) })
+    await consumer.run({
+      eachMessage: async ({ message, partition }) =>
+        void seen.push({ key: message.key!.toString(), eventId: JSON.parse(message.value!.toString()).event_id, partition }),
+    })
     try {
       await expect.poll(() => seen.length, { timeout: 20_000 }).toBe(2)
     } finally {

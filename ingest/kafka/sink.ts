@@ -9,7 +9,7 @@ import type { Logger } from 'pino'
 import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { insertDeadLetters } from '../../warehouse/repositories/events.ts'
-import { prepareBatch, type EventSink } from '../intake.ts'
+import { type EventSink, prepareBatch } from '../intake.ts'
 import { createKafka } from './client.ts'
 
 export type KafkaSink = { sink: EventSink; close(): Promise<void> }
@@ -20,7 +20,10 @@ export async function createKafkaSink(
   logger: Logger,
   source = 'http',
 ): Promise<KafkaSink> {
-  const producer: Producer = createKafka(config.kafka, logger, 'pulso-api').producer({ allowAutoTopicCreation: false, createPartitioner: Partitioners.DefaultPartitioner })
+  const producer: Producer = createKafka(config.kafka, logger, 'pulso-api').producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  })
   await producer.connect()
   const sink: EventSink = async (items, tenantId) => {
     const prepared = prepareBatch(items, config, { source, tenantId })

@@ -1,12 +1,13 @@
 // Test support for the Kafka tests: a real broker (the one scripts/test.sh started, named by
 // PULSO_KAFKA_BROKERS, or a private one for a lone test file), and small admin helpers.
 // A broker that cannot start throws: the Kafka tests fail, they never skip.
+
+import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { randomBytes } from 'node:crypto'
 import { Kafka, logLevel } from 'kafkajs'
-import { startBroker, type RunningBroker } from '../../scripts/kafka/broker.ts'
+import { type RunningBroker, startBroker } from '../../scripts/kafka/broker.ts'
 
 export type TestBroker = { brokers: string[]; private?: RunningBroker; close(): Promise<void> }
 

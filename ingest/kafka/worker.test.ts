@@ -4,7 +4,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createLogger } from '../../cli/logger.ts'
 import { event, getKpis, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { countEvents, listDeadLetters } from '../../warehouse/repositories/events.ts'
-import { caughtUp, createTopic, groupProgress, partitionSeries, produce, testKafka, uncommittedByPartition, uniqueName, useKafkaBroker, waitForProgress, type TestBroker } from './testing.ts'
+import {
+  caughtUp,
+  createTopic,
+  groupProgress,
+  partitionSeries,
+  produce,
+  type TestBroker,
+  testKafka,
+  uncommittedByPartition,
+  uniqueName,
+  useKafkaBroker,
+  waitForProgress,
+} from './testing.ts'
 import { KafkaWorker } from './worker.ts'
 
 let broker: TestBroker
@@ -24,7 +36,13 @@ beforeAll(async () => {
     PULSO_KAFKA_BLOCK_EVENTS: '1000',
     PULSO_METRICS_PORT: '0',
   })
-  worker = new KafkaWorker({ config: { ...pulso.config, kafka: pulso.config.kafka! }, warehouse: pulso.warehouse, facts: pulso.facts, logger: createLogger('silent'), serveMetrics: true })
+  worker = new KafkaWorker({
+    config: { ...pulso.config, kafka: pulso.config.kafka! },
+    warehouse: pulso.warehouse,
+    facts: pulso.facts,
+    logger: createLogger('silent'),
+    serveMetrics: true,
+  })
   await worker.start()
 })
 
@@ -53,15 +71,48 @@ const fixture = [
   event({ event_id: 'c1-4', conversation_id: 'c1', occurred_at: at('10:02:00'), type: 'csat', score: 5, sender: undefined }),
   event({ event_id: 'c2-1', conversation_id: 'c2', occurred_at: at('11:00:00'), sender: 'customer' }),
   event({ event_id: 'c2-2', conversation_id: 'c2', occurred_at: at('11:00:10'), sender: 'bot' }),
-  event({ event_id: 'c2-3', conversation_id: 'c2', occurred_at: at('11:01:00'), type: 'handoff', sender: undefined, reason: 'customer_request', context: { transcript: true, customer_profile: true, intent: 'refund_status' } }),
+  event({
+    event_id: 'c2-3',
+    conversation_id: 'c2',
+    occurred_at: at('11:01:00'),
+    type: 'handoff',
+    sender: undefined,
+    reason: 'customer_request',
+    context: { transcript: true, customer_profile: true, intent: 'refund_status' },
+  }),
   event({ event_id: 'c2-4', conversation_id: 'c2', occurred_at: at('11:03:00'), sender: 'agent', agent_id: 'ag_ana' }),
   event({ event_id: 'c2-5', conversation_id: 'c2', occurred_at: at('11:10:00'), type: 'resolved', resolved_by: 'agent', sender: undefined }),
   event({ event_id: 'c2-6', conversation_id: 'c2', occurred_at: at('11:12:00'), type: 'csat', score: 2, sender: undefined }),
-  event({ event_id: 'c2-7', conversation_id: 'c2', occurred_at: at('11:12:00'), type: 'cost', amount: 0.5, currency: 'USD', component: 'whatsapp', sender: undefined }),
+  event({
+    event_id: 'c2-7',
+    conversation_id: 'c2',
+    occurred_at: at('11:12:00'),
+    type: 'cost',
+    amount: 0.5,
+    currency: 'USD',
+    component: 'whatsapp',
+    sender: undefined,
+  }),
   event({ event_id: 'c3-1', conversation_id: 'c3', occurred_at: at('12:00:00'), sender: 'customer' }),
   event({ event_id: 'c3-2', conversation_id: 'c3', occurred_at: at('12:00:06'), sender: 'bot' }),
-  event({ event_id: 'c3-3', conversation_id: 'c3', occurred_at: at('12:00:30'), type: 'bot_fallback', question: '¿Tienen tienda en Monterrey?', sender: undefined }),
-  event({ event_id: 'c3-4', conversation_id: 'c3', occurred_at: at('12:00:40'), type: 'cost', amount: 1.5, currency: 'USD', component: 'llm', sender: undefined }),
+  event({
+    event_id: 'c3-3',
+    conversation_id: 'c3',
+    occurred_at: at('12:00:30'),
+    type: 'bot_fallback',
+    question: '¿Tienen tienda en Monterrey?',
+    sender: undefined,
+  }),
+  event({
+    event_id: 'c3-4',
+    conversation_id: 'c3',
+    occurred_at: at('12:00:40'),
+    type: 'cost',
+    amount: 1.5,
+    currency: 'USD',
+    component: 'llm',
+    sender: undefined,
+  }),
 ].map((e) => JSON.parse(JSON.stringify(e)) as Record<string, unknown>)
 
 describe('Kafka → ClickHouse → KPIs', () => {
@@ -93,7 +144,10 @@ describe('Kafka → ClickHouse → KPIs', () => {
     const dlq: { value: string; reason: string }[] = []
     await dlqConsumer.connect()
     await dlqConsumer.subscribe({ topic: pulso.config.kafka!.deadLetterTopic, fromBeginning: true })
-    await dlqConsumer.run({ eachMessage: async ({ message }) => void dlq.push({ value: message.value?.toString() ?? '', reason: message.headers?.['pulso-reason']?.toString() ?? '' }) })
+    await dlqConsumer.run({
+      eachMessage: async ({ message }) =>
+        void dlq.push({ value: message.value?.toString() ?? '', reason: message.headers?.['pulso-reason']?.toString() ?? '' }),
+    })
     try {
       await produce(broker.brokers, topic, [
         '{"this is": not json',
@@ -104,7 +158,11 @@ describe('Kafka → ClickHouse → KPIs', () => {
       await waitForProgress(broker.brokers, group, topic, caughtUp)
       // the valid event behind the poison ones is stored
       expect(await countEvents(pulso.warehouse, 'acme')).toBe(16)
-      const letters = [...(await listDeadLetters(pulso.warehouse, 'acme')), ...(await listDeadLetters(pulso.warehouse, '')), ...(await listDeadLetters(pulso.warehouse, 'initech'))]
+      const letters = [
+        ...(await listDeadLetters(pulso.warehouse, 'acme')),
+        ...(await listDeadLetters(pulso.warehouse, '')),
+        ...(await listDeadLetters(pulso.warehouse, 'initech')),
+      ]
       const reasons = letters.map((l) => l.reason).sort()
       expect(reasons).toHaveLength(3)
       expect(reasons.find((r) => r.startsWith('not JSON'))).toMatch(/kafka .* partition \d offset \d+/)
@@ -125,7 +183,11 @@ describe('Kafka → ClickHouse → KPIs', () => {
     expect(await healthz()).toEqual({ status: 200, body: expect.objectContaining({ status: 'ok', problems: [] }) })
     await pulso.warehouse.client.command({ query: `DETACH TABLE ${db}.events` })
     try {
-      await produce(broker.brokers, topic, [1, 2, 3, 4, 5].map((n) => event({ event_id: `outage-${n}`, conversation_id: `c-outage-${n}`, occurred_at: '2024-03-03T10:00:00Z' })))
+      await produce(
+        broker.brokers,
+        topic,
+        [1, 2, 3, 4, 5].map((n) => event({ event_id: `outage-${n}`, conversation_id: `c-outage-${n}`, occurred_at: '2024-03-03T10:00:00Z' })),
+      )
       await expect.poll(retries, { timeout: 20_000 }).toBeGreaterThanOrEqual(before + 2)
       const during = await groupProgress(broker.brokers, group, topic)
       expect(during.committed).toBeLessThan(during.end)
@@ -159,7 +221,13 @@ describe('Kafka → ClickHouse → KPIs', () => {
     expect(response.status).toBe(200)
     const text = await response.text()
     // the one worker owns the 3 partitions, all committed
-    expect(partitionSeries(text, 'pulso_kafka_consumer_lag', topic)).toEqual(new Map([[0, 0], [1, 0], [2, 0]]))
+    expect(partitionSeries(text, 'pulso_kafka_consumer_lag', topic)).toEqual(
+      new Map([
+        [0, 0],
+        [1, 0],
+        [2, 0],
+      ]),
+    )
     expect(text).toMatch(/pulso_kafka_heartbeat_interval_seconds_count [1-9]/)
     const value = (series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1])
     // 15 distinct fixture events + 1 valid after the poison ones. Repeats inside one block are
@@ -211,7 +279,9 @@ describe('Kafka → ClickHouse → KPIs', () => {
       await waitForProgress(broker.brokers, group, topic, caughtUp)
       expect(await countEvents(pulso.warehouse, 'acme')).toBe(before + 4)
       const letter = (await listDeadLetters(pulso.warehouse, 'acme')).find((l) => l.event_id === 'refused-1999')!
-      expect(letter.reason).toMatch(/^the warehouse refused to store this event \(VIOLATED_CONSTRAINT\): Constraint `occurred_since_2000`.* \(kafka \S+ partition \d offset \d+\)$/)
+      expect(letter.reason).toMatch(
+        /^the warehouse refused to store this event \(VIOLATED_CONSTRAINT\): Constraint `occurred_since_2000`.* \(kafka \S+ partition \d offset \d+\)$/,
+      )
       expect(letter.payload).toBe(JSON.stringify(old))
     } finally {
       await pulso.warehouse.client.command({ query: `ALTER TABLE ${db}.events DROP CONSTRAINT occurred_since_2000` })

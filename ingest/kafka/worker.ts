@@ -3,22 +3,22 @@
 // letters for bad messages, also published to a dead-letter topic), and only then commits the
 // block's offsets. A crash anywhere before the commit means the block is read again: nothing is
 // lost, and a repeated event counts once because stg_events deduplicates by (tenant_id, event_id).
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Producer } from 'kafkajs'
+import { type Consumer, type EachBatchPayload, type Kafka, Partitioners, type Producer } from 'kafkajs'
 import type { Logger } from 'pino'
 import type { KafkaSettings, PulsoConfig } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { insertDeadLetters, type DeadLetterRow } from '../../warehouse/repositories/events.ts'
+import { type DeadLetterRow, insertDeadLetters } from '../../warehouse/repositories/events.ts'
+import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import type { StoredEventsListener } from '../intake.ts'
 import { retryWithBackoff } from './backoff.ts'
 import { Block } from './block.ts'
 import { BlockPreparer } from './block-preparer.ts'
-import type { BlockDeadLetter, PreparedBlock } from './prepare-block.ts'
 import { insertBlockRows } from './block-rows.ts'
 import { createKafka, ensureTopics } from './client.ts'
 import { GroupObserver, type PartitionLag } from './group-observer.ts'
 import { checkHealth, type HealthReport, type WorkerSelf } from './health.ts'
-import { WorkerMetrics, serveMetrics } from './metrics.ts'
-import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
-import type { StoredEventsListener } from '../intake.ts'
+import { serveMetrics, WorkerMetrics } from './metrics.ts'
+import type { BlockDeadLetter, PreparedBlock } from './prepare-block.ts'
 
 export type WorkerDeps = {
   config: Pick<PulsoConfig, 'hashKey' | 'tenants'> & { kafka: KafkaSettings }
@@ -111,7 +111,10 @@ export class KafkaWorker {
     this.timer = setInterval(() => {
       if (this.state === 'running' && this.pending.length <= 1 && this.block.ageMs() >= this.settings.blockMs) void this.flush().catch(() => undefined)
     }, tick)
-    logger.info({ topic: this.settings.topic, group: this.settings.group, blockEvents: this.settings.blockEvents, blockMs: this.settings.blockMs }, 'Kafka worker started')
+    logger.info(
+      { topic: this.settings.topic, group: this.settings.group, blockEvents: this.settings.blockEvents, blockMs: this.settings.blockMs },
+      'Kafka worker started',
+    )
   }
 
   /** Creates the group's consumer, joins and starts consuming. */
@@ -198,7 +201,13 @@ export class KafkaWorker {
 
   /** Healthy only when the group coordinator lists this worker and ClickHouse answers (see health.ts). */
   health(): Promise<HealthReport> {
-    const self: WorkerSelf = { state: this.state, group: this.settings.group, memberId: this.memberId, notMemberBecause: this.notMemberBecause, storeFailure: this.storeFailure }
+    const self: WorkerSelf = {
+      state: this.state,
+      group: this.settings.group,
+      memberId: this.memberId,
+      notMemberBecause: this.notMemberBecause,
+      storeFailure: this.storeFailure,
+    }
     return checkHealth(self, this.observer, this.deps.warehouse)
   }
 
@@ -308,7 +317,16 @@ export class KafkaWorker {
     const token = block.dedupToken(topic)
     const deadLetter = async (letters: BlockDeadLetter[]) => {
       if (letters.length === 0) return
-      const rows = letters.map((d): DeadLetterRow => ({ tenant_id: d.tenant_id, source: 'kafka', batch_index: d.index, event_id: d.event_id, reason: withOrigin(d.reason, topic, block, d.index), payload: d.payload }))
+      const rows = letters.map(
+        (d): DeadLetterRow => ({
+          tenant_id: d.tenant_id,
+          source: 'kafka',
+          batch_index: d.index,
+          event_id: d.event_id,
+          reason: withOrigin(d.reason, topic, block, d.index),
+          payload: d.payload,
+        }),
+      )
       await retryWithBackoff(() => this.publishDeadLetters(block, rows), retry('dead_letter_publish'))
       await retryWithBackoff(() => insertDeadLetters(warehouse, rows), retry('dead_letter_insert'))
     }

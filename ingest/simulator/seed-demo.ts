@@ -1,7 +1,8 @@
 // Fills the demo tenant once: a second start on the same data folder finds its events and skips.
-import type { Intake } from '../intake.ts'
+
 import type { Warehouse } from '../../warehouse/client.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
+import type { Intake } from '../intake.ts'
 import { simulate } from './simulator.ts'
 
 export const DEMO_TENANT = 'demo'

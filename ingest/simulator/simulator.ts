@@ -53,7 +53,10 @@ function iso(ms: number): string {
 export function simulate(options: SimulatorOptions): SimEvent[] {
   const rnd = new Random(options.seed ?? 20240301)
   const events: SimEvent[] = []
-  const customers = Array.from({ length: Math.max(50, Math.round(options.conversationsPerDay * options.days * 0.4)) }, (_, i) => `+52 55 ${String(10000000 + i * 7919).slice(0, 4)} ${String(i).padStart(4, '0')}`)
+  const customers = Array.from(
+    { length: Math.max(50, Math.round(options.conversationsPerDay * options.days * 0.4)) },
+    (_, i) => `+52 55 ${String(10000000 + i * 7919).slice(0, 4)} ${String(i).padStart(4, '0')}`,
+  )
   const endMs = Date.UTC(options.endDate.getUTCFullYear(), options.endDate.getUTCMonth(), options.endDate.getUTCDate()) + 86400_000
   const startMs = endMs - options.days * 86400_000
   let conversationNumber = 0

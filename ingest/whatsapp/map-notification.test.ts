@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { DEFAULT_PRICES } from '../../config/whatsapp.ts'
 import { validateEvent } from '../contract/validate.ts'
 import { AUTO_CONVERSATION, mapNotification } from './map-notification.ts'
-import { BUSINESS, MESSAGE_TYPES, inbound, messageOf, notification, statuses } from './meta-payloads.ts'
+import { BUSINESS, inbound, MESSAGE_TYPES, messageOf, notification, statuses } from './meta-payloads.ts'
 
 const options = { tenantId: 'acme', hashKey: 'k', prices: DEFAULT_PRICES }
 const CUSTOMER = '16505551234'
@@ -35,7 +35,12 @@ describe('WhatsApp messages → v1 message events', () => {
     const map = (name: string) => mapNotification(inbound(CUSTOMER, [messageOf(name, { id: 'wamid.x', from: CUSTOMER, at })]), options).events[0]!
     expect(map('text').text).toBe('Does it come in another color?')
     expect(map('image').text).toBe('This is a caption')
-    expect(map('interactive_button_reply')).toMatchObject({ text: 'Change', wa_reply_id: 'change-button', wa_interactive_type: 'button_reply', wa_context_id: expect.stringMatching(/^wamid\./) })
+    expect(map('interactive_button_reply')).toMatchObject({
+      text: 'Change',
+      wa_reply_id: 'change-button',
+      wa_interactive_type: 'button_reply',
+      wa_context_id: expect.stringMatching(/^wamid\./),
+    })
     expect(map('interactive_list_reply')).toMatchObject({ text: 'Priority Mail Express', wa_reply_id: 'priority_express' })
     expect(map('button')).toMatchObject({ text: 'Track my order', wa_reply_id: 'Track my order' })
     expect(map('reaction')).toMatchObject({ wa_reacted_message_id: expect.stringMatching(/^wamid\./), wa_emoji: '\u{1F600}' })
@@ -47,7 +52,13 @@ describe('WhatsApp messages → v1 message events', () => {
   })
 
   it('keeps what it does not use instead of rejecting it', () => {
-    const system = { from: CUSTOMER, id: 'wamid.sys', timestamp: '1749416383', type: 'system', system: { body: 'changed number', wa_id: '16505550000', type: 'user_changed_number' } }
+    const system = {
+      from: CUSTOMER,
+      id: 'wamid.sys',
+      timestamp: '1749416383',
+      type: 'system',
+      system: { body: 'changed number', wa_id: '16505550000', type: 'user_changed_number' },
+    }
     const mixed = {
       object: 'whatsapp_business_account',
       entry: [
@@ -82,7 +93,15 @@ describe('WhatsApp statuses → delivery facts and cost events', () => {
     // sent and delivered both carry the pricing of one billable message: one cost event id
     expect(events.map((e) => e.event_id)).toEqual(['wa:cost:wamid.out1', 'wa:cost:wamid.out1'])
     // a US number (+1) at the default table's US utility price
-    expect(events[0]).toMatchObject({ type: 'cost', amount: 0.004, currency: 'USD', component: 'whatsapp', category: 'utility', wa_market: 'US', customer_id: CUSTOMER })
+    expect(events[0]).toMatchObject({
+      type: 'cost',
+      amount: 0.004,
+      currency: 'USD',
+      component: 'whatsapp',
+      category: 'utility',
+      wa_market: 'US',
+      customer_id: CUSTOMER,
+    })
     expect(validateEvent(events[0]).ok).toBe(true)
   })
 
@@ -92,7 +111,13 @@ describe('WhatsApp statuses → delivery facts and cost events', () => {
       { id: 'wamid.mx', status: 'sent', recipient: '5215512345678', at: '2025-07-02T10:00:00Z', pricing: { billable: true, category: 'marketing' } },
       { id: 'wamid.mxu', status: 'sent', recipient: '5215512345678', at: '2025-07-02T10:00:00Z', pricing: { billable: true, category: 'utility' } },
       { id: 'wamid.free', status: 'sent', recipient: '5215512345678', at: '2025-07-02T10:00:00Z', pricing: { billable: false, category: 'service' } },
-      { id: 'wamid.auth', status: 'sent', recipient: '447700900123', at: '2025-07-02T10:00:00Z', pricing: { billable: true, category: 'authentication_international' } },
+      {
+        id: 'wamid.auth',
+        status: 'sent',
+        recipient: '447700900123',
+        at: '2025-07-02T10:00:00Z',
+        pricing: { billable: true, category: 'authentication_international' },
+      },
     ])
     const { events } = mapNotification(payload, { ...options, prices })
     expect(events.map((e) => [e.event_id, e.amount, e.currency, e.category, e.wa_market])).toEqual([
@@ -105,8 +130,22 @@ describe('WhatsApp statuses → delivery facts and cost events', () => {
   it('charges per-conversation pricing (CBP) once per Meta conversation', () => {
     const conversation = { id: 'f9b4c3e2a1d0', origin: 'marketing', expiresAt: '2025-06-02T10:00:00Z' }
     const payload = statuses([
-      { id: 'wamid.a', status: 'sent', recipient: CUSTOMER, at: '2025-06-01T10:00:00Z', pricing: { billable: true, category: 'marketing', pricing_model: 'CBP' }, conversation },
-      { id: 'wamid.b', status: 'sent', recipient: CUSTOMER, at: '2025-06-01T11:00:00Z', pricing: { billable: true, category: 'marketing', pricing_model: 'CBP' }, conversation },
+      {
+        id: 'wamid.a',
+        status: 'sent',
+        recipient: CUSTOMER,
+        at: '2025-06-01T10:00:00Z',
+        pricing: { billable: true, category: 'marketing', pricing_model: 'CBP' },
+        conversation,
+      },
+      {
+        id: 'wamid.b',
+        status: 'sent',
+        recipient: CUSTOMER,
+        at: '2025-06-01T11:00:00Z',
+        pricing: { billable: true, category: 'marketing', pricing_model: 'CBP' },
+        conversation,
+      },
     ])
     const { events, statuses: rows } = mapNotification(payload, options)
     expect(new Set(events.map((e) => e.event_id))).toEqual(new Set(['wa:cost:conv:f9b4c3e2a1d0']))

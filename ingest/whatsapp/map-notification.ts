@@ -155,7 +155,7 @@ function statusRow(status: Json, phoneNumberId: string | undefined, options: Map
  */
 function costEvent(status: Json, options: MapOptions): Record<string, unknown> | undefined {
   const pricing = isObject(status.pricing) ? status.pricing : undefined
-  if (!pricing || pricing.billable !== true) return undefined
+  if (pricing?.billable !== true) return undefined
   const category = contractCategory(str(pricing.category))
   const messageId = str(status.id)
   const occurredAt = isoFromUnixSeconds(status.timestamp)

@@ -18,7 +18,11 @@ export function notification(value: Json, field = 'messages'): Json {
         id: BUSINESS.wabaId,
         changes: [
           {
-            value: { messaging_product: 'whatsapp', metadata: { display_phone_number: BUSINESS.displayPhoneNumber, phone_number_id: BUSINESS.phoneNumberId }, ...value },
+            value: {
+              messaging_product: 'whatsapp',
+              metadata: { display_phone_number: BUSINESS.displayPhoneNumber, phone_number_id: BUSINESS.phoneNumberId },
+              ...value,
+            },
             field,
           },
         ],
@@ -39,9 +43,25 @@ export const MESSAGE_PARTS: Record<string, Json> = {
   image: { image: { caption: 'This is a caption', mime_type: 'image/jpeg', sha256: 'NfbQq9OzqMZZuGpPVYCb2NTBrgcVTFxbhYFATyTvzmo=', id: '1003383421387256' } },
   audio: { audio: { mime_type: 'audio/ogg; codecs=opus', sha256: 'U0g9T0TCxt2n0FUj4yVJVusQprk/J4z3WRGvWQm1cuU=', id: '1003383421387257', voice: true } },
   video: { video: { caption: 'Look!', mime_type: 'video/mp4', sha256: 'sPprh0eFYtzGb1YDEqHrHrCTmixb3bmJGx2RMXAiBVY=', id: '1003383421387258' } },
-  document: { document: { caption: 'Lucky Shrub Invoice', filename: 'lucky-shrub-invoice.pdf', mime_type: 'application/pdf', sha256: 'rGWJhf8YYhbE8HQdwLdqFW+2oTBpT4kWqC2sSYjRR8s=', id: '1003383421387259' } },
+  document: {
+    document: {
+      caption: 'Lucky Shrub Invoice',
+      filename: 'lucky-shrub-invoice.pdf',
+      mime_type: 'application/pdf',
+      sha256: 'rGWJhf8YYhbE8HQdwLdqFW+2oTBpT4kWqC2sSYjRR8s=',
+      id: '1003383421387259',
+    },
+  },
   sticker: { sticker: { mime_type: 'image/webp', sha256: 'zJRDzmRyJsnIHmCn9QWmNYZWnXTIJqSCOcbyJ3nSZDE=', id: '1003383421387260', animated: false } },
-  location: { location: { address: '1 Hacker Way, Menlo Park, CA 94025', latitude: 37.483307, longitude: -122.148981, name: 'Philz Coffee', url: 'https://philzcoffee.com/' } },
+  location: {
+    location: {
+      address: '1 Hacker Way, Menlo Park, CA 94025',
+      latitude: 37.483307,
+      longitude: -122.148981,
+      name: 'Philz Coffee',
+      url: 'https://philzcoffee.com/',
+    },
+  },
   contacts: {
     contacts: [
       {
@@ -52,11 +72,22 @@ export const MESSAGE_PARTS: Record<string, Json> = {
   },
   reaction: { reaction: { message_id: 'wamid.HBgLMTY0NjcwNDM1OTUVAgARGBI1RjQyNUE3NEYxMzAzMzQ5MkEA', emoji: '\u{1F600}' } },
   interactive_button_reply: { context: CONTEXT, interactive: { type: 'button_reply', button_reply: { id: 'change-button', title: 'Change' } } },
-  interactive_list_reply: { context: CONTEXT, interactive: { type: 'list_reply', list_reply: { id: 'priority_express', title: 'Priority Mail Express', description: 'Next Day to 2 Days' } } },
+  interactive_list_reply: {
+    context: CONTEXT,
+    interactive: { type: 'list_reply', list_reply: { id: 'priority_express', title: 'Priority Mail Express', description: 'Next Day to 2 Days' } },
+  },
   button: { context: CONTEXT, button: { payload: 'Track my order', text: 'Track my order' } },
-  order: { order: { catalog_id: '194836987003835', text: 'Here is my order', product_items: [{ product_retailer_id: 'di9ozbzfi4', quantity: 2, item_price: 30, currency: 'USD' }] } },
+  order: {
+    order: {
+      catalog_id: '194836987003835',
+      text: 'Here is my order',
+      product_items: [{ product_retailer_id: 'di9ozbzfi4', quantity: 2, item_price: 30, currency: 'USD' }],
+    },
+  },
   unsupported: {
-    errors: [{ code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } }],
+    errors: [
+      { code: 131051, title: 'Message type unknown', message: 'Message type unknown', error_data: { details: 'Message type is currently not supported.' } },
+    ],
     unsupported: { type: 'edit' },
   },
 }
@@ -106,7 +137,12 @@ export function status(fields: StatusFields): Json {
     }
   }
   if (fields.pricing) {
-    s.pricing = { billable: fields.pricing.billable, pricing_model: fields.pricing.pricing_model ?? 'PMP', category: fields.pricing.category, ...(fields.pricing.pricing_model === 'CBP' ? {} : { type: fields.pricing.type ?? 'regular' }) }
+    s.pricing = {
+      billable: fields.pricing.billable,
+      pricing_model: fields.pricing.pricing_model ?? 'PMP',
+      category: fields.pricing.category,
+      ...(fields.pricing.pricing_model === 'CBP' ? {} : { type: fields.pricing.type ?? 'regular' }),
+    }
   }
   if (fields.status === 'failed') {
     s.errors = [

@@ -3,11 +3,11 @@
 // handoff, resolutions, CSAT) and events a campaign tool posts (template send, conversion) —
 // delivered out of order, then all over again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { csatSubmitted, messageCreated, statusChanged, type Contact } from '../chatwoot/chatwoot-payloads.ts'
+import { getKpis, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
+import { type Contact, csatSubmitted, messageCreated, statusChanged } from '../chatwoot/chatwoot-payloads.ts'
 import { webhookInbox } from '../webhook-inbox.ts'
 import { BUSINESS, inbound, messageOf, statuses } from './meta-payloads.ts'
 import { signBody } from './signature.ts'
-import { TEST_KEYS, getKpis, ndjson, openTestPulso, postEvents, type TestPulso } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 const SECRET = 'acme-app-secret'
@@ -37,21 +37,36 @@ const deliveries: Delivery[] = [
   wa(inbound(ANA, [messageOf('text', { id: 'wamid.a1', from: ANA, at: '2025-07-01T10:00:00Z' })], 'Ana')),
   cw(messageCreated({ id: 100, conversationId: 10, contact: ana, from: 'customer', at: '2025-07-01T10:00:00Z', sourceId: 'wamid.a1' })), // the same message, seen by Chatwoot
   cw(messageCreated({ id: 101, conversationId: 10, contact: ana, from: 'bot', at: '2025-07-01T10:00:05Z' })),
-  cw(statusChanged({ conversationId: 10, contact: ana, from: 'pending', to: 'open', at: '2025-07-01T10:01:00Z', assignee: false, intent: 'returns', handoffReason: 'bot_fallback' })),
+  cw(
+    statusChanged({
+      conversationId: 10,
+      contact: ana,
+      from: 'pending',
+      to: 'open',
+      at: '2025-07-01T10:01:00Z',
+      assignee: false,
+      intent: 'returns',
+      handoffReason: 'bot_fallback',
+    }),
+  ),
   cw(messageCreated({ id: 102, conversationId: 10, contact: ana, from: 'agent', at: '2025-07-01T10:03:00Z' })),
   // the agent's reply is a free service message
-  wa(statuses([
-    { id: 'wamid.a-out', status: 'sent', recipient: ANA, at: '2025-07-01T10:03:01Z', pricing: { billable: false, category: 'service' } },
-    { id: 'wamid.a-out', status: 'delivered', recipient: ANA, at: '2025-07-01T10:03:02Z', pricing: { billable: false, category: 'service' } },
-  ])),
+  wa(
+    statuses([
+      { id: 'wamid.a-out', status: 'sent', recipient: ANA, at: '2025-07-01T10:03:01Z', pricing: { billable: false, category: 'service' } },
+      { id: 'wamid.a-out', status: 'delivered', recipient: ANA, at: '2025-07-01T10:03:02Z', pricing: { billable: false, category: 'service' } },
+    ]),
+  ),
   wa(statuses([{ id: 'wamid.a-out', status: 'read', recipient: ANA, at: '2025-07-01T10:04:00Z' }])),
   cw(statusChanged({ conversationId: 10, contact: ana, from: 'open', to: 'resolved', at: '2025-07-01T10:10:00Z', assignee: true })),
   cw(csatSubmitted({ messageId: 103, conversationId: 10, contact: ana, rating: 5, at: '2025-07-01T10:12:00Z' })),
   // Bob gets an order update template (utility, billable), answers its button, the bot resolves
-  wa(statuses([
-    { id: 'wamid.t1', status: 'sent', recipient: BOB, at: '2025-07-01T09:00:01Z', pricing: { billable: true, category: 'utility' } },
-    { id: 'wamid.t1', status: 'delivered', recipient: BOB, at: '2025-07-01T09:00:03Z', pricing: { billable: true, category: 'utility' } },
-  ])),
+  wa(
+    statuses([
+      { id: 'wamid.t1', status: 'sent', recipient: BOB, at: '2025-07-01T09:00:01Z', pricing: { billable: true, category: 'utility' } },
+      { id: 'wamid.t1', status: 'delivered', recipient: BOB, at: '2025-07-01T09:00:03Z', pricing: { billable: true, category: 'utility' } },
+    ]),
+  ),
   wa(statuses([{ id: 'wamid.t1', status: 'read', recipient: BOB, at: '2025-07-01T09:05:00Z' }])),
   wa(inbound(BOB, [withContext(messageOf('button', { id: 'wamid.b1', from: BOB, at: '2025-07-01T09:10:00Z' }), 'wamid.t1')], 'Bob')),
   cw(messageCreated({ id: 201, conversationId: 20, contact: bob, from: 'bot', at: '2025-07-01T09:10:30Z' })),
@@ -63,15 +78,40 @@ const deliveries: Delivery[] = [
 
 // what the campaign tool posts to /v1/events: the send (with the wamid the Graph API returned) and the sale
 const campaignEvents = [
-  { event_id: 'send-b1', tenant_id: 'acme', conversation_id: 'auto', customer_id: '+16505551234', occurred_at: '2025-07-01T09:00:00Z', type: 'proactive_sent', template: 'order_update', category: 'utility', campaign: 'july', whatsapp_message_id: 'wamid.t1' },
-  { event_id: 'sale-b1', tenant_id: 'acme', conversation_id: 'auto', customer_id: '+16505551234', occurred_at: '2025-07-02T12:00:00Z', type: 'conversion', value: 30, currency: 'USD', campaign: 'july' },
+  {
+    event_id: 'send-b1',
+    tenant_id: 'acme',
+    conversation_id: 'auto',
+    customer_id: '+16505551234',
+    occurred_at: '2025-07-01T09:00:00Z',
+    type: 'proactive_sent',
+    template: 'order_update',
+    category: 'utility',
+    campaign: 'july',
+    whatsapp_message_id: 'wamid.t1',
+  },
+  {
+    event_id: 'sale-b1',
+    tenant_id: 'acme',
+    conversation_id: 'auto',
+    customer_id: '+16505551234',
+    occurred_at: '2025-07-02T12:00:00Z',
+    type: 'conversion',
+    value: 30,
+    currency: 'USD',
+    campaign: 'july',
+  },
 ]
 
 async function deliver(d: Delivery) {
   const body = JSON.stringify(d.payload)
   const response =
     d.to === 'whatsapp'
-      ? await pulso.app.request('/v1/webhooks/whatsapp/acme', { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, SECRET) }, body })
+      ? await pulso.app.request('/v1/webhooks/whatsapp/acme', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-hub-signature-256': signBody(body, SECRET) },
+          body,
+        })
       : await pulso.app.request(`/v1/webhooks/chatwoot/acme/${CW_TOKEN}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body })
   expect(response.status).toBe(200)
 }
@@ -132,13 +172,28 @@ describe('KPIs from a mixed WhatsApp + Chatwoot stream', () => {
     expect(response.status).toBe(200)
     const body = (await response.json()) as any
     expect(body.rows).toEqual([
-      { template: 'order_update', campaign: 'july', sent: 1, delivered_rate: 1, read_rate: 1, failed_rate: 0, reply_rate: 1, conversions: 1, conversion_rate: 1, conversion_value: 30 },
+      {
+        template: 'order_update',
+        campaign: 'july',
+        sent: 1,
+        delivered_rate: 1,
+        read_rate: 1,
+        failed_rate: 0,
+        reply_rate: 1,
+        conversions: 1,
+        conversion_rate: 1,
+        conversion_value: 30,
+      },
     ])
   })
 
   it('refuses a Chatwoot webhook with a wrong token and stores nothing from it', async () => {
     const body = JSON.stringify(messageCreated({ id: 999, conversationId: 10, contact: ana, from: 'agent', at: '2025-07-01T11:00:00Z' }))
-    const response = await pulso.app.request('/v1/webhooks/chatwoot/acme/not-the-token-at-all', { method: 'POST', headers: { 'content-type': 'application/json' }, body })
+    const response = await pulso.app.request('/v1/webhooks/chatwoot/acme/not-the-token-at-all', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body,
+    })
     expect(response.status).toBe(401)
     const kpis = await getKpis(pulso, TEST_KEYS.acmeRead, 'from=2025-07-01&to=2025-07-07&grain=day')
     expectKpis(kpis.body.rows[0])

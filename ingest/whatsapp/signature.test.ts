@@ -7,12 +7,12 @@ describe('X-Hub-Signature-256', () => {
   it('accepts the HMAC-SHA256 of the raw body with the app secret', () => {
     expect(isValidSignature(body, signBody(body, 's3cret'), 's3cret')).toBe(true)
     // Meta writes lower-case hex; upper case is the same bytes
-    expect(isValidSignature(body, 'sha256=' + signBody(body, 's3cret').slice('sha256='.length).toUpperCase(), 's3cret')).toBe(true)
+    expect(isValidSignature(body, `sha256=${signBody(body, 's3cret').slice('sha256='.length).toUpperCase()}`, 's3cret')).toBe(true)
   })
 
   it('rejects another secret, a changed body, a missing or malformed header', () => {
     expect(isValidSignature(body, signBody(body, 'other'), 's3cret')).toBe(false)
-    expect(isValidSignature(body + ' ', signBody(body, 's3cret'), 's3cret')).toBe(false)
+    expect(isValidSignature(`${body} `, signBody(body, 's3cret'), 's3cret')).toBe(false)
     expect(isValidSignature(body, undefined, 's3cret')).toBe(false)
     expect(isValidSignature(body, '', 's3cret')).toBe(false)
     expect(isValidSignature(body, signBody(body, 's3cret').replace('sha256=', 'sha1='), 's3cret')).toBe(false)

@@ -4,7 +4,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 
 export function signBody(body: Uint8Array | string, appSecret: string): string {
-  return 'sha256=' + createHmac('sha256', appSecret).update(body).digest('hex')
+  return `sha256=${createHmac('sha256', appSecret).update(body).digest('hex')}`
 }
 
 /** True when `header` is the signature of `body` under `appSecret`, compared in constant time. */

@@ -15,8 +15,9 @@
 // Each event is a distinct millisecond of its conversation, except on purpose: a reply in the same
 // millisecond as the customer's message and an agent in the same millisecond as the handoff
 // ("at or after" in DESIGN.md). Same-kind events that the KPIs pick "the latest" of never tie.
-import { createWriteStream } from 'node:fs'
+
 import { once } from 'node:events'
+import { createWriteStream } from 'node:fs'
 // The demo simulator's seeded generator (mulberry32): the same draws, one implementation.
 import { Random as Rng } from '../../ingest/simulator/random.ts'
 
@@ -41,13 +42,19 @@ export const USE_CASES = {
 type UseCase = keyof typeof USE_CASES
 const USE_CASE_WEIGHTS = Object.entries(USE_CASES).map(([name, u]) => [name as UseCase, u.weight] as const)
 const OUTSIDE_INTENTS = ['job_application', 'wholesale', 'warranty_claim']
-const QUESTIONS = ['¿Puedo pagar en efectivo al recibir?', '¿Tienen tienda en Monterrey?', '¿Hacen envíos a Estados Unidos?', '¿Cómo uso mi cupón?', 'quiero factura', '¿El producto tiene garantía internacional?']
+const QUESTIONS = [
+  '¿Puedo pagar en efectivo al recibir?',
+  '¿Tienen tienda en Monterrey?',
+  '¿Hacen envíos a Estados Unidos?',
+  '¿Cómo uso mi cupón?',
+  'quiero factura',
+  '¿El producto tiene garantía internacional?',
+]
 const AGENTS = Array.from({ length: 24 }, (_, i) => `ag_${String(i + 1).padStart(2, '0')}`)
 export const OLD_VERSION = 'v2.3.0'
 export const NEW_VERSION = 'v2.4.0'
 /** The release reaches everyone this many days before the end; the 3 days before it are a 50 % rollout. */
 export const RELEASE_DAYS_BEFORE_END = 90
-
 
 export type GenerateOptions = {
   file: string
@@ -117,7 +124,8 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         const conversationId = `c${day}-${String(i).padStart(5, '0')}`
         const comeback = i < comebacks.length ? comebacks[i]! : undefined
         const customer = comeback ? comeback.customer : rnd.chance(0.02) ? null : Math.floor(rnd.next() ** 1.6 * customerPool)
-        const customerId = customer === null ? undefined : `${tenant.phonePrefix} ${String(1000 + (customer % 9000))} ${String(Math.floor(customer / 9000)).padStart(4, '0')}`
+        const customerId =
+          customer === null ? undefined : `${tenant.phonePrefix} ${String(1000 + (customer % 9000))} ${String(Math.floor(customer / 9000)).padStart(4, '0')}`
         // busy 08–22 local, some at night
         let t = localMidnight + (rnd.chance(0.9) ? rnd.int(8, 21) : rnd.int(0, 23)) * 3_600_000 + rnd.int(0, 3_599_999)
         const botVersion = version ?? (rnd.chance(0.5) ? NEW_VERSION : OLD_VERSION)
@@ -129,7 +137,13 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         let n = 0
         const emit = (type: string, fields: Record<string, unknown>, at: number, segments = false) => {
           n++
-          const event: Record<string, unknown> = { event_id: `${conversationId}:${n}`, tenant_id: tenant.id, conversation_id: conversationId, occurred_at: iso(at, tenant.offsetMinutes), type }
+          const event: Record<string, unknown> = {
+            event_id: `${conversationId}:${n}`,
+            tenant_id: tenant.id,
+            conversation_id: conversationId,
+            occurred_at: iso(at, tenant.offsetMinutes),
+            type,
+          }
           if (channel === 'web' || rnd.chance(0.5)) event.channel = channel
           if (customerId !== undefined && (n === 1 || rnd.chance(0.7))) event.customer_id = customerId
           if (segments) {
@@ -153,13 +167,31 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         const step = (minMs: number, maxMs: number) => (t += rnd.int(minMs, maxMs))
         const cost = (component: string, amount: number, category?: string) => {
           const foreign = rnd.chance(0.01)
-          emit('cost', { amount: foreign ? Math.round(amount * 100) / 2000 : amount, currency: foreign ? 'USD' : tenant.currency, component, ...(category ? { category } : {}) }, t)
+          emit(
+            'cost',
+            {
+              amount: foreign ? Math.round(amount * 100) / 2000 : amount,
+              currency: foreign ? 'USD' : tenant.currency,
+              component,
+              ...(category ? { category } : {}),
+            },
+            t,
+          )
         }
 
         // a proactive order update or promotion opens some conversations; many go unanswered
         if (rnd.chance(0.08)) {
           const marketing = rnd.chance(0.3)
-          emit('proactive_sent', { template: marketing ? 'promo_temporada' : 'order_shipped', category: marketing ? 'marketing' : 'utility', campaign: marketing ? 'temporada' : 'order_updates' }, t, true)
+          emit(
+            'proactive_sent',
+            {
+              template: marketing ? 'promo_temporada' : 'order_shipped',
+              category: marketing ? 'marketing' : 'utility',
+              campaign: marketing ? 'temporada' : 'order_updates',
+            },
+            t,
+            true,
+          )
           step(1, 50)
           cost('whatsapp', marketing ? 0.8125 : 0.1625, marketing ? 'marketing' : 'utility')
           if (rnd.chance(0.45)) continue
@@ -167,7 +199,12 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         }
         // the customer writes; the intent detected first is sometimes refined later
         const refined = rnd.chance(0.2)
-        emit('message', { sender: 'customer', intent: refined ? 'unclear' : intent, ...(rnd.chance(0.3) ? { text: 'Hola, tengo una duda con mi pedido' } : {}) }, t, true)
+        emit(
+          'message',
+          { sender: 'customer', intent: refined ? 'unclear' : intent, ...(rnd.chance(0.3) ? { text: 'Hola, tengo una duda con mi pedido' } : {}) },
+          t,
+          true,
+        )
         if (rnd.chance(0.01) && !refined) step(0, 0)
         else step(Math.round(rnd.logNormal(2200, 0.55) * (rnd.chance(0.03) ? 15 : 1)) + 1, Math.round(rnd.logNormal(2200, 0.55) * 1.2) + 2)
         emit('message', { sender: 'bot', ...(refined ? { intent } : {}) }, t, true)
@@ -194,11 +231,16 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
         if (escalated) {
           step(3_000, 60_000)
           const full = rnd.chance(0.7)
-          emit('handoff', {
-            reason: policyHandoff ? 'policy' : fellBack ? 'bot_fallback' : rnd.pick(['customer_request', 'sentiment', 'other']),
-            context: { transcript: full || rnd.chance(0.5), customer_profile: full || rnd.chance(0.4), intent: full || rnd.chance(0.3) ? intent : null },
-            queue: useCase === 'rejected_payment' ? 'pagos' : 'general',
-          }, t, true)
+          emit(
+            'handoff',
+            {
+              reason: policyHandoff ? 'policy' : fellBack ? 'bot_fallback' : rnd.pick(['customer_request', 'sentiment', 'other']),
+              context: { transcript: full || rnd.chance(0.5), customer_profile: full || rnd.chance(0.4), intent: full || rnd.chance(0.3) ? intent : null },
+              queue: useCase === 'rejected_payment' ? 'pagos' : 'general',
+            },
+            t,
+            true,
+          )
           if (rnd.chance(0.94)) {
             const wait = rnd.chance(0.01) ? 0 : Math.round(rnd.logNormal(140_000, 0.9))
             t += wait
@@ -259,7 +301,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
       }
     }
     if (lines.length) {
-      const chunk = lines.join('\n') + '\n'
+      const chunk = `${lines.join('\n')}\n`
       summary.bytes += Buffer.byteLength(chunk)
       if (!out.write(chunk)) await once(out, 'drain')
     }
@@ -267,7 +309,7 @@ export async function generate(options: GenerateOptions): Promise<GenerateSummar
   }
   // what arrives after the last day (late CSAT of the last days) arrives in day order
   for (const onDay of [...arriving.keys()].sort((a, b) => a - b)) {
-    const chunk = arriving.get(onDay)!.join('\n') + '\n'
+    const chunk = `${arriving.get(onDay)!.join('\n')}\n`
     summary.bytes += Buffer.byteLength(chunk)
     if (!out.write(chunk)) await once(out, 'drain')
   }

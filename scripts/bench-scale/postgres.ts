@@ -19,14 +19,19 @@ function runAs(): { uid: number; gid: number; prefix: string[] } | undefined {
   if (process.getuid?.() !== 0) return undefined
   const id = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' })
   const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' })
-  if (id.status !== 0) throw new Error('running as root, and PostgreSQL refuses root: create a `postgres` user (Debian\'s postgresql package does) or run the bench as another user')
+  if (id.status !== 0)
+    throw new Error(
+      "running as root, and PostgreSQL refuses root: create a `postgres` user (Debian's postgresql package does) or run the bench as another user",
+    )
   return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()), prefix: ['runuser', '-u', 'postgres', '--'] }
 }
 
 export function checkPostgresInstalled(): void {
   const missing = BIN.filter((bin) => spawnSync('sh', ['-c', `command -v ${bin}`]).status !== 0)
   if (missing.length) {
-    throw new Error(`PostgreSQL's ${missing.join(', ')} not on the PATH: bench:scale starts its own PostgreSQL 15 and needs them (Debian: apt-get install postgresql, then put /usr/lib/postgresql/15/bin on the PATH)`)
+    throw new Error(
+      `PostgreSQL's ${missing.join(', ')} not on the PATH: bench:scale starts its own PostgreSQL 15 and needs them (Debian: apt-get install postgresql, then put /usr/lib/postgresql/15/bin on the PATH)`,
+    )
   }
 }
 
@@ -51,9 +56,16 @@ export async function startPostgres(root: string, port: number, log: (m: string)
   // memory for a machine with plenty of RAM; everything else as a default install has it
   // (durable commits, WAL), as the embedded Pulso writes durable parts too
   const settings = [
-    `-p ${port}`, `-k ${socketDir}`, "-c listen_addresses=''",
-    '-c shared_buffers=2GB', '-c work_mem=256MB', '-c maintenance_work_mem=1GB', '-c effective_cache_size=8GB',
-    '-c max_wal_size=8GB', '-c max_parallel_workers_per_gather=2', '-c jit=off',
+    `-p ${port}`,
+    `-k ${socketDir}`,
+    "-c listen_addresses=''",
+    '-c shared_buffers=2GB',
+    '-c work_mem=256MB',
+    '-c maintenance_work_mem=1GB',
+    '-c effective_cache_size=8GB',
+    '-c max_wal_size=8GB',
+    '-c max_parallel_workers_per_gather=2',
+    '-c jit=off',
   ].join(' ')
   run('pg_ctl', ['-D', dataDir, '-l', path.join(socketDir, 'postgres.log'), '-o', settings, '-w', '-t', '120', 'start'])
   log(`PostgreSQL started (${execFileSync('postgres', ['--version'], { encoding: 'utf8' }).trim()}, socket ${socketDir}, port ${port})`)
@@ -131,7 +143,12 @@ const TYPED_SELECT = `
       currency text, component text, category text, template text, campaign text)`
 
 /** COPY the file into staging, typed INSERT (repeats dropped by the primary key), indexes, ANALYZE. Returns the phases' ms. */
-export async function loadPostgres(client: pg.Client, file: string, tenants: PgTenant[], log: (m: string) => void): Promise<{ copyMs: number; insertMs: number; indexMs: number; analyzeMs: number; totalMs: number; rows: number }> {
+export async function loadPostgres(
+  client: pg.Client,
+  file: string,
+  tenants: PgTenant[],
+  log: (m: string) => void,
+): Promise<{ copyMs: number; insertMs: number; indexMs: number; analyzeMs: number; totalMs: number; rows: number }> {
   await client.query(SCHEMA)
   for (const t of tenants) await client.query('INSERT INTO tenants VALUES ($1, $2, $3)', [t.id, t.timezone, t.currency])
   const t0 = performance.now()

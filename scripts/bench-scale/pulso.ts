@@ -1,6 +1,6 @@
 // bench:scale's Pulso, driven only through its public interfaces: the `pulso` CLI (ingest, start)
 // as separate processes on a temporary data folder, and the HTTP API with read keys.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
 import { createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -41,7 +41,11 @@ export type IngestResult = { ms: number; accepted: number; duplicates: number; r
 /** `pulso ingest FILE [--batch N]` in its own process; progress every 30 s; its peak RSS sampled from /proc. */
 export async function pulsoIngest(file: string, batch: number | undefined, env: PulsoEnv, log: (m: string) => void): Promise<IngestResult> {
   const started = performance.now()
-  const child = spawn(process.execPath, [PULSO_BIN, 'ingest', file, ...(batch ? ['--batch', String(batch)] : [])], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [PULSO_BIN, 'ingest', file, ...(batch ? ['--batch', String(batch)] : [])], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.add(child)
   let output = ''
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()))
@@ -60,14 +64,25 @@ export async function pulsoIngest(file: string, batch: number | undefined, env: 
   return { ms, accepted: Number(summary[1]), duplicates: Number(summary[2]), rejected: Number(summary[3]), peakRssMb, output }
 }
 
-export type RunningPulso = { url: string; pid: number; startMs: number; stop(): Promise<void>; logFile: string; /** How the server ended, when it has (a crash shows here and in its log). */ ended(): string | undefined }
+export type RunningPulso = {
+  url: string
+  pid: number
+  startMs: number
+  stop(): Promise<void>
+  logFile: string /** How the server ended, when it has (a crash shows here and in its log). */
+  ended(): string | undefined
+}
 
 /** `pulso start` on `port`; start-up time is from spawn until GET /healthz answers 200. */
 export async function startPulso(port: number, env: PulsoEnv, logFile: string, log: (m: string) => void): Promise<RunningPulso> {
   const url = `http://127.0.0.1:${port}`
   const logStream = createWriteStream(logFile, { flags: 'a' })
   const started = performance.now()
-  const child = spawn(process.execPath, [PULSO_BIN, 'start'], { cwd: REPO_ROOT, env: { ...process.env, ...env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [PULSO_BIN, 'start'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   children.add(child)
   child.stdout!.pipe(logStream)
   child.stderr!.pipe(logStream)
@@ -79,7 +94,10 @@ export async function startPulso(port: number, env: PulsoEnv, logFile: string, l
   })
   let lastLog = started
   for (;;) {
-    if (exited !== undefined) throw new Error(`pulso start exited (code ${exited}) before /healthz answered; its log: ${logFile}\n${existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-3000) : ''}`)
+    if (exited !== undefined)
+      throw new Error(
+        `pulso start exited (code ${exited}) before /healthz answered; its log: ${logFile}\n${existsSync(logFile) ? readFileSync(logFile, 'utf8').slice(-3000) : ''}`,
+      )
     try {
       const response = await fetch(`${url}/healthz`)
       if (response.status === 200) {

@@ -1,7 +1,7 @@
 // Starts and stops a single-node Apache Kafka broker (KRaft, broker + controller in one JVM)
 // from the Maven Central jars that scripts/kafka/fetch.sh puts in .cache/kafka/libs.
 // Used by `npm test` (scripts/test.sh), the Kafka tests and `npm run bench:ingest`.
-import { spawn, type ChildProcess } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
@@ -201,9 +201,11 @@ function alive(pid: number): boolean {
 export async function stopPid(pid: number, exited?: Promise<void>): Promise<void> {
   if (!alive(pid)) return
   process.kill(pid, 'SIGTERM')
-  const gone = exited ?? (async () => {
-    while (alive(pid)) await new Promise((r) => setTimeout(r, 100))
-  })()
+  const gone =
+    exited ??
+    (async () => {
+      while (alive(pid)) await new Promise((r) => setTimeout(r, 100))
+    })()
   await Promise.race([gone, new Promise((r) => setTimeout(r, 30_000))])
   if (alive(pid)) process.kill(pid, 'SIGKILL')
 }

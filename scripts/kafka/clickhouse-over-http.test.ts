@@ -35,7 +35,11 @@ describe('embedded ClickHouse over the HTTP interface (for bench:ingest)', () =>
     await insertEventRows(warehouse, [row('h1', 'tab\there'), row('h2', 'ñandú 😀')], 'block-1')
     // the token names the block: an insert under the same token is dropped whatever it holds
     await insertEventRows(warehouse, [row('h3', 'same token, other rows')], 'block-1')
-    const rows = await queryRows<{ event_id: string; text: string }>(warehouse, 'SELECT event_id, text FROM pulso.events WHERE tenant_id = {tenant:String} ORDER BY event_id', { tenant: 'acme' })
+    const rows = await queryRows<{ event_id: string; text: string }>(
+      warehouse,
+      'SELECT event_id, text FROM pulso.events WHERE tenant_id = {tenant:String} ORDER BY event_id',
+      { tenant: 'acme' },
+    )
     expect(rows).toEqual([
       { event_id: 'h1', text: 'tab\there' },
       { event_id: 'h2', text: 'ñandú 😀' },

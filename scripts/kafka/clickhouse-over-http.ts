@@ -18,7 +18,19 @@ import { Session } from 'chdb'
 import { sqlString } from '../../warehouse/sql-literals.ts'
 
 // URL parameters of the HTTP interface that are not settings
-const NOT_SETTINGS = new Set(['query', 'database', 'default_format', 'query_id', 'session_id', 'session_timeout', 'session_check', 'enable_http_compression', 'wait_end_of_query', 'compress', 'decompress'])
+const NOT_SETTINGS = new Set([
+  'query',
+  'database',
+  'default_format',
+  'query_id',
+  'session_id',
+  'session_timeout',
+  'session_check',
+  'enable_http_compression',
+  'wait_end_of_query',
+  'compress',
+  'decompress',
+])
 
 export function serveClickHouseOverHttp(dataDir: string): Promise<{ port: number; close(): void }> {
   mkdirSync(path.join(dataDir, 'scratch'), { recursive: true })
@@ -55,7 +67,9 @@ export function serveClickHouseOverHttp(dataDir: string): Promise<{ port: number
       try {
         // settings stick to chDB's one session, as they do in embedded mode (warehouse/client.ts)
         if (settings.length) await session.queryAsync(`SET ${settings.join(', ')}`)
-        const result = Object.keys(params).length ? await session.queryBindAsync(statement, params, { format }) : await session.queryAsync(statement, { format })
+        const result = Object.keys(params).length
+          ? await session.queryBindAsync(statement, params, { format })
+          : await session.queryAsync(statement, { format })
         return result.bytes()
       } finally {
         if (file) rmSync(file, { force: true })

@@ -1,7 +1,7 @@
 // Starts `pulso ingest kafka` as a process of its own, as an operator would: the crash test kills
 // one mid-stream and bench:ingest measures one. Only PATH and HOME are inherited; the caller
 // gives every Pulso variable, so nothing from the developer's shell leaks into the worker.
-import { spawn, type ChildProcess, type StdioOptions } from 'node:child_process'
+import { type ChildProcess, type StdioOptions, spawn } from 'node:child_process'
 import path from 'node:path'
 import { REPO_ROOT } from './broker.ts'
 
@@ -13,6 +13,8 @@ export function spawnWorkerProcess(env: Record<string, string>, options: { nodeA
     env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
     stdio: options.stdio ?? ['ignore', 'inherit', 'inherit'],
   })
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  )
   return { child, exited }
 }

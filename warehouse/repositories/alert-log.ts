@@ -11,7 +11,10 @@ export async function sentAlertKeys(warehouse: Warehouse, tenantId: string): Pro
   return new Set((await result.json<{ dedup_key: string; webhook: string }>()).map((r) => `${r.dedup_key}\u0000${r.webhook}`))
 }
 
-export async function recordSentAlert(warehouse: Warehouse, row: { tenant_id: string; dedup_key: string; webhook: string; kind: string; payload: string }): Promise<void> {
+export async function recordSentAlert(
+  warehouse: Warehouse,
+  row: { tenant_id: string; dedup_key: string; webhook: string; kind: string; payload: string },
+): Promise<void> {
   await warehouse.client.insert({ table: `${warehouse.database}.alert_log`, values: [row], format: 'JSONEachRow' })
 }
 

@@ -1,9 +1,10 @@
 // Conversations behind a number: the drill-down list from fct_conversations and one
 // conversation's event timeline from stg_events. No KPI is computed here; the list is
 // filtered with the same per-conversation facts the KPI mart aggregates.
-import type { Warehouse } from '../client.ts'
+
 import type { ConversationSummary, ConversationTimeline, HandoffBreakdown } from '../../definitions/api.ts'
 import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
+import type { Warehouse } from '../client.ts'
 
 /**
  * Which conversations a number is made of. Each flag names the per-conversation fact of
@@ -137,9 +138,30 @@ export async function listConversations(warehouse: Warehouse, filter: Conversati
 }
 
 const TIMELINE_FIELDS = [
-  'channel', 'use_case', 'intent', 'bot_version', 'sender', 'agent_id', 'text', 'question', 'confidence',
-  'handoff_reason', 'context_transcript', 'context_customer_profile', 'context_intent', 'queue',
-  'resolved_by', 'score', 'comment', 'amount', 'value', 'currency', 'component', 'category', 'template', 'campaign',
+  'channel',
+  'use_case',
+  'intent',
+  'bot_version',
+  'sender',
+  'agent_id',
+  'text',
+  'question',
+  'confidence',
+  'handoff_reason',
+  'context_transcript',
+  'context_customer_profile',
+  'context_intent',
+  'queue',
+  'resolved_by',
+  'score',
+  'comment',
+  'amount',
+  'value',
+  'currency',
+  'component',
+  'category',
+  'template',
+  'campaign',
 ] as const
 
 /** One conversation: its facts from fct_conversations and its events from stg_events, in time order. */

@@ -33,13 +33,20 @@ export async function findStoredEvents(warehouse: Warehouse, tenantId: string, e
 WHERE tenant_id = {tenant_id:String}
   AND conversation_id IN ${stringSet('conversation_ids')}
   AND event_id IN ${stringSet('event_ids')}`,
-    { tenant_id: tenantId, conversation_ids: stringSetParam(new Set(events.map((e) => e.conversation_id))), event_ids: stringSetParam(events.map((e) => e.event_id)) },
+    {
+      tenant_id: tenantId,
+      conversation_ids: stringSetParam(new Set(events.map((e) => e.conversation_id))),
+      event_ids: stringSetParam(events.map((e) => e.event_id)),
+    },
   )
   return new Set(rows.map((r) => storedEventKey(r.conversation_id, r.event_id)))
 }
 
 /** Which of `events` (of any tenants) are already stored: their positions in the array, looked up tenant by tenant. */
-export async function findStoredPositions(warehouse: Warehouse, events: { tenant_id: string; conversation_id: string; event_id: string }[]): Promise<Set<number>> {
+export async function findStoredPositions(
+  warehouse: Warehouse,
+  events: { tenant_id: string; conversation_id: string; event_id: string }[],
+): Promise<Set<number>> {
   const positionsByTenant = new Map<string, number[]>()
   events.forEach((event, position) => {
     const positions = positionsByTenant.get(event.tenant_id)
@@ -48,9 +55,14 @@ export async function findStoredPositions(warehouse: Warehouse, events: { tenant
   })
   const storedPositions = new Set<number>()
   for (const [tenantId, positions] of positionsByTenant) {
-    const stored = await findStoredEvents(warehouse, tenantId, positions.map((position) => events[position]!))
+    const stored = await findStoredEvents(
+      warehouse,
+      tenantId,
+      positions.map((position) => events[position]!),
+    )
     if (stored.size === 0) continue
-    for (const position of positions) if (stored.has(storedEventKey(events[position]!.conversation_id, events[position]!.event_id))) storedPositions.add(position)
+    for (const position of positions)
+      if (stored.has(storedEventKey(events[position]!.conversation_id, events[position]!.event_id))) storedPositions.add(position)
   }
   return storedPositions
 }
@@ -92,7 +104,13 @@ let scratchFiles = 0
  * straight into a LowCardinality column (INSERT … FROM INFILE): ~6 against ~15 µs of CPU per event
  * (see BENCHMARKS.md). The file lives in the data folder only for the duration of the insert.
  */
-async function insertFromFile(warehouse: Warehouse, scratchDir: string, columns: string, encodedRows: Uint8Array, clickhouse_settings: Record<string, string>): Promise<void> {
+async function insertFromFile(
+  warehouse: Warehouse,
+  scratchDir: string,
+  columns: string,
+  encodedRows: Uint8Array,
+  clickhouse_settings: Record<string, string>,
+): Promise<void> {
   const file = path.join(scratchDir, `events-${process.pid}-${++scratchFiles}.tsv`)
   await writeFile(file, encodedRows)
   try {

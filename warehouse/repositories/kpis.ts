@@ -2,7 +2,7 @@
 // this file only selects from it with bound parameters.
 import { eachDayOfInterval, eachMonthOfInterval, eachWeekOfInterval, format, parseISO } from 'date-fns'
 import type { KpiRow } from '../../definitions/api.ts'
-import { KPI_FIELDS, type Grain, type Segment } from '../../definitions/kpis.ts'
+import { type Grain, KPI_FIELDS, type Segment } from '../../definitions/kpis.ts'
 import type { Warehouse } from '../client.ts'
 
 export type KpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by?: Segment }
@@ -29,10 +29,13 @@ export async function queryKpis(warehouse: Warehouse, query: KpiQuery): Promise<
 export function periodsInRange(from: string, to: string, grain: Grain): string[] {
   const interval = { start: parseISO(from), end: parseISO(to) }
   const starts =
-    grain === 'day' ? eachDayOfInterval(interval)
-    : grain === 'week' ? eachWeekOfInterval(interval, { weekStartsOn: 1 })
-    : grain === 'month' ? eachMonthOfInterval(interval)
-    : [interval.start]
+    grain === 'day'
+      ? eachDayOfInterval(interval)
+      : grain === 'week'
+        ? eachWeekOfInterval(interval, { weekStartsOn: 1 })
+        : grain === 'month'
+          ? eachMonthOfInterval(interval)
+          : [interval.start]
   return starts.map((d) => format(d, 'yyyy-MM-dd'))
 }
 

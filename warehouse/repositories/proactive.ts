@@ -14,7 +14,10 @@ export type ProactiveRow = {
   conversion_value: number
 }
 
-export async function queryProactiveKpis(warehouse: Warehouse, query: { tenantId: string; timezone: string; from: string; to: string }): Promise<ProactiveRow[]> {
+export async function queryProactiveKpis(
+  warehouse: Warehouse,
+  query: { tenantId: string; timezone: string; from: string; to: string },
+): Promise<ProactiveRow[]> {
   const result = await warehouse.client.query({
     query: `SELECT template, campaign, sent, delivered_rate, read_rate, failed_rate, reply_rate, conversions, conversion_rate, conversion_value
 FROM ${warehouse.database}.fct_proactive_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})

@@ -32,7 +32,10 @@ export type RegressionGroup = {
  * millisecond precision nearly every value of a group is distinct, and ClickHouse's groupArray
  * cost about half of a sumMap histogram on 330k conversations.
  */
-export async function queryRegressionGroups(warehouse: Warehouse, q: { tenantId: string; timezone: string; from: string; to: string }): Promise<RegressionGroup[]> {
+export async function queryRegressionGroups(
+  warehouse: Warehouse,
+  q: { tenantId: string; timezone: string; from: string; to: string },
+): Promise<RegressionGroup[]> {
   const result = await warehouse.client.query({
     query: `SELECT toString(toDate(started_at, {timezone:String})) AS started_on, use_case, intent, bot_version, channel,
     count() AS conversations, sum(escalated) AS escalated_sum, sum(bot_resolved) AS bot_resolved_sum, sum(had_fallback) AS had_fallback_sum,

@@ -26,7 +26,6 @@ LIMIT {limit:UInt32}`,
   return result.json<QuestionGroupRow>()
 }
 
-
 /** Why conversations were escalated (reason of the first handoff), most frequent first. */
 export async function queryEscalationReasons(warehouse: Warehouse, range: WeekRange): Promise<EscalationReason[]> {
   const result = await warehouse.client.query({

@@ -26,7 +26,16 @@ ORDER BY tenant_id, name`,
 }
 
 function toRow(u: UseCase, deleted = false) {
-  return { tenant_id: u.tenantId, name: u.name, policy: u.policy, intents: u.intents, description: u.description, source: u.source, deleted: deleted ? 1 : 0, updated_at: nextVersionTime() }
+  return {
+    tenant_id: u.tenantId,
+    name: u.name,
+    policy: u.policy,
+    intents: u.intents,
+    description: u.description,
+    source: u.source,
+    deleted: deleted ? 1 : 0,
+    updated_at: nextVersionTime(),
+  }
 }
 
 export async function saveUseCases(warehouse: Warehouse, useCases: UseCase[]): Promise<void> {
@@ -55,7 +64,14 @@ FROM ${warehouse.database}.fct_use_case_scorecard(tenant_id = {tenant_id:String}
   return (await result.json<ScorecardRow>()).map((r) => ({ ...r, in_registry: Boolean(r.in_registry) }))
 }
 
-export type KeptConversationRow = { conversation_id: string; started_at: string; use_case: string; intent: string | null; bot_version: string | null; channel: string }
+export type KeptConversationRow = {
+  conversation_id: string
+  started_at: string
+  use_case: string
+  intent: string | null
+  bot_version: string | null
+  channel: string
+}
 
 /** Conversations of a human-policy use case that never reached a person, newest first. */
 export async function queryBotKeptHumanOnly(warehouse: Warehouse, range: DateRange, limit: number): Promise<{ total: number; rows: KeptConversationRow[] }> {
@@ -69,7 +85,11 @@ ORDER BY started_at DESC, conversation_id LIMIT {limit:UInt32}`,
     query_params: params,
     format: 'JSONEachRow',
   })
-  const total = await warehouse.client.query({ query: `SELECT count() AS n FROM ${warehouse.database}.fct_conversation_use_cases WHERE ${where}`, query_params: params, format: 'JSONEachRow' })
+  const total = await warehouse.client.query({
+    query: `SELECT count() AS n FROM ${warehouse.database}.fct_conversation_use_cases WHERE ${where}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  })
   const [count] = await total.json<{ n: number }>()
   return { total: Number(count?.n ?? 0), rows: await rows.json<KeptConversationRow>() }
 }

@@ -19,7 +19,7 @@ import path from 'node:path'
 import type { Readable } from 'node:stream'
 import { finished } from 'node:stream/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
-import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client'
+import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client'
 import type { PulsoConfig, SqlLimits } from '../../config/config.ts'
 import { openChdbConnection } from '../chdb-connection.ts'
 import { JIT_OFF, type Warehouse } from '../client.ts'
@@ -138,7 +138,10 @@ export class SqlSandbox {
       const result = await this.#stopOnAbort(own, signal, () => this.#use(own, (client) => client.exec({ query })))
       // chDB hands over the whole result at once; a server's runs on while it streams out.
       if (!this.config.clickhouse) done()
-      else void this.#stopOnAbort(own, signal, () => finished(result.stream)).catch(() => undefined).finally(done)
+      else
+        void this.#stopOnAbort(own, signal, () => finished(result.stream))
+          .catch(() => undefined)
+          .finally(done)
       return result.stream
     } catch (error) {
       done()
@@ -348,7 +351,11 @@ export class SqlSandbox {
       await this.warehouse.client.command({ query: `CREATE OR REPLACE VIEW ${ident(database)}.${ident(relation.name)} AS ${body}` })
     }
     const wanted = new Set(relations.map((r) => r.name))
-    const existing = await this.warehouse.client.query({ query: 'SELECT name FROM system.tables WHERE database = {db:String}', query_params: { db: database }, format: 'JSONEachRow' })
+    const existing = await this.warehouse.client.query({
+      query: 'SELECT name FROM system.tables WHERE database = {db:String}',
+      query_params: { db: database },
+      format: 'JSONEachRow',
+    })
     for (const { name } of await existing.json<{ name: string }>()) {
       if (!wanted.has(name)) await this.warehouse.client.command({ query: `DROP VIEW IF EXISTS ${ident(database)}.${ident(name)}` })
     }
@@ -371,7 +378,11 @@ export class SqlSandbox {
     // chDB keeps SET and USE per session, so each sandbox session is its own chDB session on
     // the process's one data folder: limits first, then readonly = 1 locks them.
     const client = createClient({ connection: await openChdbConnection(this.#chdbPath()) })
-    const statements = [`USE ${ident(database)}`, ...Object.entries(settings).map(([k, v]) => `SET ${k} = ${/^\d+$/.test(String(v)) ? v : quote(String(v))}`), 'SET readonly = 1']
+    const statements = [
+      `USE ${ident(database)}`,
+      ...Object.entries(settings).map(([k, v]) => `SET ${k} = ${/^\d+$/.test(String(v)) ? v : quote(String(v))}`),
+      'SET readonly = 1',
+    ]
     for (const query of statements) await client.command({ query })
     return client
   }

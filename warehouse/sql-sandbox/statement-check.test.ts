@@ -15,10 +15,13 @@ async function explain(kind: 'AST' | 'QUERY TREE', statement: string): Promise<s
   const result = await warehouse.client.exec({ query: `EXPLAIN ${kind} ${statement}`, clickhouse_settings: { default_format: 'JSONEachRow' } })
   let text = ''
   for await (const chunk of result.stream) text += String(chunk)
-  return text.split('\n').filter(Boolean).map((line) => {
-    const row = JSON.parse(line) as string | Record<string, string>
-    return typeof row === 'string' ? row : String(Object.values(row)[0])
-  })
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => {
+      const row = JSON.parse(line) as string | Record<string, string>
+      return typeof row === 'string' ? row : String(Object.values(row)[0])
+    })
 }
 
 beforeAll(async () => {
@@ -28,7 +31,8 @@ beforeAll(async () => {
     'CREATE DATABASE IF NOT EXISTS px_sql_a',
     'CREATE TABLE IF NOT EXISTS px.t (tenant_id String, v Int32) ENGINE = MergeTree ORDER BY tuple()',
     "CREATE OR REPLACE VIEW px_sql_a.t AS SELECT * FROM px.t WHERE tenant_id = 'a'",
-  ]) await warehouse.client.command({ query })
+  ])
+    await warehouse.client.command({ query })
 })
 
 afterAll(async () => {
@@ -44,9 +48,15 @@ describe('the resolved-tree check (EXPLAIN QUERY TREE)', () => {
 
   it('refuses a table outside the sandbox however it was named: directly, through a CTE, or in IN', async () => {
     expect(refusalsFromQueryTree(await explain('QUERY TREE', 'SELECT * FROM px.t'), 'px_sql_a')).toEqual(["px.t is outside your tenant's relations"])
-    expect(refusalsFromQueryTree(await explain('QUERY TREE', 'WITH c AS (SELECT * FROM px.t) SELECT count() FROM c'), 'px_sql_a')).toEqual(["px.t is outside your tenant's relations"])
-    expect(refusalsFromQueryTree(await explain('QUERY TREE', 'SELECT count() FROM px_sql_a.t WHERE v IN px.t'), 'px_sql_a')).toEqual(["px.t is outside your tenant's relations"])
-    expect(refusalsFromQueryTree(await explain('QUERY TREE', 'SELECT name FROM system.databases'), 'px_sql_a')).toEqual(["system.databases is outside your tenant's relations"])
+    expect(refusalsFromQueryTree(await explain('QUERY TREE', 'WITH c AS (SELECT * FROM px.t) SELECT count() FROM c'), 'px_sql_a')).toEqual([
+      "px.t is outside your tenant's relations",
+    ])
+    expect(refusalsFromQueryTree(await explain('QUERY TREE', 'SELECT count() FROM px_sql_a.t WHERE v IN px.t'), 'px_sql_a')).toEqual([
+      "px.t is outside your tenant's relations",
+    ])
+    expect(refusalsFromQueryTree(await explain('QUERY TREE', 'SELECT name FROM system.databases'), 'px_sql_a')).toEqual([
+      "system.databases is outside your tenant's relations",
+    ])
   })
 
   it("refuses introspection functions, which read the server's own memory", async () => {
@@ -70,7 +80,10 @@ describe('the parse-tree check (EXPLAIN AST)', () => {
   })
 
   it('names every reason in one answer', async () => {
-    const ast = await explain('AST', "SELECT file('x'), a.v FROM t AS a JOIN px.t ON 1 JOIN url('http://x', CSV) ON 1 WHERE v IN px.t AND v IN (SELECT 1 SETTINGS max_threads = 1)")
+    const ast = await explain(
+      'AST',
+      "SELECT file('x'), a.v FROM t AS a JOIN px.t ON 1 JOIN url('http://x', CSV) ON 1 WHERE v IN px.t AND v IN (SELECT 1 SETTINGS max_threads = 1)",
+    )
     expect(refusalsFromAst(ast, context)).toEqual([
       "function file() is not allowed: it reads outside your tenant's relations",
       "px.t: read relations by their bare name (t, not px.t); only your tenant's relations are visible",
@@ -92,6 +105,8 @@ describe('the parse-tree check (EXPLAIN AST)', () => {
   })
 
   it('refuses anything but one SELECT', async () => {
-    expect(refusalsFromAst(await explain('AST', "INSERT INTO t VALUES ('a', 1)"), context)).toEqual(['only a SELECT statement is allowed; this statement is Insert'])
+    expect(refusalsFromAst(await explain('AST', "INSERT INTO t VALUES ('a', 1)"), context)).toEqual([
+      'only a SELECT statement is allowed; this statement is Insert',
+    ])
   })
 })

@@ -76,7 +76,7 @@ export function refusalsFromAst(lines: string[], context: AstContext): string[] 
   const nodes = parseTree(lines)
   const reasons: string[] = []
   const top = nodes[0]
-  if (!top || top.type !== 'SelectWithUnionQuery') {
+  if (top?.type !== 'SelectWithUnionQuery') {
     return [`only a SELECT statement is allowed; this statement is ${top ? top.type.replace(/Query$/, '') : 'empty'}`]
   }
   if (!/^\(children 1\)$/.test(top.rest)) {
@@ -92,7 +92,9 @@ export function refusalsFromAst(lines: string[], context: AstContext): string[] 
     if (node.type === 'Function') {
       if (parent?.type === 'TableExpression') {
         if (!ALLOWED_TABLE_FUNCTIONS.has(name.toLowerCase()) && !context.parameterizedViews.has(name)) {
-          reasons.push(`table function ${name}() is not allowed: it reads outside your tenant's relations (allowed: ${[...ALLOWED_TABLE_FUNCTIONS].join(', ')})`)
+          reasons.push(
+            `table function ${name}() is not allowed: it reads outside your tenant's relations (allowed: ${[...ALLOWED_TABLE_FUNCTIONS].join(', ')})`,
+          )
         }
       } else {
         const refusal = functionRefusal(name)
@@ -102,7 +104,8 @@ export function refusalsFromAst(lines: string[], context: AstContext): string[] 
     if (node.type === 'TableIdentifier') reasons.push(...tableIdentifierRefusals(name))
     if (node.type === 'Identifier' && name.includes('.')) {
       const first = name.split('.')[0]!.replace(/^`|`$/g, '')
-      if (context.databases.has(first)) reasons.push(`${name} names the database ${first}: read relations by their bare name (fct_conversations, not ${first}.fct_conversations)`)
+      if (context.databases.has(first))
+        reasons.push(`${name} names the database ${first}: read relations by their bare name (fct_conversations, not ${first}.fct_conversations)`)
     }
   }
   return [...new Set(reasons)]

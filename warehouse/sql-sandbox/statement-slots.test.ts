@@ -80,7 +80,7 @@ describe('StatementSlots', () => {
     expect(betaWaiting.map((b) => Boolean(b.free))).toEqual([true, false, false])
   })
 
-  it("drops a waiting statement whose client went away, and frees its place in the line", async () => {
+  it('drops a waiting statement whose client went away, and frees its place in the line', async () => {
     const { slots: s } = slots({ perTenant: 1, queuedPerTenant: 1, total: 2 })
     const running = ask(s, 'beta')
     const gone = new AbortController()

@@ -62,8 +62,10 @@ export function createApi(key: string, fetcher: typeof fetch = fetch.bind(global
     review: (week: string) => request<WeeklyReview>(`/v1/review?${queryString({ week })}`),
     reviewCsv: (week: string) => request<string>(`/v1/review?${queryString({ week, format: 'csv' })}`),
     models: () => request<Catalog>('/v1/models'),
-    sql: (sql: string) => request<SqlJsonResult>('/v1/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'json' }) }),
-    sqlCsv: (sql: string) => request<string>('/v1/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'csv' }) }),
+    sql: (sql: string) =>
+      request<SqlJsonResult>('/v1/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'json' }) }),
+    sqlCsv: (sql: string) =>
+      request<string>('/v1/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'csv' }) }),
   }
 }
 

@@ -5,7 +5,7 @@ export function toCsv(columns: string[], rows: Record<string, unknown>[]): strin
     const s = typeof v === 'object' ? JSON.stringify(v) : String(v)
     return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
   }
-  return [columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n') + '\r\n'
+  return `${[columns.map(cell).join(','), ...rows.map((r) => columns.map((c) => cell(r[c])).join(','))].join('\r\n')}\r\n`
 }
 
 export function downloadCsv(filename: string, csv: string): void {

@@ -24,7 +24,14 @@ export const DASH = '–'
 function seconds(value: number, signed = false): string {
   const sign = signed ? 'always' : 'auto'
   const abs = Math.abs(value)
-  if (abs < 120) return numberFormat({ style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: abs < 1 ? 2 : abs < 10 ? 1 : 0, signDisplay: sign }).format(value)
+  if (abs < 120)
+    return numberFormat({
+      style: 'unit',
+      unit: 'second',
+      unitDisplay: 'short',
+      maximumFractionDigits: abs < 1 ? 2 : abs < 10 ? 1 : 0,
+      signDisplay: sign,
+    }).format(value)
   if (abs < 7200) return numberFormat({ style: 'unit', unit: 'minute', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 60)
   return numberFormat({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 3600)
 }
@@ -65,7 +72,13 @@ export function formatDelta(kpi: KpiName, delta: number): string {
     case 'seconds':
       return seconds(delta, true)
     case 'money':
-      return numberFormat({ style: 'currency', currency: tenantFormat.currency, minimumFractionDigits: 2, maximumFractionDigits: 2, signDisplay: 'always' }).format(delta)
+      return numberFormat({
+        style: 'currency',
+        currency: tenantFormat.currency,
+        minimumFractionDigits: 2,
+        maximumFractionDigits: 2,
+        signDisplay: 'always',
+      }).format(delta)
     case 'count':
       return numberFormat({ maximumFractionDigits: 0, signDisplay: 'always' }).format(delta)
     default:

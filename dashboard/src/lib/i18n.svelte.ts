@@ -1,5 +1,5 @@
 // The current language and `t`, the one way a string reaches the page.
-import { MESSAGES, type Lang, type MessageKey } from './messages.ts'
+import { type Lang, MESSAGES, type MessageKey } from './messages.ts'
 
 const STORAGE_KEY = 'pulso.lang'
 

@@ -3,7 +3,7 @@
 // KPIs each page shows. The values themselves always come from the API.
 import type { KpiField } from '../../../definitions/kpis.ts'
 
-export { isKpiField, KPI_CATALOG, SEGMENTS, type KpiField, type KpiName, type KpiUnit, type Segment } from '../../../definitions/kpis.ts'
+export { isKpiField, KPI_CATALOG, type KpiField, type KpiName, type KpiUnit, SEGMENTS, type Segment } from '../../../definitions/kpis.ts'
 
 /** /v1/conversations filters that list the conversations behind a KPI's number. */
 export const DRILL: Record<KpiField, { flag?: string; sort?: string }> = {

@@ -1,6 +1,6 @@
 // The read key for this browser session (sessionStorage: gone when the tab closes), the
 // tenant it belongs to, and the API client built from it.
-import { createApi, type Api, type TenantResponse } from './api.ts'
+import { type Api, createApi, type TenantResponse } from './api.ts'
 import { usePreset } from './app-state.svelte.ts'
 import { tenantFormat } from './format.svelte.ts'
 

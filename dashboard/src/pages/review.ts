@@ -15,4 +15,3 @@ export async function loadQuestionCounts(api: Api, week: string): Promise<Map<st
 export function reviewCsv(api: Api, week: string): Promise<string> {
   return api.reviewCsv(week)
 }
-
