@@ -3,20 +3,36 @@
 import type { TenantSettings } from '../config/config.ts'
 import type { Goal } from '../config/operating-loop.ts'
 import type { GoalPeriodResult, GoalReport, KpiRow } from '../definitions/api.ts'
+import type { KpiField } from '../definitions/kpis.ts'
 import type { Warehouse } from '../warehouse/client.ts'
-import { queryKpis } from '../warehouse/repositories/kpis.ts'
+import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
 import { periodEnd, periodStart, periodsBefore } from './dates.ts'
 import { goalStatus } from './goal-status.ts'
 
-export async function evaluateGoals(warehouse: Warehouse, tenant: TenantSettings, goals: Goal[], asOf: string, historyPeriods = 8): Promise<GoalReport[]> {
-  // One KPI query per (period, segment dimension), shared by the goals that need it.
+/** Reads KPI rows; the weekly review passes one that answers from rows it already has. */
+export type KpiReader = (query: KpiQuery) => Promise<KpiRow[]>
+
+export async function evaluateGoals(
+  warehouse: Warehouse,
+  tenant: TenantSettings,
+  goals: Goal[],
+  asOf: string,
+  historyPeriods = 8,
+  readKpis: KpiReader = (query) => queryKpis(warehouse, query),
+): Promise<GoalReport[]> {
+  // One KPI query per (period, segment dimension), shared by the goals that need it and
+  // computing only their KPIs.
+  const groupOf = (goal: Goal) => `${goal.period}|${goal.segment?.by ?? ''}`
+  const fieldsByGroup = new Map<string, Set<KpiField>>()
+  for (const goal of goals) fieldsByGroup.set(groupOf(goal), (fieldsByGroup.get(groupOf(goal)) ?? new Set()).add(goal.kpi))
   const queries = new Map<string, Promise<KpiRow[]>>()
   const rowsFor = (goal: Goal) => {
-    const key = `${goal.period}|${goal.segment?.by ?? ''}`
+    const key = groupOf(goal)
     let rows = queries.get(key)
     if (!rows) {
       const from = periodsBefore(periodStart(asOf, goal.period), goal.period, historyPeriods - 1)
-      rows = queryKpis(warehouse, { tenantId: tenant.id, timezone: tenant.timezone, from, to: asOf, grain: goal.period, by: goal.segment?.by })
+      const fields = [...fieldsByGroup.get(key)!]
+      rows = readKpis({ tenantId: tenant.id, timezone: tenant.timezone, from, to: asOf, grain: goal.period, by: goal.segment?.by, fields })
       queries.set(key, rows)
     }
     return rows

@@ -5,7 +5,7 @@ import type { IntentCsat, KpiDelta, WeeklyReview } from '../definitions/api.ts'
 import { betterWhen, KPI_FIELDS } from '../definitions/kpis.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { listGoals } from '../warehouse/repositories/goals.ts'
-import { queryKpis } from '../warehouse/repositories/kpis.ts'
+import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
 import { queryEscalationReasons, queryFallbackQuestions } from '../warehouse/repositories/review.ts'
 import { queryScorecard } from '../warehouse/repositories/use-cases.ts'
 import { addDays, isoWeekOf } from './dates.ts'
@@ -31,17 +31,21 @@ export async function buildWeeklyReview(
   const sunday = addDays(monday, 6)
   const previousMonday = addDays(monday, -7)
   const range = { tenantId: tenant.id, timezone: tenant.timezone, from: monday, to: sunday }
-  const [questionRows, reasons, thisWeek, lastWeek, byIntent, goals, scorecard] = await Promise.all([
+  // This week and last week in one query (Monday-first weeks): the deltas, and the weekly goals'
+  // two periods, read these rows instead of querying again.
+  const twoWeeks: KpiQuery = { ...range, from: previousMonday, grain: 'week' }
+  const isTwoWeeks = (q: KpiQuery) => q.grain === 'week' && !q.by && q.from === twoWeeks.from && q.to === twoWeeks.to
+  const [questionRows, reasons, weeks, byIntent, goals, scorecard] = await Promise.all([
     queryFallbackQuestions(warehouse, range),
     queryEscalationReasons(warehouse, range),
-    queryKpis(warehouse, { ...range, grain: 'all' }),
-    queryKpis(warehouse, { ...range, from: previousMonday, to: addDays(previousMonday, 6), grain: 'all' }),
-    queryKpis(warehouse, { ...range, grain: 'all', by: 'intent' }),
+    queryKpis(warehouse, twoWeeks),
+    queryKpis(warehouse, { ...range, grain: 'all', by: 'intent', fields: ['conversations', 'csat_response_rate', 'csat_score', 'csat_avg'] }),
     listGoals(warehouse, tenant.id),
     queryScorecard(warehouse, range),
   ])
-  const current: Record<string, unknown> = thisWeek[0] ?? {}
-  const previous: Record<string, unknown> = lastWeek[0] ?? {}
+  const goalReports = await evaluateGoals(warehouse, tenant, goals, sunday, 2, (q) => (isTwoWeeks(q) ? Promise.resolve(weeks) : queryKpis(warehouse, q)))
+  const current: Record<string, unknown> = weeks.find((r) => String(r.period) === monday) ?? {}
+  const previous: Record<string, unknown> = weeks.find((r) => String(r.period) === previousMonday) ?? {}
   const kpiDeltas = KPI_FIELDS.map((kpi): KpiDelta => {
     const c = num(current[kpi])
     const p = num(previous[kpi])
@@ -76,7 +80,7 @@ export async function buildWeeklyReview(
     escalation_reasons: reasons.map((r) => ({ ...r, conversations: Number(r.conversations), share: Number(r.share) })),
     worst_csat_intents: intents,
     kpi_deltas: kpiDeltas,
-    goals: await evaluateGoals(warehouse, tenant, goals, sunday, 2),
+    goals: goalReports,
     use_cases: scorecard,
   }
 }

@@ -2,21 +2,25 @@
 // this file only selects from it with bound parameters.
 import { eachDayOfInterval, eachMonthOfInterval, eachWeekOfInterval, format, parseISO } from 'date-fns'
 import type { KpiRow } from '../../definitions/api.ts'
-import { type Grain, KPI_FIELDS, type Segment } from '../../definitions/kpis.ts'
+import { type Grain, KPI_FIELDS, type KpiField, type Segment } from '../../definitions/kpis.ts'
 import type { Warehouse } from '../client.ts'
 
-export type KpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by?: Segment }
+/**
+ * `fields`: the KPIs to compute (default: all). ClickHouse computes only the aggregates a query
+ * selects, so a caller that needs one rate does not pay for the exact medians.
+ */
+export type KpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by?: Segment; fields?: readonly KpiField[] }
 
-export function kpiSql(database: string, by?: Segment): string {
+export function kpiSql(database: string, by?: Segment, fields: readonly KpiField[] = KPI_FIELDS): string {
   const segment = by ? `segment AS ${by}, ` : ''
-  return `SELECT period, ${segment}${KPI_FIELDS.join(', ')}
+  return `SELECT period, ${segment}${fields.join(', ')}
 FROM ${database}.fct_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date}, grain = {grain:String}, by = {by:String})
 ORDER BY period${by ? `, ${by}` : ''}`
 }
 
 export async function queryKpis(warehouse: Warehouse, query: KpiQuery): Promise<KpiRow[]> {
   const result = await warehouse.client.query({
-    query: kpiSql(warehouse.database, query.by),
+    query: kpiSql(warehouse.database, query.by, query.fields),
     query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to, grain: query.grain, by: query.by ?? '' },
     format: 'JSONEachRow',
   })
