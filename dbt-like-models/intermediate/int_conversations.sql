@@ -7,13 +7,23 @@ tenants as (
     select * from {{ ref('stg_tenants') }}
 ),
 
--- each event with its tenant's reporting currency (USD for a tenant without settings)
-events as (
+-- each event with its tenant's reporting currency (USD for a tenant without settings); the
+-- currency rule of every cost fact, stated once: a cost counts when it is in that currency
+-- (amounts in other currencies are not converted)
+with_currency as (
     select
         source_events.*,
         if(tenants.currency = '', 'USD', tenants.currency) as tenant_currency
     from source_events
     left join tenants on source_events.tenant_id = tenants.tenant_id
+),
+
+events as (
+    select
+        *,
+        type = 'cost' and currency = tenant_currency as is_counted_cost,
+        if(is_counted_cost, coalesce(amount, 0), 0) as counted_amount
+    from with_currency
 ),
 
 -- one pass over the events of each conversation; reply and agent-message times are kept as
@@ -45,9 +55,21 @@ facts as (
         -- fallbacks and costs
         countIf(events.type = 'bot_fallback') as fallbacks,
         countIf(events.type = 'message') as messages,
-        -- cost in the tenant's currency; amounts in other currencies are not converted
-        toFloat64(sumIf(coalesce(events.amount, 0), events.type = 'cost' and events.currency = events.tenant_currency)) as cost,
-        countIf(events.type = 'cost' and events.currency != events.tenant_currency) as costs_in_other_currency,
+        -- cost in the tenant's currency, in all and by what was paid for: the component
+        -- (anything outside the contract's three named ones is 'other') and WhatsApp's pricing
+        -- category (none, or one outside the contract's four: uncategorized), so each split sums to cost
+        toFloat64(sum(events.counted_amount)) as cost,
+        toFloat64(sumIf(events.counted_amount, events.component = 'whatsapp')) as cost_whatsapp,
+        toFloat64(sumIf(events.counted_amount, events.component = 'llm')) as cost_llm,
+        toFloat64(sumIf(events.counted_amount, events.component = 'agent')) as cost_agent,
+        toFloat64(sumIf(events.counted_amount, coalesce(events.component, '') not in ('whatsapp', 'llm', 'agent'))) as cost_other,
+        toFloat64(sumIf(events.counted_amount, events.category = 'service')) as cost_service,
+        toFloat64(sumIf(events.counted_amount, events.category = 'utility')) as cost_utility,
+        toFloat64(sumIf(events.counted_amount, events.category = 'marketing')) as cost_marketing,
+        toFloat64(sumIf(events.counted_amount, events.category = 'authentication')) as cost_authentication,
+        toFloat64(sumIf(events.counted_amount,
+            coalesce(events.category, '') not in ('service', 'utility', 'marketing', 'authentication'))) as cost_uncategorized,
+        countIf(events.type = 'cost' and not events.is_counted_cost) as costs_in_other_currency,
         any(events.tenant_currency) as currency,
         countIf(events.type = 'proactive_sent') > 0 as proactive
     from events
@@ -104,6 +126,15 @@ final as (
         facts.proactive as proactive,
         -- cost
         facts.cost as cost,
+        facts.cost_whatsapp as cost_whatsapp,
+        facts.cost_llm as cost_llm,
+        facts.cost_agent as cost_agent,
+        facts.cost_other as cost_other,
+        facts.cost_service as cost_service,
+        facts.cost_utility as cost_utility,
+        facts.cost_marketing as cost_marketing,
+        facts.cost_authentication as cost_authentication,
+        facts.cost_uncategorized as cost_uncategorized,
         facts.currency as currency,
         facts.costs_in_other_currency as costs_in_other_currency
     from replies as facts
