@@ -4,7 +4,7 @@ import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
 import { runUnitTests } from '../dbt-like-models/runner/test.ts'
 import { startAlertScheduler } from '../domain/alerts/scheduler.ts'
-import { seedDemo } from '../ingest/simulator/seed-demo.ts'
+import { DEMO_TENANT, seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { openRuntime, type Runtime } from '../runtime/runtime.ts'
 import { createApp } from './app.ts'
 import { assertPortFree, listen } from './listen.ts'
@@ -21,6 +21,7 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
     const started = Date.now()
     const seeded = await seedDemo(runtime.warehouse, runtime.intake, {
       ...config.demoSize,
+      timeZone: config.tenants.get(DEMO_TENANT)?.timezone,
       onProgress: (done, total) => logger.info({ done, total }, 'seeding demo tenant'),
     })
     status.demo = seeded.seeded ? { ...seeded, ms: Date.now() - started } : { seeded: false, reason: 'demo tenant already has events' }

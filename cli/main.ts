@@ -183,9 +183,13 @@ program
   .action(async (options: { days: number; perDay: number }) => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: '1' })
     const { withRuntime } = await import('../runtime/runtime.ts')
-    const { seedDemo } = await import('../ingest/simulator/seed-demo.ts')
+    const { DEMO_TENANT, seedDemo } = await import('../ingest/simulator/seed-demo.ts')
     await withRuntime(config, async (runtime) => {
-      const result = await seedDemo(runtime.warehouse, runtime.intake, { days: options.days, conversationsPerDay: options.perDay })
+      const result = await seedDemo(runtime.warehouse, runtime.intake, {
+        days: options.days,
+        conversationsPerDay: options.perDay,
+        timeZone: config.tenants.get(DEMO_TENANT)?.timezone,
+      })
       console.log(
         result.seeded
           ? `demo tenant filled: ${result.accepted} events accepted, ${result.duplicates} duplicates dropped`

@@ -16,7 +16,7 @@ import { detectRegressions, samplesNeededDays } from './regressions.ts'
 import { findRegressions } from './regressions-query.ts'
 
 let pulso: TestPulso
-const END = new Date(Date.UTC(2026, 2, 31)) // last simulated day: 2026-03-31; v1.5.0 from 2026-03-18
+const END = new Date(Date.UTC(2026, 2, 31)) // last simulated day: 2026-03-31 (acme and globex are UTC tenants); v1.5.0 from 2026-03-18
 
 async function ingest(events: Record<string, unknown>[], tenantId: string) {
   for (let i = 0; i < events.length; i += 20_000) {
@@ -30,8 +30,8 @@ beforeAll(async () => {
   const configPath = path.join(mkdtempSync(path.join(tmpdir(), 'pulso-regressions-')), 'pulso.config.yaml')
   writeFileSync(configPath, stringify({ use_cases: { acme: DEMO_USE_CASES } }))
   pulso = await openTestPulso({ PULSO_CONFIG: configPath })
-  await ingest(simulate({ tenantId: 'acme', endDate: END, days: 45, conversationsPerDay: 120, seed: 7 }), 'acme')
-  await ingest(simulate({ tenantId: 'globex', endDate: END, days: 30, conversationsPerDay: 120, seed: 11, release: false }), 'globex')
+  await ingest(simulate({ tenantId: 'acme', endDate: END, timeZone: 'UTC', days: 45, conversationsPerDay: 120, seed: 7 }), 'acme')
+  await ingest(simulate({ tenantId: 'globex', endDate: END, timeZone: 'UTC', days: 30, conversationsPerDay: 120, seed: 11, release: false }), 'globex')
 }, 300_000)
 
 afterAll(async () => pulso?.cleanup())

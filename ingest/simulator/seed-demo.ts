@@ -3,6 +3,7 @@
 import type { Warehouse } from '../../warehouse/client.ts'
 import { countEvents } from '../../warehouse/repositories/events.ts'
 import type { Intake } from '../intake.ts'
+import { localDateOf } from './local-time.ts'
 import { simulate } from './simulator.ts'
 
 export const DEMO_TENANT = 'demo'
@@ -12,12 +13,25 @@ export type SeedResult = { seeded: boolean; accepted: number; duplicates: number
 export async function seedDemo(
   warehouse: Warehouse,
   intake: Intake,
-  options: { days?: number; conversationsPerDay?: number; endDate?: Date; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    days?: number
+    conversationsPerDay?: number
+    /** The demo tenant's time zone (its configured one): its days are filled whole, today up to `now`. */
+    timeZone?: string
+    /** The present (default: the clock): the demo ends here, so nothing in it occurs later or is received before it occurred. */
+    now?: Date
+    onProgress?: (done: number, total: number) => void
+  } = {},
 ): Promise<SeedResult> {
   if ((await countEvents(warehouse, DEMO_TENANT)) > 0) return { seeded: false, accepted: 0, duplicates: 0, rejected: 0 }
+  const now = options.now ?? new Date()
+  const timeZone = options.timeZone ?? 'America/Mexico_City'
   const events = simulate({
     tenantId: DEMO_TENANT,
-    endDate: options.endDate ?? new Date(),
+    // The days before today are whole; today holds what occurred until now.
+    endDate: new Date(`${localDateOf(now.getTime(), timeZone)}T00:00:00Z`),
+    now,
+    timeZone,
     days: options.days ?? 60,
     conversationsPerDay: options.conversationsPerDay ?? 120,
   })

@@ -3,13 +3,19 @@
 // twice), costs by component, proactive messages and conversions, duplicates and late events.
 // A bot release (v1.5.0) in the last two weeks doubles fallbacks and escalations on returns,
 // so the regression detector has something real to find.
+import { addLocalDays, localInstant, localTimestamp } from './local-time.ts'
 import { Random } from './random.ts'
 
 export type SimulatorOptions = {
   tenantId: string
-  /** Last simulated day (UTC midnight of the day after is the end). */
+  /** Last simulated day: its calendar date (as `Date.UTC` writes it) is a local date in `timeZone`. */
   endDate: Date
+  /** Whole local days, the last one `endDate`; each starts at local midnight, so none is partial. */
   days: number
+  /** The zone whose local days the simulation fills and whose offsets its producers write (the tenant's). Default America/Mexico_City. */
+  timeZone?: string
+  /** The present: what would occur at or after it has not happened yet and is not emitted (a live tenant's today). */
+  now?: Date
   conversationsPerDay: number
   seed?: number
   /** Share of events delivered a second time (redelivery). */
@@ -43,12 +49,6 @@ const UNANSWERED_QUESTIONS = [
 const AGENTS = ['ag_ana', 'ag_luis', 'ag_marta', 'ag_pedro', 'ag_sofia']
 const RELEASE_DAY_FROM_END = 14
 
-function iso(ms: number): string {
-  // Producers write local offsets; Mexico City is UTC−06:00 all year since 2022.
-  const local = new Date(ms - 6 * 3600_000).toISOString().replace('Z', '-06:00')
-  return local
-}
-
 /** Simulates the operation and returns its events, in the (shuffled) order they would arrive. */
 export function simulate(options: SimulatorOptions): SimEvent[] {
   const rnd = new Random(options.seed ?? 20240301)
@@ -57,22 +57,24 @@ export function simulate(options: SimulatorOptions): SimEvent[] {
     { length: Math.max(50, Math.round(options.conversationsPerDay * options.days * 0.4)) },
     (_, i) => `+52 55 ${String(10000000 + i * 7919).slice(0, 4)} ${String(i).padStart(4, '0')}`,
   )
-  const endMs = Date.UTC(options.endDate.getUTCFullYear(), options.endDate.getUTCMonth(), options.endDate.getUTCDate()) + 86400_000
-  const startMs = endMs - options.days * 86400_000
+  const timeZone = options.timeZone ?? 'America/Mexico_City'
+  const nowMs = options.now?.getTime() ?? Number.POSITIVE_INFINITY
+  const lastDay = options.endDate.toISOString().slice(0, 10)
+  const firstDay = addLocalDays(lastDay, 1 - options.days)
   let conversationNumber = 0
 
   for (let day = 0; day < options.days; day++) {
-    const dayStart = startMs + day * 86400_000
-    const weekday = new Date(dayStart).getUTCDay()
+    const date = addLocalDays(firstDay, day)
+    const weekday = new Date(`${date}T00:00:00Z`).getUTCDay()
     const volume = Math.round(options.conversationsPerDay * (weekday === 0 ? 0.6 : weekday === 6 ? 0.8 : 1) * (0.85 + rnd.next() * 0.3))
     const daysFromEnd = options.days - day
     const botVersion = options.release !== false && daysFromEnd <= RELEASE_DAY_FROM_END ? 'v1.5.0' : 'v1.4.0'
     for (let i = 0; i < volume; i++) {
       conversationNumber++
       const conversationId = `conv-${String(conversationNumber).padStart(6, '0')}`
-      // Busy hours 09–21 local (15–03 UTC), some at night.
-      const hourUtc = (rnd.chance(0.85) ? 15 + rnd.int(0, 11) : rnd.int(3, 14)) % 24
-      let t = dayStart + hourUtc * 3600_000 + rnd.int(0, 3599_999)
+      // Busy hours 09–21 local, some at night (21–09); every conversation starts within its local day.
+      const localHour = rnd.chance(0.85) ? rnd.int(9, 20) : rnd.int(21, 32) % 24
+      let t = localInstant(date, localHour * 3600_000 + rnd.int(0, 3599_999), timeZone)
       let n = 0
       const base = {
         tenant_id: options.tenantId,
@@ -83,7 +85,8 @@ export function simulate(options: SimulatorOptions): SimEvent[] {
       }
       const emit = (type: string, fields: Record<string, unknown>, at = t) => {
         n++
-        events.push({ event_id: `${conversationId}-${n}`, ...base, type, occurred_at: iso(at), ...fields } as SimEvent)
+        if (at >= nowMs) return // not happened yet
+        events.push({ event_id: `${conversationId}-${n}`, ...base, type, occurred_at: localTimestamp(at, timeZone), ...fields } as SimEvent)
       }
 
       const outside = rnd.chance(0.07)
