@@ -22,6 +22,8 @@ export const conversationQuerySchema = dateRange({
   bot_version: segmentValue,
   channel: segmentValue,
   handoff_reason: segmentValue,
+  // a row of /v1/use-cases/scorecard: a registered use case, (outside) or (no customer message)
+  registry_use_case: segmentValue,
   // comma-separated, e.g. flag=escalated,csat_unsatisfied
   flag: z
     .string()
@@ -54,6 +56,7 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         to: query.to,
         segments,
         handoffReason: query.handoff_reason,
+        registryUseCase: query.registry_use_case,
         flags: query.flag,
         sort: query.sort,
         limit: query.limit,

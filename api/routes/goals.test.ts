@@ -220,4 +220,24 @@ describe('use cases', () => {
     expect(kept.total).toBe(1)
     expect(kept.conversations.map((c: { conversation_id: string; use_case: string }) => [c.conversation_id, c.use_case])).toEqual([['p1', 'rejected_payment']])
   })
+
+  it("drills from each scorecard number to its conversations: /v1/conversations filters by the scorecard's row and the bot-kept flag", async () => {
+    const range = 'from=2026-03-01&to=2026-03-08'
+    const card = (await api('GET', `/v1/use-cases/scorecard?${range}`, TEST_KEYS.acmeRead)).body
+    const row = (name: string) => card.rows.find((r: { use_case: string }) => r.use_case === name)
+    const list = async (query: string) => (await api('GET', `/v1/conversations?${range}&${query}`, TEST_KEYS.acmeRead)).body
+    const ids = (body: { rows: { conversation_id: string }[] }) => body.rows.map((r) => r.conversation_id).sort()
+    // p1 (intent card_declined → rejected_payment, human, no handoff) is the one the bot kept
+    const kept = await list('flag=bot_kept_human_only')
+    expect([kept.total, ids(kept)]).toEqual([card.bot_kept_human_only, ['p1']])
+    // rejected_payment holds p1 (by intent) and p2 (by name); of them p2 escalated: 2 × 0.5 = 1
+    expect(ids(await list('registry_use_case=rejected_payment'))).toEqual(['p1', 'p2'])
+    expect(ids(await list('registry_use_case=rejected_payment&flag=escalated'))).toEqual(['p2'])
+    // the conversations outside every use case: as many as the scorecard's (outside) row
+    const outside = await list('registry_use_case=(outside)&limit=500')
+    expect(outside.total).toBe(row('(outside)').conversations)
+    expect(outside.total).toBe(10)
+    expect((await list('registry_use_case=faq')).total).toBe(0)
+    expect((await list('flag=bot_kept_human_only,escalated')).total).toBe(0)
+  })
 })

@@ -86,6 +86,12 @@ final as (
         -- a proactive message nobody answered is no customer request, so it is outside nothing
         (registered_name = '' and has_customer_message) as outside_use_cases,
         has_customer_message,
+        -- the row of fct_use_case_scorecard it counts in (and its drill-down filter)
+        multiIf(
+            registered_name != '', registered_name,
+            has_customer_message, '(outside)',
+            '(no customer message)'
+        ) as scorecard_use_case,
         -- outcomes the scorecard counts
         escalated,
         bot_resolved,

@@ -2,13 +2,7 @@
 -- conversations outside every use case and one for proactive messages nobody answered (no
 -- customer request to classify). Rates use the definitions of fct_kpis.
 with conversations as (
-    select
-        *,
-        multiIf(
-            registered_use_case is not null, registered_use_case,
-            outside_use_cases, '(outside)',
-            '(no customer message)'
-        ) as scorecard_use_case
+    select *
     from {{ ref('fct_conversation_use_cases') }}
     where tenant_id = {tenant_id:String}
         and toDate(started_at, {timezone:String}) >= {date_from:Date}

@@ -28,8 +28,17 @@ export const CONVERSATION_FLAGS = {
   with_frt: 'frt_s is not null',
   with_cost: 'cost > 0',
 } as const
-export type ConversationFlag = keyof typeof CONVERSATION_FLAGS
-export const FLAG_NAMES = Object.keys(CONVERSATION_FLAGS) as [ConversationFlag, ...ConversationFlag[]]
+/**
+ * Flags that come from the use-case registry (fct_conversation_use_cases) rather than the
+ * conversation's own facts: `bot_kept_human_only` is the scorecard's count of human-only
+ * conversations that never reached a person.
+ */
+export const REGISTRY_FLAGS = {
+  bot_kept_human_only: 'bot_kept_human_only',
+} as const
+export type ConversationFlag = keyof typeof CONVERSATION_FLAGS | keyof typeof REGISTRY_FLAGS
+export const FLAG_NAMES = [...Object.keys(CONVERSATION_FLAGS), ...Object.keys(REGISTRY_FLAGS)] as [ConversationFlag, ...ConversationFlag[]]
+const isRegistryFlag = (flag: ConversationFlag): flag is keyof typeof REGISTRY_FLAGS => flag in REGISTRY_FLAGS
 
 export const CONVERSATION_SORTS = {
   started_at: 'started_at DESC',
@@ -49,6 +58,8 @@ export type ConversationFilter = {
   to: string
   segments?: Partial<Record<Segment, string>>
   handoffReason?: string
+  /** A row of the use-case scorecard: a registered use case, `(outside)` or `(no customer message)`. */
+  registryUseCase?: string
   flags?: ConversationFlag[]
   sort?: ConversationSort
   limit: number
@@ -67,7 +78,7 @@ const SUMMARY_COLUMNS = `conversation_id, customer_id, channel, use_case, intent
     resolved_by, bot_resolved, first_contact_resolved, csat, messages, fallbacks, cost, currency`
 
 /** The WHERE clause and its bound parameters; flags come from a fixed allow-list, values are bound. */
-export function conversationWhere(filter: ConversationFilter): { where: string; params: Record<string, unknown> } {
+export function conversationWhere(database: string, filter: ConversationFilter): { where: string; params: Record<string, unknown> } {
   const clauses = [
     'tenant_id = {tenant_id:String}',
     'toDate(started_at, {timezone:String}) >= {date_from:Date}',
@@ -84,12 +95,26 @@ export function conversationWhere(filter: ConversationFilter): { where: string; 
     clauses.push('handoff_reason = {handoff_reason:String}')
     params.handoff_reason = filter.handoffReason
   }
-  for (const flag of filter.flags ?? []) clauses.push(`(${CONVERSATION_FLAGS[flag]})`)
+  const registry: string[] = []
+  for (const flag of filter.flags ?? []) {
+    if (isRegistryFlag(flag)) registry.push(REGISTRY_FLAGS[flag])
+    else clauses.push(`(${CONVERSATION_FLAGS[flag]})`)
+  }
+  if (filter.registryUseCase !== undefined) {
+    registry.push('scorecard_use_case = {registry_use_case:String}')
+    params.registry_use_case = filter.registryUseCase
+  }
+  // The registry's view of a conversation is its own mart: select the matching ids from it, so
+  // the list counts exactly what fct_use_case_scorecard counts.
+  if (registry.length > 0)
+    clauses.push(`conversation_id IN (
+    SELECT conversation_id FROM ${database}.fct_conversation_use_cases
+    WHERE tenant_id = {tenant_id:String} AND ${registry.join(' AND ')})`)
   return { where: clauses.join('\n  AND '), params }
 }
 
 export function conversationListSql(database: string, filter: ConversationFilter): string {
-  const { where } = conversationWhere(filter)
+  const { where } = conversationWhere(database, filter)
   return `SELECT ${SUMMARY_COLUMNS}, count() OVER () AS total
 FROM ${database}.fct_conversations
 WHERE ${where}
@@ -117,7 +142,7 @@ function toSummary(row: RawSummary): ConversationSummary {
 
 /** One page of the conversations that match, newest first, and how many match in all. */
 export async function listConversations(warehouse: Warehouse, filter: ConversationFilter): Promise<{ total: number; rows: ConversationSummary[] }> {
-  const { params } = conversationWhere(filter)
+  const { params } = conversationWhere(warehouse.database, filter)
   const result = await warehouse.client.query({
     query: conversationListSql(warehouse.database, filter),
     query_params: { ...params, limit: filter.limit, offset: filter.offset ?? 0 },
@@ -128,7 +153,7 @@ export async function listConversations(warehouse: Warehouse, filter: Conversati
   if (rows.length === 0 && (filter.offset ?? 0) > 0) {
     // Past the last page the window function has no row to report on; count separately.
     const counted = await warehouse.client.query({
-      query: `SELECT count() AS total FROM ${warehouse.database}.fct_conversations WHERE ${conversationWhere(filter).where}`,
+      query: `SELECT count() AS total FROM ${warehouse.database}.fct_conversations WHERE ${conversationWhere(warehouse.database, filter).where}`,
       query_params: params,
       format: 'JSONEachRow',
     })
@@ -209,7 +234,7 @@ export async function handoffBreakdown(
   warehouse: Warehouse,
   filter: Pick<ConversationFilter, 'tenantId' | 'timezone' | 'from' | 'to' | 'segments'>,
 ): Promise<HandoffBreakdown> {
-  const { where, params } = conversationWhere({ ...filter, limit: 0, flags: ['escalated'] })
+  const { where, params } = conversationWhere(warehouse.database, { ...filter, limit: 0, flags: ['escalated'] })
   const reasons = await warehouse.client.query({
     query: `SELECT coalesce(handoff_reason, 'other') AS reason, sum(handoffs) AS handoffs, sum(handoffs_with_context) AS with_context, count() AS conversations
 FROM ${warehouse.database}.fct_conversations
