@@ -1,6 +1,7 @@
 // What the HTTP API answers, written once: the routes' answers satisfy these types and the
 // dashboard reads them (dashboard/src/lib/api.ts). Types only, so the dashboard's bundle takes
 // no server code. Field names are the JSON's; rates are fractions 0–1.
+import type { CostSplit } from './costs.ts'
 import type { GoalDirection, GoalPeriod, KpiField, KpiName, Segment } from './kpis.ts'
 
 /** GET /v1/tenant: the key's tenant, so clients format in its zone and currency. */
@@ -11,6 +12,53 @@ export type TenantResponse = { id: string; name: string; timezone: string; curre
 /** One period (and segment, with `by`): `period` is its first local date; a KPI over nothing is null. */
 export type KpiRow = { period: string } & Partial<Record<Segment, string | null>> & Record<KpiField, number | null>
 export type KpiResponse = { tenant_id: string; timezone: string; currency: string; grain: string; by: Segment | null; from: string; to: string; rows: KpiRow[] }
+
+// ---- GET /v1/costs ---------------------------------------------------------------------------
+
+/**
+ * One period and part of the cost composition: the part (a component, or a pricing category, null
+ * for none) is under the name of the split. Denominators are all the period's conversations.
+ */
+export type CostRow = {
+  period: string
+  component?: string
+  category?: string | null
+  conversations: number
+  resolved_conversations: number
+  cost: number
+  /** Of the period's cost (0–1); null when the period cost nothing. */
+  cost_share: number | null
+  cost_per_conversation: number
+  /** Null when no conversation of the period is resolved. */
+  cost_per_resolved_conversation: number | null
+  /** Cost events of the period's conversations in another currency: excluded, not converted. */
+  costs_in_other_currency: number
+}
+export type CostsResponse = { tenant_id: string; timezone: string; currency: string; grain: string; by: CostSplit; from: string; to: string; rows: CostRow[] }
+
+// ---- GET /v1/proactive ------------------------------------------------------------------------
+
+/** One template and campaign. Delivery, read and failure are null (unknown) when WhatsApp reported no status for any send. */
+export type ProactiveRow = {
+  template: string
+  campaign: string | null
+  sent: number
+  /** Sends WhatsApp reported a status for: the denominator of the delivery, read and failure rates. */
+  with_status: number
+  delivered: number | null
+  delivered_rate: number | null
+  read: number | null
+  read_rate: number | null
+  failed: number | null
+  failed_rate: number | null
+  replied: number
+  reply_rate: number
+  conversions: number
+  conversion_rate: number
+  conversion_value: number
+  cost: number
+}
+export type ProactiveResponse = { tenant_id: string; timezone: string; currency: string; from: string; to: string; rows: ProactiveRow[] }
 
 // ---- GET /v1/conversations, /v1/conversations/:id, /v1/handoffs -------------------------------
 

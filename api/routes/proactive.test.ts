@@ -21,11 +21,25 @@ const send = {
 
 beforeAll(async () => {
   pulso = await openTestPulso()
-  // Two sends of one template: s1 delivered and read, the customer answers 10 minutes later and buys
-  // the next day (30); s2 only sent.
+  // Two sends of one template: s1 delivered and read, charged 0.35 (utility), the customer answers 10
+  // minutes later and buys the next day (30); s2 sent, and WhatsApp reported no status for it.
   const events = [
     { ...send, event_id: 's1', occurred_at: '2025-07-01T09:00:00Z', whatsapp_message_id: 'wamid.s1' },
     { ...send, event_id: 's2', customer_id: 'p2', conversation_id: 'c2', occurred_at: '2025-07-01T09:00:00Z', whatsapp_message_id: 'wamid.s2' },
+    // s3: a promotion sent without a wamid: WhatsApp's statuses can never be joined to it
+    { ...send, event_id: 's3', customer_id: 'p3', conversation_id: 'c3', template: 'promo', category: 'marketing', occurred_at: '2025-07-01T10:00:00Z' },
+    {
+      event_id: 'k1',
+      tenant_id: 'acme',
+      conversation_id: 'c1',
+      customer_id: 'p1',
+      occurred_at: '2025-07-01T09:00:01Z',
+      type: 'cost',
+      amount: '0.35',
+      currency: 'USD',
+      component: 'whatsapp',
+      category: 'utility',
+    },
     { event_id: 'm1', tenant_id: 'acme', conversation_id: 'c1', customer_id: 'p1', occurred_at: '2025-07-01T09:10:00Z', type: 'message', sender: 'customer' },
     {
       event_id: 'v1',
@@ -39,7 +53,7 @@ beforeAll(async () => {
       campaign: 'july',
     },
   ]
-  expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(4)
+  expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(6)
   await insertWhatsAppStatuses(pulso.warehouse, [
     { tenant_id: 'acme', message_id: 'wamid.s1', status: 'delivered', occurred_at: '2025-07-01 09:00:03.000' },
     { tenant_id: 'acme', message_id: 'wamid.s1', status: 'read', occurred_at: '2025-07-01 09:00:04.000' },
@@ -55,24 +69,50 @@ async function proactive(query: string) {
 }
 
 describe('GET /v1/proactive', () => {
-  it('gives the same rates on every call of the process, not only the first', async () => {
-    // 2 sends: 1 delivered, 1 read, 1 replied, 1 converted (30 USD)
+  it('gives the same counts and rates on every call of the process, unknown delivery as null', async () => {
+    // 2 sends, 1 with a status: of it, 1 delivered, 1 read, 0 failed (rates over 1, not 2: s2's
+    // delivery is unknown); of both, 1 replied, 1 converted (30 USD); cost 0.35 (s1's charge)
     const expected = {
       template: 'order_update',
       campaign: 'july',
       sent: 2,
-      delivered_rate: 0.5,
-      read_rate: 0.5,
+      with_status: 1,
+      delivered: 1,
+      delivered_rate: 1,
+      read: 1,
+      read_rate: 1,
+      failed: 0,
       failed_rate: 0,
+      replied: 1,
       reply_rate: 0.5,
       conversions: 1,
       conversion_rate: 0.5,
       conversion_value: 30,
+      cost: 0.35,
+    }
+    // s3: no status is known, so delivered, read and failed are unknown (null), not 0
+    const promo = {
+      template: 'promo',
+      campaign: 'july',
+      sent: 1,
+      with_status: 0,
+      delivered: null,
+      delivered_rate: null,
+      read: null,
+      read_rate: null,
+      failed: null,
+      failed_rate: null,
+      replied: 0,
+      reply_rate: 0,
+      conversions: 0,
+      conversion_rate: 0,
+      conversion_value: 0,
+      cost: 0,
     }
     for (let call = 1; call <= 6; call++) {
       const answer = await proactive('from=2025-07-01&to=2025-07-31')
       expect(answer.status, `call ${call}: ${JSON.stringify(answer.body)}`).toBe(200)
-      expect(answer.body.rows, `call ${call}`).toEqual([expected])
+      expect(answer.body.rows, `call ${call}`).toEqual([expected, promo])
     }
   })
 
@@ -86,7 +126,10 @@ describe('GET /v1/proactive', () => {
       })
       const text = await response.text()
       expect(response.status, `call ${call}: ${text}`).toBe(200)
-      expect(JSON.parse(text).data, `call ${call}`).toEqual([{ template: 'order_update', sent: 2 }])
+      expect(JSON.parse(text).data, `call ${call}`).toEqual([
+        { template: 'order_update', sent: 2 },
+        { template: 'promo', sent: 1 },
+      ])
     }
   })
 })

@@ -1,5 +1,6 @@
 -- Proactive messages of one tenant over a date range: one row per template and campaign, with
--- delivery, read, reply and conversion rates. A send belongs to the local date it was sent on.
+-- delivery, read, reply and conversion counts and rates, and cost. A send belongs to the local
+-- date it was sent on.
 with sends as (
     select *, toDate(sent_at, {timezone:String}) as sent_on
     from {{ ref('fct_proactive_sends') }}
@@ -11,24 +12,44 @@ in_range as (
     where sent_on >= {date_from:Date} and sent_on <= {date_to:Date}
 ),
 
-rates as (
+-- delivery, read and failure are known only for sends WhatsApp reported a status for: their
+-- counts and rates are over those sends, and unknown (null) when there is none
+counts as (
     select
         template,
         campaign,
         count() as sent,
-        countIf(delivered) / count() as delivered_rate,
-        countIf(read) / count() as read_rate,
-        countIf(failed) / count() as failed_rate,
-        countIf(replied) / count() as reply_rate,
-        countIf(converted) as conversions,
-        countIf(converted) / count() as conversion_rate,
-        sum(conversion_value) as conversion_value
+        countIf(status_known) as with_status,
+        countIf(delivered) as delivered_sends,
+        countIf(read) as read_sends,
+        countIf(failed) as failed_sends,
+        countIf(replied) as replied_sends,
+        countIf(converted) as converted_sends,
+        sum(conversion_value) as total_conversion_value,
+        sum(cost) as total_cost
     from in_range
     group by template, campaign
 ),
 
 final as (
-    select * from rates
+    select
+        template,
+        campaign,
+        sent,
+        with_status,
+        if(with_status = 0, null, delivered_sends) as delivered,
+        if(with_status = 0, null, delivered_sends / with_status) as delivered_rate,
+        if(with_status = 0, null, read_sends) as read,
+        if(with_status = 0, null, read_sends / with_status) as read_rate,
+        if(with_status = 0, null, failed_sends) as failed,
+        if(with_status = 0, null, failed_sends / with_status) as failed_rate,
+        replied_sends as replied,
+        replied_sends / sent as reply_rate,
+        converted_sends as conversions,
+        converted_sends / sent as conversion_rate,
+        total_conversion_value as conversion_value,
+        total_cost as cost
+    from counts
     order by template, campaign
 )
 

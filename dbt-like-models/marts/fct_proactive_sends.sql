@@ -1,5 +1,6 @@
 -- One row per proactive message (template) sent: whether WhatsApp delivered it, the customer read
--- it, replied to it and converted after it.
+-- it (unknown, null, when WhatsApp reported no status for it), replied to it and converted after
+-- it, and what it cost.
 with events as (
     select * from {{ ref('stg_events') }}
 ),
@@ -23,7 +24,9 @@ delivery as (
         message_id,
         max(status in ('delivered', 'read')) as delivered,
         max(status = 'read') as read,
-        max(status = 'failed') as failed
+        max(status = 'failed') as failed,
+        -- an unmatched send gets false here (the join's default): its delivery is unknown
+        true as has_status
     from statuses
     group by tenant_id, message_id
 ),
@@ -106,6 +109,36 @@ conversions as (
     group by tenant_id, event_id
 ),
 
+-- A send's cost: the charges of its category (utility or marketing) in the conversation it belongs
+-- to, as the stored conversation facts hold them (int_conversations' currency rule), shared evenly
+-- among the conversation's sends of that category, so no charge counts twice.
+sends_per_conversation as (
+    select tenant_id, conversation_id, category, count() as sends
+    from sends
+    group by tenant_id, conversation_id, category
+),
+
+conversation_charges as (
+    select tenant_id, conversation_id, cost_utility, cost_marketing
+    from {{ ref('fct_conversations') }}
+    where (tenant_id, conversation_id) in (select tenant_id, conversation_id from sends)
+),
+
+send_costs as (
+    select
+        sends_per_conversation.tenant_id as tenant_id,
+        sends_per_conversation.conversation_id as conversation_id,
+        sends_per_conversation.category as category,
+        multiIf(
+            sends_per_conversation.category = 'utility', conversation_charges.cost_utility,
+            sends_per_conversation.category = 'marketing', conversation_charges.cost_marketing,
+            0) / sends_per_conversation.sends as cost
+    from sends_per_conversation
+    inner join conversation_charges
+        on sends_per_conversation.tenant_id = conversation_charges.tenant_id
+        and sends_per_conversation.conversation_id = conversation_charges.conversation_id
+),
+
 final as (
     select
         -- ids
@@ -120,12 +153,14 @@ final as (
         sends.campaign as campaign,
         sends.sent_at as sent_at,
         -- what happened to it
-        coalesce(delivery.delivered, false) as delivered,
-        coalesce(delivery.read, false) as read,
-        coalesce(delivery.failed, false) as failed,
+        coalesce(delivery.has_status, false) as status_known,
+        if(status_known, toNullable(delivery.delivered), null) as delivered,
+        if(status_known, toNullable(delivery.read), null) as read,
+        if(status_known, toNullable(delivery.failed), null) as failed,
         replies.replied as replied,
         conversions.converted as converted,
-        conversions.conversion_value as conversion_value
+        conversions.conversion_value as conversion_value,
+        coalesce(send_costs.cost, 0) as cost
     from sends
     left join delivery
         on sends.tenant_id = delivery.tenant_id and sends.whatsapp_message_id = delivery.message_id
@@ -133,6 +168,9 @@ final as (
         on sends.tenant_id = replies.tenant_id and sends.event_id = replies.event_id
     left join conversions
         on sends.tenant_id = conversions.tenant_id and sends.event_id = conversions.event_id
+    left join send_costs
+        on sends.tenant_id = send_costs.tenant_id and sends.conversation_id = send_costs.conversation_id
+        and sends.category = send_costs.category
 )
 
 select * from final

@@ -1,29 +1,40 @@
 // Reads the proactive-message mart (dbt-like-models/marts/fct_proactive_kpis.sql) with bound parameters.
+import type { ProactiveRow } from '../../definitions/api.ts'
 import type { Warehouse } from '../client.ts'
 
-export type ProactiveRow = {
-  template: string
-  campaign: string | null
-  sent: number
-  delivered_rate: number
-  read_rate: number
-  failed_rate: number
-  reply_rate: number
-  conversions: number
-  conversion_rate: number
-  conversion_value: number
-}
+const COLUMNS = [
+  'template',
+  'campaign',
+  'sent',
+  'with_status',
+  'delivered',
+  'delivered_rate',
+  'read',
+  'read_rate',
+  'failed',
+  'failed_rate',
+  'replied',
+  'reply_rate',
+  'conversions',
+  'conversion_rate',
+  'conversion_value',
+  'cost',
+] as const satisfies readonly (keyof ProactiveRow)[]
 
 export async function queryProactiveKpis(
   warehouse: Warehouse,
   query: { tenantId: string; timezone: string; from: string; to: string },
 ): Promise<ProactiveRow[]> {
   const result = await warehouse.client.query({
-    query: `SELECT template, campaign, sent, delivered_rate, read_rate, failed_rate, reply_rate, conversions, conversion_rate, conversion_value
+    query: `SELECT ${COLUMNS.join(', ')}
 FROM ${warehouse.database}.fct_proactive_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})
 ORDER BY template, campaign`,
     query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to },
     format: 'JSONEachRow',
   })
-  return result.json<ProactiveRow>()
+  // ClickHouse writes 64-bit integers as text in JSON; the API answers numbers.
+  const rows = await result.json<Record<string, unknown>>()
+  return rows.map(
+    (row) => Object.fromEntries(COLUMNS.map((c) => [c, c === 'template' || c === 'campaign' || row[c] === null ? row[c] : Number(row[c])])) as ProactiveRow,
+  )
 }
