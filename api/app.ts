@@ -13,6 +13,7 @@ import { SqlSandbox } from '../warehouse/sql-sandbox/sandbox.ts'
 import { errorResponse } from './errors.ts'
 import { chatwootRoutes } from './routes/chatwoot.ts'
 import { conversationsRoutes } from './routes/conversations.ts'
+import { costsRoutes } from './routes/costs.ts'
 import { eventsRoutes } from './routes/events.ts'
 import { goalsRoutes } from './routes/goals.ts'
 import { handoffsRoutes } from './routes/handoffs.ts'
@@ -54,6 +55,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/review', reviewRoutes({ config, warehouse }))
   app.route('/v1/webhooks/whatsapp', whatsappRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
   app.route('/v1/webhooks/chatwoot', chatwootRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
+  app.route('/v1/costs', costsRoutes({ apiKeys: config.apiKeys, warehouse, config }))
   app.route('/v1/proactive', proactiveRoutes({ apiKeys: config.apiKeys, warehouse, config }))
   app.route('/v1/sql', sqlRoutes({ apiKeys: config.apiKeys, sandbox: new SqlSandbox(warehouse, config) }))
   app.route('/v1/models', modelsRoutes({ apiKeys: config.apiKeys, warehouse, config }))
