@@ -5,6 +5,7 @@
 import type { ConversationSummary, ConversationTimeline, HandoffBreakdown } from '../../definitions/api.ts'
 import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
 import type { Warehouse } from '../client.ts'
+import { utcIso } from '../utc-iso.ts'
 
 /**
  * Which conversations a number is made of. Each flag names the per-conversation fact of
@@ -64,12 +65,6 @@ export type ConversationFilter = {
   sort?: ConversationSort
   limit: number
   offset?: number
-}
-
-/** ClickHouse writes DateTime64 as `YYYY-MM-DD hh:mm:ss.sss` in the column's zone (UTC here). */
-export function utcIso(value: string | null): string | null {
-  if (value === null) return null
-  return value.includes('T') ? value : `${value.replace(' ', 'T')}Z`
 }
 
 const SUMMARY_COLUMNS = `conversation_id, customer_id, channel, use_case, intent, bot_version,
@@ -132,7 +127,7 @@ function toSummary(row: RawSummary): ConversationSummary {
   const bool = (v: boolean | number) => v === true || v === 1
   return {
     ...row,
-    started_at: utcIso(row.started_at)!,
+    started_at: utcIso(row.started_at),
     escalated: bool(row.escalated),
     bot_resolved: bool(row.bot_resolved),
     first_contact_resolved: row.first_contact_resolved === null ? null : bool(row.first_contact_resolved),
@@ -219,8 +214,8 @@ ORDER BY occurred_at, received_at, event_id`,
     events: rows.map((row) => ({
       event_id: String(row.event_id),
       type: String(row.type),
-      occurred_at: utcIso(String(row.occurred_at))!,
-      received_at: utcIso(String(row.received_at))!,
+      occurred_at: utcIso(String(row.occurred_at)),
+      received_at: utcIso(String(row.received_at)),
       fields: Object.fromEntries(TIMELINE_FIELDS.filter((f) => row[f] !== null && row[f] !== undefined && row[f] !== '').map((f) => [f, row[f]!])),
     })),
   }

@@ -1,6 +1,7 @@
 // The per-conversation values the regression detector compares (fct_regression_samples), summed
 // per day and segment, and the releases they may follow (dim_bot_releases).
 import type { Warehouse } from '../client.ts'
+import { utcIso } from '../utc-iso.ts'
 
 /**
  * The conversations of one local day × use case × intent × bot version × channel ('' = none),
@@ -60,7 +61,7 @@ FROM ${warehouse.database}.dim_bot_releases WHERE tenant_id = {tenant_id:String}
     query_params: { tenant_id: tenantId, timezone },
     format: 'JSONEachRow',
   })
-  return result.json<BotRelease>()
+  return (await result.json<BotRelease>()).map((release) => ({ ...release, first_seen_at: utcIso(release.first_seen_at) }))
 }
 
 /**

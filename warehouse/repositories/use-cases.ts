@@ -3,6 +3,7 @@
 import type { UseCase } from '../../config/operating-loop.ts'
 import type { ScorecardRow } from '../../definitions/api.ts'
 import type { Warehouse } from '../client.ts'
+import { utcIso } from '../utc-iso.ts'
 import { nextVersionTime } from './version-time.ts'
 
 type UseCaseRow = { tenant_id: string; name: string; policy: string; intents: string[]; description: string; source: string }
@@ -91,5 +92,6 @@ ORDER BY started_at DESC, conversation_id LIMIT {limit:UInt32}`,
     format: 'JSONEachRow',
   })
   const [count] = await total.json<{ n: number }>()
-  return { total: Number(count?.n ?? 0), rows: await rows.json<KeptConversationRow>() }
+  const kept = (await rows.json<KeptConversationRow>()).map((row) => ({ ...row, started_at: utcIso(row.started_at) }))
+  return { total: Number(count?.n ?? 0), rows: kept }
 }

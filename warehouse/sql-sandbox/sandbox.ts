@@ -82,8 +82,9 @@ export function limitSettings(limits: SqlLimits): ClickHouseSettings {
     max_result_rows: String(limits.maxResultRows),
     max_result_bytes: String(limits.maxResultBytes),
     result_overflow_mode: 'throw',
-    // Counts come out as JSON numbers, as in the rest of the API.
+    // Counts come out as JSON numbers, and timestamps as ISO 8601 in UTC with its Z, as in the rest of the API.
     output_format_json_quote_64bit_integers: 0,
+    date_time_output_format: 'iso',
     // addressToSymbol, demangle and the like read the server's own memory (also refused by name)
     allow_introspection_functions: 0,
     // A statement's work uses this many of the engine's threads, so heavy SQL leaves CPU to the
