@@ -6,6 +6,7 @@ import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
 import { GRAINS, SEGMENTS } from '../definitions/kpis.ts'
 import { DataFolderInUseError } from '../warehouse/data-folder.ts'
 import { register as registerAlerts } from './commands/alerts.ts'
+import { register as registerCosts } from './commands/costs.ts'
 import { register as registerData } from './commands/data.ts'
 import { register as registerKafka } from './commands/kafka.ts'
 import { register as registerReview } from './commands/review.ts'
@@ -206,6 +207,7 @@ function positiveInt(value: string): number {
 
 registerKafka(program)
 registerData(program)
+registerCosts(program)
 
 registerReview(program)
 registerAlerts(program)
@@ -214,6 +216,7 @@ registerAlerts(program)
 function dataFolderHint(command: string): string {
   const api: Record<string, string> = {
     kpis: 'GET /v1/kpis',
+    costs: 'GET /v1/costs',
     review: 'GET /v1/review',
     goals: 'GET /v1/goals',
     regressions: 'GET /v1/regressions',
