@@ -204,6 +204,17 @@ export type ScorecardRow = {
   cost_per_conversation: number | null
   bot_kept_human_only: number
 }
+/** GET /v1/use-cases/scorecard */
+export type ScorecardResponse = {
+  tenant_id: string
+  from: string
+  to: string
+  currency: string
+  /** The `(outside)` row's share of all conversations; null when there are none. */
+  outside_share: number | null
+  bot_kept_human_only: number
+  rows: ScorecardRow[]
+}
 export type WeeklyReview = {
   tenant_id: string
   week: string

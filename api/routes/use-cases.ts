@@ -5,6 +5,7 @@ import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import { useCaseInputSchema } from '../../config/operating-loop.ts'
+import type { ScorecardResponse } from '../../definitions/api.ts'
 import { addDays, todayIn } from '../../domain/dates.ts'
 import { ensureRegistrySynced } from '../../domain/registry-sync.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
@@ -51,7 +52,7 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
         outside_share: outside?.share ?? null,
         bot_kept_human_only: rows.reduce((s, r) => s + r.bot_kept_human_only, 0),
         rows,
-      })
+      } satisfies ScorecardResponse)
     })
     .get('/bot-kept-human-only', requireRole(keys, 'read'), validQuery(rangeSchema), async (c) => {
       await ensureRegistrySynced(warehouse, config)

@@ -280,8 +280,8 @@ describe('operations and drill-down', () => {
       expect(Number(await cell.getAttribute('data-value'))).toBe(row.escalation_rate)
       expect(await cell.innerText()).toBe(percent('en', row.escalation_rate))
     }
-    // use-case scorecards, one per use case
-    await poll(() => page.getByTestId('scorecard').count()).toBe(byUseCase.length)
+    // use-case scorecards: the registry's (a separate test below)
+    await page.getByTestId('scorecard').first().waitFor()
 
     // handoff reasons equal /v1/handoffs
     const handoffs = await api(`/v1/handoffs?from=${from}&to=${to}`)
@@ -317,6 +317,62 @@ describe('operations and drill-down', () => {
     expect(await page.getByTestId('timeline').locator('li').count()).toBe(detail.events.length)
     expect(detail.conversation).toMatchObject({ use_case: top.use_case, escalated: true })
     await shot(page, 'conversation-en', true)
+    expect(errors).toEqual([])
+    await page.close()
+  })
+})
+
+describe('use-case scorecards', () => {
+  it("shows the registry's scorecard with policies and the outside share, and drills from 'bot kept human-only' to those conversations", async () => {
+    const { page, errors } = await newPage()
+    await signIn(page)
+    await page.goto(`${server.url}/#/operations`)
+    const to = todayIn(TZ)
+    const from = shift(to, -29)
+    type Row = {
+      use_case: string
+      policy: string | null
+      in_registry: boolean
+      conversations: number
+      bot_kept_human_only: number
+      escalation_rate: number | null
+    }
+    const card = await api<{ outside_share: number; bot_kept_human_only: number; rows: Row[] }>(`/v1/use-cases/scorecard?from=${from}&to=${to}`)
+    // every registered use case (even without conversations), then the rows outside the registry that have some
+    const outsideRows = ['(outside)', '(no customer message)'].flatMap((name) => card.rows.filter((r) => r.use_case === name && r.conversations > 0))
+    const shown = [...card.rows.filter((r) => r.in_registry), ...outsideRows]
+    expect(shown.map((r) => r.use_case)).toContain('(outside)')
+    const cards = page.getByTestId('scorecard')
+    await poll(() => cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-use-case')))).toEqual(shown.map((r) => r.use_case))
+    for (const row of shown) {
+      const one = page.locator(`[data-testid=scorecard][data-use-case="${row.use_case}"]`)
+      if (row.policy) expect(await one.locator('[data-policy]').getAttribute('data-policy')).toBe(row.policy)
+      if (row.escalation_rate !== null) expect(await one.locator('a[data-kpi=escalation_rate]').innerText()).toBe(percent('en', row.escalation_rate))
+    }
+    expect(await page.locator('[data-use-case="(outside)"] h4').innerText()).toBe('(outside every use case)')
+    expect(await page.getByTestId('outside-share').innerText()).toContain(`${percent('en', card.outside_share)} of conversations`)
+    // the demo's rejected_payment is human-only, and the bot keeps some of it
+    expect(card.bot_kept_human_only).toBeGreaterThan(0)
+    const kept = page.getByTestId('bot-kept').locator('a')
+    expect(await kept.innerText()).toBe(count('en', card.bot_kept_human_only))
+    await kept.click()
+    await page.getByTestId('conversation-table').waitFor()
+    const listed = await api(`/v1/conversations?from=${from}&to=${to}&flag=bot_kept_human_only&limit=500`)
+    expect(listed.total).toBe(card.bot_kept_human_only)
+    expect(await page.getByTestId('conversation-total').innerText()).toBe(`Showing 1–${Math.min(50, listed.total)} of ${count('en', listed.total)}`)
+    expect(await page.locator('ul.chips').innerText()).toContain('human-only, kept by the bot')
+    // every one of them belongs to a human-only use case and never reached a person
+    const humanOnly = new Set(card.rows.filter((r) => r.policy === 'human').map((r) => r.use_case))
+    for (const row of listed.rows as { escalated: boolean }[]) expect(row.escalated).toBe(false)
+    const perUseCase = card.rows.filter((r) => r.bot_kept_human_only > 0)
+    for (const row of perUseCase) expect(humanOnly.has(row.use_case)).toBe(true)
+    // the (outside) card's volume drills to as many conversations
+    await page.goBack()
+    const outside = card.rows.find((r) => r.use_case === '(outside)')!
+    await page.locator('[data-use-case="(outside)"] a[data-kpi=conversations]').click()
+    await poll(() => page.getByTestId('conversation-total').innerText()).toBe(
+      outside.conversations === 0 ? 'No data for this period.' : `Showing 1–${Math.min(50, outside.conversations)} of ${count('en', outside.conversations)}`,
+    )
     expect(errors).toEqual([])
     await page.close()
   })

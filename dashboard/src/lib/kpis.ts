@@ -36,5 +36,11 @@ export const OVERVIEW_KPIS: KpiField[] = [
 /** Columns of the segment table. */
 export const SEGMENT_TABLE_KPIS: KpiField[] = ['conversations', ...OVERVIEW_KPIS, 'handoff_context_rate']
 
-/** The use-case scorecard: volume, bot resolution, escalation, CSAT, cost. */
-export const SCORECARD_KPIS: KpiField[] = ['conversations', 'bot_resolution_rate', 'escalation_rate', 'csat_score', 'cost_per_conversation']
+/** The use-case scorecard (GET /v1/use-cases/scorecard): volume, bot resolution, escalation, CSAT, cost. */
+export const SCORECARD_KPIS = [
+  'conversations',
+  'bot_resolution_rate',
+  'escalation_rate',
+  'csat_score',
+  'cost_per_conversation',
+] as const satisfies readonly KpiField[]

@@ -1,12 +1,24 @@
-// Data of the Operations page: KPIs by segment, use-case scorecards, handoffs, regressions.
-import type { Api, HandoffBreakdown, KpiRow, Regression } from '../lib/api.ts'
+// Data of the Operations page: KPIs by segment, use-case scorecards (from the registry), handoffs, regressions.
+import type { Api, HandoffBreakdown, KpiRow, Regression, ScorecardResponse } from '../lib/api.ts'
 import type { Segment } from '../lib/kpis.ts'
+import { NO_CUSTOMER_MESSAGE_ROW, OUTSIDE_ROW } from '../lib/use-cases.ts'
 
 type Range = { from: string; to: string }
 
 export async function loadSegmentKpis(api: Api, period: Range, by: Segment): Promise<KpiRow[]> {
   const response = await api.kpis({ ...period, grain: 'all', by })
   return [...response.rows].sort((a, b) => (b.conversations ?? 0) - (a.conversations ?? 0))
+}
+
+/**
+ * The registry's scorecard: one card per registered use case (busiest first, as the API orders
+ * them), then the conversations outside every use case and the unanswered proactive messages,
+ * each when there are any.
+ */
+export async function loadScorecard(api: Api, period: Range): Promise<ScorecardResponse> {
+  const answer = await api.useCaseScorecard(period)
+  const outside = [OUTSIDE_ROW, NO_CUSTOMER_MESSAGE_ROW].flatMap((name) => answer.rows.filter((r) => r.use_case === name && r.conversations > 0))
+  return { ...answer, rows: [...answer.rows.filter((r) => r.in_registry), ...outside] }
 }
 
 export async function loadHandoffs(api: Api, period: Range): Promise<{ breakdown: HandoffBreakdown; totals: KpiRow | null }> {
