@@ -125,6 +125,20 @@ describe('GET /v1/costs', () => {
     expect(bad.body.message).toContain('`by`: expected one of component, category')
   })
 
+  it('drills into the conversations with a cost in a part', async () => {
+    const list = async (flag: string) => {
+      const response = await pulso.app.request(`/v1/conversations?from=2024-03-01&to=2024-03-01&flag=${flag}`, {
+        headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` },
+      })
+      return ((await response.json()) as any).rows.map((r: any) => r.conversation_id).sort()
+    }
+    // 03-01: LLM calls in c1 and c2; the marketing template in c2; the agent only in MXN (no part)
+    expect(await list('with_cost_llm')).toEqual(['c1', 'c2'])
+    expect(await list('with_cost_marketing')).toEqual(['c2'])
+    expect(await list('with_cost_uncategorized')).toEqual(['c1', 'c2'])
+    expect(await list('with_cost_agent')).toEqual([])
+  })
+
   it('reads the stored facts of one tenant and date range: both reach the sort key', async () => {
     // fct_conversations__incremental is sorted by (tenant_id, started_at, conversation_id): the
     // primary key condition must name both, or the read would cost every tenant's whole history.

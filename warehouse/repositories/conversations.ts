@@ -28,6 +28,16 @@ export const CONVERSATION_FLAGS = {
   handoff_without_context: 'handoffs > handoffs_with_context',
   with_frt: 'frt_s is not null',
   with_cost: 'cost > 0',
+  // the parts of the cost composition (fct_cost_composition): conversations with a cost in the part
+  with_cost_whatsapp: 'cost_whatsapp > 0',
+  with_cost_llm: 'cost_llm > 0',
+  with_cost_agent: 'cost_agent > 0',
+  with_cost_other: 'cost_other > 0',
+  with_cost_service: 'cost_service > 0',
+  with_cost_utility: 'cost_utility > 0',
+  with_cost_marketing: 'cost_marketing > 0',
+  with_cost_authentication: 'cost_authentication > 0',
+  with_cost_uncategorized: 'cost_uncategorized > 0',
 } as const
 /**
  * Flags that come from the use-case registry (fct_conversation_use_cases) rather than the
