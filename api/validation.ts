@@ -21,15 +21,25 @@ export function dateRange<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.object({ from: date, to: date, ...shape }).refine(inOrder, { message: 'from must not be after to', path: ['from'] })
 }
 
-/** "`field`: reason" for the first rule broken; a missing value "is required". */
+/**
+ * "`field`: reason" for each field that breaks a rule, the fields given with a wrong value first
+ * (`{"target": "high"}` to a goal answers "`target`: expected a number" before "`kpi`: is
+ * required"); a missing value "is required".
+ */
 function reasonOf(error: z.ZodError, input: unknown): string {
-  const issue = error.issues[0]!
-  const given = issue.path.reduce<unknown>(
-    (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
-    input,
-  )
-  const message = issue.code === 'invalid_type' && given === undefined ? 'is required' : issue.message
-  return `\`${issue.path.join('.') || '(body)'}\`: ${message}`
+  const reasons = new Map<string, { given: boolean; reason: string }>()
+  for (const issue of error.issues) {
+    const field = issue.path.join('.') || '(body)'
+    if (reasons.has(field)) continue // the first rule a field breaks says enough
+    const given = issue.path.reduce<unknown>(
+      (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
+      input,
+    )
+    const missing = given === undefined && issue.path.length > 0
+    reasons.set(field, { given: !missing, reason: `\`${field}\`: ${missing ? 'is required' : issue.message}` })
+  }
+  const all = [...reasons.values()]
+  return [...all.filter((r) => r.given), ...all.filter((r) => !r.given)].map((r) => r.reason).join('; ')
 }
 
 /** The input as the schema reads it, or a 400 ApiError naming what is wrong. */

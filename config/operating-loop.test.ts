@@ -47,6 +47,27 @@ describe('goals, use cases, regressions and alerts in the config file', () => {
     ).toThrow(/goal id 'x' is used twice/)
   })
 
+  it('a rate goal takes a fraction from 0 to 1: 80 (meant as 80 %) is refused with the fraction to send', () => {
+    expect(withFile({ goals: { acme: [{ kpi: 'bot_resolution_rate', target: 80 }] } })).toThrow(
+      'goals.acme.0.target: bot_resolution_rate is a rate: expected a fraction from 0 to 1, got 80; for 80 % send 0.8',
+    )
+    expect(withFile({ goals: { acme: [{ kpi: 'escalation_rate', target: -0.1 }] } })).toThrow(
+      /escalation_rate is a rate: expected a fraction from 0 to 1, got -0\.1$/,
+    )
+    // the bounds are targets too, and a score 0–100 is not a rate
+    expect(
+      withFile({
+        goals: {
+          acme: [
+            { kpi: 'fcr_rate', target: 1 },
+            { kpi: 'escalation_rate', target: 0 },
+            { kpi: 'csat_score', target: 80 },
+          ],
+        },
+      })().operatingLoop.goals,
+    ).toHaveLength(3)
+  })
+
   it('the demo tenant gets default goals and use cases only when the demo is on', () => {
     const on = withFile({}, { PULSO_DEMO: '1' })()
     expect(on.operatingLoop.goals.filter((g) => g.tenantId === 'demo').map((g) => g.id)).toEqual([

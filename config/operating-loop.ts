@@ -7,6 +7,7 @@ import {
   GOAL_PERIODS,
   type GoalDirection,
   type GoalPeriod,
+  KPI_CATALOG,
   KPI_FIELDS,
   type KpiField,
   SEGMENTS,
@@ -15,21 +16,36 @@ import {
 
 const goalIdSchema = z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'goal ids are 1–64 characters of [a-z0-9_.-]')
 
-export const goalInputSchema = z.object({
-  id: goalIdSchema.optional(),
-  kpi: z.enum(KPI_FIELDS, { error: `expected one of ${KPI_FIELDS.join(', ')}` }),
-  target: z.number({ error: 'expected a number' }),
-  /** Defaults from the KPI catalog: at_most where lower is better (times, escalation, cost), at_least otherwise. */
-  direction: z.enum(GOAL_DIRECTIONS, { error: 'expected at_least or at_most' }).optional(),
-  period: z.enum(GOAL_PERIODS, { error: 'expected day, week or month' }).default('week'),
-  owner: z.string().max(200).default(''),
-  segment: z
-    .object({ by: z.enum(SEGMENTS, { error: `expected one of ${SEGMENTS.join(', ')}` }), value: z.string().min(1, 'must not be empty') })
-    .nullable()
-    .optional(),
-  /** How far (a fraction of the target) a value may miss before the goal is off track rather than at risk. */
-  at_risk_margin: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').default(0.1),
-})
+/**
+ * Why a target cannot be meant for its KPI, or null. A rate is a fraction 0–1 everywhere in Pulso
+ * (the API, the models), so a rate goal of 80 — meant as 80 % — would never be met.
+ */
+function targetOutOfRange(kpi: KpiField, target: number): string | null {
+  if (KPI_CATALOG[kpi].unit !== 'rate' || (target >= 0 && target <= 1)) return null
+  const percent = target > 1 && target <= 100 ? `; for ${target} % send ${Number((target / 100).toFixed(6))}` : ''
+  return `${kpi} is a rate: expected a fraction from 0 to 1, got ${target}${percent}`
+}
+
+export const goalInputSchema = z
+  .object({
+    id: goalIdSchema.optional(),
+    kpi: z.enum(KPI_FIELDS, { error: `expected one of ${KPI_FIELDS.join(', ')}` }),
+    target: z.number({ error: 'expected a number' }),
+    /** Defaults from the KPI catalog: at_most where lower is better (times, escalation, cost), at_least otherwise. */
+    direction: z.enum(GOAL_DIRECTIONS, { error: 'expected at_least or at_most' }).optional(),
+    period: z.enum(GOAL_PERIODS, { error: 'expected day, week or month' }).default('week'),
+    owner: z.string().max(200).default(''),
+    segment: z
+      .object({ by: z.enum(SEGMENTS, { error: `expected one of ${SEGMENTS.join(', ')}` }), value: z.string().min(1, 'must not be empty') })
+      .nullable()
+      .optional(),
+    /** How far (a fraction of the target) a value may miss before the goal is off track rather than at risk. */
+    at_risk_margin: z.number().min(0, 'must be ≥ 0').max(1, 'must be ≤ 1').default(0.1),
+  })
+  .superRefine((goal, context) => {
+    const problem = targetOutOfRange(goal.kpi, goal.target)
+    if (problem) context.addIssue({ code: 'custom', path: ['target'], message: problem })
+  })
 export type GoalInput = z.input<typeof goalInputSchema>
 
 export type Goal = {

@@ -167,7 +167,8 @@ describe('goals', () => {
   it('admins create, change and delete goals; readers cannot; config goals are read-only', async () => {
     const created = await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { id: 'csat', kpi: 'csat_score', target: 80, owner: 'cx@acme.test' })
     expect(created.status).toBe(201)
-    expect(created.body.goal).toMatchObject({ id: 'csat', direction: 'at_least', period: 'week', source: 'api' })
+    expect(created.body).toMatchObject({ tenant_id: 'acme', goal: { id: 'csat', direction: 'at_least', period: 'week', source: 'api', at_risk_margin: 0.1 } })
+    expect(created.body.goal).not.toHaveProperty('atRiskMargin')
     expect((await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { id: 'csat', kpi: 'csat_score', target: 80 })).status).toBe(409)
     expect((await api('POST', '/v1/goals', TEST_KEYS.acmeRead, { kpi: 'csat_score', target: 80 })).status).toBe(403)
     const invalid = await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'happiness', target: 80 })
@@ -176,7 +177,20 @@ describe('goals', () => {
     // a field of the wrong type is named with the rule it broke; a missing one "is required"
     expect((await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'csat_score', target: 'eighty' })).body.message).toBe('`target`: expected a number')
     expect((await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'csat_score' })).body.message).toBe('`target`: is required')
-    expect((await api('PUT', '/v1/goals/csat', TEST_KEYS.acmeAdmin, { kpi: 'csat_score', target: 85 })).status).toBe(200)
+    // every field at fault is named, the one given with a wrong value first
+    expect((await api('PUT', '/v1/goals/csat', TEST_KEYS.acmeAdmin, { target: 'high' })).body.message).toBe('`target`: expected a number; `kpi`: is required')
+    // a rate is a fraction: 80 meant as 80 % would never be met
+    const percent = await api('POST', '/v1/goals', TEST_KEYS.acmeAdmin, { kpi: 'bot_resolution_rate', target: 80 })
+    expect([percent.status, percent.body]).toEqual([
+      400,
+      { error: 'bad_request', message: '`target`: bot_resolution_rate is a rate: expected a fraction from 0 to 1, got 80; for 80 % send 0.8' },
+    ])
+    const changed = await api('PUT', '/v1/goals/csat', TEST_KEYS.acmeAdmin, { kpi: 'csat_score', target: 85 })
+    expect(changed.status).toBe(200)
+    // a write answers the goal as GET /v1/goals/:id does: snake_case, evaluated today
+    expect(Object.keys(changed.body).sort()).toEqual(['as_of', 'goal', 'tenant_id'])
+    expect(changed.body.goal).toMatchObject({ id: 'csat', target: 85, at_risk_margin: 0.1, source: 'api', period_start: expect.any(String) })
+    expect(Object.keys(changed.body.goal).filter((key) => /[A-Z]/.test(key))).toEqual([])
     expect((await api('GET', '/v1/goals/csat?as_of=2026-03-08', TEST_KEYS.acmeRead)).body.goal).toMatchObject({ target: 85, status: 'no_data' })
     expect((await api('PUT', '/v1/goals/escalation', TEST_KEYS.acmeAdmin, { kpi: 'escalation_rate', target: 0.5 })).status).toBe(409)
     expect((await api('DELETE', '/v1/goals/escalation', TEST_KEYS.acmeAdmin)).status).toBe(409)

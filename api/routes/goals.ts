@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
-import { goalInputSchema, toGoal } from '../../config/operating-loop.ts'
+import { type Goal, goalInputSchema, toGoal } from '../../config/operating-loop.ts'
 import type { GoalResponse, GoalsResponse } from '../../definitions/api.ts'
 import { todayIn } from '../../domain/dates.ts'
 import { evaluateGoals } from '../../domain/goals.ts'
@@ -25,6 +25,13 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
   const { config, warehouse } = options
   const keys = config.apiKeys
   const find = async (tenantId: string, id: string) => (await listGoals(warehouse, tenantId)).find((g) => g.id === id)
+  /** A goal as GET /v1/goals/:id answers it (snake_case, with its status today): what a write answers too. */
+  const report = async (tenantId: string, goal: Goal): Promise<GoalResponse> => {
+    const tenant = tenantSettings(config, tenantId)
+    const asOf = todayIn(tenant.timezone)
+    const [evaluated] = await evaluateGoals(warehouse, tenant, [goal], asOf, 1)
+    return { tenant_id: tenant.id, as_of: asOf, goal: evaluated! }
+  }
 
   return new Hono<{ Variables: AuthVariables }>()
     .get('/', requireRole(keys, 'read'), validQuery(goalsQuerySchema), async (c) => {
@@ -52,7 +59,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       if (await find(tenant, goal.id))
         throw new ApiError(409, 'conflict', `\`id\`: goal '${goal.id}' already exists; use PUT /v1/goals/${goal.id} to change it`)
       await saveGoals(warehouse, [goal])
-      return c.json({ goal }, 201)
+      return c.json(await report(tenant, goal), 201)
     })
     .put('/:id', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
@@ -64,7 +71,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       if (existing?.source === 'config') throw new ApiError(409, 'conflict', `goal '${id}' is defined in the config file; change it there`)
       const goal = toGoal(tenant, { ...input, id }, 'api')
       await saveGoals(warehouse, [goal])
-      return c.json({ goal }, existing ? 200 : 201)
+      return c.json(await report(tenant, goal), existing ? 200 : 201)
     })
     .delete('/:id', requireRole(keys, 'admin'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
