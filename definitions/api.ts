@@ -180,7 +180,16 @@ export type RegressionsResponse = RegressionReport & {
 
 // ---- GET /v1/review ---------------------------------------------------------------------------------
 
-export type QuestionGroup = { question: string; fallbacks: number; conversations: number; variants: string[]; examples: string[]; use_cases: string[] }
+export type QuestionGroup = {
+  question: string
+  fallbacks: number
+  /** The same questions' fallbacks in the week before (the trend). */
+  fallbacks_previous_week: number
+  conversations: number
+  variants: string[]
+  examples: string[]
+  use_cases: string[]
+}
 export type EscalationReason = { reason: string; conversations: number; share: number }
 export type IntentCsat = { intent: string; conversations: number; csat_responses: number; csat_score: number | null; csat_avg: number | null }
 /** A KPI this week against last week; trend by the KPI's direction, null for volume. */

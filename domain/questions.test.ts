@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { editDistance, mergeNearDuplicates, similarity } from './questions.ts'
+import { editDistance, fallbacksPerGroup, mergeNearDuplicates, similarity } from './questions.ts'
 
 const row = (question_normalized: string, fallbacks: number, examples: string[] = [question_normalized]) => ({
   question_normalized,
@@ -35,5 +35,17 @@ describe('unanswered questions: near-duplicates merged', () => {
 
   it('similarity of unrelated questions is low', () => {
     expect(similarity('puedo pagar en efectivo al recibir', 'tienen tienda en monterrey')).toBeLessThan(0.5)
+  })
+
+  it("counts the week before's fallbacks in this week's groups, by variant or by near text", () => {
+    const groups = mergeNearDuplicates([row('tienen tienda en monterrey', 7), row('tienen tiendas en monterrey', 2), row('como uso mi cupon de descuento', 3)])
+    const lastWeek = [
+      row('tienen tiendas en monterrey', 4), // a variant of the first group
+      row('tienen tienda en monterey', 1), // near its representative: a typo
+      row('como uso mi cupon', 2), // too far from the coupon question (similarity < 0.85)
+      row('puedo pagar en efectivo al recibir', 5), // in no group
+    ]
+    // first group: 4 + 1 = 5; coupon question: 0
+    expect(fallbacksPerGroup(groups, lastWeek)).toEqual([5, 0])
   })
 })

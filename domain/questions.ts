@@ -28,13 +28,16 @@ export function similarity(a: string, b: string): number {
   return Math.max(chars, words)
 }
 
+/** A group of one week's questions, before it is compared with the week before. */
+export type MergedQuestions = Omit<QuestionGroup, 'fallbacks_previous_week'>
+
 /**
  * Greedy merge, most frequent first: a group joins the first earlier group whose representative
  * is at least `threshold` similar. The representative is the most frequent normalised text.
  */
-export function mergeNearDuplicates(rows: QuestionGroupRow[], threshold = 0.85): QuestionGroup[] {
+export function mergeNearDuplicates(rows: QuestionGroupRow[], threshold = 0.85): MergedQuestions[] {
   const sorted = [...rows].sort((a, b) => b.fallbacks - a.fallbacks || a.question_normalized.localeCompare(b.question_normalized))
-  const groups: QuestionGroup[] = []
+  const groups: MergedQuestions[] = []
   for (const row of sorted) {
     const target = groups.find((g) => similarity(g.question, row.question_normalized) >= threshold)
     if (target) {
@@ -56,4 +59,18 @@ export function mergeNearDuplicates(rows: QuestionGroupRow[], threshold = 0.85):
     }
   }
   return groups.sort((a, b) => b.fallbacks - a.fallbacks || a.question.localeCompare(b.question))
+}
+
+/**
+ * Another week's fallbacks per group (the weekly review's trend): a question of that week counts
+ * for the first group that lists it among its variants or whose representative it is near, as
+ * `mergeNearDuplicates` would have merged it; a question near no group counts for none.
+ */
+export function fallbacksPerGroup(groups: MergedQuestions[], rows: QuestionGroupRow[], threshold = 0.85): number[] {
+  const counts = groups.map(() => 0)
+  for (const row of rows) {
+    const i = groups.findIndex((g) => g.variants.includes(row.question_normalized) || similarity(g.question, row.question_normalized) >= threshold)
+    if (i >= 0) counts[i]! += row.fallbacks
+  }
+  return counts
 }

@@ -151,6 +151,11 @@ describe('GET /v1/review', () => {
     expect(review.unanswered_questions.groups).toHaveLength(7)
     const counted = review.unanswered_questions.groups.reduce((s: number, g: { fallbacks: number }) => s + g.fallbacks, 0)
     expect(counted).toBe(review.unanswered_questions.total_fallbacks)
+    // each question's trend: its fallbacks in the week before, as that week's own review counts them
+    const before = JSON.parse((await get('/v1/review?week=2026-W12', TEST_KEYS.acmeRead)).text)
+    const cashBefore = before.unanswered_questions.groups.find((g: { question: string }) => g.question === cash.question)
+    expect(cashBefore.fallbacks).toBeGreaterThan(0)
+    expect(cash.fallbacks_previous_week).toBe(cashBefore.fallbacks)
     // reasons sorted by count; the simulator's policy handoffs (rejected payments) and fallbacks lead
     const reasons = review.escalation_reasons.map((r: { reason: string }) => r.reason)
     expect(reasons.slice(0, 2).sort()).toEqual(['bot_fallback', 'policy'])

@@ -10,7 +10,7 @@ import { queryEscalationReasons, queryFallbackQuestions } from '../warehouse/rep
 import { queryScorecard } from '../warehouse/repositories/use-cases.ts'
 import { addDays, isoWeekOf } from './dates.ts'
 import { evaluateGoals } from './goals.ts'
-import { mergeNearDuplicates } from './questions.ts'
+import { fallbacksPerGroup, mergeNearDuplicates } from './questions.ts'
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
 
@@ -35,8 +35,9 @@ export async function buildWeeklyReview(
   // two periods, read these rows instead of querying again.
   const twoWeeks: KpiQuery = { ...range, from: previousMonday, grain: 'week' }
   const isTwoWeeks = (q: KpiQuery) => q.grain === 'week' && !q.by && q.from === twoWeeks.from && q.to === twoWeeks.to
-  const [questionRows, reasons, weeks, byIntent, goals, scorecard] = await Promise.all([
+  const [questionRows, previousQuestionRows, reasons, weeks, byIntent, goals, scorecard] = await Promise.all([
     queryFallbackQuestions(warehouse, range),
+    queryFallbackQuestions(warehouse, { ...range, from: previousMonday, to: addDays(previousMonday, 6) }),
     queryEscalationReasons(warehouse, range),
     queryKpis(warehouse, twoWeeks),
     queryKpis(warehouse, { ...range, grain: 'all', by: 'intent', fields: ['conversations', 'csat_response_rate', 'csat_score', 'csat_avg'] }),
@@ -68,6 +69,8 @@ export async function buildWeeklyReview(
     .sort((a, b) => a.csat_score! - b.csat_score! || a.intent.localeCompare(b.intent))
     .slice(0, options.intents ?? 5)
   const groups = mergeNearDuplicates(questionRows)
+  const shownGroups = groups.slice(0, options.questions ?? 20)
+  const previousFallbacks = fallbacksPerGroup(shownGroups, previousQuestionRows)
   return {
     tenant_id: tenant.id,
     week: isoWeekOf(monday),
@@ -76,7 +79,7 @@ export async function buildWeeklyReview(
     previous_week: isoWeekOf(previousMonday),
     currency: tenant.currency,
     conversations: Number(current.conversations ?? 0),
-    unanswered_questions: { total_fallbacks: groups.reduce((s, g) => s + g.fallbacks, 0), groups: groups.slice(0, options.questions ?? 20) },
+    unanswered_questions: { total_fallbacks: groups.reduce((s, g) => s + g.fallbacks, 0), groups: shownGroups.map((g, i) => ({ ...g, fallbacks_previous_week: previousFallbacks[i]! })) },
     escalation_reasons: reasons.map((r) => ({ ...r, conversations: Number(r.conversations), share: Number(r.share) })),
     worst_csat_intents: intents,
     kpi_deltas: kpiDeltas,
