@@ -71,6 +71,7 @@ export async function buildWeeklyReview(
   const groups = mergeNearDuplicates(questionRows)
   const shownGroups = groups.slice(0, options.questions ?? 20)
   const previousFallbacks = fallbacksPerGroup(shownGroups, previousQuestionRows)
+  const questions = shownGroups.map((g, i) => ({ ...g, fallbacks_previous_week: previousFallbacks[i]! }))
   return {
     tenant_id: tenant.id,
     week: isoWeekOf(monday),
@@ -79,7 +80,7 @@ export async function buildWeeklyReview(
     previous_week: isoWeekOf(previousMonday),
     currency: tenant.currency,
     conversations: Number(current.conversations ?? 0),
-    unanswered_questions: { total_fallbacks: groups.reduce((s, g) => s + g.fallbacks, 0), groups: shownGroups.map((g, i) => ({ ...g, fallbacks_previous_week: previousFallbacks[i]! })) },
+    unanswered_questions: { total_fallbacks: groups.reduce((s, g) => s + g.fallbacks, 0), groups: questions },
     escalation_reasons: reasons.map((r) => ({ ...r, conversations: Number(r.conversations), share: Number(r.share) })),
     worst_csat_intents: intents,
     kpi_deltas: kpiDeltas,
