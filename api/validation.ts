@@ -29,17 +29,29 @@ export function dateRange<Shape extends z.ZodRawShape>(shape: Shape) {
 function reasonOf(error: z.ZodError, input: unknown): string {
   const reasons = new Map<string, { given: boolean; reason: string }>()
   for (const issue of error.issues) {
-    const field = issue.path.join('.') || '(body)'
+    const { path, given } = inputAt(input, issue.path)
+    const field = path.join('.') || '(body)'
     if (reasons.has(field)) continue // the first rule a field breaks says enough
-    const given = issue.path.reduce<unknown>(
-      (value, key) => (value !== null && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined),
-      input,
-    )
-    const missing = given === undefined && issue.path.length > 0
+    const missing = given === undefined && path.length > 0
     reasons.set(field, { given: !missing, reason: `\`${field}\`: ${missing ? 'is required' : issue.message}` })
   }
   const all = [...reasons.values()]
   return [...all.filter((r) => r.given), ...all.filter((r) => !r.given)].map((r) => r.reason).join('; ')
+}
+
+/**
+ * The value sent at an issue's path, and the path as the client wrote it: a path that goes on
+ * inside a value the schema transformed (`flag=a,b` read as a list) stops at the value sent.
+ */
+function inputAt(input: unknown, issuePath: readonly PropertyKey[]): { path: PropertyKey[]; given: unknown } {
+  const path: PropertyKey[] = []
+  let given = input
+  for (const key of issuePath) {
+    if (given === null || typeof given !== 'object') break
+    given = (given as Record<PropertyKey, unknown>)[key]
+    path.push(key)
+  }
+  return { path, given }
 }
 
 /** The input as the schema reads it, or a 400 ApiError naming what is wrong. */

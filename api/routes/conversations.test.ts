@@ -131,6 +131,24 @@ describe('GET /v1/conversations', () => {
     expect(ids((await get('/v1/conversations?from=2024-03-01&to=2024-03-02&flag=with_fallback')).body)).toEqual(['c3'])
   })
 
+  it("lists a breakdown's (none) row: missing=use_case holds as many conversations as /v1/kpis?by=use_case's null row", async () => {
+    // April: n1 carries no use case and no intent, n2 is an FAQ
+    const april = [
+      acme({ event_id: 'n1-1', conversation_id: 'n1', occurred_at: '2024-04-10T15:00:00Z', sender: 'customer' }),
+      acme({ event_id: 'n2-1', conversation_id: 'n2', occurred_at: '2024-04-10T16:00:00Z', sender: 'customer', use_case: 'faq', intent: 'store_hours' }),
+    ]
+    expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(april))).body.accepted).toBe(2)
+    const range = 'from=2024-04-01&to=2024-04-30'
+    const kpis = await getKpis(pulso, TEST_KEYS.acmeRead, `${range}&grain=all&by=use_case`)
+    const none = kpis.body.rows.find((row: { use_case: string | null }) => row.use_case === null)
+    const missing = (await get(`/v1/conversations?${range}&missing=use_case`)).body
+    expect([none.conversations, missing.total, ids(missing)]).toEqual([1, 1, ['n1']])
+    expect(ids((await get(`/v1/conversations?${range}&missing=use_case,intent`)).body)).toEqual(['n1'])
+    expect((await get(`/v1/conversations?${range}&missing=channel`)).body.total).toBe(0)
+    const bad = await get(`/v1/conversations?${range}&missing=colour`)
+    expect([bad.status, bad.body.message]).toEqual([400, '`missing`: expected segments among use_case, intent, bot_version, channel'])
+  })
+
   it('pages with limit and offset and keeps the total', async () => {
     const { body } = await get('/v1/conversations?from=2024-03-01&to=2024-03-02&limit=1&offset=1')
     expect(ids(body)).toEqual(['c2'])

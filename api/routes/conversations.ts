@@ -24,6 +24,12 @@ export const conversationQuerySchema = dateRange({
   handoff_reason: segmentValue,
   // a row of /v1/use-cases/scorecard: a registered use case, (outside) or (no customer message)
   registry_use_case: segmentValue,
+  // segments the conversations carry no value of (a `(none)` row of /v1/kpis?by=…), e.g. missing=use_case
+  missing: z
+    .string()
+    .optional()
+    .transform((v) => (v ? v.split(',').map((s) => s.trim()) : []))
+    .pipe(z.array(z.enum(SEGMENTS, { error: `expected segments among ${SEGMENTS.join(', ')}` }))),
   // comma-separated, e.g. flag=escalated,csat_unsatisfied
   flag: z
     .string()
@@ -55,6 +61,7 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         from: query.from,
         to: query.to,
         segments,
+        missingSegments: query.missing,
         handoffReason: query.handoff_reason,
         registryUseCase: query.registry_use_case,
         flags: query.flag,

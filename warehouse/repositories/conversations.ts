@@ -68,6 +68,8 @@ export type ConversationFilter = {
   from: string
   to: string
   segments?: Partial<Record<Segment, string>>
+  /** Segments the conversation carries no value of: the `(none)` row of a KPI breakdown. */
+  missingSegments?: Segment[]
   handoffReason?: string
   /** A row of the use-case scorecard: a registered use case, `(outside)` or `(no customer message)`. */
   registryUseCase?: string
@@ -96,6 +98,7 @@ export function conversationWhere(database: string, filter: ConversationFilter):
     clauses.push(`toString(${segment}) = {seg_${segment}:String}`)
     params[`seg_${segment}`] = value
   }
+  for (const segment of filter.missingSegments ?? []) if (SEGMENTS.includes(segment)) clauses.push(`isNull(${segment})`)
   if (filter.handoffReason !== undefined) {
     clauses.push('handoff_reason = {handoff_reason:String}')
     params.handoff_reason = filter.handoffReason
