@@ -4,15 +4,18 @@ import type {
   Catalog,
   ConversationDetail,
   ConversationPage,
+  CostsResponse,
   GoalsResponse,
   HandoffsResponse,
   KpiResponse,
+  ProactiveResponse,
   RegressionsResponse,
   ScorecardResponse,
   SqlJsonResult,
   TenantResponse,
   WeeklyReview,
 } from '../../../definitions/api.ts'
+import type { CostSplit } from '../../../definitions/costs.ts'
 import type { Segment } from './kpis.ts'
 
 export type * from '../../../definitions/api.ts'
@@ -57,6 +60,8 @@ export function createApi(key: string, fetcher: typeof fetch = fetch.bind(global
     kpis: (q: { from: string; to: string; grain: string; by?: Segment }) => request<KpiResponse>(`/v1/kpis?${queryString(q)}`),
     conversations: (q: Query) => request<ConversationPage>(`/v1/conversations?${queryString(q)}`),
     conversation: (id: string) => request<ConversationDetail>(`/v1/conversations/${encodeURIComponent(id)}`),
+    costs: (q: { from: string; to: string; grain: string; by: CostSplit }) => request<CostsResponse>(`/v1/costs?${queryString(q)}`),
+    proactive: (q: { from: string; to: string }) => request<ProactiveResponse>(`/v1/proactive?${queryString(q)}`),
     handoffs: (q: Query) => request<HandoffsResponse>(`/v1/handoffs?${queryString(q)}`),
     goals: () => request<GoalsResponse>('/v1/goals'),
     regressions: (q: Query) => request<RegressionsResponse>(`/v1/regressions?${queryString(q)}`),

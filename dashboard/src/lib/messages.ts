@@ -1,8 +1,10 @@
 // Every string the dashboard shows, in Spanish and English. Keys are the same in both;
 // the type of `en` is the contract `es` must meet.
 import type { KpiLabelKey } from '../../../definitions/kpis.ts'
+import { COST_MESSAGES_EN, COST_MESSAGES_ES } from './cost-messages.ts'
 
 const en = {
+  ...COST_MESSAGES_EN,
   'app.title': 'Pulso',
   'app.tagline': 'Bot KPIs beside business goals',
   'nav.overview': 'Overview',
@@ -216,6 +218,7 @@ const en = {
 export type MessageKey = keyof typeof en
 
 const es: Record<MessageKey, string> = {
+  ...COST_MESSAGES_ES,
   'app.title': 'Pulso',
   'app.tagline': 'KPIs del bot junto a las metas del negocio',
   'nav.overview': 'Resumen',

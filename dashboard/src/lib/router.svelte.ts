@@ -1,5 +1,5 @@
-// Hash routing: #/overview, #/operations, #/review, #/data, #/conversations?…, #/conversations/<id>.
-export type Page = 'overview' | 'operations' | 'review' | 'data' | 'conversations' | 'conversation'
+// Hash routing: #/overview, #/operations, #/costs, #/review, #/data, #/conversations?…, #/conversations/<id>.
+export type Page = 'overview' | 'operations' | 'costs' | 'review' | 'data' | 'conversations' | 'conversation'
 
 export type Route = { page: Page; id?: string; params: URLSearchParams }
 
@@ -8,7 +8,7 @@ export function parseHash(hash: string): Route {
   const params = new URLSearchParams(search)
   const [first, ...rest] = pathPart.split('/').filter(Boolean)
   if (first === 'conversations' && rest.length) return { page: 'conversation', id: decodeURIComponent(rest.join('/')), params }
-  const pages: Page[] = ['overview', 'operations', 'review', 'data', 'conversations']
+  const pages: Page[] = ['overview', 'operations', 'costs', 'review', 'data', 'conversations']
   return { page: pages.includes(first as Page) ? (first as Page) : 'overview', params }
 }
 
