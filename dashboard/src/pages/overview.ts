@@ -4,10 +4,10 @@ import { previousPeriod, trendGrain } from '../lib/period.ts'
 
 // The tiles' values load first and alone, so the page is usable before the rest arrives;
 // goals (evaluated by the API), the previous period and the trend follow once they are in.
+// The goals do not depend on the period (each is evaluated for its own): asked once per visit.
 export type TrendData = { rows: KpiRow[]; grain: 'day' | 'week' | 'month' }
 export type OverviewLoads = {
   current: Promise<KpiRow | null>
-  goals: Promise<GoalReport[]>
   previous: Promise<KpiRow | null>
   trend: Promise<TrendData>
 }
@@ -20,8 +20,15 @@ export function loadOverview(api: Api, period: Range): OverviewLoads {
   const grain = trendGrain(period)
   return {
     current,
-    goals: afterCurrent.then(() => api.goals()).then((answer) => answer.goals),
     previous: afterCurrent.then(() => api.kpis({ ...previousPeriod(period), grain: 'all' })).then((r) => r.rows[0] ?? null),
     trend: afterCurrent.then(() => api.kpis({ ...period, grain })).then((r) => ({ rows: r.rows, grain })),
   }
+}
+
+/** GET /v1/goals once the tiles' first values are in (`first`), so it does not compete with them. */
+export function loadGoals(api: Api, first: Promise<unknown>): Promise<GoalReport[]> {
+  return first
+    .catch(() => undefined)
+    .then(() => api.goals())
+    .then((answer) => answer.goals)
 }
