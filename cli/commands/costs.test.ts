@@ -23,7 +23,8 @@ let range = { from: '', to: '' }
 beforeAll(async () => {
   expect(await pulso('demo', '--days', '10', '--per-day', '30')).toMatch(/demo tenant filled/)
   // a range a little wider than the demo's 10 days, so every period of the data is in it
-  range = { from: new Date(Date.now() - 12 * 86400_000).toISOString().slice(0, 10), to: today }
+  const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10)
+  range = { from: day(-12), to: day(1) }
   for (const { grain, by } of cases)
     cli.set(`${grain} ${by}`, JSON.parse(await pulso('costs', '--from', range.from, '--to', range.to, '--grain', grain, '--by', by, '--json')))
 }, 240_000)
