@@ -8,6 +8,7 @@ export const UNIT_TESTS = [
   'config/operating-loop.test.ts',
   'config/whatsapp.test.ts',
   'dashboard/src/lib/csv.test.ts',
+  'dashboard/src/lib/durations.test.ts',
   'dashboard/src/lib/goals.test.ts',
   'dashboard/src/lib/period.test.ts',
   'definitions/kpis.test.ts',

@@ -2,6 +2,7 @@
 // current language and the tenant's currency and time zone.
 import { format as formatDate, parseISO } from 'date-fns'
 import { enUS, es } from 'date-fns/locale'
+import { DURATION_UNIT_SECONDS, type DurationUnit, durationUnit } from './durations.ts'
 import { i18n } from './i18n.svelte.ts'
 import { KPI_CATALOG, type KpiName, type KpiUnit } from './kpis.ts'
 
@@ -22,18 +23,16 @@ function numberFormat(options: Intl.NumberFormatOptions): Intl.NumberFormat {
 export const DASH = '–'
 
 function seconds(value: number, signed = false): string {
-  const sign = signed ? 'always' : 'auto'
+  return secondsIn(durationUnit(Math.abs(value)), value, signed)
+}
+
+/** A duration in the given unit: seconds below 10 keep a decimal (below 1, two), minutes and hours one. */
+function secondsIn(unit: DurationUnit, value: number, signed = false): string {
   const abs = Math.abs(value)
-  if (abs < 120)
-    return numberFormat({
-      style: 'unit',
-      unit: 'second',
-      unitDisplay: 'short',
-      maximumFractionDigits: abs < 1 ? 2 : abs < 10 ? 1 : 0,
-      signDisplay: sign,
-    }).format(value)
-  if (abs < 7200) return numberFormat({ style: 'unit', unit: 'minute', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 60)
-  return numberFormat({ style: 'unit', unit: 'hour', unitDisplay: 'short', maximumFractionDigits: 1, signDisplay: sign }).format(value / 3600)
+  const digits = unit !== 'second' ? 1 : abs < 1 ? 2 : abs < 10 ? 1 : 0
+  return numberFormat({ style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: digits, signDisplay: signed ? 'always' : 'auto' }).format(
+    value / DURATION_UNIT_SECONDS[unit],
+  )
 }
 
 /** A value of a unit (rate 0–1 shows as percent, money in the tenant currency…); null shows a dash. */
@@ -118,7 +117,17 @@ export function chartValue(kpi: KpiName, value: number | null | undefined): numb
   return KPI_CATALOG[kpi].unit === 'rate' ? value * 100 : value
 }
 
-/** Tick labels for a chart axis holding `chartValue`s. */
-export function formatChartTick(kpi: KpiName, value: number): string {
-  return formatKpi(kpi, KPI_CATALOG[kpi].unit === 'rate' ? value / 100 : value)
+/**
+ * Tick labels for a chart axis holding `chartValue`s. Given the axis' other ticks, a duration is
+ * written in one unit for the whole axis (0, 1, 2, 3 min — not 100 sec beside 3.3 min).
+ */
+export function formatChartTick(kpi: KpiName, value: number, axis: number[] = []): string {
+  const unit = KPI_CATALOG[kpi].unit
+  if (unit === 'seconds' && axis.length > 0) return secondsIn(durationUnit(Math.max(...axis.map(Math.abs))), value)
+  return formatKpi(kpi, unit === 'rate' ? value / 100 : value)
+}
+
+/** A duration in one given unit, e.g. every label of one axis. */
+export function formatDuration(seconds: number, unit: DurationUnit): string {
+  return secondsIn(unit, seconds)
 }
