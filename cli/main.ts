@@ -1,7 +1,7 @@
 // The `pulso` command line: the same jobs as the server, from a terminal.
 import { Command, InvalidArgumentError } from 'commander'
 import { StartupError } from '../api/listen.ts'
-import { ConfigError, loadConfig, tenantSettings } from '../config/config.ts'
+import { ConfigError, configuredTenant, loadConfig } from '../config/config.ts'
 import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
 import { GRAINS, SEGMENTS } from '../definitions/kpis.ts'
 import { DataFolderInUseError } from '../warehouse/data-folder.ts'
@@ -12,7 +12,7 @@ import { register as registerKafka } from './commands/kafka.ts'
 import { register as registerReview } from './commands/review.ts'
 import { ingestFile } from './ingest-file.ts'
 import { createLogger } from './logger.ts'
-import { formatTable } from './table.ts'
+import { formatKpiTable } from './table.ts'
 
 const program = new Command()
 program
@@ -77,16 +77,18 @@ program
   .option('--tenant <id>', 'tenant', 'demo')
   .option('--json', 'print JSON rows instead of a table')
   .action(async (options: { from: string; to: string; grain: string; by?: string; tenant: string; json?: boolean }) => {
-    const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })
+    // the same configuration as `pulso start` (demo on unless PULSO_DEMO=0), so the tenant's time
+    // zone and currency, and therefore the numbers, are the API's
+    const config = loadConfig(process.env)
+    const tenant = configuredTenant(config, options.tenant)
     const { kpiQuerySchema } = await import('../api/routes/kpis.ts')
     const { parseInput } = await import('../api/validation.ts')
     const query = parseInput(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
     const { withRuntime } = await import('../runtime/runtime.ts')
-    const { queryKpis, withEmptyPeriods } = await import('../warehouse/repositories/kpis.ts')
+    const { kpiReport } = await import('../domain/kpi-report.ts')
     await withRuntime(config, async (runtime) => {
-      const tenant = tenantSettings(config, options.tenant)
-      const rows = withEmptyPeriods(await queryKpis(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query }), query)
-      console.log(options.json ? JSON.stringify(rows, null, 2) : formatTable(rows))
+      const report = await kpiReport(runtime.warehouse, tenant, query)
+      console.log(options.json ? JSON.stringify(report.rows, null, 2) : formatKpiTable(report.rows))
     })
   })
 

@@ -11,7 +11,18 @@ export type TenantResponse = { id: string; name: string; timezone: string; curre
 
 /** One period (and segment, with `by`): `period` is its first local date; a KPI over nothing is null. */
 export type KpiRow = { period: string } & Partial<Record<Segment, string | null>> & Record<KpiField, number | null>
-export type KpiResponse = { tenant_id: string; timezone: string; currency: string; grain: string; by: Segment | null; from: string; to: string; rows: KpiRow[] }
+/** A row of GET /v1/kpis: `provisional` names its KPIs whose forward-looking window has not closed (docs/DESIGN.md). */
+export type KpiResponseRow = KpiRow & { provisional: KpiField[] }
+export type KpiResponse = {
+  tenant_id: string
+  timezone: string
+  currency: string
+  grain: string
+  by: Segment | null
+  from: string
+  to: string
+  rows: KpiResponseRow[]
+}
 
 // ---- GET /v1/costs ---------------------------------------------------------------------------
 
@@ -113,7 +124,8 @@ export type HandoffsResponse = { tenant_id: string; timezone: string; from: stri
 // ---- GET /v1/goals ------------------------------------------------------------------------------
 
 /** on_track meets the target; at_risk misses by at most at_risk_margin × |target|; no_data: no value in the period. */
-export type GoalStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_data'
+/** `provisional`: the period's value is a forward-looking KPI whose window has not closed, so it is shown but not judged. */
+export type GoalStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_data' | 'provisional'
 export type GoalPeriodResult = { period_start: string; period_end: string; value: number | null; status: GoalStatus }
 export type GoalReport = {
   id: string
@@ -200,6 +212,8 @@ export type KpiDelta = {
   delta: number | null
   relative: number | null
   trend: 'better' | 'worse' | 'same' | null
+  /** Either week's value can still change (a forward-looking KPI): no delta, relative change or trend. */
+  provisional: boolean
 }
 export type ScorecardRow = {
   use_case: string

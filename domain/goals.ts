@@ -6,8 +6,9 @@ import type { GoalPeriodResult, GoalReport, KpiRow } from '../definitions/api.ts
 import type { KpiField } from '../definitions/kpis.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
-import { periodEnd, periodStart, periodsBefore } from './dates.ts'
+import { periodEnd, periodStart, periodsBefore, todayIn } from './dates.ts'
 import { goalStatus } from './goal-status.ts'
+import { provisionalKpis } from './provisional.ts'
 
 /** Reads KPI rows; the weekly review passes one that answers from rows it already has. */
 export type KpiReader = (query: KpiQuery) => Promise<KpiRow[]>
@@ -18,8 +19,11 @@ export async function evaluateGoals(
   goals: Goal[],
   asOf: string,
   historyPeriods = 8,
-  readKpis: KpiReader = (query) => queryKpis(warehouse, query),
+  options: { readKpis?: KpiReader; now?: Date } = {},
 ): Promise<GoalReport[]> {
+  const readKpis = options.readKpis ?? ((query: KpiQuery) => queryKpis(warehouse, query))
+  // a forward-looking KPI's period is judged only once its window has closed, in real time
+  const today = todayIn(tenant.timezone, options.now)
   // One KPI query per (period, segment dimension), shared by the goals that need it and
   // computing only their KPIs.
   const groupOf = (goal: Goal) => `${goal.period}|${goal.segment?.by ?? ''}`
@@ -47,7 +51,9 @@ export async function evaluateGoals(
       const row = rows.find((r) => String(r.period) === start && (!goal.segment || r[goal.segment.by] === goal.segment.value))
       const raw = row?.[goal.kpi]
       const value = typeof raw === 'number' ? raw : raw === null || raw === undefined ? null : Number(raw)
-      history.push({ period_start: start, period_end: periodEnd(start, goal.period), value, status: goalStatus(value, goal) })
+      const end = periodEnd(start, goal.period)
+      const provisional = provisionalKpis(end < asOf ? end : asOf, today, [goal.kpi]).length > 0
+      history.push({ period_start: start, period_end: end, value, status: goalStatus(value, goal, provisional) })
     }
     const now = history[history.length - 1]!
     reports.push({

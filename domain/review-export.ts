@@ -6,7 +6,7 @@ import { kpiText as fmt } from '../definitions/kpis.ts'
 const pct = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)}%`)
 const share = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`)
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
-const STATUS = { on_track: 'on track', at_risk: 'at risk', off_track: 'OFF TRACK', no_data: 'no data' } as const
+const STATUS = { on_track: 'on track', at_risk: 'at risk', off_track: 'OFF TRACK', no_data: 'no data', provisional: 'provisional (can still change)' } as const
 
 export function reviewToMarkdown(r: WeeklyReview): string {
   const out: string[] = []
@@ -24,7 +24,8 @@ export function reviewToMarkdown(r: WeeklyReview): string {
     out.push('')
   }
   out.push('## KPIs vs last week', '', '| KPI | this week | last week | change | |', '|---|---|---|---|---|')
-  for (const d of r.kpi_deltas) out.push(`| ${d.kpi} | ${fmt(d.kpi, d.current)} | ${fmt(d.kpi, d.previous)} | ${pct(d.relative)} | ${d.trend ?? ''} |`)
+  for (const d of r.kpi_deltas)
+    out.push(`| ${d.kpi} | ${fmt(d.kpi, d.current)} | ${fmt(d.kpi, d.previous)} | ${d.provisional ? 'provisional' : pct(d.relative)} | ${d.trend ?? ''} |`)
   out.push('', `## Unanswered questions (${r.unanswered_questions.total_fallbacks} bot fallbacks)`, '')
   if (r.unanswered_questions.groups.length === 0) out.push('None this week.')
   else {
@@ -82,7 +83,7 @@ export function reviewToCsv(r: WeeklyReview): string {
   }
   for (const d of r.kpi_deltas) {
     add('kpi', d.kpi, 'this_week', d.current)
-    add('kpi', d.kpi, 'last_week', d.previous, d.trend ?? '')
+    add('kpi', d.kpi, 'last_week', d.previous, d.provisional ? 'provisional' : (d.trend ?? ''))
   }
   for (const q of r.unanswered_questions.groups) add('unanswered_question', q.question, 'fallbacks', q.fallbacks, q.examples.join(' | '))
   for (const e of r.escalation_reasons) add('escalation_reason', e.reason, 'conversations', e.conversations, `share=${e.share}`)

@@ -8,8 +8,9 @@ import { listGoals } from '../warehouse/repositories/goals.ts'
 import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
 import { queryEscalationReasons, queryFallbackQuestions } from '../warehouse/repositories/review.ts'
 import { queryScorecard } from '../warehouse/repositories/use-cases.ts'
-import { addDays, isoWeekOf } from './dates.ts'
+import { addDays, isoWeekOf, todayIn } from './dates.ts'
 import { evaluateGoals } from './goals.ts'
+import { provisionalKpis } from './provisional.ts'
 import { fallbacksPerGroup, mergeNearDuplicates } from './questions.ts'
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v))
@@ -26,7 +27,7 @@ export async function buildWeeklyReview(
   warehouse: Warehouse,
   tenant: TenantSettings,
   monday: string,
-  options: { questions?: number; intents?: number; minCsatResponses?: number } = {},
+  options: { questions?: number; intents?: number; minCsatResponses?: number; now?: Date } = {},
 ): Promise<WeeklyReview> {
   const sunday = addDays(monday, 6)
   const previousMonday = addDays(monday, -7)
@@ -44,14 +45,20 @@ export async function buildWeeklyReview(
     listGoals(warehouse, tenant.id),
     queryScorecard(warehouse, range),
   ])
-  const goalReports = await evaluateGoals(warehouse, tenant, goals, sunday, 2, (q) => (isTwoWeeks(q) ? Promise.resolve(weeks) : queryKpis(warehouse, q)))
+  const goalReports = await evaluateGoals(warehouse, tenant, goals, sunday, 2, {
+    readKpis: (q) => (isTwoWeeks(q) ? Promise.resolve(weeks) : queryKpis(warehouse, q)),
+    now: options.now,
+  })
   const current: Record<string, unknown> = weeks.find((r) => String(r.period) === monday) ?? {}
   const previous: Record<string, unknown> = weeks.find((r) => String(r.period) === previousMonday) ?? {}
+  // a forward-looking KPI (fcr_rate) of a week whose window has not closed is shown, not compared
+  const provisional = new Set(provisionalKpis(sunday, todayIn(tenant.timezone, options.now)))
   const kpiDeltas = KPI_FIELDS.map((kpi): KpiDelta => {
     const c = num(current[kpi])
     const p = num(previous[kpi])
+    if (provisional.has(kpi)) return { kpi, current: c, previous: p, delta: null, relative: null, trend: null, provisional: true }
     const delta = c !== null && p !== null ? c - p : null
-    return { kpi, current: c, previous: p, delta, relative: delta !== null && p ? delta / Math.abs(p) : null, trend: trend(kpi, delta) }
+    return { kpi, current: c, previous: p, delta, relative: delta !== null && p ? delta / Math.abs(p) : null, trend: trend(kpi, delta), provisional: false }
   })
   const minResponses = options.minCsatResponses ?? 5
   const intents = byIntent

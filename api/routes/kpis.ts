@@ -3,10 +3,9 @@ import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
-import type { KpiResponse } from '../../definitions/api.ts'
 import { GRAINS, SEGMENTS } from '../../definitions/kpis.ts'
+import { kpiReport } from '../../domain/kpi-report.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { queryKpis, withEmptyPeriods } from '../../warehouse/repositories/kpis.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { dateRange, validQuery } from '../validation.ts'
 
@@ -19,16 +18,6 @@ export function kpisRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse; c
   return new Hono<{ Variables: AuthVariables }>().get('/', requireRole(options.apiKeys, 'read'), validQuery(kpiQuerySchema), async (c) => {
     const query = c.req.valid('query')
     const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
-    const rows = withEmptyPeriods(await queryKpis(options.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query }), query)
-    return c.json({
-      tenant_id: tenant.id,
-      timezone: tenant.timezone,
-      currency: tenant.currency,
-      grain: query.grain,
-      by: query.by ?? null,
-      from: query.from,
-      to: query.to,
-      rows,
-    } satisfies KpiResponse)
+    return c.json(await kpiReport(options.warehouse, tenant, query))
   })
 }

@@ -78,11 +78,18 @@ async function signIn(page: Page, lang: Lang = 'en') {
   await page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-value]').waitFor()
 }
 
-/** Waits until the tile shows this exact API value (after a period switch the old one lingers briefly). */
+/**
+ * Waits until the tile shows this API value (after a period switch the old one lingers briefly).
+ * Equal to 12 significant digits: a sum of floats differs in its last bits with the order
+ * ClickHouse's threads add in, from one query to the next.
+ */
 async function waitForTileValue(page: Page, kpi: string, value: number | null) {
   await page.waitForFunction(
-    ([k, v]) => document.querySelector(`article.tile[data-kpi=${k}]`)?.getAttribute('data-value') === v,
-    [kpi, value === null ? '' : String(value)] as const,
+    ([k, v]) => {
+      const shown = document.querySelector(`article.tile[data-kpi=${k}]`)?.getAttribute('data-value')
+      return shown === undefined || shown === null ? false : v === '' ? shown === '' : shown !== '' && Number(Number(shown).toPrecision(12)) === Number(v)
+    },
+    [kpi, value === null ? '' : String(Number(value.toPrecision(12)))] as const,
     { timeout: 15_000 },
   )
 }
@@ -161,7 +168,12 @@ describe('overview', () => {
     }
     expect(await tileText(page, 'escalation_rate')).toBe(percent('en', current.escalation_rate!))
     expect(await tileText(page, 'bot_resolution_rate')).toBe(percent('en', current.bot_resolution_rate!))
-    expect(await tileText(page, 'fcr_rate')).toBe(percent('en', current.fcr_rate!))
+    // the last 30 days end today: FCR can still change (customers have 7 days to come back), so
+    // the tile marks it, says why and does not compare it
+    expect(current.provisional).toEqual(['fcr_rate'])
+    expect(await tileText(page, 'fcr_rate')).toBe(`${percent('en', current.fcr_rate!)}*`)
+    expect(await page.locator('article.tile[data-kpi=fcr_rate] [data-testid=kpi-provisional]').innerText()).toContain('Provisional')
+    expect(await page.locator('article.tile[data-kpi=fcr_rate] [data-testid=kpi-delta]').innerText()).toBe('not compared while provisional')
     expect(await tileText(page, 'cost_per_conversation')).toBe(money('en', current.cost_per_conversation!))
     expect(await tileText(page, 'csat_score')).toBe(score('en', current.csat_score!))
     expect(await page.getByTestId('overview-summary').innerText()).toContain(`${count('en', current.conversations!)} conversations`)
@@ -181,7 +193,11 @@ describe('overview', () => {
     const overall = (await api<{ goals: { kpi: string; segment: unknown; status: string }[] }>('/v1/goals')).goals.filter((g) => !g.segment)
     expect(overall.length).toBeGreaterThan(0)
     for (const goal of overall.filter((g) => OVERVIEW.includes(g.kpi))) {
-      await poll(() => page.locator(`article.tile[data-kpi=${goal.kpi}] [data-status]`).getAttribute('data-status'), { timeout: 15_000 }).toBe(goal.status)
+      const badge = () => page.locator(`article.tile[data-kpi=${goal.kpi}] [data-status]`).getAttribute('data-status')
+      // a goal whose own period has no data yet (early on a Monday for a weekly goal) is judged
+      // on the page's value instead, and the badge says "Goal met" or "Goal missed"
+      if (goal.status === 'no_data') await poll(badge, { timeout: 15_000 }).toMatch(/^(met|missed)$/)
+      else await poll(badge, { timeout: 15_000 }).toBe(goal.status)
     }
     // seven trend charts, each an image with a text description
     await page.locator('.trends [role=img] canvas').nth(6).waitFor()

@@ -2,7 +2,20 @@
 import type { Api, ConversationDetail, ConversationPage } from '../lib/api.ts'
 
 /** The filters the drill-down understands, as they appear in the page's address. */
-export const DRILL_PARAMS = ['from', 'to', 'use_case', 'intent', 'bot_version', 'channel', 'missing', 'handoff_reason', 'registry_use_case', 'flag', 'sort', 'offset'] as const
+export const DRILL_PARAMS = [
+  'from',
+  'to',
+  'use_case',
+  'intent',
+  'bot_version',
+  'channel',
+  'missing',
+  'handoff_reason',
+  'registry_use_case',
+  'flag',
+  'sort',
+  'offset',
+] as const
 export const PAGE_SIZE = 50
 
 export function drillQuery(params: URLSearchParams): Record<string, string> {

@@ -1,14 +1,14 @@
 // Data of the Overview page: the period's KPIs, the previous period's, the trend and the goals.
-import type { Api, GoalReport, KpiRow } from '../lib/api.ts'
+import type { Api, GoalReport, KpiResponseRow } from '../lib/api.ts'
 import { previousPeriod, trendGrain } from '../lib/period.ts'
 
 // The tiles' values load first and alone, so the page is usable before the rest arrives;
 // goals (evaluated by the API), the previous period and the trend follow once they are in.
 // The goals do not depend on the period (each is evaluated for its own): asked once per visit.
-export type TrendData = { rows: KpiRow[]; grain: 'day' | 'week' | 'month' }
+export type TrendData = { rows: KpiResponseRow[]; grain: 'day' | 'week' | 'month' }
 export type OverviewLoads = {
-  current: Promise<KpiRow | null>
-  previous: Promise<KpiRow | null>
+  current: Promise<KpiResponseRow | null>
+  previous: Promise<KpiResponseRow | null>
   trend: Promise<TrendData>
 }
 
