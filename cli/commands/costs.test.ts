@@ -57,5 +57,8 @@ describe('pulso costs', () => {
     const bad = await runPulso(['costs', '--from', range.from, '--to', range.to, '--by', 'intent'], { env })
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('`by`: expected one of component, category')
+    const nobody = await runPulso(['costs', '--from', range.from, '--to', range.to, '--tenant', 'nobody'], { env })
+    expect(nobody.code).toBe(1)
+    expect(nobody.stderr).toContain("unknown tenant 'nobody'")
   })
 })

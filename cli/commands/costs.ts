@@ -1,7 +1,7 @@
 // `pulso costs`: what the cost per conversation is made of (GET /v1/costs from a terminal), with the
 // API's validation and repository, so both give the same numbers.
 import type { Command } from 'commander'
-import { loadConfig, tenantSettings } from '../../config/config.ts'
+import { configuredTenant, loadConfig } from '../../config/config.ts'
 import { COST_SPLITS } from '../../definitions/costs.ts'
 import { GRAINS } from '../../definitions/kpis.ts'
 import { formatTable } from '../table.ts'
@@ -26,7 +26,7 @@ export function register(program: Command): void {
       const { withRuntime } = await import('../../runtime/runtime.ts')
       const { queryCostComposition } = await import('../../warehouse/repositories/costs.ts')
       await withRuntime(config, async (runtime) => {
-        const tenant = tenantSettings(config, options.tenant)
+        const tenant = configuredTenant(config, options.tenant)
         const rows = await queryCostComposition(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query })
         if (options.json) console.log(JSON.stringify(rows, null, 2))
         else {
