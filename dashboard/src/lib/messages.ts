@@ -2,9 +2,11 @@
 // the type of `en` is the contract `es` must meet.
 import type { KpiLabelKey } from '../../../definitions/kpis.ts'
 import { COST_MESSAGES_EN, COST_MESSAGES_ES } from './cost-messages.ts'
+import { ERROR_MESSAGES_EN, ERROR_MESSAGES_ES } from './error-messages.ts'
 
 const en = {
   ...COST_MESSAGES_EN,
+  ...ERROR_MESSAGES_EN,
   'app.title': 'Pulso',
   'app.tagline': 'Bot KPIs beside business goals',
   'nav.overview': 'Overview',
@@ -210,6 +212,14 @@ const en = {
   'data.usedBy': 'Used by',
   'data.lineage': 'Lineage',
   'data.sources': 'sources',
+  // the model catalog's layers and materializations (a data team's own layer keeps its name)
+  'layer.staging': 'staging',
+  'layer.intermediate': 'intermediate',
+  'layer.marts': 'marts',
+  'materialized.view': 'view',
+  'materialized.table': 'table',
+  'materialized.incremental': 'stored, incremental',
+  'materialized.parameterized view': 'parameterized view',
   'timeline.transcript': 'transcript',
   'timeline.profile': 'customer data',
   'timeline.intent': 'intent',
@@ -219,6 +229,7 @@ export type MessageKey = keyof typeof en
 
 const es: Record<MessageKey, string> = {
   ...COST_MESSAGES_ES,
+  ...ERROR_MESSAGES_ES,
   'app.title': 'Pulso',
   'app.tagline': 'KPIs del bot junto a las metas del negocio',
   'nav.overview': 'Resumen',
@@ -424,6 +435,13 @@ const es: Record<MessageKey, string> = {
   'data.usedBy': 'Usado por',
   'data.lineage': 'Linaje',
   'data.sources': 'fuentes',
+  'layer.staging': 'preparación',
+  'layer.intermediate': 'intermedios',
+  'layer.marts': 'marts (tablas finales)',
+  'materialized.view': 'vista',
+  'materialized.table': 'tabla',
+  'materialized.incremental': 'guardado, incremental',
+  'materialized.parameterized view': 'vista con parámetros',
   'timeline.transcript': 'transcripción',
   'timeline.profile': 'datos del cliente',
   'timeline.intent': 'intención',
