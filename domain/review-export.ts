@@ -1,31 +1,52 @@
 // The weekly review as Markdown (to paste in a doc or a chat) and as CSV (one row per fact).
 
-import type { WeeklyReview } from '../definitions/api.ts'
-import { kpiText as fmt } from '../definitions/kpis.ts'
+import type { GoalReport, KpiDelta, WeeklyReview } from '../definitions/api.ts'
+import { kpiText as fmt, KPI_CATALOG } from '../definitions/kpis.ts'
+import { isoWeekOf } from './dates.ts'
 
-const pct = (v: number | null) => (v === null ? '–' : `${v > 0 ? '+' : ''}${(v * 100).toFixed(1)}%`)
+const signed = (v: number, digits: number) => `${v > 0 ? '+' : ''}${v.toFixed(digits)}`
+const pct = (v: number | null) => (v === null ? '–' : `${signed(v * 100, 1)}%`)
 const share = (v: number | null) => (v === null ? '–' : `${(v * 100).toFixed(1)}%`)
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ')
 const STATUS = { on_track: 'on track', at_risk: 'at risk', off_track: 'OFF TRACK', no_data: 'no data', provisional: 'provisional (can still change)' } as const
 
-export function reviewToMarkdown(r: WeeklyReview): string {
+/**
+ * A change as the dashboard shows it: a rate's in percentage points (0.62 → 0.64 is +2.0 pp, not
+ * +3.2 %), any other KPI's relative to last week.
+ */
+function change(d: KpiDelta): string {
+  if (d.provisional) return 'provisional'
+  if (KPI_CATALOG[d.kpi].unit === 'rate') return d.delta === null ? '–' : `${signed(d.delta * 100, 1)} pp`
+  return pct(d.relative)
+}
+
+/** The period a goal's value is of: its own (a monthly goal's month to the review's Sunday), not the review's week. */
+function goalPeriod(g: GoalReport, reviewTo: string): string {
+  const current = g.history[g.history.length - 1]
+  if (!current) return '–'
+  if (g.period === 'day') return `day ${current.period_start}`
+  if (g.period === 'week') return `week ${isoWeekOf(current.period_start)}`
+  return `month ${current.period_start.slice(0, 7)}${current.period_end > reviewTo ? ` to ${reviewTo}` : ''}`
+}
+
+/** The review as Markdown; `tenant` names the tenant in the title (its id is for machines). */
+export function reviewToMarkdown(r: WeeklyReview, tenant: { name: string }): string {
   const out: string[] = []
-  out.push(`# Weekly review ${r.week} — ${r.tenant_id}`, '', `${r.from} to ${r.to} · ${r.conversations} conversations · compared with ${r.previous_week}`, '')
+  out.push(`# Weekly review ${r.week} — ${tenant.name}`, '', `${r.from} to ${r.to} · ${r.conversations} conversations · compared with ${r.previous_week}`, '')
   out.push('## Goals', '')
   if (r.goals.length === 0) out.push('No goals defined.', '')
   else {
-    out.push('| goal | KPI | segment | target | this week | status | owner |', '|---|---|---|---|---|---|---|')
+    out.push('| goal | KPI | segment | target | period | value | status | owner |', '|---|---|---|---|---|---|---|---|')
     for (const g of r.goals) {
       const value = g.history[g.history.length - 1]?.value ?? null
       out.push(
-        `| ${cell(g.id)} | ${g.kpi} | ${g.segment ? `${g.segment.by}=${cell(g.segment.value)}` : 'all'} | ${g.direction === 'at_most' ? '≤' : '≥'} ${fmt(g.kpi, g.target)} | ${fmt(g.kpi, value)} | ${STATUS[g.status]} | ${cell(g.owner)} |`,
+        `| ${cell(g.id)} | ${g.kpi} | ${g.segment ? `${g.segment.by}=${cell(g.segment.value)}` : 'all'} | ${g.direction === 'at_most' ? '≤' : '≥'} ${fmt(g.kpi, g.target)} | ${goalPeriod(g, r.to)} | ${fmt(g.kpi, value)} | ${STATUS[g.status]} | ${cell(g.owner)} |`,
       )
     }
     out.push('')
   }
   out.push('## KPIs vs last week', '', '| KPI | this week | last week | change | |', '|---|---|---|---|---|')
-  for (const d of r.kpi_deltas)
-    out.push(`| ${d.kpi} | ${fmt(d.kpi, d.current)} | ${fmt(d.kpi, d.previous)} | ${d.provisional ? 'provisional' : pct(d.relative)} | ${d.trend ?? ''} |`)
+  for (const d of r.kpi_deltas) out.push(`| ${d.kpi} | ${fmt(d.kpi, d.current)} | ${fmt(d.kpi, d.previous)} | ${change(d)} | ${d.trend ?? ''} |`)
   out.push('', `## Unanswered questions (${r.unanswered_questions.total_fallbacks} bot fallbacks)`, '')
   if (r.unanswered_questions.groups.length === 0) out.push('None this week.')
   else {
@@ -79,7 +100,13 @@ export function reviewToCsv(r: WeeklyReview): string {
   const rows: unknown[][] = [['week', 'section', 'item', 'metric', 'value', 'detail']]
   const add = (section: string, item: string, metric: string, value: unknown, detail = '') => rows.push([r.week, section, item, metric, value, detail])
   for (const g of r.goals) {
-    add('goal', g.id, g.kpi, g.history[g.history.length - 1]?.value ?? null, `status=${g.status}; target ${g.direction} ${g.target}; owner ${g.owner}`)
+    add(
+      'goal',
+      g.id,
+      g.kpi,
+      g.history[g.history.length - 1]?.value ?? null,
+      `period=${goalPeriod(g, r.to)}; status=${g.status}; target ${g.direction} ${g.target}; owner ${g.owner}`,
+    )
   }
   for (const d of r.kpi_deltas) {
     add('kpi', d.kpi, 'this_week', d.current)

@@ -14,6 +14,7 @@ export const UNIT_TESTS = [
   'definitions/kpis.test.ts',
   'domain/goal-status.test.ts',
   'domain/questions.test.ts',
+  'domain/review-export.test.ts',
   'domain/statistics.test.ts',
   'ingest/chatwoot/map-webhook.test.ts',
   'ingest/contract/timestamp.test.ts',

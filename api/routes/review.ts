@@ -36,7 +36,7 @@ export function reviewRoutes(options: { config: PulsoConfig; warehouse: Warehous
     const review = await buildWeeklyReview(options.warehouse, tenant, isoWeekMonday(week)!)
     const filename = `pulso-review-${tenant.id}-${week}`
     if (query.format === 'markdown') {
-      return c.body(reviewToMarkdown(review), 200, {
+      return c.body(reviewToMarkdown(review, tenant), 200, {
         'content-type': 'text/markdown; charset=utf-8',
         'content-disposition': `inline; filename="${filename}.md"`,
       })

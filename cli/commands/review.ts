@@ -29,7 +29,7 @@ export function register(program: Command): void {
         const tenant = configuredTenant(config, options.tenant)
         const review = await buildWeeklyReview(runtime.warehouse, tenant, isoWeekMonday(reviewWeek(query.week, tenant.timezone))!)
         process.stdout.write(
-          query.format === 'json' ? `${JSON.stringify(review, null, 2)}\n` : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review),
+          query.format === 'json' ? `${JSON.stringify(review, null, 2)}\n` : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review, tenant),
         )
       })
     })
