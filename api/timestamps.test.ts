@@ -63,6 +63,7 @@ describe('timestamps in the API', () => {
       '/v1/regressions': await json('/v1/regressions'),
       '/v1/review': await json('/v1/review'),
       '/v1/proactive': await json(`/v1/proactive?${range}`),
+      '/v1/costs': await json(`/v1/costs?${range}&grain=week&by=category`),
       '/v1/models': await json('/v1/models'),
       '/v1/sql': await json('/v1/sql?format=json', { method: 'POST', body: { sql: `SELECT conversation_id, started_at FROM fct_conversations LIMIT 3` } }),
     }
