@@ -13,6 +13,7 @@ export const UNIT_TESTS = [
   'dashboard/src/lib/period.test.ts',
   'definitions/kpis.test.ts',
   'domain/goal-status.test.ts',
+  'domain/provisional.test.ts',
   'domain/questions.test.ts',
   'domain/review-export.test.ts',
   'domain/statistics.test.ts',
