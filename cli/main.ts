@@ -1,7 +1,7 @@
 // The `pulso` command line: the same jobs as the server, from a terminal.
 import { Command, InvalidArgumentError } from 'commander'
 import { StartupError } from '../api/listen.ts'
-import { ConfigError, configuredTenant, loadConfig } from '../config/config.ts'
+import { ConfigError, loadConfig } from '../config/config.ts'
 import { ModelProjectError } from '../dbt-like-models/runner/project.ts'
 import { GRAINS, SEGMENTS } from '../definitions/kpis.ts'
 import { DataFolderInUseError } from '../warehouse/data-folder.ts'
@@ -80,13 +80,14 @@ program
     // the same configuration as `pulso start` (demo on unless PULSO_DEMO=0), so the tenant's time
     // zone and currency, and therefore the numbers, are the API's
     const config = loadConfig(process.env)
-    const tenant = configuredTenant(config, options.tenant)
     const { kpiQuerySchema } = await import('../api/routes/kpis.ts')
     const { parseInput } = await import('../api/validation.ts')
     const query = parseInput(kpiQuerySchema, { from: options.from, to: options.to, grain: options.grain, ...(options.by ? { by: options.by } : {}) })
     const { withRuntime } = await import('../runtime/runtime.ts')
     const { kpiReport } = await import('../domain/kpi-report.ts')
+    const { knownTenant } = await import('../domain/tenants.ts')
     await withRuntime(config, async (runtime) => {
+      const tenant = await knownTenant(config, runtime.warehouse, options.tenant)
       const report = await kpiReport(runtime.warehouse, tenant, query)
       console.log(options.json ? JSON.stringify(report.rows, null, 2) : formatKpiTable(report.rows))
     })

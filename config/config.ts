@@ -306,19 +306,6 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
   }
 }
 
-/**
- * The settings of a tenant the configuration names (config file, API keys, demo), for commands
- * that read one: an unknown id is an error, not a tenant with default settings.
- */
-export function configuredTenant(config: PulsoConfig, tenantId: string): TenantSettings {
-  const tenant = config.tenants.get(tenantId)
-  if (tenant) return tenant
-  const known = [...config.tenants.keys()].sort()
-  throw new ConfigError(
-    `unknown tenant '${tenantId}': no config file entry or API key names it (known: ${known.length ? known.join(', ') : 'none'}; the demo tenant exists unless PULSO_DEMO=0)`,
-  )
-}
-
 /** The settings of a tenant; unknown tenants get the defaults so their events still count. */
 export function tenantSettings(config: PulsoConfig, tenantId: string): TenantSettings {
   return config.tenants.get(tenantId) ?? { id: tenantId, name: tenantId, timezone: 'UTC', currency: 'USD', storeText: false }

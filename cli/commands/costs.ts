@@ -1,9 +1,10 @@
 // `pulso costs`: what the cost per conversation is made of (GET /v1/costs from a terminal), with the
 // API's validation and repository, so both give the same numbers.
 import type { Command } from 'commander'
-import { configuredTenant, loadConfig } from '../../config/config.ts'
+import { loadConfig } from '../../config/config.ts'
 import { COST_SPLITS } from '../../definitions/costs.ts'
 import { GRAINS } from '../../definitions/kpis.ts'
+import { knownTenant } from '../../domain/tenants.ts'
 import { formatTable } from '../table.ts'
 
 export function register(program: Command): void {
@@ -26,7 +27,7 @@ export function register(program: Command): void {
       const { withRuntime } = await import('../../runtime/runtime.ts')
       const { queryCostComposition } = await import('../../warehouse/repositories/costs.ts')
       await withRuntime(config, async (runtime) => {
-        const tenant = configuredTenant(config, options.tenant)
+        const tenant = await knownTenant(config, runtime.warehouse, options.tenant)
         const rows = await queryCostComposition(runtime.warehouse, { tenantId: tenant.id, timezone: tenant.timezone, ...query })
         if (options.json) console.log(JSON.stringify(rows, null, 2))
         else {

@@ -1,6 +1,7 @@
 // `pulso review --week YYYY-Www`, `pulso goals`, `pulso regressions`: the operating loop from a terminal.
 import type { Command } from 'commander'
-import { configuredTenant, loadConfig } from '../../config/config.ts'
+import { loadConfig } from '../../config/config.ts'
+import { knownTenant } from '../../domain/tenants.ts'
 import { formatTable } from '../table.ts'
 
 // Same demo setting as `pulso start` (on unless PULSO_DEMO=0): the demo's goals and use cases
@@ -26,7 +27,7 @@ export function register(program: Command): void {
       const { isoWeekMonday } = await import('../../domain/dates.ts')
       await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
-        const tenant = configuredTenant(config, options.tenant)
+        const tenant = await knownTenant(config, runtime.warehouse, options.tenant)
         const review = await buildWeeklyReview(runtime.warehouse, tenant, isoWeekMonday(reviewWeek(query.week, tenant.timezone))!)
         process.stdout.write(
           query.format === 'json' ? `${JSON.stringify(review, null, 2)}\n` : query.format === 'csv' ? reviewToCsv(review) : reviewToMarkdown(review, tenant),
@@ -51,7 +52,7 @@ export function register(program: Command): void {
       const { todayIn } = await import('../../domain/dates.ts')
       await withRuntime(config, async (runtime) => {
         await ensureRegistrySynced(runtime.warehouse, config)
-        const tenant = configuredTenant(config, options.tenant)
+        const tenant = await knownTenant(config, runtime.warehouse, options.tenant)
         const goals = await evaluateGoals(runtime.warehouse, tenant, await listGoals(runtime.warehouse, tenant.id), options.asOf ?? todayIn(tenant.timezone), 1)
         console.log(
           formatTable(
@@ -84,7 +85,12 @@ export function register(program: Command): void {
       const { withRuntime } = await import('../../runtime/runtime.ts')
       const { findRegressions } = await import('../../domain/regressions-query.ts')
       await withRuntime(config, async (runtime) => {
-        const report = await findRegressions(runtime.warehouse, configuredTenant(config, options.tenant), config.operatingLoop.regressions, options.asOf)
+        const report = await findRegressions(
+          runtime.warehouse,
+          await knownTenant(config, runtime.warehouse, options.tenant),
+          config.operatingLoop.regressions,
+          options.asOf,
+        )
         if (options.json) return console.log(JSON.stringify(report, null, 2))
         console.log(
           `as of ${report.as_of}: ${report.tests_run} comparisons tested, ${report.tests_skipped_small_samples} skipped (small samples), ${report.regressions.length} regressions`,

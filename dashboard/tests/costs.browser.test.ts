@@ -179,7 +179,8 @@ describe('Cost & proactive page', () => {
     await page.screenshot({ path: path.join(ARTIFACTS, 'costs-es-390.png'), fullPage: true })
     const fit = await layout(page)
     expect(fit.scrollWidth, 'no sideways scrolling at 390 px').toBeLessThanOrEqual(fit.innerWidth)
-    expect(fit.clippedTables, 'no table cut off at 390 px').toBe(0)
+    // on a phone a wide table scrolls inside its own box (docs/dashboard.md, "Screen widths";
+    // pages.browser.test.ts checks that no header cell is cut off by anything else)
     expect(errors).toEqual([])
     await page.close()
   })

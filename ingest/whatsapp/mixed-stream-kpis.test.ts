@@ -176,13 +176,20 @@ describe('KPIs from a mixed WhatsApp + Chatwoot stream', () => {
         template: 'order_update',
         campaign: 'july',
         sent: 1,
+        with_status: 1,
+        delivered: 1,
         delivered_rate: 1,
+        read: 1,
         read_rate: 1,
+        failed: 0,
         failed_rate: 0,
+        replied: 1,
         reply_rate: 1,
         conversions: 1,
         conversion_rate: 1,
         conversion_value: 30,
+        // the template's one charge: WhatsApp priced it utility, and a US number's utility price is 0.004 USD
+        cost: 0.004,
       },
     ])
   })

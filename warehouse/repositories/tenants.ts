@@ -23,3 +23,12 @@ FROM ${warehouse.database}.tenants GROUP BY tenant_id`,
   }
   return changed.length
 }
+
+/** The tenants that have events stored (the events table is sorted by tenant first: a cheap read). */
+export async function storedTenantIds(warehouse: Warehouse): Promise<string[]> {
+  const result = await warehouse.client.query({
+    query: `SELECT DISTINCT tenant_id FROM ${warehouse.database}.events ORDER BY tenant_id`,
+    format: 'JSONEachRow',
+  })
+  return (await result.json<{ tenant_id: string }>()).map((r) => r.tenant_id)
+}
