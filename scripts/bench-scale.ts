@@ -322,6 +322,7 @@ async function main() {
     { question: `GET /v1/review?week=${reviewWeek}`, path: `/v1/review?week=${reviewWeek}` },
     { question: 'GET /v1/regressions', path: `/v1/regressions?as_of=${END}` },
     { question: 'GET /v1/conversations?flag=escalated (30 days)', path: `/v1/conversations?from=${addDays(END, -29)}&to=${END}&flag=escalated` },
+    { question: 'GET /v1/proactive (30 days)', path: `/v1/proactive?from=${addDays(END, -29)}&to=${END}` },
   ]
   for (const e of endpoints) {
     log(`${e.question}: ${e.path}`)

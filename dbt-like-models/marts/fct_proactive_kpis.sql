@@ -3,7 +3,8 @@
 -- date it was sent on.
 with sends as (
     select *, toDate(sent_at, {timezone:String}) as sent_on
-    from {{ ref('fct_proactive_sends') }}
+    from {{ ref('fct_proactive_sends') }}(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})
+    -- the view reads only this tenant's sends of the range; said again for its unit tests, whose input is a plain table
     where tenant_id = {tenant_id:String}
 ),
 

@@ -1,18 +1,43 @@
--- One row per proactive message (template) sent: whether WhatsApp delivered it, the customer read
--- it (unknown, null, when WhatsApp reported no status for it), replied to it and converted after
--- it, and what it cost.
+-- One row per proactive message (template) a tenant sent in a date range (local send dates):
+-- whether WhatsApp delivered it, the customer read it (unknown, null, when WhatsApp reported no
+-- status for it), replied to it and converted after it, and what it cost.
+-- A parameterized view, so that every read it makes is bounded: the tenant's events, the sends
+-- of the range, the statuses of those sends, the messages and conversions of their customers
+-- from the range's first day on (a reply or conversion comes after its send), and the stored
+-- facts of their conversations; never another tenant's rows or the history before the range.
 with events as (
     select * from {{ ref('stg_events') }}
+    where tenant_id = {tenant_id:String}
 ),
 
 tenants as (
     select * from {{ ref('stg_tenants') }}
 ),
 
+sends as (
+    select
+        tenant_id,
+        event_id,
+        conversation_id,
+        customer_id,
+        occurred_at as sent_at,
+        template,
+        category,
+        campaign,
+        whatsapp_message_id
+    from events
+    where type = 'proactive_sent'
+        and toDate(occurred_at, {timezone:String}) >= {date_from:Date}
+        and toDate(occurred_at, {timezone:String}) <= {date_to:Date}
+),
+
 -- one row per (message, status): redelivered statuses count once
 statuses as (
     select tenant_id, message_id, status
     from {{ source('pulso', 'whatsapp_statuses') }}
+    -- a status comes after its send, so on or after the range's first day
+    where tenant_id = {tenant_id:String}
+        and occurred_at >= toDateTime({date_from:Date}, {timezone:String})
     order by tenant_id, message_id, status, received_at
     limit 1 by tenant_id, message_id, status
 ),
@@ -31,21 +56,6 @@ delivery as (
     group by tenant_id, message_id
 ),
 
-sends as (
-    select
-        tenant_id,
-        event_id,
-        conversation_id,
-        customer_id,
-        occurred_at as sent_at,
-        template,
-        category,
-        campaign,
-        whatsapp_message_id
-    from events
-    where type = 'proactive_sent'
-),
-
 -- Customer messages of the customers who were sent something, read from the raw events without
 -- removing repeats: a reply is whether any message answers the send, which a repeat cannot
 -- change, and skipping the deduplication of every message of the tenant's history is what keeps
@@ -54,8 +64,10 @@ customer_messages as (
     select tenant_id, customer_id, occurred_at,
         if(extra = '{}', null, nullIf(JSONExtractString(extra, 'wa_context_id'), '')) as whatsapp_context_id
     from {{ source('pulso', 'events') }}
-    where type = 'message' and sender = 'customer' and customer_id is not null
-        and (tenant_id, customer_id) in (select tenant_id, customer_id from sends where customer_id is not null)
+    where tenant_id = {tenant_id:String}
+        and occurred_at >= toDateTime({date_from:Date}, {timezone:String})
+        and type = 'message' and sender = 'customer' and customer_id is not null
+        and customer_id in (select customer_id from sends where customer_id is not null)
 ),
 
 -- a reply: the customer answered the message itself (a template button), or wrote within the 24 h after it
@@ -84,6 +96,9 @@ conversion_events as (
     from events
     left join tenants on events.tenant_id = tenants.tenant_id
     where events.type = 'conversion' and events.customer_id is not null
+        -- after a send of the range, and within 7 days of it
+        and events.occurred_at >= toDateTime({date_from:Date}, {timezone:String})
+        and events.occurred_at < toDateTime({date_to:Date}, {timezone:String}) + interval 8 day
 ),
 
 -- a conversion within 7 days after the send, by the same customer, of the send's campaign (or of none)
@@ -121,7 +136,10 @@ sends_per_conversation as (
 conversation_charges as (
     select tenant_id, conversation_id, cost_utility, cost_marketing
     from {{ ref('fct_conversations') }}
-    where (tenant_id, conversation_id) in (select tenant_id, conversation_id from sends)
+    where tenant_id = {tenant_id:String}
+        -- a send's conversation started at or before it
+        and started_at < toDateTime({date_to:Date}, {timezone:String}) + interval 1 day
+        and conversation_id in (select conversation_id from sends)
 ),
 
 send_costs as (

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { sqlString, sqlValue } from '../../warehouse/sql-literals.ts'
-import type { DataTest, Model, Project, UnitTest } from './project.ts'
+import { type DataTest, type Model, type Project, type UnitTest, withoutRefArguments } from './project.ts'
 import { createStatement } from './run.ts'
 
 export type TestResult = { name: string; kind: 'data' | 'unit'; model: string; passed: boolean; severity: 'error' | 'warn'; detail?: string }
@@ -147,7 +147,7 @@ async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTes
       const rows = givenByName.get(input) ?? []
       if (rows.length) await client.insert({ table: `${scratch}.${input}`, values: rows, format: 'JSONEachRow' })
     }
-    await client.command({ query: createStatement(model, scratch) })
+    await client.command({ query: createStatement({ ...model, sql: withoutRefArguments(model.sql) }, scratch) })
     const columns = [...new Set(test.expect.rows.flatMap((row) => Object.keys(row)))]
     const select = columns.length ? columns.join(', ') : '*'
     const from = model.params.length ? `${scratch}.${model.name}(${paramList(test.params)})` : `${scratch}.${model.name}`

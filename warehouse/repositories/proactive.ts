@@ -21,14 +21,19 @@ const COLUMNS = [
   'cost',
 ] as const satisfies readonly (keyof ProactiveRow)[]
 
+/** The query of GET /v1/proactive, with parameters tenant_id, timezone, date_from and date_to. */
+export function proactiveKpiSql(database: string): string {
+  return `SELECT ${COLUMNS.join(', ')}
+FROM ${database}.fct_proactive_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})
+ORDER BY template, campaign`
+}
+
 export async function queryProactiveKpis(
   warehouse: Warehouse,
   query: { tenantId: string; timezone: string; from: string; to: string },
 ): Promise<ProactiveRow[]> {
   const result = await warehouse.client.query({
-    query: `SELECT ${COLUMNS.join(', ')}
-FROM ${warehouse.database}.fct_proactive_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})
-ORDER BY template, campaign`,
+    query: proactiveKpiSql(warehouse.database),
     query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to },
     format: 'JSONEachRow',
   })
