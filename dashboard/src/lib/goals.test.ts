@@ -1,7 +1,7 @@
 // The goals of GET /v1/goals as the tiles read them.
 import { describe, expect, it } from 'vitest'
 import type { GoalReport } from './api.ts'
-import { badgeStatus, overallGoal } from './goals.ts'
+import { badgeStatus, needingAttention, overallGoal } from './goals.ts'
 
 function goal(fields: Partial<GoalReport>): GoalReport {
   return {
@@ -44,5 +44,19 @@ describe('goals on tiles', () => {
     expect(badgeStatus(empty, null)).toBe('none')
     // at_least 80: 85 meets it
     expect(badgeStatus(goal({ kpi: 'csat_score', direction: 'at_least', target: 80, status: 'no_data' }), 85)).toBe('met')
+  })
+})
+
+describe('goals needing attention', () => {
+  it('lists off-track goals first, then at-risk ones, segmented ones included, and nothing else', () => {
+    const goals = [
+      goal({ id: 'csat', kpi: 'csat_score', status: 'on_track' }),
+      goal({ id: 'frt', kpi: 'frt_p50_s', status: 'at_risk' }),
+      goal({ id: 'returns', segment: { by: 'use_case', value: 'returns' }, status: 'off_track' }),
+      goal({ id: 'fcr', kpi: 'fcr_rate', status: 'provisional' }),
+      goal({ id: 'cost', kpi: 'cost_per_conversation', status: 'no_data' }),
+      goal({ id: 'esc', status: 'off_track' }),
+    ]
+    expect(needingAttention(goals).map((g) => g.id)).toEqual(['esc', 'returns', 'frt'])
   })
 })

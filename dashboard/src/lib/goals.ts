@@ -20,3 +20,9 @@ export function badgeStatus(goal: GoalReport | undefined, value: number | null):
   if (value === null) return 'none'
   return (goal.direction === 'at_least' ? value >= goal.target : value <= goal.target) ? 'met' : 'missed'
 }
+
+/** The goals an executive must see first: off track, then at risk, each in its own period; segmented ones included. */
+export function needingAttention(goals: GoalReport[]): GoalReport[] {
+  const rank = { off_track: 0, at_risk: 1 } as Record<string, number>
+  return goals.filter((g) => g.status in rank).sort((a, b) => rank[a.status]! - rank[b.status]! || a.id.localeCompare(b.id))
+}

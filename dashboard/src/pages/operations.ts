@@ -1,11 +1,11 @@
 // Data of the Operations page: KPIs by segment, use-case scorecards (from the registry), handoffs, regressions.
-import type { Api, HandoffBreakdown, KpiRow, Regression, ScorecardResponse } from '../lib/api.ts'
+import type { Api, HandoffBreakdown, KpiResponseRow, KpiRow, Regression, ScorecardResponse } from '../lib/api.ts'
 import type { Segment } from '../lib/kpis.ts'
 import { NO_CUSTOMER_MESSAGE_ROW, OUTSIDE_ROW } from '../lib/use-cases.ts'
 
 type Range = { from: string; to: string }
 
-export async function loadSegmentKpis(api: Api, period: Range, by: Segment): Promise<KpiRow[]> {
+export async function loadSegmentKpis(api: Api, period: Range, by: Segment): Promise<KpiResponseRow[]> {
   const response = await api.kpis({ ...period, grain: 'all', by })
   return [...response.rows].sort((a, b) => (b.conversations ?? 0) - (a.conversations ?? 0))
 }
