@@ -12,6 +12,12 @@ describe('KPI catalog', () => {
     expect(columnsOf('fct_kpis')).toEqual(['period', 'segment', ...KPI_FIELDS])
   })
 
+  it('finds every after-the-handoff KPI among the columns of the fct_handoff_kpis mart', () => {
+    const handoffKpis = (Object.keys(KPI_CATALOG) as KpiName[]).filter((kpi) => KPI_CATALOG[kpi].computedIn === 'fct_handoff_kpis')
+    expect(handoffKpis).toEqual(['resolution_p50_s', 'agent_first_reply_p50_s', 'agent_reply_p50_s', 'reopen_rate'])
+    for (const kpi of handoffKpis) expect(columnsOf('fct_handoff_kpis'), kpi).toContain(kpi)
+  })
+
   it('labels every KPI in both languages of the dashboard', () => {
     for (const kpi of Object.keys(KPI_CATALOG) as KpiName[]) {
       expect(MESSAGES.en[`kpi.${kpi}`], kpi).toBeTruthy()

@@ -19,8 +19,11 @@ type KpiDefinition = {
   unit: KpiUnit
   /** Which way is better; null for volume, which is neither. */
   better: 'higher' | 'lower' | null
-  /** fct_kpis: a column of the KPI mart (GET /v1/kpis); regressions: tested by the regression detector only. */
-  computedIn: 'fct_kpis' | 'regressions'
+  /**
+   * fct_kpis: a column of the KPI mart (GET /v1/kpis); regressions: tested by the regression detector only;
+   * fct_handoff_kpis: a column of the per-agent and per-queue mart (GET /v1/handoffs/agents, /queues).
+   */
+  computedIn: 'fct_kpis' | 'regressions' | 'fct_handoff_kpis'
   /**
    * Forward-looking KPIs: days after a conversation during which later events can still change
    * its value (fcr_rate waits 7 days for the customer's next conversation, fct_conversations.sql),
@@ -45,6 +48,11 @@ export const KPI_CATALOG = {
   cost_per_conversation: { unit: 'money', better: 'lower', computedIn: 'fct_kpis', provisionalDays: 0 },
   fcr_rate: { unit: 'rate', better: 'higher', computedIn: 'fct_kpis', provisionalDays: 7 },
   fallback_rate: { unit: 'rate', better: 'lower', computedIn: 'regressions', provisionalDays: 0 },
+  // after the handoff, per agent or queue (handoff_wait_p50_s above is the agent first reply time)
+  resolution_p50_s: { unit: 'seconds', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
+  agent_first_reply_p50_s: { unit: 'seconds', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
+  agent_reply_p50_s: { unit: 'seconds', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
+  reopen_rate: { unit: 'rate', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
 } as const satisfies Record<string, KpiDefinition>
 
 /** Any KPI of the catalog. */

@@ -48,9 +48,19 @@ facts as (
         countIf(events.type = 'handoff') as handoffs,
         countIf(events.handoff_has_full_context) as handoffs_with_context,
         argMinIf(events.handoff_reason, events.occurred_at, events.type = 'handoff') as handoff_reason,
+        -- after the handoff: its queue (the earliest handoff that names one), the agent who holds
+        -- the conversation last (the latest agent message that names one), and every message in
+        -- time order (ties: the earlier received) to measure the agent's replies turn by turn
+        argMinIf(events.queue, (events.occurred_at, events.received_at), events.type = 'handoff' and events.queue is not null) as queue,
+        argMaxIf(events.agent_id, (events.occurred_at, events.received_at),
+            events.type = 'message' and events.sender = 'agent' and events.agent_id is not null) as agent_id,
+        minIf(toNullable(events.occurred_at), events.type = 'message' and events.sender = 'agent') as first_agent_at,
+        maxIf(toNullable(events.occurred_at), events.type = 'message' and events.sender = 'customer') as last_customer_at,
+        arraySort(m -> (m.1, m.2), groupArrayIf((events.occurred_at, events.received_at, coalesce(events.sender, '')), events.type = 'message')) as message_log,
         -- resolution and CSAT: the latest event of each kind wins (ties: the later received)
         argMaxIf(events.resolved_by, (events.occurred_at, events.received_at), events.type = 'resolved') as resolved_by,
         maxIf(toNullable(events.occurred_at), events.type = 'resolved') as resolved_at,
+        minIf(toNullable(events.occurred_at), events.type = 'resolved') as first_resolved_at,
         argMaxIf(events.score, (events.occurred_at, events.received_at), events.type = 'csat') as csat,
         -- fallbacks and costs
         countIf(events.type = 'bot_fallback') as fallbacks,
@@ -88,6 +98,29 @@ replies as (
     from facts
 ),
 
+-- an agent holds the conversation from its first agent message after the handoff (without a
+-- handoff: its first agent message). Each customer turn from then on (a customer message that
+-- does not follow another customer message) waits for the next agent message: its reply time.
+-- A turn no agent answered has none.
+agent_turns as (
+    select
+        *,
+        if(handoff_at is null, first_agent_at, first_agent_after_handoff_at) as held_from,
+        arrayMap(m -> m.1, message_log) as message_times,
+        arrayMap(m -> m.3, message_log) as message_senders,
+        arrayFilter(i -> held_from is not null
+                and message_senders[i] = 'customer'
+                and message_times[i] >= held_from
+                and (i = 1 or message_senders[i - 1] != 'customer'),
+            arrayEnumerate(message_senders)) as customer_turns,
+        arrayMap(i -> arrayFirstIndex((sender, j) -> j > i and sender = 'agent', message_senders, arrayEnumerate(message_senders)),
+            customer_turns) as turn_replies,
+        arrayFilter(x -> x >= 0,
+            arrayMap((i, r) -> if(r = 0, -1, dateDiff('millisecond', message_times[i], message_times[r]) / 1000), customer_turns, turn_replies)
+        ) as agent_reply_times_s
+    from replies
+),
+
 final as (
     select
         -- ids
@@ -107,9 +140,20 @@ final as (
         facts.handoff_at as handoff_at,
         facts.first_agent_after_handoff_at as first_agent_after_handoff_at,
         facts.resolved_at as resolved_at,
+        facts.first_resolved_at as first_resolved_at,
         -- response times, seconds with millisecond precision
         dateDiff('millisecond', facts.first_customer_at, facts.first_reply_at) / 1000 as frt_s,
         dateDiff('millisecond', facts.handoff_at, facts.first_agent_after_handoff_at) / 1000 as handoff_wait_s,
+        -- after the handoff
+        facts.queue as queue,
+        facts.agent_id as agent_id,
+        facts.agent_reply_times_s as agent_reply_times_s,
+        -- reopened: a customer wrote after the first resolution; the resolution that counts is
+        -- the latest, unless a customer wrote after it too (open again: no resolution time)
+        toBool(coalesce(facts.last_customer_at > facts.first_resolved_at, false)) as reopened,
+        if(facts.resolved_at is null or facts.first_customer_at is null or facts.last_customer_at > facts.resolved_at,
+            null,
+            dateDiff('millisecond', facts.first_customer_at, facts.resolved_at) / 1000) as resolution_s,
         -- escalation and resolution
         facts.handoffs > 0 as escalated,
         facts.handoffs as handoffs,
@@ -137,7 +181,7 @@ final as (
         facts.cost_uncategorized as cost_uncategorized,
         facts.currency as currency,
         facts.costs_in_other_currency as costs_in_other_currency
-    from replies as facts
+    from agent_turns as facts
 )
 
 select * from final
