@@ -22,6 +22,7 @@ export const UNIT_TESTS = [
   'ingest/contract/validate.test.ts',
   'ingest/event-row.test.ts',
   'ingest/kafka/block.test.ts',
+  'ingest/rasa/map-event.test.ts',
   'ingest/whatsapp/map-notification.test.ts',
   'ingest/whatsapp/signature.test.ts',
   'scripts/kafka/broker.test.ts',
