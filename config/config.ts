@@ -7,6 +7,7 @@ import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { type OperatingLoopConfig, parseOperatingLoop } from './operating-loop.ts'
+import { loadTwilioConfig, type TwilioConfig } from './twilio.ts'
 import { type ChatwootConfig, loadChatwootConfig, loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp.ts'
 
 export const ROLES = ['ingest', 'read', 'admin'] as const
@@ -69,6 +70,8 @@ export type PulsoConfig = {
   whatsapp: WhatsAppConfig
   /** Chatwoot webhooks: a secret URL token per tenant. */
   chatwoot: ChatwootConfig
+  /** Twilio WhatsApp webhooks: an auth token per tenant, and the public URL Twilio calls. */
+  twilio: TwilioConfig
 }
 
 /** Kafka, set when PULSO_KAFKA_BROKERS is: the topic, the worker group and how workers cut blocks. */
@@ -268,6 +271,9 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
       throw new ConfigError(message)
     }),
     chatwoot: loadChatwootConfig(file as Record<string, unknown>, env, (message) => {
+      throw new ConfigError(message)
+    }),
+    twilio: loadTwilioConfig(file as Record<string, unknown>, env, (message) => {
       throw new ConfigError(message)
     }),
   }
