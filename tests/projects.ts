@@ -6,6 +6,7 @@
 export const UNIT_TESTS = [
   'config/config.test.ts',
   'config/operating-loop.test.ts',
+  'config/twilio.test.ts',
   'config/whatsapp.test.ts',
   'dashboard/src/lib/csv.test.ts',
   'dashboard/src/lib/durations.test.ts',
@@ -23,6 +24,8 @@ export const UNIT_TESTS = [
   'ingest/event-row.test.ts',
   'ingest/kafka/block.test.ts',
   'ingest/rasa/map-event.test.ts',
+  'ingest/twilio/map-webhook.test.ts',
+  'ingest/twilio/signature.test.ts',
   'ingest/whatsapp/map-notification.test.ts',
   'ingest/whatsapp/signature.test.ts',
   'scripts/kafka/broker.test.ts',
