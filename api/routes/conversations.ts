@@ -24,6 +24,9 @@ export const conversationQuerySchema = dateRange({
   handoff_reason: segmentValue,
   // a row of /v1/use-cases/scorecard: a registered use case, (outside) or (no customer message)
   registry_use_case: segmentValue,
+  // a row of /v1/proactive: the conversations that got a send of this template (and campaign; empty: none) in the range
+  template: segmentValue,
+  campaign: z.string().max(256).optional(),
   // segments the conversations carry no value of (a `(none)` row of /v1/kpis?by=…), e.g. missing=use_case
   missing: z
     .string()
@@ -53,6 +56,7 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
     .use('*', requireRole(options.apiKeys, 'read'))
     .get('/', validQuery(conversationQuerySchema), async (c) => {
       const query = c.req.valid('query')
+      if (query.campaign !== undefined && query.template === undefined) throw new ApiError(400, 'bad_request', '`campaign`: only with `template`')
       const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
       const segments = Object.fromEntries(SEGMENTS.filter((s) => query[s] !== undefined).map((s) => [s, query[s]!])) as Partial<Record<Segment, string>>
       const page = await listConversations(options.warehouse, {
@@ -64,6 +68,7 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         missingSegments: query.missing,
         handoffReason: query.handoff_reason,
         registryUseCase: query.registry_use_case,
+        proactive: query.template === undefined ? undefined : { template: query.template, campaign: query.campaign },
         flags: query.flag,
         sort: query.sort,
         limit: query.limit,

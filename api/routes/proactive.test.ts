@@ -132,4 +132,28 @@ describe('GET /v1/proactive', () => {
       ])
     }
   })
+
+  it('drills from a template (and campaign) to the conversations that got it', async () => {
+    const list = async (query: string) => {
+      const response = await pulso.app.request(`/v1/conversations?from=2025-07-01&to=2025-07-31&${query}`, {
+        headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` },
+      })
+      return { status: response.status, body: (await response.json()) as any }
+    }
+    const ids = (body: any) => body.rows.map((c: { conversation_id: string }) => c.conversation_id).sort()
+    // s1 (c1) and s2 (c2) are order_update/july; s3 (c3) is promo/july
+    expect(ids((await list('template=order_update')).body)).toEqual(['c1', 'c2'])
+    expect(ids((await list('template=order_update&campaign=july')).body)).toEqual(['c1', 'c2'])
+    expect(ids((await list('template=promo&campaign=july')).body)).toEqual(['c3'])
+    // an empty campaign is a send without one: there is none
+    expect((await list('template=promo&campaign=')).body.total).toBe(0)
+    // outside the range of the sends, none
+    const june = await pulso.app.request('/v1/conversations?from=2025-06-01&to=2025-06-30&template=order_update', {
+      headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` },
+    })
+    expect(((await june.json()) as any).total).toBe(0)
+    const bad = await list('campaign=july')
+    expect(bad.status).toBe(400)
+    expect(bad.body.message).toBe('`campaign`: only with `template`')
+  })
 })

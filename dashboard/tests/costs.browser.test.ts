@@ -181,6 +181,15 @@ describe('Cost & proactive page', () => {
     expect(fit.scrollWidth, 'no sideways scrolling at 390 px').toBeLessThanOrEqual(fit.innerWidth)
     // on a phone a wide table scrolls inside its own box (docs/dashboard.md, "Screen widths";
     // pages.browser.test.ts checks that no header cell is cut off by anything else)
+
+    // a template's sent count → the conversations that got it, as the API lists them
+    const first = proactive.rows[0]
+    const campaign = first.campaign === null ? '&campaign=' : `&campaign=${encodeURIComponent(first.campaign)}`
+    const listed = await api(`/v1/conversations?from=${from}&to=${to}&template=${encodeURIComponent(first.template)}${campaign}&limit=1`)
+    expect(listed.total).toBeGreaterThan(0)
+    await page.locator(`[data-testid=proactive-row][data-template="${first.template}"][data-campaign="${first.campaign ?? ''}"] dd[data-field=sent] a`).click()
+    await poll(() => page.locator('main').innerText()).toContain(`de ${count('es', listed.total)}`)
+    expect(await page.locator('.chips').innerText()).toContain(`Plantilla: ${first.template}`)
     expect(errors).toEqual([])
     await page.close()
   })

@@ -74,6 +74,8 @@ export type ConversationFilter = {
   /** A row of the use-case scorecard: a registered use case, `(outside)` or `(no customer message)`. */
   registryUseCase?: string
   flags?: ConversationFlag[]
+  /** Conversations that got a proactive send of this template in the range (fct_proactive_sends); `campaign` '' means none. */
+  proactive?: { template: string; campaign?: string }
   sort?: ConversationSort
   limit: number
   offset?: number
@@ -111,6 +113,14 @@ export function conversationWhere(database: string, filter: ConversationFilter):
   if (filter.registryUseCase !== undefined) {
     registry.push('scorecard_use_case = {registry_use_case:String}')
     params.registry_use_case = filter.registryUseCase
+  }
+  if (filter.proactive) {
+    const campaign = filter.proactive.campaign === undefined ? '' : " AND ifNull(campaign, '') = {proactive_campaign:String}"
+    clauses.push(`conversation_id IN (
+    SELECT conversation_id FROM ${database}.fct_proactive_sends(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})
+    WHERE template = {proactive_template:String}${campaign})`)
+    params.proactive_template = filter.proactive.template
+    if (filter.proactive.campaign !== undefined) params.proactive_campaign = filter.proactive.campaign
   }
   // The registry's view of a conversation is its own mart: select the matching ids from it, so
   // the list counts exactly what fct_use_case_scorecard counts.

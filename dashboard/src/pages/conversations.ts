@@ -12,6 +12,8 @@ export const DRILL_PARAMS = [
   'missing',
   'handoff_reason',
   'registry_use_case',
+  'template',
+  'campaign',
   'flag',
   'sort',
   'offset',
@@ -22,7 +24,8 @@ export function drillQuery(params: URLSearchParams): Record<string, string> {
   const query: Record<string, string> = {}
   for (const name of DRILL_PARAMS) {
     const value = params.get(name)
-    if (value) query[name] = value
+    // an empty campaign is a filter too: the sends without one
+    if (value || (name === 'campaign' && value === '' && params.get('template'))) query[name] = value!
   }
   return query
 }
