@@ -165,9 +165,10 @@ describe('what a page draws stays readable', () => {
     await page.fill('input[name=from]', start)
     await page.fill('input[name=to]', end)
     await page.locator('form.custom button[type=submit]').click()
+    // the seven trend charts first (before they render, none and no message count alike), then each says so
     const charts = page.locator('.trends [role=img]')
+    await expect.poll(() => charts.count(), { timeout: 15_000 }).toBeGreaterThanOrEqual(7)
     await expect.poll(() => page.locator('.trends [data-testid=chart-no-data]').count(), { timeout: 15_000 }).toBe(await charts.count())
-    expect(await charts.count()).toBeGreaterThanOrEqual(7)
     expect(await page.locator('.trends canvas').count()).toBe(0)
     expect(await page.locator('.trends [data-testid=chart-no-data]').first().innerText()).toBe('No data for this period.')
     await page.close()
