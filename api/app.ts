@@ -25,6 +25,7 @@ import { regressionsRoutes } from './routes/regressions.ts'
 import { reviewRoutes } from './routes/review.ts'
 import { sqlRoutes } from './routes/sql.ts'
 import { tenantRoutes } from './routes/tenant.ts'
+import { twilioRoutes } from './routes/twilio.ts'
 import { useCasesRoutes } from './routes/use-cases.ts'
 import { whatsappRoutes } from './routes/whatsapp.ts'
 
@@ -55,6 +56,7 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/review', reviewRoutes({ config, warehouse }))
   app.route('/v1/webhooks/whatsapp', whatsappRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
   app.route('/v1/webhooks/chatwoot', chatwootRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
+  app.route('/v1/webhooks/twilio', twilioRoutes({ config, inbox: () => webhookInbox({ warehouse, intake, config, logger: deps.logger }) }))
   app.route('/v1/costs', costsRoutes({ apiKeys: config.apiKeys, warehouse, config }))
   app.route('/v1/proactive', proactiveRoutes({ apiKeys: config.apiKeys, warehouse, config }))
   app.route('/v1/sql', sqlRoutes({ apiKeys: config.apiKeys, sandbox: new SqlSandbox(warehouse, config) }))

@@ -2,7 +2,9 @@
 // then turned into events in the background. Meta expects a fast 200 and retries for days
 // otherwise; storing first means an accepted notification survives a crash, and the start-up
 // replay (recover) processes whatever was stored but not processed. Processing is idempotent
-// (event ids are WhatsApp's and Chatwoot's own ids), so a replay never counts anything twice.
+// (event ids are WhatsApp's, Chatwoot's and Twilio's own ids), so a replay never counts anything
+// twice. The time of receipt is stored with the body: Twilio's requests carry no time of their
+// own, so it is their events' time, and a replay must see the same one.
 import { createHash } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
@@ -11,10 +13,13 @@ import { syncSessionGaps } from '../warehouse/repositories/session-settings.ts'
 import { type InboxRow, insertInboxRow, listUnprocessedInbox, markInboxProcessed } from '../warehouse/repositories/webhook-inbox.ts'
 import { insertWhatsAppStatuses } from '../warehouse/repositories/whatsapp-statuses.ts'
 import { mapChatwootWebhook } from './chatwoot/map-webhook.ts'
+import { toClickHouseTime } from './contract/timestamp.ts'
 import type { BatchItem, Intake, IntakeResult } from './intake.ts'
+import { mapTwilioWebhook } from './twilio/map-webhook.ts'
+import { parseForm } from './twilio/signature.ts'
 import { mapNotification } from './whatsapp/map-notification.ts'
 
-export type WebhookSource = 'whatsapp' | 'chatwoot'
+export type WebhookSource = 'whatsapp' | 'chatwoot' | 'twilio'
 
 export type InboxDeps = { warehouse: Warehouse; intake: Intake; config: Pick<PulsoConfig, 'hashKey' | 'whatsapp'>; logger?: Logger }
 
@@ -33,9 +38,9 @@ export class WebhookInbox {
   }
 
   /** Stores the raw body durably and schedules its processing. Resolves once the body is stored. */
-  async accept(source: WebhookSource, tenantId: string, body: string): Promise<string> {
+  async accept(source: WebhookSource, tenantId: string, body: string, receivedAt = new Date()): Promise<string> {
     const notificationId = createHash('sha256').update(body).digest('hex')
-    const row: InboxRow = { tenant: tenantId, source, notification_id: notificationId, body }
+    const row: InboxRow = { tenant: tenantId, source, notification_id: notificationId, body, received_at: toClickHouseTime(receivedAt.getTime()) }
     await insertInboxRow(this.deps.warehouse, row)
     this.schedule(() => this.process(row))
     return notificationId
@@ -71,15 +76,25 @@ export class WebhookInbox {
     const { warehouse, intake, config } = this.deps
     let parsed: unknown
     let parseError: string | undefined
-    try {
-      parsed = JSON.parse(row.body)
-    } catch (error) {
-      parseError = `not JSON: ${(error as Error).message}`
+    // Twilio posts forms, the others JSON.
+    if (row.source !== 'twilio') {
+      try {
+        parsed = JSON.parse(row.body)
+      } catch (error) {
+        parseError = `not JSON: ${(error as Error).message}`
+      }
     }
     let items: BatchItem[] = []
     let statuses: object[] = []
     let unused: string[] = []
-    if (parseError) {
+    if (row.source === 'twilio') {
+      const mapped = mapTwilioWebhook(parseForm(row.body), { tenantId: row.tenant, hashKey: config.hashKey, receivedAt: receivedAtOf(row) })
+      items = mapped.events.map((value) => ({ raw: JSON.stringify(value), value }))
+      // A signed request Pulso cannot map is dead-lettered with its reason, never dropped.
+      for (const problem of mapped.problems) items.push({ raw: row.body, parseError: problem })
+      statuses = mapped.statuses
+      unused = mapped.unused
+    } else if (parseError) {
       // A signed body that is not JSON is dead-lettered with its reason, never dropped.
       items = [{ raw: row.body, parseError }]
     } else if (row.source === 'whatsapp') {
@@ -104,6 +119,12 @@ export class WebhookInbox {
     })
     return { ...result, statuses: statuses.length, unused }
   }
+}
+
+/** When the inbox stored a row (ClickHouse's UTC 'YYYY-MM-DD HH:MM:SS.mmm'), as ISO 8601. */
+function receivedAtOf(row: InboxRow): string {
+  const stored = row.received_at ? Date.parse(`${row.received_at.replace(' ', 'T')}Z`) : Number.NaN
+  return new Date(Number.isNaN(stored) ? Date.now() : stored).toISOString()
 }
 
 const inboxes = new WeakMap<Warehouse, WebhookInbox>()
