@@ -8,6 +8,7 @@ import { DataFolderInUseError } from '../warehouse/data-folder.ts'
 import { register as registerAlerts } from './commands/alerts.ts'
 import { register as registerCosts } from './commands/costs.ts'
 import { register as registerData } from './commands/data.ts'
+import { register as registerHandoffs } from './commands/handoffs.ts'
 import { register as registerKafka } from './commands/kafka.ts'
 import { register as registerReview } from './commands/review.ts'
 import { ingestFile } from './ingest-file.ts'
@@ -211,6 +212,7 @@ function positiveInt(value: string): number {
 registerKafka(program)
 registerData(program)
 registerCosts(program)
+registerHandoffs(program)
 
 registerReview(program)
 registerAlerts(program)

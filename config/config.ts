@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { type AfterHandoffConfig, loadAfterHandoffConfig } from './after-handoff.ts'
 import { type OperatingLoopConfig, parseOperatingLoop } from './operating-loop.ts'
 import { loadTwilioConfig, type TwilioConfig } from './twilio.ts'
 import { type ChatwootConfig, loadChatwootConfig, loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp.ts'
@@ -72,6 +73,8 @@ export type PulsoConfig = {
   chatwoot: ChatwootConfig
   /** Twilio WhatsApp webhooks: an auth token per tenant, and the public URL Twilio calls. */
   twilio: TwilioConfig
+  /** After the handoff: agents' display names and SLA policies per tenant (config file sections `agents`, `sla`). */
+  afterHandoff: AfterHandoffConfig
 }
 
 /** Kafka, set when PULSO_KAFKA_BROKERS is: the topic, the worker group and how workers cut blocks. */
@@ -275,6 +278,9 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
     }),
     twilio: loadTwilioConfig(file as Record<string, unknown>, env, (message) => {
       throw new ConfigError(message)
+    }),
+    afterHandoff: loadAfterHandoffConfig(file as Record<string, unknown>, (message) => {
+      throw new ConfigError(`config file ${configPath}: ${message}`)
     }),
   }
 }

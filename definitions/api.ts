@@ -2,7 +2,7 @@
 // dashboard reads them (dashboard/src/lib/api.ts). Types only, so the dashboard's bundle takes
 // no server code. Field names are the JSON's; rates are fractions 0–1.
 import type { CostSplit } from './costs.ts'
-import type { GoalDirection, GoalPeriod, KpiField, KpiName, Segment } from './kpis.ts'
+import type { GoalDirection, GoalPeriod, HandoffGroup, KpiField, KpiName, Segment } from './kpis.ts'
 
 /** GET /v1/tenant: the key's tenant, so clients format in its zone and currency. */
 export type TenantResponse = { id: string; name: string; timezone: string; currency: string; role: string }
@@ -120,6 +120,31 @@ export type HandoffBreakdown = {
   wait: { bucket: string; min_s: number; max_s: number | null; conversations: number }[]
 }
 export type HandoffsResponse = { tenant_id: string; timezone: string; from: string; to: string } & HandoffBreakdown
+
+// ---- GET /v1/handoffs/agents, /v1/handoffs/queues ---------------------------------------------
+
+/** One period and agent (or queue); times in seconds, rates 0–1; null where there is nothing to compute over. */
+export type HandoffTeamRow = {
+  period: string
+  /** The agent id as the producer sent it (by agent); null: handed off, no agent has written yet. */
+  agent?: string | null
+  /** The tenant's display name for the agent (configuration `agents`), null without one. */
+  agent_name?: string | null
+  /** The queue of the handoff (by queue); null: none named. */
+  queue?: string | null
+  conversations: number
+  handed_off: number
+  resolved_conversations: number
+  resolution_p50_s: number | null
+  agent_first_reply_p50_s: number | null
+  agent_reply_p50_s: number | null
+  reopened_conversations: number
+  reopen_rate: number
+  csat_score: number | null
+  csat_avg: number | null
+  fcr_rate: number | null
+}
+export type HandoffTeamsResponse = { tenant_id: string; timezone: string; grain: string; by: HandoffGroup; from: string; to: string; rows: HandoffTeamRow[] }
 
 // ---- GET /v1/goals ------------------------------------------------------------------------------
 

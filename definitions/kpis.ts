@@ -12,6 +12,10 @@ export type Grain = (typeof GRAINS)[number]
 export const SEGMENTS = ['use_case', 'intent', 'bot_version', 'channel'] as const
 export type Segment = (typeof SEGMENTS)[number]
 
+/** How conversations that reached a person are grouped after the handoff (GET /v1/handoffs/agents, /queues). */
+export const HANDOFF_GROUPS = ['agent', 'queue'] as const
+export type HandoffGroup = (typeof HANDOFF_GROUPS)[number]
+
 /** How a value reads: rate 0–1, seconds, score 0–100, average of 1–5 answers, money in the tenant's currency, count. */
 export type KpiUnit = 'count' | 'rate' | 'seconds' | 'score' | 'average' | 'money'
 

@@ -27,6 +27,9 @@ export const conversationQuerySchema = dateRange({
   // a row of /v1/proactive: the conversations that got a send of this template (and campaign; empty: none) in the range
   template: segmentValue,
   campaign: z.string().max(256).optional(),
+  // a row of /v1/handoffs/agents or /queues: the agent who holds the conversation last, or its handoff's queue (empty: none)
+  agent: z.string().max(256).optional(),
+  queue: z.string().max(256).optional(),
   // segments the conversations carry no value of (a `(none)` row of /v1/kpis?by=…), e.g. missing=use_case
   missing: z
     .string()
@@ -69,6 +72,8 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         handoffReason: query.handoff_reason,
         registryUseCase: query.registry_use_case,
         proactive: query.template === undefined ? undefined : { template: query.template, campaign: query.campaign },
+        agent: query.agent,
+        queue: query.queue,
         flags: query.flag,
         sort: query.sort,
         limit: query.limit,

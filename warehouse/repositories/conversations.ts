@@ -27,6 +27,10 @@ export const CONVERSATION_FLAGS = {
   handoff_with_context: 'handoffs > 0 and handoffs_with_context = handoffs',
   handoff_without_context: 'handoffs > handoffs_with_context',
   with_frt: 'frt_s is not null',
+  // after the handoff (fct_handoff_kpis counts the conversations that reached a person)
+  reached_person: 'escalated or agent_id is not null',
+  reopened: 'reopened',
+  with_resolution_time: 'resolution_s is not null',
   with_cost: 'cost > 0',
   // the parts of the cost composition (fct_cost_composition): conversations with a cost in the part
   with_cost_whatsapp: 'cost_whatsapp > 0',
@@ -57,6 +61,7 @@ export const CONVERSATION_SORTS = {
   handoff_wait: 'handoff_wait_s DESC NULLS LAST',
   cost: 'cost DESC',
   csat: 'csat ASC NULLS LAST',
+  resolution: 'resolution_s DESC NULLS LAST',
 } as const
 export type ConversationSort = keyof typeof CONVERSATION_SORTS
 export const SORT_NAMES = Object.keys(CONVERSATION_SORTS) as [ConversationSort, ...ConversationSort[]]
@@ -76,6 +81,9 @@ export type ConversationFilter = {
   flags?: ConversationFlag[]
   /** Conversations that got a proactive send of this template in the range (fct_proactive_sends); `campaign` '' means none. */
   proactive?: { template: string; campaign?: string }
+  /** A row of the after-the-handoff tables: the agent who holds the conversation last, its handoff's queue ('' means none). */
+  agent?: string
+  queue?: string
   sort?: ConversationSort
   limit: number
   offset?: number
@@ -113,6 +121,14 @@ export function conversationWhere(database: string, filter: ConversationFilter):
   if (filter.registryUseCase !== undefined) {
     registry.push('scorecard_use_case = {registry_use_case:String}')
     params.registry_use_case = filter.registryUseCase
+  }
+  for (const [column, value] of [
+    ['agent_id', filter.agent],
+    ['queue', filter.queue],
+  ] as const) {
+    if (value === undefined) continue
+    clauses.push(`ifNull(${column}, '') = {${column}:String}`)
+    params[column] = value
   }
   if (filter.proactive) {
     const campaign = filter.proactive.campaign === undefined ? '' : " AND ifNull(campaign, '') = {proactive_campaign:String}"
