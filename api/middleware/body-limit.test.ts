@@ -10,6 +10,7 @@ beforeAll(async () => {
     PULSO_MAX_BODY_BYTES: '4096',
     PULSO_WHATSAPP_TENANTS: 'acme:verify:secret',
     PULSO_CHATWOOT_TENANTS: 'acme:chatwoot-token-0123456789',
+    PULSO_TWILIO_TENANTS: 'acme:twilio-auth-token',
   })
 })
 afterAll(async () => pulso?.cleanup())
@@ -49,6 +50,7 @@ describe('body limits', () => {
       'POST /v1/goals',
       'POST /v1/sql',
       'POST /v1/webhooks/chatwoot/acme/chatwoot-token-0123456789',
+      'POST /v1/webhooks/twilio/acme',
       'POST /v1/webhooks/whatsapp/acme',
       'PUT /v1/goals/g1',
       'PUT /v1/use-cases/faq',
