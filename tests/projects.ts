@@ -44,6 +44,7 @@ export const KAFKA_TESTS = [
   'ingest/kafka/server-mode.test.ts',
   'ingest/kafka/sink.test.ts',
   'ingest/kafka/worker.test.ts',
+  'ingest/rasa/rasa-stream.test.ts',
 ]
 
 /** Chromium against a Pulso server with the demo tenant. */

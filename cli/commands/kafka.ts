@@ -3,7 +3,9 @@
 import { setFlagsFromString } from 'node:v8'
 import { Presets, SingleBar } from 'cli-progress'
 import { type Command, InvalidArgumentError } from 'commander'
-import { ConfigError, loadConfig, type PulsoConfig } from '../../config/config.ts'
+import { ConfigError, type KafkaSettings, loadConfig, type PulsoConfig } from '../../config/config.ts'
+import { KAFKA_BLOCKS, type PrepareOptions } from '../../ingest/kafka/prepare-block.ts'
+import { DEFAULT_RASA_MAPPING, HANDOFF_REASONS, type HandoffReason, type RasaMapping } from '../../ingest/rasa/map-event.ts'
 import { createLogger } from '../logger.ts'
 
 export function register(program: Command): void {
@@ -13,11 +15,35 @@ export function register(program: Command): void {
   ingest
     .command('kafka')
     .description(
-      'run a Kafka ingest worker: joins the consumer group PULSO_KAFKA_GROUP on PULSO_KAFKA_TOPIC (brokers: PULSO_KAFKA_BROKERS), stores events in blocks and commits offsets after each block is stored; /metrics and /healthz (503 when it is not in the group or ClickHouse does not answer) on PULSO_METRICS_PORT; SIGTERM finishes the block in flight and exits 0',
+      "run a Kafka ingest worker: joins the consumer group PULSO_KAFKA_GROUP on PULSO_KAFKA_TOPIC (brokers: PULSO_KAFKA_BROKERS), stores events in blocks and commits offsets after each block is stored; /metrics and /healthz (503 when it is not in the group or ClickHouse does not answer) on PULSO_METRICS_PORT; SIGTERM finishes the block in flight and exits 0. With --format rasa it reads the tracker events of Rasa's Kafka event broker for one tenant (docs/integrations.md)",
     )
-    .action(async () => {
+    .option('--format <format>', 'what a message is: pulso (one v1 event) or rasa (one Rasa tracker event)', 'pulso')
+    .option('--topic <topic>', "the topic (default: PULSO_KAFKA_TOPIC; with --format rasa: rasa_core_events, Rasa's default)")
+    .option('--group <group>', 'the consumer group (default: PULSO_KAFKA_GROUP; with --format rasa: pulso-rasa-<tenant>)')
+    .addHelpText(
+      'after',
+      "\nWith --format rasa, --tenant <id> (an option of `pulso ingest`) names the tenant the assistant's events belong to; it is required.",
+    )
+    .option('--channel <name>', 'rasa: the channel of every event', DEFAULT_RASA_MAPPING.channel)
+    .option(
+      '--handoff-actions <list>',
+      'rasa: actions that hand off to a human, as name or name=reason (reason: customer_request, bot_fallback, policy, sentiment, other; default customer_request)',
+      Object.keys(DEFAULT_RASA_MAPPING.handoffActions).join(','),
+    )
+    .option('--handoff-context <list>', 'rasa: what the handoff actions pass to the agent: transcript, customer_profile (comma separated)', '')
+    .option('--fallback-intents <list>', 'rasa: intents that mean the NLU did not understand', DEFAULT_RASA_MAPPING.fallbackIntents.join(','))
+    .option(
+      '--fallback-threshold <n>',
+      'rasa: a user message whose intent confidence is below this is a fallback (0: only the fallback intents)',
+      (v) => fraction(v),
+      DEFAULT_RASA_MAPPING.fallbackThreshold,
+    )
+    .action(async (ownOptions: Omit<WorkerOptions, 'tenant'>, command: Command) => {
       const config = loadConfig()
-      const kafka = requireKafka(config)
+      // --tenant is the ingest command's own option: `pulso ingest kafka --format rasa --tenant acme`
+      const options: WorkerOptions = { ...ownOptions, tenant: command.optsWithGlobals<{ tenant?: string }>().tenant }
+      const kafka = workerKafkaSettings(requireKafka(config), options)
+      const blocks = workerBlocks(config, options, command)
       const logger = createLogger(config.logLevel)
       // A worker's heap is capped (NODE_OPTIONS=--max-old-space-size=256 in docker-compose.yml)
       // to keep its RSS down, and under a cap that low V8 lets the heap grow only 1.3× between
@@ -35,6 +61,7 @@ export function register(program: Command): void {
       })
       const worker = new KafkaWorker({
         config: { ...config, kafka },
+        blocks,
         warehouse: runtime.warehouse,
         facts: runtime.facts,
         logger,
@@ -96,6 +123,87 @@ export function register(program: Command): void {
         bar.stop()
       }
     })
+}
+
+type WorkerOptions = {
+  format: string
+  topic?: string
+  group?: string
+  tenant?: string
+  channel: string
+  handoffActions: string
+  handoffContext: string
+  fallbackIntents: string
+  fallbackThreshold: number
+}
+
+const RASA_ONLY = ['channel', 'handoffActions', 'handoffContext', 'fallbackIntents', 'fallbackThreshold'] as const
+
+/** The topic and group of this worker: the options', else the format's defaults. */
+function workerKafkaSettings(kafka: KafkaSettings, options: WorkerOptions): KafkaSettings {
+  const rasa = options.format === 'rasa'
+  const topic = options.topic ?? (rasa ? 'rasa_core_events' : kafka.topic)
+  // A Rasa topic gets a group of its own: sharing the v1 workers' group would mix two subscriptions in one group.
+  const group = options.group ?? (rasa ? `pulso-rasa-${options.tenant}` : kafka.group)
+  const deadLetterTopic = topic === kafka.topic ? kafka.deadLetterTopic : `${topic}.dead-letters`
+  return { ...kafka, topic, group, deadLetterTopic }
+}
+
+/** How the worker reads a message; a Rasa option without --format rasa, or a bad one, is an error naming it. */
+function workerBlocks(config: PulsoConfig, options: WorkerOptions, command: Command): PrepareOptions {
+  if (options.format === 'pulso') {
+    const misplaced: string[] = RASA_ONLY.filter((name) => command.getOptionValueSource(name) === 'cli')
+    if (command.parent?.getOptionValueSource('tenant') === 'cli') misplaced.unshift('tenant')
+    if (misplaced.length > 0) throw new ConfigError(`--${kebab(misplaced[0]!)} applies to --format rasa only`)
+    return KAFKA_BLOCKS
+  }
+  if (options.format !== 'rasa') throw new ConfigError(`--format: expected pulso or rasa, got '${options.format}'`)
+  const tenantId = options.tenant
+  if (!tenantId) throw new ConfigError("--format rasa needs --tenant: the tenant the assistant's events belong to")
+  if (!config.tenants.has(tenantId)) {
+    throw new ConfigError(`--tenant: '${tenantId}' is not a configured tenant (known: ${[...config.tenants.keys()].join(', ') || 'none'})`)
+  }
+  const rasa: RasaMapping = {
+    tenantId,
+    channel: options.channel,
+    handoffActions: handoffActions(options.handoffActions),
+    handoffContext: handoffContext(options.handoffContext),
+    fallbackIntents: list(options.fallbackIntents),
+    fallbackThreshold: options.fallbackThreshold,
+  }
+  return { ...KAFKA_BLOCKS, source: 'rasa', tenantId, rasa }
+}
+
+function handoffActions(value: string): Record<string, HandoffReason> {
+  const actions: Record<string, HandoffReason> = {}
+  for (const entry of list(value)) {
+    const [name, reason = 'customer_request'] = entry.split('=')
+    if (!(HANDOFF_REASONS as readonly string[]).includes(reason)) {
+      throw new ConfigError(`--handoff-actions: '${entry}': the reason must be one of ${HANDOFF_REASONS.join(', ')}`)
+    }
+    actions[name!] = reason as HandoffReason
+  }
+  return actions
+}
+
+function handoffContext(value: string): RasaMapping['handoffContext'] {
+  const parts = list(value)
+  const unknown = parts.find((p) => p !== 'transcript' && p !== 'customer_profile')
+  if (unknown) throw new ConfigError(`--handoff-context: '${unknown}': expected transcript or customer_profile`)
+  return { transcript: parts.includes('transcript'), customer_profile: parts.includes('customer_profile') }
+}
+
+const list = (value: string) =>
+  value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+const kebab = (name: string) => name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
+
+function fraction(value: string): number {
+  const n = Number(value)
+  if (value.trim() === '' || !(n >= 0 && n <= 1)) throw new InvalidArgumentError('expected a number from 0 to 1')
+  return n
 }
 
 function requireKafka(config: PulsoConfig): NonNullable<PulsoConfig['kafka']> {

@@ -84,6 +84,7 @@ function joinShares(parts: PreparedBlock[], bounds: number[]): PreparedBlock {
     encodedRows: Buffer.concat(parts.map((p) => p.encodedRows)),
     rows: parts.reduce((n, p) => n + p.rows, 0),
     duplicates: parts.reduce((n, p) => n + p.duplicates, 0),
+    skipped: parts.reduce((n, p) => n + p.skipped, 0),
     // a share numbers its messages from 0; the block numbers them from its first message
     deadLetters: parts.flatMap((p, i) => p.deadLetters.map((d) => ({ ...d, index: d.index + bounds[i]! }))),
     touched: TouchedConversations.fromJSON(...parts.map((p) => p.touched)).toJSON(),

@@ -9,7 +9,7 @@ import { insertAroundRefusals, refusalReason } from '../../warehouse/refused-row
 import { insertEncodedEventRows } from '../../warehouse/repositories/events.ts'
 import type { Block } from './block.ts'
 import { unpackValue } from './packed-values.ts'
-import { type BlockDeadLetter, KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, prepareBlock } from './prepare-block.ts'
+import { type BlockDeadLetter, KAFKA_BLOCKS, type PrepareConfig, type PreparedBlock, type PrepareOptions, prepareBlock } from './prepare-block.ts'
 
 /**
  * Inserts the block's prepared rows; returns the rows the engine refused, as dead letters (none
@@ -23,6 +23,7 @@ export async function insertBlockRows(
   block: Block,
   prepared: PreparedBlock,
   token: string,
+  options: PrepareOptions = KAFKA_BLOCKS,
 ): Promise<BlockDeadLetter[]> {
   try {
     await insertEncodedEventRows(warehouse, prepared.encodedRows, token)
@@ -30,7 +31,7 @@ export async function insertBlockRows(
   } catch (error) {
     if (refusalReason(error) === undefined) throw error
   }
-  const identified = prepareBlock(block.values, config, { ...KAFKA_BLOCKS, identifyRows: true })
+  const identified = prepareBlock(block.values, config, { ...options, identifyRows: true })
   const { ends, indexes, tenants, events } = identified.rowIdentities!
   const startOf = (row: number) => (row === 0 ? 0 : ends[row - 1]!)
   const refused = await insertAroundRefusals(identified.rows, (from, to) =>

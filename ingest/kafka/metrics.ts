@@ -22,7 +22,7 @@ export class WorkerMetrics {
   })
   readonly events = new Counter({
     name: 'pulso_kafka_events_total',
-    help: 'Events read from Kafka and stored, by outcome (stored, dead_lettered)',
+    help: 'Events read from Kafka and stored, by outcome (stored, dead_lettered; skipped: Rasa events Pulso does not count)',
     labelNames: ['outcome'],
     registers: [this.registry],
   })

@@ -6,6 +6,7 @@ import { EVENT_COLUMNS, type RowValue } from '../../warehouse/event-columns.ts'
 import { EventRowEncoder } from '../../warehouse/event-row-encoder.ts'
 import { TouchedConversations, type TouchedEntries } from '../../warehouse/touched-conversations.ts'
 import { type BatchItem, BatchPreparer, parseNdjsonLines } from '../intake.ts'
+import { mapRasaEvent, type RasaMapping } from '../rasa/map-event.ts'
 import type { PackedValues } from './packed-values.ts'
 
 export type BlockDeadLetter = { index: number; tenant_id: string; event_id: string | null; reason: string; payload: string }
@@ -16,6 +17,8 @@ export type PreparedBlock = {
   rows: number
   /** Repeats of an event earlier in the same block. */
   duplicates: number
+  /** Messages that carry nothing Pulso counts (a Rasa slot or action_listen event): neither stored nor dead letters. */
+  skipped: number
   deadLetters: BlockDeadLetter[]
   /** The conversations and customers of the stored rows: what the stored facts must recompute. */
   touched: TouchedEntries
@@ -48,6 +51,8 @@ export type PrepareOptions = {
   configuredTenantsOnly: boolean
   /** Also return RowIdentities. */
   identifyRows: boolean
+  /** Each message is a Rasa tracker event (Rasa's Kafka event broker), mapped onto v1 events first. */
+  rasa?: RasaMapping
 }
 
 export const KAFKA_BLOCKS: PrepareOptions = { source: 'kafka', configuredTenantsOnly: true, identifyRows: false }
@@ -73,14 +78,13 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
     ? { tenants: [] as string[], conversations: [] as string[], events: [] as string[], ends: [] as number[], indexes: [] as number[] }
     : undefined
   encoder ??= new EventRowEncoder()
-  encoder.reset() // drops what a block that failed half-way left behind
+  const rowEncoder = encoder
+  rowEncoder.reset() // drops what a block that failed half-way left behind
   const deadLetters: BlockDeadLetter[] = []
   let duplicates = 0
+  let skipped = 0
   const touched = new TouchedConversations()
-  for (let index = 0, start = 0; index < ends.length; start = ends[index++]!) {
-    // Each message is parsed, checked, mapped and encoded before the next, so only the
-    // encoded row outlives it: the block never holds a parsed copy of all its events.
-    const item = parseMessage(nulls[index] ? null : bytes.subarray(start, ends[index]))
+  const accept = (item: BatchItem, index: number) => {
     const outcome = preparer.accept(item)
     if (outcome.kind === 'duplicate') {
       duplicates++
@@ -92,20 +96,34 @@ export function prepareBlock({ bytes, ends, nulls }: PackedValues, config: Prepa
       const reason = `\`tenant_id\`: '${tenantId}' is not a configured tenant (add it to the config file or PULSO_API_KEYS)`
       deadLetters.push({ index, tenant_id: tenantId, event_id: outcome.event.event_id, reason, payload: item.raw })
     } else {
-      encoder.addValues(preparer.writeRow(outcome.event, outcome.extra, rowValues))
+      rowEncoder.addValues(preparer.writeRow(outcome.event, outcome.extra, rowValues))
       touched.add(rowValues[TENANT] as string, rowValues[CONVERSATION] as string, rowValues[CUSTOMER] as string | null)
       if (identities) {
         identities.tenants.push(outcome.event.tenant_id)
         identities.conversations.push(outcome.event.conversation_id)
         identities.events.push(outcome.event.event_id)
-        identities.ends.push(encoder.byteLength)
+        identities.ends.push(rowEncoder.byteLength)
         identities.indexes.push(index)
       }
     }
   }
-  const rows = encoder.rows
+  for (let index = 0, start = 0; index < ends.length; start = ends[index++]!) {
+    // Each message is parsed, checked, mapped and encoded before the next, so only the
+    // encoded row outlives it: the block never holds a parsed copy of all its events.
+    const item = parseMessage(nulls[index] ? null : bytes.subarray(start, ends[index]))
+    if (!options.rasa || item.parseError) {
+      accept(item, index)
+      continue
+    }
+    // A Rasa message gives zero, one or two events; each keeps the message's text for its dead letter.
+    const mapped = mapRasaEvent(item.value, item.raw, options.rasa)
+    if (mapped.kind === 'skipped') skipped++
+    else if (mapped.kind === 'rejected') accept({ raw: item.raw, parseError: mapped.reason }, index)
+    else for (const event of mapped.events) accept({ raw: item.raw, value: event }, index)
+  }
+  const rows = rowEncoder.rows
   const rowIdentities = identities && { ...identities, ends: Int32Array.from(identities.ends), indexes: Int32Array.from(identities.indexes) }
-  return { encodedRows: encoder.finish(), rows, duplicates, deadLetters, touched: touched.toJSON(), rowIdentities }
+  return { encodedRows: rowEncoder.finish(), rows, duplicates, skipped, deadLetters, touched: touched.toJSON(), rowIdentities }
 }
 
 const decoder = new TextDecoder()

@@ -18,7 +18,7 @@ import { createKafka, ensureTopics } from './client.ts'
 import { GroupObserver, type PartitionLag } from './group-observer.ts'
 import { checkHealth, type HealthReport, type WorkerSelf } from './health.ts'
 import { serveMetrics, WorkerMetrics } from './metrics.ts'
-import type { BlockDeadLetter, PreparedBlock } from './prepare-block.ts'
+import { type BlockDeadLetter, KAFKA_BLOCKS, type PreparedBlock, type PrepareOptions } from './prepare-block.ts'
 
 export type WorkerDeps = {
   config: Pick<PulsoConfig, 'hashKey' | 'tenants'> & { kafka: KafkaSettings }
@@ -31,6 +31,8 @@ export type WorkerDeps = {
   serveMetrics?: boolean
   /** Called when the consumer crashed beyond kafkajs's own restarts; the CLI exits non-zero. */
   onFatal?: (error: Error) => void
+  /** What a message is: a v1 event (the default), or a Rasa tracker event mapped onto v1 events (`rasa`). */
+  blocks?: PrepareOptions
 }
 
 /**
@@ -65,6 +67,7 @@ export class KafkaWorker {
   private stopped: Promise<void> | undefined
   private assignment: Record<string, number[]> = {}
   private readonly preparer: BlockPreparer
+  private readonly blocks: PrepareOptions
   /** Asks the broker for the group's committed offsets and members (/metrics, /healthz). */
   private readonly observer: GroupObserver
   private memberId: string | undefined
@@ -77,7 +80,8 @@ export class KafkaWorker {
     this.settings = deps.config.kafka
     this.metrics = deps.metrics ?? new WorkerMetrics()
     this.kafka = createKafka(this.settings, deps.logger, 'pulso-worker')
-    this.preparer = new BlockPreparer(deps.config, deps.config.kafka.prepareThreads)
+    this.blocks = deps.blocks ?? KAFKA_BLOCKS
+    this.preparer = new BlockPreparer(deps.config, deps.config.kafka.prepareThreads, this.blocks)
     this.observer = new GroupObserver(this.kafka, this.settings.group)
     this.metrics.measureCommittedLag(() => this.ownedPartitionsLag())
   }
@@ -332,7 +336,7 @@ export class KafkaWorker {
     }
     await deadLetter(prepared.deadLetters)
     // An event ClickHouse refuses is dead-lettered alone; the rest of the block is stored (block-rows.ts).
-    const refused = await retryWithBackoff(() => insertBlockRows(warehouse, this.deps.config, block, prepared, token), retry('insert'))
+    const refused = await retryWithBackoff(() => insertBlockRows(warehouse, this.deps.config, block, prepared, token, this.blocks), retry('insert'))
     await deadLetter(refused)
     const deadLettered = prepared.deadLetters.length + refused.length
     // Before the commit: a worker killed between the insert and this refresh reads the block
@@ -344,6 +348,7 @@ export class KafkaWorker {
     this.metrics.blockEvents.observe(block.size)
     this.metrics.recordStored(prepared.rows - refused.length)
     this.metrics.events.inc({ outcome: 'dead_lettered' }, deadLettered)
+    this.metrics.events.inc({ outcome: 'skipped' }, prepared.skipped)
     this.metrics.deadLetters.inc(deadLettered)
     this.storeFailure = undefined
     await this.commit(block)
