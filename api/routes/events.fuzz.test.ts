@@ -62,7 +62,7 @@ describe(`${EVENTS.toLocaleString('en')} fuzzed events over HTTP (seed ${SEED})`
       })
     }
     expect(wrong).toEqual([])
-  })
+  }, 240_000) // 10,000 events over HTTP: on a machine running other suites it outlasts the default timeout
 
   it('stores every valid event exactly once, and nothing else', async () => {
     // raw rows, without FINAL: the intake itself must not store a repeat
