@@ -41,7 +41,14 @@ export default defineConfig({
       },
       {
         extends: true,
-        test: { name: 'browser', include: BROWSER_TESTS, exclude: NOT_TESTS, sequence: { groupOrder: 3 } },
+        test: {
+          name: 'browser',
+          include: BROWSER_TESTS,
+          exclude: NOT_TESTS,
+          sequence: { groupOrder: 3 },
+          // builds dashboard/dist once per run when it is missing or older than its sources
+          globalSetup: ['dashboard/tests/fresh-build.ts'],
+        },
       },
     ],
   },
