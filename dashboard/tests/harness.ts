@@ -1,7 +1,7 @@
-// What a browser test of the dashboard needs: a real Pulso server with the (smaller) demo tenant,
-// Debian's Chromium through playwright-core, and a signed-in page.
-import { spawn } from 'node:child_process'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+// What a browser test of the dashboard needs: a real Pulso server with the demo tenant, Debian's
+// Chromium through playwright-core, signed-in pages, the API's own answers to compare with, and
+// screenshots. dashboard/dist must be built first (fresh-build.ts: vitest's global setup does it).
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { pino } from 'pino'
@@ -11,33 +11,107 @@ import { type RunningServer, startServer } from '../../api/server.ts'
 import { loadConfig } from '../../config/config.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '../..')
+const ARTIFACTS = path.join(ROOT, 'test-artifacts')
+const DOC_SCREENSHOTS = path.join(ROOT, 'docs/screenshots')
 export const CHROMIUM = '/usr/bin/chromium'
 export const READ_KEY = 'demo-read-key'
 export type Lang = 'en' | 'es'
 
-export type DemoDashboard = { server: RunningServer; browser: Browser; close: () => Promise<void> }
+/** `PULSO_UPDATE_SCREENSHOTS=1`: screenshots meant for the docs are copied to docs/screenshots. */
+export const UPDATE_DOC_SCREENSHOTS = process.env.PULSO_UPDATE_SCREENSHOTS === '1'
 
-/** Builds the dashboard if it was never built, starts a server on a small demo and launches Chromium. */
-export async function startDemoDashboard(): Promise<DemoDashboard> {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (apt-get install chromium)`)
-  if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
-    // not spawnSync: a blocked event loop times out vitest's RPC (tests/run-pulso.ts says why)
-    const build = spawn('npm', ['run', 'build:dashboard'], { cwd: ROOT, stdio: 'inherit' })
-    const code = await new Promise((resolve) => build.once('close', resolve))
-    if (code !== 0) throw new Error(`npm run build:dashboard exited with ${code}`)
+/** How much the demo tenant simulates: days back from today, conversations a day. */
+export type DemoSize = { days: number; perDay: number }
+/** Small enough for a fast test, large enough that every panel has data. */
+export const SMALL_DEMO: DemoSize = { days: 21, perDay: 40 }
+/** The demo `npm start` serves (the configuration's default): the README's screenshots and the benchmark use it. */
+export const FULL_DEMO: DemoSize = { days: 60, perDay: 120 }
+
+/** A page and the uncaught errors it has thrown so far (a test expects none). */
+export type OpenPage = { page: Page; errors: string[] }
+export type PageOptions = { width?: number; height?: number; locale?: string }
+
+type Running = { server: RunningServer; browser: Browser; dataDir: string }
+
+/** A server on a demo tenant of this size (in a temporary data folder) and Chromium; `start` it, then `close` it. */
+export class DemoDashboard {
+  #running: Running | null = null
+
+  constructor(readonly size: DemoSize = SMALL_DEMO) {}
+
+  async start(): Promise<void> {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (apt-get install chromium)`)
+    if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
+      throw new Error('dashboard/dist is not built: run the browser tests through vitest (its global setup builds it) or npm run build:dashboard')
+    }
+    const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-dashboard-'))
+    const demoEnv = { PULSO_DEMO: '1', PULSO_DEMO_DAYS: String(this.size.days), PULSO_DEMO_PER_DAY: String(this.size.perDay) }
+    const server = await startServer(
+      loadConfig({ ...demoEnv, PULSO_DATA_DIR: dataDir, PORT: '0', PULSO_HASH_KEY: 'dashboard-test', NODE_ENV: 'test' }),
+      pino({ level: 'silent' }),
+    )
+    const browser = await launchChromium().catch(async (error) => {
+      await server.close()
+      rmSync(dataDir, { recursive: true, force: true })
+      throw error
+    })
+    this.#running = { server, browser, dataDir }
   }
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-dashboard-'))
-  const config = loadConfig({
-    PULSO_DATA_DIR: dataDir,
-    PULSO_DEMO: '1',
-    PULSO_DEMO_DAYS: '21',
-    PULSO_DEMO_PER_DAY: '40',
-    PORT: '0',
-    PULSO_HASH_KEY: 'dashboard-test',
-    NODE_ENV: 'test',
-  })
-  const server = await startServer(config, pino({ level: 'silent' }))
-  const browser = await chromium.launch({
+
+  async close(): Promise<void> {
+    const running = this.#running
+    this.#running = null
+    if (!running) return
+    await running.browser.close()
+    await running.server.close()
+    rmSync(running.dataDir, { recursive: true, force: true })
+  }
+
+  get server(): RunningServer {
+    return this.#started().server
+  }
+
+  get browser(): Browser {
+    return this.#started().browser
+  }
+
+  /** Any request with the demo read key, the answer as it comes. */
+  request(pathAndQuery: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers)
+    headers.set('authorization', `Bearer ${READ_KEY}`)
+    return fetch(`${this.server.url}${pathAndQuery}`, { ...init, headers })
+  }
+
+  /** GET with the demo read key; the parsed JSON of a 200 answer, else an error naming the request and the answer. */
+  async api<T = any>(pathAndQuery: string): Promise<T> {
+    const response = await this.request(pathAndQuery)
+    if (response.status !== 200) throw new Error(`GET ${pathAndQuery} answered ${response.status}: ${await response.text()}`)
+    return (await response.json()) as T
+  }
+
+  async newPage({ width = 1280, height = 900, locale = 'en-US' }: PageOptions = {}): Promise<OpenPage> {
+    const page = await this.browser.newPage({ viewport: { width, height }, locale })
+    const errors: string[] = []
+    page.on('pageerror', (e) => errors.push(e.message))
+    return { page, errors }
+  }
+
+  /** A new page signed in with the demo read key in this language, then at `route` (e.g. '#/operations') if given. */
+  async signedInPage({ lang = 'en', route, ...pageOptions }: PageOptions & { lang?: Lang; route?: string } = {}): Promise<OpenPage> {
+    const opened = await this.newPage(pageOptions)
+    await signIn(opened.page, this.server.url, lang)
+    if (route) await opened.page.goto(`${this.server.url}/${route}`)
+    return opened
+  }
+
+  #started(): Running {
+    if (!this.#running) throw new Error('the demo dashboard is not running: start() it first (demoDashboardForThisFile does, in beforeAll)')
+    return this.#running
+  }
+}
+
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
     executablePath: CHROMIUM,
     args: [
       '--headless',
@@ -50,15 +124,6 @@ export async function startDemoDashboard(): Promise<DemoDashboard> {
       '--disable-sync',
     ],
   })
-  return {
-    server,
-    browser,
-    close: async () => {
-      await browser.close()
-      await server.close()
-      rmSync(dataDir, { recursive: true, force: true })
-    },
-  }
 }
 
 /** Signs in with the demo read key in this language and waits for the Overview's first tile. */
@@ -79,4 +144,18 @@ export async function waitForPanels(page: Page): Promise<void> {
       timeout: 30_000,
     },
   )
+}
+
+/**
+ * Saves the page as test-artifacts/<name>.png (git-ignored); one meant for the docs is also copied
+ * to docs/screenshots with PULSO_UPDATE_SCREENSHOTS=1.
+ */
+export async function screenshot(page: Page, name: string, { forDocs = false, fullPage = true } = {}): Promise<void> {
+  mkdirSync(ARTIFACTS, { recursive: true })
+  const file = path.join(ARTIFACTS, `${name}.png`)
+  await page.screenshot({ path: file, fullPage })
+  if (forDocs && UPDATE_DOC_SCREENSHOTS) {
+    mkdirSync(DOC_SCREENSHOTS, { recursive: true })
+    copyFileSync(file, path.join(DOC_SCREENSHOTS, `${name}.png`))
+  }
 }
