@@ -1,81 +1,22 @@
 // The dashboard in real Chromium against a real Pulso server on the (smaller) demo tenant:
 // pages load, the numbers on the page equal the API's, period and language switches work.
 // Screenshots go to test-artifacts/ (and to docs/screenshots/ with PULSO_UPDATE_SCREENSHOTS=1).
-import { spawn } from 'node:child_process'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { pino } from 'pino'
-import { type Browser, chromium, type Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { DASHBOARD_DIST } from '../../api/app.ts'
-import { type RunningServer, startServer } from '../../api/server.ts'
-import { loadConfig } from '../../config/config.ts'
+import { readFileSync } from 'node:fs'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { demoDashboardForThisFile } from './demo-for-this-file.ts'
+import { count, last30Days, money, percent, percentagePoints, poll, score, shift, today } from './expectations.ts'
+import { FULL_DEMO, READ_KEY, SMALL_DEMO, screenshot, signIn, UPDATE_DOC_SCREENSHOTS } from './harness.ts'
+import { measureLayout } from './layout.ts'
 
-const ROOT = path.resolve(import.meta.dirname, '../..')
-const ARTIFACTS = path.join(ROOT, 'test-artifacts')
-const DOC_SHOTS = path.join(ROOT, 'docs/screenshots')
-const CHROMIUM = '/usr/bin/chromium'
-const UPDATE_DOCS = process.env.PULSO_UPDATE_SCREENSHOTS === '1'
-const KEY = 'demo-read-key'
-const TZ = 'America/Mexico_City'
 const OVERVIEW = ['frt_p50_s', 'bot_resolution_rate', 'escalation_rate', 'handoff_wait_p50_s', 'csat_score', 'cost_per_conversation', 'fcr_rate']
 
-let server: RunningServer
-let browser: Browser
-let dataDir: string
+// a small demo keeps the test fast; the README screenshots use the full default demo
+const demo = demoDashboardForThisFile(UPDATE_DOC_SCREENSHOTS ? FULL_DEMO : SMALL_DEMO)
 
-// ---- independent expectations: computed here with Intl, not with the dashboard's code ----
-const locales = { en: 'en-US', es: 'es-MX' } as const
-type Lang = keyof typeof locales
-const percent = (lang: Lang, v: number) =>
-  new Intl.NumberFormat(locales[lang], { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)
-const money = (lang: Lang, v: number) =>
-  new Intl.NumberFormat(locales[lang], { style: 'currency', currency: 'MXN', minimumFractionDigits: 2, maximumFractionDigits: 2 }).format(v)
-const count = (lang: Lang, v: number) => new Intl.NumberFormat(locales[lang], { maximumFractionDigits: 0 }).format(v)
-const score = (lang: Lang, v: number) => new Intl.NumberFormat(locales[lang], { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(v)
-
-function todayIn(tz: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
-}
-function shift(day: string, days: number): string {
-  const d = new Date(`${day}T12:00:00Z`)
-  d.setUTCDate(d.getUTCDate() + days)
-  return d.toISOString().slice(0, 10)
-}
-
-async function api<T = any>(pathAndQuery: string): Promise<T> {
-  const response = await fetch(`${server.url}${pathAndQuery}`, { headers: { authorization: `Bearer ${KEY}` } })
-  expect(response.status, pathAndQuery).toBe(200)
-  return (await response.json()) as T
-}
+/** The tenant-wide KPIs of a period, as the API computes them. */
 async function kpisAll(from: string, to: string) {
-  return (await api(`/v1/kpis?from=${from}&to=${to}&grain=all`)).rows[0] as Record<string, number>
-}
-
-async function shot(page: Page, name: string, forDocs = false, fullPage = true) {
-  mkdirSync(ARTIFACTS, { recursive: true })
-  const file = path.join(ARTIFACTS, `${name}.png`)
-  await page.screenshot({ path: file, fullPage })
-  if (forDocs && UPDATE_DOCS) {
-    mkdirSync(DOC_SHOTS, { recursive: true })
-    copyFileSync(file, path.join(DOC_SHOTS, `${name}.png`))
-  }
-}
-
-async function newPage(width = 1280, height = 900): Promise<{ page: Page; errors: string[] }> {
-  const page = await browser.newPage({ viewport: { width, height }, locale: 'en-US' })
-  const errors: string[] = []
-  page.on('pageerror', (e) => errors.push(e.message))
-  return { page, errors }
-}
-
-async function signIn(page: Page, lang: Lang = 'en') {
-  await page.goto(server.url)
-  await page.locator(`[data-lang=${lang}]`).click()
-  await page.fill('#api-key', KEY)
-  await page.locator('form.sign-in button[type=submit]').click()
-  await page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-value]').waitFor()
+  return (await demo.api(`/v1/kpis?from=${from}&to=${to}&grain=all`)).rows[0] as Record<string, number>
 }
 
 /**
@@ -93,60 +34,18 @@ async function waitForTileValue(page: Page, kpi: string, value: number | null) {
     { timeout: 15_000 },
   )
 }
-/** Polls until the page catches up with the server (the default 1 s is short for a loaded CI machine). */
-const poll = <T>(fn: () => T | Promise<T>, options: { timeout?: number } = {}) => expect.poll(fn, { timeout: 15_000, ...options })
 const tileText = (page: Page, kpi: string) => page.locator(`article.tile[data-kpi=${kpi}] [data-testid=kpi-value]`).innerText()
-
-beforeAll(async () => {
-  expect(existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/setup.sh (apt-get install chromium)`).toBe(true)
-  if (!existsSync(path.join(DASHBOARD_DIST, 'index.html'))) {
-    // not spawnSync: a blocked event loop times out vitest's RPC (tests/run-pulso.ts says why)
-    const build = spawn('npm', ['run', 'build:dashboard'], { cwd: ROOT, stdio: 'inherit' })
-    expect(await new Promise((resolve) => build.once('close', resolve)), 'npm run build:dashboard').toBe(0)
-  }
-  dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-dashboard-'))
-  const config = loadConfig({
-    PULSO_DATA_DIR: dataDir,
-    PULSO_DEMO: '1',
-    // a small demo keeps the test fast; the README screenshots use the full default demo
-    PULSO_DEMO_DAYS: UPDATE_DOCS ? '60' : '21',
-    PULSO_DEMO_PER_DAY: UPDATE_DOCS ? '120' : '40',
-    PORT: '0',
-    PULSO_HASH_KEY: 'dashboard-test',
-    NODE_ENV: 'test',
-  })
-  server = await startServer(config, pino({ level: 'silent' }))
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  })
-}, 180_000)
-
-afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
-})
 
 describe('sign-in', () => {
   it('refuses an unknown key and keeps a good one for the session', async () => {
-    const { page, errors } = await newPage()
-    await page.goto(server.url)
+    const { page, errors } = await demo.newPage()
+    await page.goto(demo.server.url)
     await page.fill('#api-key', 'not-a-key-at-all')
     await page.locator('form.sign-in button[type=submit]').click()
     await poll(() => page.locator('form.sign-in [role=alert]').innerText()).toMatch(/unknown API key/)
-    await signIn(page)
+    await signIn(page, demo.server.url)
     expect(await page.getByTestId('tenant-info').innerText()).toBe('Demo Retail · time zone America/Mexico_City · MXN')
-    expect(await page.evaluate(() => sessionStorage.getItem('pulso.readKey'))).toBe(KEY)
+    expect(await page.evaluate(() => sessionStorage.getItem('pulso.readKey'))).toBe(READ_KEY)
     // a reload in the same session stays signed in
     await page.reload()
     await page.locator('article.tile').first().waitFor()
@@ -157,12 +56,10 @@ describe('sign-in', () => {
 
 describe('overview', () => {
   it('shows every KPI tile with the API value of the last 30 days, formatted in en', async () => {
-    const { page, errors } = await newPage()
-    await signIn(page)
-    const to = todayIn(TZ)
-    const from = shift(to, -29)
+    const { page, errors } = await demo.signedInPage()
+    const { from, to } = last30Days()
     const current = await kpisAll(from, to)
-    const previous = (await api(`/v1/kpis?from=${shift(from, -30)}&to=${shift(from, -1)}&grain=all`)).rows[0]
+    const previous = (await demo.api(`/v1/kpis?from=${shift(from, -30)}&to=${shift(from, -1)}&grain=all`)).rows[0]
     for (const kpi of OVERVIEW) {
       await waitForTileValue(page, kpi, current[kpi] ?? null)
     }
@@ -182,15 +79,13 @@ describe('overview', () => {
     // conversations and null KPIs), and the tile says so
     const delta = page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-delta]')
     if (previous && previous.escalation_rate !== null) {
-      const pp = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'always' }).format(
-        (current.escalation_rate! - previous.escalation_rate) * 100,
-      )
+      const pp = percentagePoints('en', current.escalation_rate!, previous.escalation_rate)
       await poll(() => delta.innerText()).toContain(`vs previous period: ${pp} pp`)
     } else {
       await poll(() => delta.innerText()).toBe('no previous period data')
     }
     // each tile with a tenant-wide goal shows the status the goals API evaluated
-    const overall = (await api<{ goals: { kpi: string; segment: unknown; status: string }[] }>('/v1/goals')).goals.filter((g) => !g.segment)
+    const overall = (await demo.api<{ goals: { kpi: string; segment: unknown; status: string }[] }>('/v1/goals')).goals.filter((g) => !g.segment)
     expect(overall.length).toBeGreaterThan(0)
     for (const goal of overall.filter((g) => OVERVIEW.includes(g.kpi))) {
       const badge = () => page.locator(`article.tile[data-kpi=${goal.kpi}] [data-status]`).getAttribute('data-status')
@@ -202,7 +97,7 @@ describe('overview', () => {
     // goals first: every goal off track or at risk in its current period, segmented ones included,
     // is listed above the tiles with its value (which goals depends on the day the test runs: early
     // in a week the weekly goals have no data yet)
-    const all = (await api<{ goals: { id: string; status: string; value: number | null; segment: unknown }[] }>('/v1/goals')).goals
+    const all = (await demo.api<{ goals: { id: string; status: string; value: number | null; segment: unknown }[] }>('/v1/goals')).goals
     const attention = all.filter((g) => g.status === 'off_track' || g.status === 'at_risk')
     if (attention.length === 0) await page.getByTestId('goals-all-well').waitFor()
     const listed = page.getByTestId('goals-attention').locator('li[data-goal]')
@@ -217,7 +112,7 @@ describe('overview', () => {
     expect(labels).toHaveLength(7)
     for (const label of labels) expect(label).toMatch(/per day, .* Latest: /)
     await page.locator('article.tile [data-status]').first().waitFor()
-    await shot(page, 'overview-en', true)
+    await screenshot(page, 'overview-en', { forDocs: true })
     expect(errors).toEqual([])
     await page.close()
   })
@@ -225,9 +120,8 @@ describe('overview', () => {
   // The < 1 s goal for the Overview is checked by a benchmark, not here: npm run bench:dashboard.
 
   it('switches the period: 7 days, 90 days and custom dates show the API values of that period', async () => {
-    const { page } = await newPage()
-    await signIn(page)
-    const to = todayIn(TZ)
+    const { page } = await demo.signedInPage()
+    const to = today()
     await page.locator('[data-preset="7"]').click()
     const week = await kpisAll(shift(to, -6), to)
     await waitForTileValue(page, 'escalation_rate', week.escalation_rate!)
@@ -235,9 +129,7 @@ describe('overview', () => {
     expect(await tileText(page, 'escalation_rate')).toBe(percent('en', week.escalation_rate!))
     // the change vs the 7 days before, in percentage points: (current − previous) × 100
     const before = await kpisAll(shift(to, -13), shift(to, -7))
-    const deltaPp = new Intl.NumberFormat('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1, signDisplay: 'always' }).format(
-      (week.escalation_rate! - before.escalation_rate!) * 100,
-    )
+    const deltaPp = percentagePoints('en', week.escalation_rate!, before.escalation_rate!)
     await poll(() => page.locator('article.tile[data-kpi=escalation_rate] [data-testid=kpi-delta]').innerText()).toContain(`vs previous period: ${deltaPp} pp`)
     expect(await page.getByTestId('overview-summary').innerText()).toContain(`${count('en', week.conversations!)} conversations`)
 
@@ -261,9 +153,8 @@ describe('overview', () => {
   })
 
   it('switches the language: Spanish labels and es-MX numbers, and back', async () => {
-    const { page } = await newPage()
-    await signIn(page)
-    const to = todayIn(TZ)
+    const { page } = await demo.signedInPage()
+    const to = today()
     const current = await kpisAll(shift(to, -29), to)
     await waitForTileValue(page, 'cost_per_conversation', current.cost_per_conversation!)
     await page.locator('[data-lang=es]').click()
@@ -275,32 +166,27 @@ describe('overview', () => {
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('es')
     await page.locator('article.tile [data-status]').first().waitFor()
     await page.locator('.trends [role=img]').first().waitFor()
-    await shot(page, 'overview-es', true)
+    await screenshot(page, 'overview-es', { forDocs: true })
     await page.locator('[data-lang=en]').click()
     await poll(() => page.locator('article.tile[data-kpi=escalation_rate] h3').innerText()).toBe('Escalation')
     await page.close()
   })
 
   it('fits a phone screen without sideways scrolling', async () => {
-    const { page } = await newPage(390, 844)
-    await signIn(page)
+    const { page } = await demo.signedInPage({ width: 390, height: 844 })
     await page.locator('.trends [role=img]').first().waitFor()
     await page.locator('article.tile [data-status]').first().waitFor()
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)
-    expect(overflow).toBeLessThanOrEqual(0)
-    await shot(page, 'overview-phone', true, false)
+    expect((await measureLayout(page, false)).pageOverflow).toBeLessThanOrEqual(0)
+    await screenshot(page, 'overview-phone', { forDocs: true, fullPage: false })
     await page.close()
   })
 })
 
 describe('operations and drill-down', () => {
   it('shows KPIs by segment equal to the API, and drills from a number to its conversations and one timeline', async () => {
-    const { page, errors } = await newPage()
-    await signIn(page)
-    await page.goto(`${server.url}/#/operations`)
-    const to = todayIn(TZ)
-    const from = shift(to, -29)
-    const byUseCase = (await api(`/v1/kpis?from=${from}&to=${to}&grain=all&by=use_case`)).rows as Record<string, any>[]
+    const { page, errors } = await demo.signedInPage({ route: '#/operations' })
+    const { from, to } = last30Days()
+    const byUseCase = (await demo.api(`/v1/kpis?from=${from}&to=${to}&grain=all&by=use_case`)).rows as Record<string, any>[]
     const table = page.getByTestId('segment-table')
     await table.waitFor()
     for (const row of byUseCase.filter((r) => r.use_case)) {
@@ -318,19 +204,19 @@ describe('operations and drill-down', () => {
     await page.getByTestId('scorecard').first().waitFor()
 
     // handoff reasons equal /v1/handoffs
-    const handoffs = await api(`/v1/handoffs?from=${from}&to=${to}`)
+    const handoffs = await demo.api(`/v1/handoffs?from=${from}&to=${to}`)
     const reasonRows = page.getByTestId('reasons-table').locator('tbody tr')
     await poll(() => reasonRows.count()).toBe(handoffs.reasons.length)
     expect(await reasonRows.first().locator('td').nth(1).innerText()).toBe(count('en', handoffs.reasons[0].handoffs))
     // regressions as the API finds them, as of the period's last day
-    const { regressions } = await api<{ regressions: unknown[] }>(`/v1/regressions?as_of=${to}`)
+    const { regressions } = await demo.api<{ regressions: unknown[] }>(`/v1/regressions?as_of=${to}`)
     if (regressions.length) await poll(() => page.getByTestId('regressions-table').locator('tbody tr').count(), { timeout: 20_000 }).toBe(regressions.length)
     else await page.getByText('No regressions detected in this period.').waitFor({ timeout: 20_000 })
-    await shot(page, 'operations-en', true)
+    await screenshot(page, 'operations-en', { forDocs: true })
 
     // segment switch: intent
     await page.getByTestId('segment-select').selectOption('intent')
-    const byIntent = (await api(`/v1/kpis?from=${from}&to=${to}&grain=all&by=intent`)).rows as Record<string, any>[]
+    const byIntent = (await demo.api(`/v1/kpis?from=${from}&to=${to}&grain=all&by=intent`)).rows as Record<string, any>[]
     await poll(() => table.locator('tbody tr').count()).toBe(byIntent.length)
 
     // drill-down: the escalation rate of the busiest use case → its escalated conversations
@@ -338,19 +224,19 @@ describe('operations and drill-down', () => {
     const top = byUseCase.filter((r) => r.use_case).sort((a, b) => b.conversations - a.conversations)[0]!
     await table.locator('tr', { hasText: top.use_case }).first().locator('a[data-kpi=escalation_rate]').click()
     await page.getByTestId('conversation-table').waitFor()
-    const listed = await api(`/v1/conversations?from=${from}&to=${to}&use_case=${top.use_case}&flag=escalated&limit=1`)
+    const listed = await demo.api(`/v1/conversations?from=${from}&to=${to}&use_case=${top.use_case}&flag=escalated&limit=1`)
     // conversations × escalation_rate = escalated conversations
     expect(listed.total).toBe(Math.round(top.conversations * top.escalation_rate))
     expect(await page.getByTestId('conversation-total').innerText()).toBe(`Showing 1–${Math.min(50, listed.total)} of ${count('en', listed.total)}`)
-    await shot(page, 'conversations-en')
+    await screenshot(page, 'conversations-en')
 
     await page.getByTestId('conversation-table').locator('tbody tr').first().locator('a').click()
     await page.getByTestId('timeline').waitFor()
     const id = decodeURIComponent(page.url().split('#/conversations/')[1]!)
-    const detail = await api(`/v1/conversations/${encodeURIComponent(id)}`)
+    const detail = await demo.api(`/v1/conversations/${encodeURIComponent(id)}`)
     expect(await page.getByTestId('timeline').locator('li').count()).toBe(detail.events.length)
     expect(detail.conversation).toMatchObject({ use_case: top.use_case, escalated: true })
-    await shot(page, 'conversation-en', true)
+    await screenshot(page, 'conversation-en', { forDocs: true })
     expect(errors).toEqual([])
     await page.close()
   })
@@ -358,11 +244,8 @@ describe('operations and drill-down', () => {
 
 describe('use-case scorecards', () => {
   it("shows the registry's scorecard with policies and the outside share, and drills from 'bot kept human-only' to those conversations", async () => {
-    const { page, errors } = await newPage()
-    await signIn(page)
-    await page.goto(`${server.url}/#/operations`)
-    const to = todayIn(TZ)
-    const from = shift(to, -29)
+    const { page, errors } = await demo.signedInPage({ route: '#/operations' })
+    const { from, to } = last30Days()
     type Row = {
       use_case: string
       policy: string | null
@@ -371,7 +254,7 @@ describe('use-case scorecards', () => {
       bot_kept_human_only: number
       escalation_rate: number | null
     }
-    const card = await api<{ outside_share: number; bot_kept_human_only: number; rows: Row[] }>(`/v1/use-cases/scorecard?from=${from}&to=${to}`)
+    const card = await demo.api<{ outside_share: number; bot_kept_human_only: number; rows: Row[] }>(`/v1/use-cases/scorecard?from=${from}&to=${to}`)
     // every registered use case (even without conversations), then the rows outside the registry that have some
     const outsideRows = ['(outside)', '(no customer message)'].flatMap((name) => card.rows.filter((r) => r.use_case === name && r.conversations > 0))
     const shown = [...card.rows.filter((r) => r.in_registry), ...outsideRows]
@@ -391,7 +274,7 @@ describe('use-case scorecards', () => {
     expect(await kept.innerText()).toBe(count('en', card.bot_kept_human_only))
     await kept.click()
     await page.getByTestId('conversation-table').waitFor()
-    const listed = await api(`/v1/conversations?from=${from}&to=${to}&flag=bot_kept_human_only&limit=500`)
+    const listed = await demo.api(`/v1/conversations?from=${from}&to=${to}&flag=bot_kept_human_only&limit=500`)
     expect(listed.total).toBe(card.bot_kept_human_only)
     expect(await page.getByTestId('conversation-total').innerText()).toBe(`Showing 1–${Math.min(50, listed.total)} of ${count('en', listed.total)}`)
     expect(await page.locator('ul.chips').innerText()).toContain('human-only, kept by the bot')
@@ -414,10 +297,8 @@ describe('use-case scorecards', () => {
 
 describe('weekly review and data', () => {
   it('shows the weekly review with the API numbers and exports it as CSV', async () => {
-    const { page, errors } = await newPage()
-    await signIn(page)
-    await page.goto(`${server.url}/#/review`)
-    const review = await api<{
+    const { page, errors } = await demo.signedInPage({ route: '#/review' })
+    const review = await demo.api<{
       week: string
       conversations: number
       unanswered_questions: { groups: { question: string; fallbacks: number }[] }
@@ -436,25 +317,23 @@ describe('weekly review and data', () => {
     expect(await page.getByTestId('worst-intents-table').locator('tbody tr').count()).toBe(review.worst_csat_intents.length)
     // the CSV download is the API's own CSV export of the same week
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()])
-    const csv = await (await fetch(`${server.url}/v1/review?week=${review.week}&format=csv`, { headers: { authorization: `Bearer ${KEY}` } })).text()
+    const csv = await (await demo.request(`/v1/review?week=${review.week}&format=csv`)).text()
     const file = await download.path()
     expect(readFileSync(file, 'utf8')).toBe(csv)
     expect(download.suggestedFilename()).toBe(`pulso-review-demo-${review.week}.csv`)
-    await shot(page, 'review-en', true)
+    await screenshot(page, 'review-en', { forDocs: true })
     expect(errors).toEqual([])
     await page.close()
   })
 
   it('runs SQL with the same rows as the API and shows the model catalog with lineage', async () => {
-    const { page, errors } = await newPage()
-    await signIn(page)
-    await page.goto(`${server.url}/#/data`)
+    const { page, errors } = await demo.signedInPage({ route: '#/data' })
     const sql = 'SELECT use_case, count() AS conversations FROM fct_conversations GROUP BY use_case ORDER BY conversations DESC, use_case'
     await page.fill('#sql-input', sql)
     await page.locator('form button[type=submit]').click()
-    const response = await fetch(`${server.url}/v1/sql`, {
+    const response = await demo.request('/v1/sql', {
       method: 'POST',
-      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sql, format: 'json' }),
     })
     expect(response.status, 'POST /v1/sql').toBe(200)
@@ -464,7 +343,7 @@ describe('weekly review and data', () => {
     expect(await page.getByTestId('sql-result').locator('tbody tr').first().locator('td').nth(1).innerText()).toBe(
       count('en', Number(result.data[0]!.conversations)),
     )
-    const catalog = await api<{ models: { name: string }[] }>('/v1/models')
+    const catalog = await demo.api<{ models: { name: string }[] }>('/v1/models')
     await page.getByTestId('lineage').waitFor()
     expect(await page.getByTestId('lineage').locator('button.node').count()).toBe(catalog.models.length)
     await page
@@ -478,7 +357,7 @@ describe('weekly review and data', () => {
         .locator('button.node', { hasText: /^int_conversations$/ })
         .getAttribute('class'),
     ).not.toMatch(/dim/)
-    await shot(page, 'data-en', true)
+    await screenshot(page, 'data-en', { forDocs: true })
     expect(errors).toEqual([])
     await page.close()
   })
