@@ -11,6 +11,7 @@ import { register as registerData } from './commands/data.ts'
 import { register as registerHandoffs } from './commands/handoffs.ts'
 import { register as registerKafka } from './commands/kafka.ts'
 import { register as registerReview } from './commands/review.ts'
+import { register as registerSla } from './commands/sla.ts'
 import { ingestFile } from './ingest-file.ts'
 import { createLogger } from './logger.ts'
 import { formatKpiTable } from './table.ts'
@@ -213,6 +214,7 @@ registerKafka(program)
 registerData(program)
 registerCosts(program)
 registerHandoffs(program)
+registerSla(program)
 
 registerReview(program)
 registerAlerts(program)

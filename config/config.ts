@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { type AfterHandoffConfig, loadAfterHandoffConfig } from './after-handoff.ts'
+import { type AfterHandoffConfig, loadAfterHandoffConfig, type SlaPolicy } from './after-handoff.ts'
 import { type OperatingLoopConfig, parseOperatingLoop } from './operating-loop.ts'
 import { loadTwilioConfig, type TwilioConfig } from './twilio.ts'
 import { type ChatwootConfig, loadChatwootConfig, loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp.ts'
@@ -40,7 +40,15 @@ const configFileSchema = z
   })
   .passthrough()
 
-export type TenantSettings = { id: string; name: string; timezone: string; currency: string; storeText: boolean }
+export type TenantSettings = {
+  id: string
+  name: string
+  timezone: string
+  currency: string
+  storeText: boolean
+  /** SLA policies after the handoff (config file section `sla`); none: no SLA is checked. */
+  sla?: SlaPolicy[]
+}
 export type ApiKey = { tenant: string; role: Role; key: string }
 
 export type PulsoConfig = {
@@ -320,5 +328,7 @@ function kafkaSettings(env: Env, brokers: string[]): KafkaSettings {
 
 /** The settings of a tenant; unknown tenants get the defaults so their events still count. */
 export function tenantSettings(config: PulsoConfig, tenantId: string): TenantSettings {
-  return config.tenants.get(tenantId) ?? { id: tenantId, name: tenantId, timezone: 'UTC', currency: 'USD', storeText: false }
+  const settings = config.tenants.get(tenantId) ?? { id: tenantId, name: tenantId, timezone: 'UTC', currency: 'USD', storeText: false }
+  const sla = config.afterHandoff.sla.get(tenantId)
+  return sla ? { ...settings, sla } : settings
 }

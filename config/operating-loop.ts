@@ -4,12 +4,12 @@ import { z } from 'zod'
 import {
   defaultGoalDirection,
   GOAL_DIRECTIONS,
+  GOAL_KPIS,
   GOAL_PERIODS,
   type GoalDirection,
+  type GoalKpi,
   type GoalPeriod,
   KPI_CATALOG,
-  KPI_FIELDS,
-  type KpiField,
   SEGMENTS,
   type Segment,
 } from '../definitions/kpis.ts'
@@ -20,7 +20,7 @@ const goalIdSchema = z.string().regex(/^[a-z0-9_.-]{1,64}$/, 'goal ids are 1–6
  * Why a target cannot be meant for its KPI, or null. A rate is a fraction 0–1 everywhere in Pulso
  * (the API, the models), so a rate goal of 80 — meant as 80 % — would never be met.
  */
-function targetOutOfRange(kpi: KpiField, target: number): string | null {
+function targetOutOfRange(kpi: GoalKpi, target: number): string | null {
   if (KPI_CATALOG[kpi].unit !== 'rate' || (target >= 0 && target <= 1)) return null
   const percent = target > 1 && target <= 100 ? `; for ${target} % send ${Number((target / 100).toFixed(6))}` : ''
   return `${kpi} is a rate: expected a fraction from 0 to 1, got ${target}${percent}`
@@ -29,7 +29,7 @@ function targetOutOfRange(kpi: KpiField, target: number): string | null {
 export const goalInputSchema = z
   .object({
     id: goalIdSchema.optional(),
-    kpi: z.enum(KPI_FIELDS, { error: `expected one of ${KPI_FIELDS.join(', ')}` }),
+    kpi: z.enum(GOAL_KPIS as [GoalKpi, ...GoalKpi[]], { error: `expected one of ${GOAL_KPIS.join(', ')}` }),
     target: z.number({ error: 'expected a number' }),
     /** Defaults from the KPI catalog: at_most where lower is better (times, escalation, cost), at_least otherwise. */
     direction: z.enum(GOAL_DIRECTIONS, { error: 'expected at_least or at_most' }).optional(),
@@ -45,13 +45,16 @@ export const goalInputSchema = z
   .superRefine((goal, context) => {
     const problem = targetOutOfRange(goal.kpi, goal.target)
     if (problem) context.addIssue({ code: 'custom', path: ['target'], message: problem })
+    // the SLA is judged for the whole tenant (its policies already differ per queue)
+    if (goal.kpi === 'sla_breach_rate' && goal.segment)
+      context.addIssue({ code: 'custom', path: ['segment'], message: 'sla_breach_rate goals are for the whole tenant: no segment' })
   })
 export type GoalInput = z.input<typeof goalInputSchema>
 
 export type Goal = {
   tenantId: string
   id: string
-  kpi: KpiField
+  kpi: GoalKpi
   target: number
   direction: GoalDirection
   period: GoalPeriod

@@ -2,7 +2,7 @@
 // dashboard reads them (dashboard/src/lib/api.ts). Types only, so the dashboard's bundle takes
 // no server code. Field names are the JSON's; rates are fractions 0–1.
 import type { CostSplit } from './costs.ts'
-import type { GoalDirection, GoalPeriod, HandoffGroup, KpiField, KpiName, Segment } from './kpis.ts'
+import type { GoalDirection, GoalKpi, GoalPeriod, HandoffGroup, KpiField, KpiName, Segment } from './kpis.ts'
 
 /** GET /v1/tenant: the key's tenant, so clients format in its zone and currency. */
 export type TenantResponse = { id: string; name: string; timezone: string; currency: string; role: string }
@@ -146,6 +146,57 @@ export type HandoffTeamRow = {
 }
 export type HandoffTeamsResponse = { tenant_id: string; timezone: string; grain: string; by: HandoffGroup; from: string; to: string; rows: HandoffTeamRow[] }
 
+// ---- GET /v1/handoffs/sla -------------------------------------------------------------------
+
+/** met: stopped within its limit; breached: over its limit (stopped or not); pending: still running within it. */
+export type SlaStatus = 'met' | 'breached' | 'pending'
+/** One SLA clock of a conversation: business seconds elapsed (to its stop, or to as_of while it runs) and its limit. */
+export type SlaClock = { status: SlaStatus; business_seconds: number; limit_seconds: number }
+export type SlaConversation = {
+  conversation_id: string
+  started_on: string
+  queue: string | null
+  agent_id: string | null
+  /** breached if any clock is; met when every clock is; pending otherwise. */
+  status: SlaStatus
+  /** Handoff → first agent message; null when the policy sets no first-reply target. */
+  first_reply: SlaClock | null
+  /** First customer message → the resolution that counts; null when the policy sets no resolution target. */
+  resolution: SlaClock | null
+}
+export type SlaRow = {
+  period: string
+  queue?: string | null
+  /** Handed-off conversations a policy applies to. */
+  conversations: number
+  met: number
+  breached: number
+  pending: number
+  first_reply_breached: number
+  resolution_breached: number
+  /** breached / (met + breached); null when none is decided. */
+  sla_breach_rate: number | null
+}
+export type SlaResponse = {
+  tenant_id: string
+  timezone: string
+  grain: string
+  by: 'queue' | null
+  from: string
+  to: string
+  /** The instant running clocks were read at. */
+  as_of: string
+  policies: {
+    queue: string | null
+    first_reply_minutes: number | null
+    resolution_minutes: number | null
+    business_hours: { days: string[]; from: string; to: string } | null
+  }[]
+  rows: SlaRow[]
+  /** The breached conversations of the range (the first `limit`, oldest first) and how many there are. */
+  breached: { total: number; conversations: SlaConversation[] }
+}
+
 // ---- GET /v1/goals ------------------------------------------------------------------------------
 
 /** on_track meets the target; at_risk misses by at most at_risk_margin × |target|; no_data: no value in the period. */
@@ -154,7 +205,7 @@ export type GoalStatus = 'on_track' | 'at_risk' | 'off_track' | 'no_data' | 'pro
 export type GoalPeriodResult = { period_start: string; period_end: string; value: number | null; status: GoalStatus }
 export type GoalReport = {
   id: string
-  kpi: KpiField
+  kpi: GoalKpi
   segment: { by: Segment; value: string } | null
   target: number
   direction: GoalDirection

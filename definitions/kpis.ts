@@ -25,9 +25,10 @@ type KpiDefinition = {
   better: 'higher' | 'lower' | null
   /**
    * fct_kpis: a column of the KPI mart (GET /v1/kpis); regressions: tested by the regression detector only;
-   * fct_handoff_kpis: a column of the per-agent and per-queue mart (GET /v1/handoffs/agents, /queues).
+   * fct_handoff_kpis: a column of the per-agent and per-queue mart (GET /v1/handoffs/agents, /queues);
+   * sla: judged against the tenant's SLA policies in business hours (domain/sla, GET /v1/handoffs/sla).
    */
-  computedIn: 'fct_kpis' | 'regressions' | 'fct_handoff_kpis'
+  computedIn: 'fct_kpis' | 'regressions' | 'fct_handoff_kpis' | 'sla'
   /**
    * Forward-looking KPIs: days after a conversation during which later events can still change
    * its value (fcr_rate waits 7 days for the customer's next conversation, fct_conversations.sql),
@@ -57,6 +58,7 @@ export const KPI_CATALOG = {
   agent_first_reply_p50_s: { unit: 'seconds', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
   agent_reply_p50_s: { unit: 'seconds', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
   reopen_rate: { unit: 'rate', better: 'lower', computedIn: 'fct_handoff_kpis', provisionalDays: 0 },
+  sla_breach_rate: { unit: 'rate', better: 'lower', computedIn: 'sla', provisionalDays: 0 },
 } as const satisfies Record<string, KpiDefinition>
 
 /** Any KPI of the catalog. */
@@ -66,6 +68,10 @@ export type KpiField = { [K in KpiName]: (typeof KPI_CATALOG)[K]['computedIn'] e
 
 /** The fields of a KPI row, in the mart's column order. */
 export const KPI_FIELDS = (Object.keys(KPI_CATALOG) as KpiName[]).filter((kpi): kpi is KpiField => KPI_CATALOG[kpi].computedIn === 'fct_kpis')
+
+/** What a goal can watch: a KPI of fct_kpis, or the SLA breach rate (a whole tenant's, per period). */
+export type GoalKpi = KpiField | 'sla_breach_rate'
+export const GOAL_KPIS: readonly GoalKpi[] = [...KPI_FIELDS, 'sla_breach_rate']
 
 /** The dashboard's message key of a KPI's label (its text, in each language, is in dashboard/src/lib/messages.ts). */
 export type KpiLabelKey = `kpi.${KpiName}`

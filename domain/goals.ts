@@ -9,6 +9,7 @@ import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
 import { periodEnd, periodStart, periodsBefore, todayIn } from './dates.ts'
 import { goalStatus } from './goal-status.ts'
 import { provisionalKpis } from './provisional.ts'
+import { slaBreachRates } from './sla/sla-report.ts'
 
 /** Reads KPI rows; the weekly review passes one that answers from rows it already has. */
 export type KpiReader = (query: KpiQuery) => Promise<KpiRow[]>
@@ -26,17 +27,28 @@ export async function evaluateGoals(
   const today = todayIn(tenant.timezone, options.now)
   // One KPI query per (period, segment dimension), shared by the goals that need it and
   // computing only their KPIs.
-  const groupOf = (goal: Goal) => `${goal.period}|${goal.segment?.by ?? ''}`
+  // The SLA breach rate is judged in domain/sla (business hours), one read per goal period.
+  const isSla = (goal: Goal) => goal.kpi === 'sla_breach_rate'
+  const groupOf = (goal: Goal) => `${goal.period}|${isSla(goal) ? 'sla' : (goal.segment?.by ?? '')}`
   const fieldsByGroup = new Map<string, Set<KpiField>>()
-  for (const goal of goals) fieldsByGroup.set(groupOf(goal), (fieldsByGroup.get(groupOf(goal)) ?? new Set()).add(goal.kpi))
-  const queries = new Map<string, Promise<KpiRow[]>>()
+  for (const goal of goals) if (goal.kpi !== 'sla_breach_rate') fieldsByGroup.set(groupOf(goal), (fieldsByGroup.get(groupOf(goal)) ?? new Set()).add(goal.kpi))
+  const queries = new Map<string, Promise<Record<string, unknown>[]>>()
   const rowsFor = (goal: Goal) => {
     const key = groupOf(goal)
     let rows = queries.get(key)
     if (!rows) {
       const from = periodsBefore(periodStart(asOf, goal.period), goal.period, historyPeriods - 1)
-      const fields = [...fieldsByGroup.get(key)!]
-      rows = readKpis({ tenantId: tenant.id, timezone: tenant.timezone, from, to: asOf, grain: goal.period, by: goal.segment?.by, fields })
+      rows = isSla(goal)
+        ? slaBreachRates(warehouse, tenant, { from, to: asOf, grain: goal.period }, options.now)
+        : readKpis({
+            tenantId: tenant.id,
+            timezone: tenant.timezone,
+            from,
+            to: asOf,
+            grain: goal.period,
+            by: goal.segment?.by,
+            fields: [...fieldsByGroup.get(key)!],
+          })
       queries.set(key, rows)
     }
     return rows
@@ -52,7 +64,7 @@ export async function evaluateGoals(
       const raw = row?.[goal.kpi]
       const value = typeof raw === 'number' ? raw : raw === null || raw === undefined ? null : Number(raw)
       const end = periodEnd(start, goal.period)
-      const provisional = provisionalKpis(end < asOf ? end : asOf, today, [goal.kpi]).length > 0
+      const provisional = goal.kpi !== 'sla_breach_rate' && provisionalKpis(end < asOf ? end : asOf, today, [goal.kpi]).length > 0
       history.push({ period_start: start, period_end: end, value, status: goalStatus(value, goal, provisional) })
     }
     const now = history[history.length - 1]!

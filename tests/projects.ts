@@ -4,6 +4,7 @@
 
 /** Pure functions: no engine, no child process, no network. They run in threads, beside the engine files. */
 export const UNIT_TESTS = [
+  'config/after-handoff.test.ts',
   'config/config.test.ts',
   'config/operating-loop.test.ts',
   'config/twilio.test.ts',
@@ -17,6 +18,7 @@ export const UNIT_TESTS = [
   'domain/provisional.test.ts',
   'domain/questions.test.ts',
   'domain/review-export.test.ts',
+  'domain/sla/business-time.test.ts',
   'domain/statistics.test.ts',
   'ingest/chatwoot/map-webhook.test.ts',
   'ingest/contract/timestamp.test.ts',

@@ -6,13 +6,18 @@ import type { ApiKey, PulsoConfig } from '../../config/config.ts'
 import { tenantSettings } from '../../config/config.ts'
 import type { ConversationDetail, ConversationPage } from '../../definitions/api.ts'
 import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
+import { conversationSlas, SLA_FLAG_NAMES, SLA_FLAGS, type SlaFlag } from '../../domain/sla/sla-report.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
-import { conversationTimeline, FLAG_NAMES, listConversations, SORT_NAMES } from '../../warehouse/repositories/conversations.ts'
+import { type ConversationFlag, conversationTimeline, FLAG_NAMES, listConversations, SORT_NAMES } from '../../warehouse/repositories/conversations.ts'
 import { ApiError } from '../errors.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { dateRange, validQuery } from '../validation.ts'
 
 export const MAX_CONVERSATIONS_PAGE = 500
+
+// the facts' flags, and the SLA's (judged in domain/sla, not stored: the clock depends on the policy and on now)
+const FLAGS = [...FLAG_NAMES, ...SLA_FLAG_NAMES] as [string, ...string[]]
+const isSlaFlag = (flag: string): flag is SlaFlag => (SLA_FLAG_NAMES as string[]).includes(flag)
 
 const segmentValue = z.string().min(1).max(256).optional()
 
@@ -48,7 +53,7 @@ export const conversationQuerySchema = dateRange({
             .filter(Boolean)
         : [],
     )
-    .pipe(z.array(z.enum(FLAG_NAMES, { error: `expected flags among ${FLAG_NAMES.join(', ')}` }))),
+    .pipe(z.array(z.enum(FLAGS, { error: `expected flags among ${FLAGS.join(', ')}` }))),
   sort: z.enum(SORT_NAMES, { error: `expected one of ${SORT_NAMES.join(', ')}` }).default('started_at'),
   limit: z.coerce.number({ error: 'expected a number' }).int().min(1).max(MAX_CONVERSATIONS_PAGE, `at most ${MAX_CONVERSATIONS_PAGE}`).default(50),
   offset: z.coerce.number({ error: 'expected a number' }).int().min(0).default(0),
@@ -62,6 +67,11 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
       if (query.campaign !== undefined && query.template === undefined) throw new ApiError(400, 'bad_request', '`campaign`: only with `template`')
       const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
       const segments = Object.fromEntries(SEGMENTS.filter((s) => query[s] !== undefined).map((s) => [s, query[s]!])) as Partial<Record<Segment, string>>
+      const slaFlags = query.flag.filter(isSlaFlag)
+      const slaConversations =
+        slaFlags.length === 0
+          ? undefined
+          : (await conversationSlas(options.warehouse, tenant, query, new Date())).filter((c) => slaFlags.every((f) => SLA_FLAGS[f](c)))
       const page = await listConversations(options.warehouse, {
         tenantId: tenant.id,
         timezone: tenant.timezone,
@@ -74,7 +84,8 @@ export function conversationsRoutes(options: { apiKeys: ApiKey[]; warehouse: War
         proactive: query.template === undefined ? undefined : { template: query.template, campaign: query.campaign },
         agent: query.agent,
         queue: query.queue,
-        flags: query.flag,
+        flags: query.flag.filter((f): f is ConversationFlag => !isSlaFlag(f)),
+        conversationIds: slaConversations?.map((c) => c.conversation_id),
         sort: query.sort,
         limit: query.limit,
         offset: query.offset,

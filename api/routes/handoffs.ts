@@ -3,6 +3,8 @@
 // GET /v1/handoffs/agents and /v1/handoffs/queues — after the handoff, per agent or per queue and
 // period: conversations, resolution time, agent first reply and reply times, reopened, CSAT, FCR
 // (fct_handoff_kpis; domain/handoff-report.ts, shared with `pulso handoffs`).
+// GET /v1/handoffs/sla — the tenant's SLA policies checked per period (and queue): met, breached,
+// pending, the breach rate, and the breached conversations (domain/sla, shared with `pulso sla`).
 import { Hono } from 'hono'
 import { z } from 'zod'
 import type { ApiKey, PulsoConfig } from '../../config/config.ts'
@@ -10,6 +12,7 @@ import { tenantSettings } from '../../config/config.ts'
 import type { HandoffsResponse } from '../../definitions/api.ts'
 import { GRAINS, HANDOFF_GROUPS, type HandoffGroup, SEGMENTS, type Segment } from '../../definitions/kpis.ts'
 import { handoffTeamReport } from '../../domain/handoff-report.ts'
+import { slaReport } from '../../domain/sla/sla-report.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { handoffBreakdown } from '../../warehouse/repositories/conversations.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
@@ -24,6 +27,14 @@ const handoffQuerySchema = dateRange({
 
 const grain = z.enum(GRAINS, { error: `expected one of ${GRAINS.join(', ')}` }).default('all')
 const handoffTeamQuerySchema = dateRange({ grain })
+export const slaQuerySchema = dateRange({
+  grain,
+  by: z.enum(['queue'], { error: 'expected queue (or none: one row per period)' }).optional(),
+  limit: z.coerce.number({ error: 'expected a number' }).int().min(0).max(500, 'at most 500').default(100),
+  // the instant running clocks are read at (default: now), so an answer can be asked for again
+  as_of: z.iso.datetime({ offset: true, error: 'expected an RFC 3339 instant such as 2024-03-04T15:00:00Z' }).optional(),
+})
+
 /** The same parameters with the grouping: `pulso handoffs --by`. */
 export const handoffReportSchema = dateRange({ grain, by: z.enum(HANDOFF_GROUPS, { error: `expected one of ${HANDOFF_GROUPS.join(', ')}` }) })
 
@@ -44,4 +55,9 @@ export function handoffsRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehous
     })
     .route('/agents', teams('agent'))
     .route('/queues', teams('queue'))
+    .get('/sla', requireRole(options.apiKeys, 'read'), validQuery(slaQuerySchema), async (c) => {
+      const { limit, as_of, ...query } = c.req.valid('query')
+      const tenant = tenantSettings(options.config, c.get('apiKey').tenant)
+      return c.json(await slaReport(options.warehouse, tenant, query, as_of ? new Date(as_of) : new Date(), limit))
+    })
 }

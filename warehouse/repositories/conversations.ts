@@ -84,6 +84,8 @@ export type ConversationFilter = {
   /** A row of the after-the-handoff tables: the agent who holds the conversation last, its handoff's queue ('' means none). */
   agent?: string
   queue?: string
+  /** Only these conversations (a list judged outside SQL, such as the SLA's breached ones). */
+  conversationIds?: string[]
   sort?: ConversationSort
   limit: number
   offset?: number
@@ -121,6 +123,10 @@ export function conversationWhere(database: string, filter: ConversationFilter):
   if (filter.registryUseCase !== undefined) {
     registry.push('scorecard_use_case = {registry_use_case:String}')
     params.registry_use_case = filter.registryUseCase
+  }
+  if (filter.conversationIds !== undefined) {
+    clauses.push('conversation_id IN {conversation_ids:Array(String)}')
+    params.conversation_ids = filter.conversationIds
   }
   for (const [column, value] of [
     ['agent_id', filter.agent],

@@ -3,6 +3,7 @@
 import type { HandoffTeamRow } from '../../definitions/api.ts'
 import type { Grain, HandoffGroup } from '../../definitions/kpis.ts'
 import type { Warehouse } from '../client.ts'
+import { utcIso } from '../utc-iso.ts'
 
 export type HandoffKpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by: HandoffGroup }
 
@@ -44,4 +45,44 @@ export async function queryHandoffKpis(warehouse: Warehouse, query: HandoffKpiQu
       }),
     ),
   })) as HandoffTeamRow[]
+}
+
+/** The times an SLA clock reads, of one handed-off conversation (UTC ISO instants). */
+export type HandedOffConversation = {
+  conversation_id: string
+  /** Local date of started_at: the day the conversation belongs to. */
+  started_on: string
+  queue: string | null
+  agent_id: string | null
+  first_customer_at: string | null
+  handoff_at: string
+  first_agent_after_handoff_at: string | null
+  /** The resolution that counts (null: unresolved, or open again after it). */
+  resolution_at: string | null
+}
+
+/** The tenant's handed-off conversations that started in the range (local dates), from the stored facts. */
+export async function queryHandedOffConversations(
+  warehouse: Warehouse,
+  query: { tenantId: string; timezone: string; from: string; to: string },
+): Promise<HandedOffConversation[]> {
+  const result = await warehouse.client.query({
+    query: `SELECT conversation_id, toString(toDate(started_at, {timezone:String})) AS started_on, queue, agent_id,
+    first_customer_at, handoff_at, first_agent_after_handoff_at, if(resolution_s IS NULL, NULL, resolved_at) AS resolution_at
+FROM ${warehouse.database}.fct_conversations
+WHERE tenant_id = {tenant_id:String}
+  AND toDate(started_at, {timezone:String}) >= {date_from:Date} AND toDate(started_at, {timezone:String}) <= {date_to:Date}
+  AND escalated
+ORDER BY started_at, conversation_id`,
+    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to },
+    format: 'JSONEachRow',
+  })
+  const rows = await result.json<HandedOffConversation>()
+  return rows.map((row) => ({
+    ...row,
+    first_customer_at: utcIso(row.first_customer_at),
+    handoff_at: utcIso(row.handoff_at)!,
+    first_agent_after_handoff_at: utcIso(row.first_agent_after_handoff_at),
+    resolution_at: utcIso(row.resolution_at),
+  }))
 }

@@ -1,12 +1,12 @@
 // What the dashboard adds to the KPI catalog (definitions/kpis.ts, which says each KPI's unit and
 // which way is better): which conversations make up each number (the drill-down), and which
 // KPIs each page shows. The values themselves always come from the API.
-import type { KpiField } from '../../../definitions/kpis.ts'
+import type { GoalKpi, KpiField } from '../../../definitions/kpis.ts'
 
 export { isKpiField, KPI_CATALOG, type KpiField, type KpiName, type KpiUnit, SEGMENTS, type Segment } from '../../../definitions/kpis.ts'
 
-/** /v1/conversations filters that list the conversations behind a KPI's number. */
-export const DRILL: Record<KpiField, { flag?: string; sort?: string }> = {
+/** /v1/conversations filters that list the conversations behind a KPI's number (or a goal's). */
+export const DRILL: Record<GoalKpi, { flag?: string; sort?: string }> = {
   conversations: {},
   frt_p50_s: { flag: 'with_frt', sort: 'frt' },
   frt_p90_s: { flag: 'with_frt', sort: 'frt' },
@@ -20,6 +20,7 @@ export const DRILL: Record<KpiField, { flag?: string; sort?: string }> = {
   csat_response_rate: { flag: 'with_csat' },
   cost_per_conversation: { sort: 'cost' },
   fcr_rate: { flag: 'resolved' },
+  sla_breach_rate: { flag: 'sla_breached' },
 }
 
 /** The executive KPIs of the overview, in the order of DESIGN.md. */
