@@ -73,12 +73,35 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
   return { client, database: config.database, engine: 'embedded', scratchDir, close: () => client.close() }
 }
 
+// The helpers every query of Pulso goes through: a SELECT answering rows, a statement answering
+// nothing, rows to insert. One place for what every query shares, such as logging or a tenant check.
+
 /**
  * Runs a SELECT with bound parameters and returns its rows. It takes no per-query settings on
  * purpose: embedded chDB applies them with SET on its one session, so they would stick to every
- * later query of the process.
+ * later query of the process. `signal` stops waiting for the answer (a health check's deadline).
  */
-export async function queryRows<T>(warehouse: Warehouse, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
-  const result = await warehouse.client.query({ query, query_params: params, format: 'JSONEachRow' })
+export async function queryRows<T>(
+  warehouse: Warehouse,
+  query: string,
+  params: Record<string, unknown> = {},
+  options: { signal?: AbortSignal } = {},
+): Promise<T[]> {
+  const result = await warehouse.client.query({ query, query_params: params, format: 'JSONEachRow', abort_signal: options.signal })
   return result.json<T>()
+}
+
+/** Runs a statement that answers no rows (DDL, INSERT … SELECT, OPTIMIZE), with bound parameters. No per-query settings, as queryRows. */
+export async function runStatement(warehouse: Warehouse, query: string, params: Record<string, unknown> = {}): Promise<void> {
+  await warehouse.client.command({ query, query_params: params })
+}
+
+/**
+ * Inserts `rows` (objects, one per row) into `table` (`database.table`) as JSONEachRow. A table
+ * that deduplicates inserts (events, dead_letters) is given its `dedupToken`, empty when there is
+ * none: chDB's one session would otherwise keep the token of an earlier insert (see insertEventRows).
+ */
+export async function insertRows(warehouse: Warehouse, table: string, rows: readonly object[], options: { dedupToken?: string } = {}): Promise<void> {
+  const clickhouse_settings = options.dedupToken === undefined ? undefined : { insert_deduplication_token: options.dedupToken }
+  await warehouse.client.insert({ table, values: rows, format: 'JSONEachRow', clickhouse_settings })
 }

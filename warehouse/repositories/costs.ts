@@ -3,7 +3,7 @@
 import type { CostRow } from '../../definitions/api.ts'
 import type { CostSplit } from '../../definitions/costs.ts'
 import type { Grain } from '../../definitions/kpis.ts'
-import type { Warehouse } from '../client.ts'
+import { queryRows, type Warehouse } from '../client.ts'
 
 export type CostQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by: CostSplit }
 
@@ -25,13 +25,15 @@ ORDER BY period, ${by} IS NULL, ${by}`
 
 /** One row per period (with conversations) and part of the split, every part of the split listed. */
 export async function queryCostComposition(warehouse: Warehouse, query: CostQuery): Promise<CostRow[]> {
-  const result = await warehouse.client.query({
-    query: costCompositionSql(warehouse.database, query.by),
-    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to, grain: query.grain, by: query.by },
-    format: 'JSONEachRow',
+  const rows = await queryRows<Record<string, unknown>>(warehouse, costCompositionSql(warehouse.database, query.by), {
+    tenant_id: query.tenantId,
+    timezone: query.timezone,
+    date_from: query.from,
+    date_to: query.to,
+    grain: query.grain,
+    by: query.by,
   })
   // 64-bit counts come as text in JSON; the API answers numbers (null stays null).
-  const rows = await result.json<Record<string, unknown>>()
   return rows.map((row) => ({
     ...row,
     ...Object.fromEntries(NUMBERS.map((c) => [c, row[c] === null ? null : Number(row[c])])),

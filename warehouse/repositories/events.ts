@@ -4,7 +4,7 @@ import { rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { toWellFormedText } from '../../definitions/text.ts'
-import { queryRows, type Warehouse } from '../client.ts'
+import { insertRows, queryRows, type Warehouse } from '../client.ts'
 import { EVENT_COLUMNS, type EventRow } from '../event-columns.ts'
 import { encodeRows } from '../event-row-encoder.ts'
 import { sqlString } from '../sql-literals.ts'
@@ -178,12 +178,7 @@ export async function insertDeadLetters(warehouse: Warehouse, rows: DeadLetterRo
   const stored = await findStoredDeadLetters(warehouse, [...letters.values()])
   const fresh = [...letters.values()].filter((letter) => !stored.has(letter.letter_id))
   if (fresh.length === 0) return
-  await warehouse.client.insert({
-    table: `${warehouse.database}.dead_letters`,
-    values: fresh,
-    format: 'JSONEachRow',
-    clickhouse_settings: { insert_deduplication_token: '' },
-  })
+  await insertRows(warehouse, `${warehouse.database}.dead_letters`, fresh, { dedupToken: '' })
 }
 
 /**
@@ -228,22 +223,20 @@ WHERE tenant_id = {tenant_id:String} AND source = {source:String} AND letter_id 
 }
 
 export async function countEvents(warehouse: Warehouse, tenantId: string): Promise<number> {
-  const result = await warehouse.client.query({
-    query: `SELECT uniqExact(event_id) AS n FROM ${warehouse.database}.events WHERE tenant_id = {tenant_id:String}`,
-    query_params: { tenant_id: tenantId },
-    format: 'JSONEachRow',
-  })
-  const [row] = await result.json<{ n: number }>()
+  const [row] = await queryRows<{ n: number }>(
+    warehouse,
+    `SELECT uniqExact(event_id) AS n FROM ${warehouse.database}.events WHERE tenant_id = {tenant_id:String}`,
+    { tenant_id: tenantId },
+  )
   return Number(row?.n ?? 0)
 }
 
 export async function listDeadLetters(warehouse: Warehouse, tenantId: string, limit = 100): Promise<DeadLetterRow[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT received_at, tenant_id, source, batch_index, event_id, reason, payload
+  return queryRows<DeadLetterRow>(
+    warehouse,
+    `SELECT received_at, tenant_id, source, batch_index, event_id, reason, payload
 FROM ${warehouse.database}.dead_letters FINAL WHERE tenant_id = {tenant_id:String}
 ORDER BY received_at DESC LIMIT {limit:UInt32}`,
-    query_params: { tenant_id: tenantId, limit },
-    format: 'JSONEachRow',
-  })
-  return result.json<DeadLetterRow>()
+    { tenant_id: tenantId, limit },
+  )
 }

@@ -1,6 +1,6 @@
 // Goals in the warehouse: every version is kept in the goals table; stg_goals is the live list.
 import type { Goal } from '../../config/operating-loop.ts'
-import type { Warehouse } from '../client.ts'
+import { insertRows, queryRows, type Warehouse } from '../client.ts'
 import { nextVersionTime } from './version-time.ts'
 
 type GoalRow = {
@@ -52,25 +52,33 @@ function toRow(goal: Goal, deleted = false) {
 
 /** Live goals; of one tenant when `tenantId` is given. */
 export async function listGoals(warehouse: Warehouse, tenantId?: string): Promise<Goal[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT tenant_id, goal_id, kpi, segment_by, segment_value, target, direction, period, owner, at_risk_margin, source
+  const rows = await queryRows<GoalRow>(
+    warehouse,
+    `SELECT tenant_id, goal_id, kpi, segment_by, segment_value, target, direction, period, owner, at_risk_margin, source
 FROM ${warehouse.database}.stg_goals
 WHERE {all:Bool} OR tenant_id = {tenant_id:String}
 ORDER BY tenant_id, goal_id`,
-    query_params: { all: tenantId === undefined, tenant_id: tenantId ?? '' },
-    format: 'JSONEachRow',
-  })
-  return (await result.json<GoalRow>()).map(fromRow)
+    { all: tenantId === undefined, tenant_id: tenantId ?? '' },
+  )
+  return rows.map(fromRow)
 }
 
 export async function saveGoals(warehouse: Warehouse, goals: Goal[]): Promise<void> {
   if (goals.length === 0) return
-  await warehouse.client.insert({ table: `${warehouse.database}.goals`, values: goals.map((g) => toRow(g)), format: 'JSONEachRow' })
+  await insertRows(
+    warehouse,
+    `${warehouse.database}.goals`,
+    goals.map((g) => toRow(g)),
+  )
 }
 
 export async function deleteGoals(warehouse: Warehouse, goals: Goal[]): Promise<void> {
   if (goals.length === 0) return
-  await warehouse.client.insert({ table: `${warehouse.database}.goals`, values: goals.map((g) => toRow(g, true)), format: 'JSONEachRow' })
+  await insertRows(
+    warehouse,
+    `${warehouse.database}.goals`,
+    goals.map((g) => toRow(g, true)),
+  )
 }
 
 /** Same definition (ignores where it came from). */

@@ -3,7 +3,7 @@
 import { eachDayOfInterval, eachMonthOfInterval, eachWeekOfInterval, format, parseISO } from 'date-fns'
 import type { KpiRow } from '../../definitions/api.ts'
 import { type Grain, KPI_FIELDS, type KpiField, type Segment } from '../../definitions/kpis.ts'
-import type { Warehouse } from '../client.ts'
+import { queryRows, type Warehouse } from '../client.ts'
 
 /**
  * `fields`: the KPIs to compute (default: all). ClickHouse computes only the aggregates a query
@@ -19,12 +19,14 @@ ORDER BY period${by ? `, ${by}` : ''}`
 }
 
 export async function queryKpis(warehouse: Warehouse, query: KpiQuery): Promise<KpiRow[]> {
-  const result = await warehouse.client.query({
-    query: kpiSql(warehouse.database, query.by, query.fields),
-    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to, grain: query.grain, by: query.by ?? '' },
-    format: 'JSONEachRow',
+  const rows = await queryRows<KpiRow>(warehouse, kpiSql(warehouse.database, query.by, query.fields), {
+    tenant_id: query.tenantId,
+    timezone: query.timezone,
+    date_from: query.from,
+    date_to: query.to,
+    grain: query.grain,
+    by: query.by ?? '',
   })
-  const rows = await result.json<KpiRow>()
   // ClickHouse writes nan for an average over nothing; the API says null.
   return rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' && !Number.isFinite(v) ? null : v])) as KpiRow)
 }

@@ -1,6 +1,6 @@
 // Reads the proactive-message mart (dbt-like-models/marts/fct_proactive_kpis.sql) with bound parameters.
 import type { ProactiveRow } from '../../definitions/api.ts'
-import type { Warehouse } from '../client.ts'
+import { queryRows, type Warehouse } from '../client.ts'
 
 const COLUMNS = [
   'template',
@@ -32,13 +32,13 @@ export async function queryProactiveKpis(
   warehouse: Warehouse,
   query: { tenantId: string; timezone: string; from: string; to: string },
 ): Promise<ProactiveRow[]> {
-  const result = await warehouse.client.query({
-    query: proactiveKpiSql(warehouse.database),
-    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to },
-    format: 'JSONEachRow',
+  const rows = await queryRows<Record<string, unknown>>(warehouse, proactiveKpiSql(warehouse.database), {
+    tenant_id: query.tenantId,
+    timezone: query.timezone,
+    date_from: query.from,
+    date_to: query.to,
   })
   // ClickHouse writes 64-bit integers as text in JSON; the API answers numbers.
-  const rows = await result.json<Record<string, unknown>>()
   return rows.map(
     (row) => Object.fromEntries(COLUMNS.map((c) => [c, c === 'template' || c === 'campaign' || row[c] === null ? row[c] : Number(row[c])])) as ProactiveRow,
   )

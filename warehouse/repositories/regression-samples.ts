@@ -1,6 +1,6 @@
 // The per-conversation values the regression detector compares (fct_regression_samples), summed
 // per day and segment, and the releases they may follow (dim_bot_releases).
-import type { Warehouse } from '../client.ts'
+import { queryRows, type Warehouse } from '../client.ts'
 import { utcIso } from '../utc-iso.ts'
 
 /**
@@ -37,8 +37,9 @@ export async function queryRegressionGroups(
   warehouse: Warehouse,
   q: { tenantId: string; timezone: string; from: string; to: string },
 ): Promise<RegressionGroup[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT toString(toDate(started_at, {timezone:String})) AS started_on, use_case, intent, bot_version, channel,
+  return queryRows<RegressionGroup>(
+    warehouse,
+    `SELECT toString(toDate(started_at, {timezone:String})) AS started_on, use_case, intent, bot_version, channel,
     count() AS conversations, sum(escalated) AS escalated_sum, sum(bot_resolved) AS bot_resolved_sum, sum(had_fallback) AS had_fallback_sum,
     count(csat_good) AS csat_good_n, countIf(csat_good = 1) AS csat_good_sum,
     groupArray(frt_s) AS frt_s_values, groupArray(handoff_wait_s) AS handoff_wait_s_values
@@ -46,22 +47,20 @@ FROM ${warehouse.database}.fct_regression_samples
 WHERE tenant_id = {tenant_id:String}
   AND toDate(started_at, {timezone:String}) >= {date_from:Date} AND toDate(started_at, {timezone:String}) <= {date_to:Date}
 GROUP BY started_on, use_case, intent, bot_version, channel`,
-    query_params: { tenant_id: q.tenantId, timezone: q.timezone, date_from: q.from, date_to: q.to },
-    format: 'JSONEachRow',
-  })
-  return result.json<RegressionGroup>()
+    { tenant_id: q.tenantId, timezone: q.timezone, date_from: q.from, date_to: q.to },
+  )
 }
 
 export type BotRelease = { bot_version: string; first_seen_at: string; first_seen_on: string; conversations: number }
 
 export async function queryBotReleases(warehouse: Warehouse, tenantId: string, timezone: string): Promise<BotRelease[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT bot_version, toString(first_seen_at) AS first_seen_at, toString(toDate(first_seen_at, {timezone:String})) AS first_seen_on, conversations
+  const releases = await queryRows<BotRelease>(
+    warehouse,
+    `SELECT bot_version, toString(first_seen_at) AS first_seen_at, toString(toDate(first_seen_at, {timezone:String})) AS first_seen_on, conversations
 FROM ${warehouse.database}.dim_bot_releases WHERE tenant_id = {tenant_id:String} ORDER BY first_seen_at`,
-    query_params: { tenant_id: tenantId, timezone },
-    format: 'JSONEachRow',
-  })
-  return (await result.json<BotRelease>()).map((release) => ({ ...release, first_seen_at: utcIso(release.first_seen_at) }))
+    { tenant_id: tenantId, timezone },
+  )
+  return releases.map((release) => ({ ...release, first_seen_at: utcIso(release.first_seen_at) }))
 }
 
 /**
@@ -72,12 +71,11 @@ FROM ${warehouse.database}.dim_bot_releases WHERE tenant_id = {tenant_id:String}
  */
 export async function queryLastActiveDate(warehouse: Warehouse, tenantId: string, timezone: string): Promise<string | null> {
   for (const recent of ['AND started_at >= now() - INTERVAL 7 DAY', '']) {
-    const result = await warehouse.client.query({
-      query: `SELECT toString(toDate(max(started_at), {timezone:String})) AS day, count() AS n FROM ${warehouse.database}.fct_regression_samples WHERE tenant_id = {tenant_id:String} ${recent}`,
-      query_params: { tenant_id: tenantId, timezone },
-      format: 'JSONEachRow',
-    })
-    const [row] = await result.json<{ day: string; n: number }>()
+    const [row] = await queryRows<{ day: string; n: number }>(
+      warehouse,
+      `SELECT toString(toDate(max(started_at), {timezone:String})) AS day, count() AS n FROM ${warehouse.database}.fct_regression_samples WHERE tenant_id = {tenant_id:String} ${recent}`,
+      { tenant_id: tenantId, timezone },
+    )
     if (row && Number(row.n) > 0) return row.day
   }
   return null

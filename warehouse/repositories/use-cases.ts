@@ -2,21 +2,21 @@
 // a human-only use case. The scorecard is defined in the fct_use_case_scorecard mart.
 import type { UseCase } from '../../config/operating-loop.ts'
 import type { ScorecardRow } from '../../definitions/api.ts'
-import type { Warehouse } from '../client.ts'
+import { insertRows, queryRows, type Warehouse } from '../client.ts'
 import { utcIso } from '../utc-iso.ts'
 import { nextVersionTime } from './version-time.ts'
 
 type UseCaseRow = { tenant_id: string; name: string; policy: string; intents: string[]; description: string; source: string }
 
 export async function listUseCases(warehouse: Warehouse, tenantId?: string): Promise<UseCase[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT tenant_id, name, policy, intents, description, source FROM ${warehouse.database}.stg_use_cases
+  const rows = await queryRows<UseCaseRow>(
+    warehouse,
+    `SELECT tenant_id, name, policy, intents, description, source FROM ${warehouse.database}.stg_use_cases
 WHERE {all:Bool} OR tenant_id = {tenant_id:String}
 ORDER BY tenant_id, name`,
-    query_params: { all: tenantId === undefined, tenant_id: tenantId ?? '' },
-    format: 'JSONEachRow',
-  })
-  return (await result.json<UseCaseRow>()).map((r) => ({
+    { all: tenantId === undefined, tenant_id: tenantId ?? '' },
+  )
+  return rows.map((r) => ({
     tenantId: r.tenant_id,
     name: r.name,
     policy: r.policy as UseCase['policy'],
@@ -41,12 +41,20 @@ function toRow(u: UseCase, deleted = false) {
 
 export async function saveUseCases(warehouse: Warehouse, useCases: UseCase[]): Promise<void> {
   if (useCases.length === 0) return
-  await warehouse.client.insert({ table: `${warehouse.database}.use_cases`, values: useCases.map((u) => toRow(u)), format: 'JSONEachRow' })
+  await insertRows(
+    warehouse,
+    `${warehouse.database}.use_cases`,
+    useCases.map((u) => toRow(u)),
+  )
 }
 
 export async function deleteUseCases(warehouse: Warehouse, useCases: UseCase[]): Promise<void> {
   if (useCases.length === 0) return
-  await warehouse.client.insert({ table: `${warehouse.database}.use_cases`, values: useCases.map((u) => toRow(u, true)), format: 'JSONEachRow' })
+  await insertRows(
+    warehouse,
+    `${warehouse.database}.use_cases`,
+    useCases.map((u) => toRow(u, true)),
+  )
 }
 
 export function sameUseCase(a: UseCase, b: UseCase): boolean {
@@ -56,13 +64,13 @@ export function sameUseCase(a: UseCase, b: UseCase): boolean {
 export type DateRange = { tenantId: string; timezone: string; from: string; to: string }
 
 export async function queryScorecard(warehouse: Warehouse, range: DateRange): Promise<ScorecardRow[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT use_case, policy, in_registry, conversations, share, bot_resolution_rate, escalation_rate, csat_score, cost_per_conversation, bot_kept_human_only
+  const rows = await queryRows<ScorecardRow>(
+    warehouse,
+    `SELECT use_case, policy, in_registry, conversations, share, bot_resolution_rate, escalation_rate, csat_score, cost_per_conversation, bot_kept_human_only
 FROM ${warehouse.database}.fct_use_case_scorecard(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date})`,
-    query_params: { tenant_id: range.tenantId, timezone: range.timezone, date_from: range.from, date_to: range.to },
-    format: 'JSONEachRow',
-  })
-  return (await result.json<ScorecardRow>()).map((r) => ({ ...r, in_registry: Boolean(r.in_registry) }))
+    { tenant_id: range.tenantId, timezone: range.timezone, date_from: range.from, date_to: range.to },
+  )
+  return rows.map((r) => ({ ...r, in_registry: Boolean(r.in_registry) }))
 }
 
 export type KeptConversationRow = {
@@ -79,19 +87,14 @@ export async function queryBotKeptHumanOnly(warehouse: Warehouse, range: DateRan
   const params = { tenant_id: range.tenantId, timezone: range.timezone, date_from: range.from, date_to: range.to, limit }
   const where = `tenant_id = {tenant_id:String} AND bot_kept_human_only
   AND toDate(started_at, {timezone:String}) >= {date_from:Date} AND toDate(started_at, {timezone:String}) <= {date_to:Date}`
-  const rows = await warehouse.client.query({
-    query: `SELECT conversation_id, toString(started_at) AS started_at, registered_use_case AS use_case, intent, bot_version, channel
+  const rows = await queryRows<KeptConversationRow>(
+    warehouse,
+    `SELECT conversation_id, toString(started_at) AS started_at, registered_use_case AS use_case, intent, bot_version, channel
 FROM ${warehouse.database}.fct_conversation_use_cases WHERE ${where}
 ORDER BY started_at DESC, conversation_id LIMIT {limit:UInt32}`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const total = await warehouse.client.query({
-    query: `SELECT count() AS n FROM ${warehouse.database}.fct_conversation_use_cases WHERE ${where}`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const [count] = await total.json<{ n: number }>()
-  const kept = (await rows.json<KeptConversationRow>()).map((row) => ({ ...row, started_at: utcIso(row.started_at) }))
+    params,
+  )
+  const [count] = await queryRows<{ n: number }>(warehouse, `SELECT count() AS n FROM ${warehouse.database}.fct_conversation_use_cases WHERE ${where}`, params)
+  const kept = rows.map((row) => ({ ...row, started_at: utcIso(row.started_at) }))
   return { total: Number(count?.n ?? 0), rows: kept }
 }
