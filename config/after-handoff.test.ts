@@ -33,6 +33,18 @@ describe('after-the-handoff configuration', () => {
     expect(slaPolicyFor(policies.slice(0, 1), 'general')).toBeNull()
   })
 
+  it('gives the demo tenant policies and a display name unless the file sets its own', () => {
+    const demo = loadAfterHandoffConfig({}, fail, true)
+    expect(demo.sla.get('demo')?.map((p) => [p.queue, p.firstReplyMinutes, p.resolutionMinutes])).toEqual([
+      ['pagos', 5, 240],
+      [null, 10, 480],
+    ])
+    expect(demo.agentNames.get('demo')?.get('ag_ana')).toBe('Ana G.')
+    const own = loadAfterHandoffConfig({ sla: { demo: { policies: [{ first_reply_minutes: 1 }] } } }, fail, true)
+    expect(own.sla.get('demo')).toEqual([{ queue: null, firstReplyMinutes: 1, resolutionMinutes: null, businessHours: null }])
+    expect(loadAfterHandoffConfig({}, fail, false).sla.size).toBe(0)
+  })
+
   it('refuses what cannot be meant, naming where it is', () => {
     const refused = (sla: unknown) => () => loadAfterHandoffConfig({ sla: { acme: sla } }, fail)
     expect(refused({ policies: [{ queue: 'vip' }] })).toThrow('sla.acme.policies.0: a policy needs first_reply_minutes, resolution_minutes or both')

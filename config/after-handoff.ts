@@ -55,12 +55,32 @@ const afterHandoffFileSchema = z.object({
   sla: z.record(z.string(), tenantSlaSchema).default({}),
 })
 
+/**
+ * The demo tenant's, when the demo is on and the file sets none: open Monday to Saturday 08:00–20:00
+ * in its time zone; payments (queue pagos) answered within 5 minutes and resolved within 4 hours,
+ * the rest within 10 minutes and 8 hours. One agent has a display name; the others show their ids.
+ */
+export const DEMO_AFTER_HANDOFF = {
+  agents: { ag_ana: 'Ana G.' },
+  sla: {
+    business_hours: { days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'], from: '08:00', to: '20:00' },
+    policies: [
+      { queue: 'pagos', first_reply_minutes: 5, resolution_minutes: 240 },
+      { first_reply_minutes: 10, resolution_minutes: 480 },
+    ],
+  },
+}
+
 /** The `agents` and `sla` sections of the config file, or the first problem, naming where it is. */
-export function loadAfterHandoffConfig(file: Record<string, unknown>, fail: (message: string) => never): AfterHandoffConfig {
+export function loadAfterHandoffConfig(file: Record<string, unknown>, fail: (message: string) => never, demo = false): AfterHandoffConfig {
   const parsed = afterHandoffFileSchema.safeParse(file)
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!
     return fail(`${issue.path.join('.')}: ${issue.message}`)
+  }
+  if (demo) {
+    parsed.data.agents.demo ??= DEMO_AFTER_HANDOFF.agents
+    parsed.data.sla.demo ??= tenantSlaSchema.parse(DEMO_AFTER_HANDOFF.sla)
   }
   const sla = new Map<string, SlaPolicy[]>()
   for (const [tenant, settings] of Object.entries(parsed.data.sla)) {

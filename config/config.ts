@@ -287,9 +287,13 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
     twilio: loadTwilioConfig(file as Record<string, unknown>, env, (message) => {
       throw new ConfigError(message)
     }),
-    afterHandoff: loadAfterHandoffConfig(file as Record<string, unknown>, (message) => {
-      throw new ConfigError(`config file ${configPath}: ${message}`)
-    }),
+    afterHandoff: loadAfterHandoffConfig(
+      file as Record<string, unknown>,
+      (message) => {
+        throw new ConfigError(`config file ${configPath}: ${message}`)
+      },
+      demo,
+    ),
   }
 }
 

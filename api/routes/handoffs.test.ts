@@ -157,7 +157,7 @@ describe('GET /v1/handoffs/agents', () => {
     })
     expect(row('a2')).toMatchObject({ csat_score: 0, csat_avg: 2, fcr_rate: 1 })
     // the null row's conversations are the ones that reached a person without an agent
-    const none = await get('/v1/conversations?from=2024-03-01&to=2024-03-01&agent=&flag=reached_person')
+    const none = await get('/v1/conversations?from=2024-03-01&to=2024-03-01&flag=reached_person,no_agent')
     expect(none.body.rows.map((c: any) => c.conversation_id)).toEqual(['c3'])
     const a2 = await get('/v1/conversations?from=2024-03-01&to=2024-03-01&agent=a2')
     expect(a2.body.total).toBe(1)

@@ -29,6 +29,8 @@ export const CONVERSATION_FLAGS = {
   with_frt: 'frt_s is not null',
   // after the handoff (fct_handoff_kpis counts the conversations that reached a person)
   reached_person: 'escalated or agent_id is not null',
+  no_agent: 'agent_id is null',
+  no_queue: 'queue is null',
   reopened: 'reopened',
   with_resolution_time: 'resolution_s is not null',
   with_cost: 'cost > 0',

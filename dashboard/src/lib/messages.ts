@@ -1,10 +1,12 @@
 // Every string the dashboard shows, in Spanish and English. Keys are the same in both;
 // the type of `en` is the contract `es` must meet.
 import type { KpiLabelKey } from '../../../definitions/kpis.ts'
+import { AFTER_HANDOFF_MESSAGES_EN, AFTER_HANDOFF_MESSAGES_ES } from './after-handoff-messages.ts'
 import { COST_MESSAGES_EN, COST_MESSAGES_ES } from './cost-messages.ts'
 import { ERROR_MESSAGES_EN, ERROR_MESSAGES_ES } from './error-messages.ts'
 
 const en = {
+  ...AFTER_HANDOFF_MESSAGES_EN,
   ...COST_MESSAGES_EN,
   ...ERROR_MESSAGES_EN,
   'app.title': 'Pulso',
@@ -175,6 +177,8 @@ const en = {
   'flag.with_frt': 'with a first response',
   'flag.with_cost': 'with costs',
   'flag.reached_person': 'reached a person',
+  'flag.no_agent': 'no agent yet',
+  'flag.no_queue': 'no queue',
   'flag.reopened': 'reopened',
   'flag.with_resolution_time': 'with a resolution time',
   'flag.sla_breached': 'SLA breached',
@@ -243,6 +247,7 @@ const en = {
 export type MessageKey = keyof typeof en
 
 const es: Record<MessageKey, string> = {
+  ...AFTER_HANDOFF_MESSAGES_ES,
   ...COST_MESSAGES_ES,
   ...ERROR_MESSAGES_ES,
   'app.title': 'Pulso',
@@ -413,6 +418,8 @@ const es: Record<MessageKey, string> = {
   'flag.with_frt': 'con primera respuesta',
   'flag.with_cost': 'con costos',
   'flag.reached_person': 'atendidas por una persona',
+  'flag.no_agent': 'sin agente aún',
+  'flag.no_queue': 'sin cola',
   'flag.reopened': 'reabiertas',
   'flag.with_resolution_time': 'con tiempo de resolución',
   'flag.sla_breached': 'SLA incumplido',

@@ -14,6 +14,8 @@ export const DRILL_PARAMS = [
   'registry_use_case',
   'template',
   'campaign',
+  'agent',
+  'queue',
   'flag',
   'sort',
   'offset',

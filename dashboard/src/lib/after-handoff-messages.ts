@@ -1,0 +1,67 @@
+// The strings of the Operations page's "After the handoff" section (components/AfterHandoff.svelte),
+// in English and Spanish; messages.ts takes them into its dictionaries, so they reach the page
+// through `t` like every other string.
+
+export const AFTER_HANDOFF_MESSAGES_EN = {
+  'after.title': 'After the handoff',
+  'after.intro':
+    'Conversations that reached a person, per queue and per agent (the agent who holds the conversation last). Every number opens its conversations.',
+  'after.byQueue': 'Per queue',
+  'after.byAgent': 'Per agent',
+  'after.queue': 'Queue',
+  'after.agent': 'Agent',
+  'after.noQueue': '(no queue)',
+  'after.noAgent': '(no agent yet)',
+  'after.conversations': 'Conversations',
+  'after.resolution': 'Resolution (median)',
+  'after.firstReply': 'First agent reply (median)',
+  'after.reply': 'Agent reply (median)',
+  'after.reopened': 'Reopened',
+  'after.csat': 'CSAT',
+  'after.fcr': 'FCR',
+  'after.sla': 'SLA breach trend',
+  'after.slaIntro':
+    'Share of handed-off conversations whose SLA was breached, per day (business hours, {timezone}); clocks still running are left out until they end.',
+  'after.slaNone': 'No SLA policy is configured for this tenant (config file section sla).',
+  'after.slaPolicies': 'Policies',
+  'after.slaPolicy': '{queue}: first reply {firstReply}, resolution {resolution}',
+  'after.slaAnyQueue': 'other queues',
+  'after.slaNoTarget': '—',
+  'after.slaHours': 'Business hours: {days} {from}–{to}',
+  'after.slaAlways': 'Business hours: always (24/7)',
+  'after.slaBreached': 'Breached conversations in the period',
+  'after.slaRate': 'Breach rate',
+  'after.minutes': '{n} min',
+} as const
+
+export const AFTER_HANDOFF_MESSAGES_ES: Record<keyof typeof AFTER_HANDOFF_MESSAGES_EN, string> = {
+  'after.title': 'Después del traspaso',
+  'after.intro':
+    'Conversaciones que llegaron a una persona, por cola y por agente (el agente que tiene la conversación al final). Cada número abre sus conversaciones.',
+  'after.byQueue': 'Por cola',
+  'after.byAgent': 'Por agente',
+  'after.queue': 'Cola',
+  'after.agent': 'Agente',
+  'after.noQueue': '(sin cola)',
+  'after.noAgent': '(sin agente aún)',
+  'after.conversations': 'Conversaciones',
+  'after.resolution': 'Resolución (mediana)',
+  'after.firstReply': 'Primera respuesta del agente (mediana)',
+  'after.reply': 'Respuesta del agente (mediana)',
+  'after.reopened': 'Reabiertas',
+  'after.csat': 'CSAT',
+  'after.fcr': 'FCR',
+  'after.sla': 'Tendencia de incumplimiento del SLA',
+  'after.slaIntro':
+    'Parte de las conversaciones traspasadas cuyo SLA se incumplió, por día (horario hábil, {timezone}); los relojes que siguen corriendo no cuentan hasta que terminan.',
+  'after.slaNone': 'Este cliente no tiene políticas de SLA configuradas (sección sla del archivo de configuración).',
+  'after.slaPolicies': 'Políticas',
+  'after.slaPolicy': '{queue}: primera respuesta {firstReply}, resolución {resolution}',
+  'after.slaAnyQueue': 'otras colas',
+  'after.slaNoTarget': '—',
+  'after.slaHours': 'Horario hábil: {days} {from}–{to}',
+  'after.slaAlways': 'Horario hábil: siempre (24/7)',
+  'after.slaBreached': 'Conversaciones con SLA incumplido en el periodo',
+  'after.slaRate': 'Tasa de incumplimiento',
+  'after.minutes': '{n} min',
+}
