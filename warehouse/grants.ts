@@ -6,22 +6,22 @@
 // rights (SQL SECURITY INVOKER, ClickHouse's default for ordinary views), so the policies on
 // the raw tables also filter every model built on them.
 import type { SqlLimits } from '../config/config.ts'
-import type { Warehouse } from './client.ts'
+import { queryRows, type Warehouse } from './client.ts'
 import { sqlIdentifier as ident, sqlString as quote } from './sql-literals.ts'
 
 export type GrantPlan = { user: string; profile: string; tables: string[]; statements: string[] }
 
 /** Tables of `database` with a tenant_id column: the ones a row policy must guard. */
 export async function tenantTables(warehouse: Warehouse): Promise<string[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT table FROM system.columns
+  const rows = await queryRows<{ table: string }>(
+    warehouse,
+    `SELECT table FROM system.columns
             WHERE database = {db:String} AND name = 'tenant_id'
               AND table IN (SELECT name FROM system.tables WHERE database = {db:String} AND engine NOT IN ('View', 'MaterializedView', 'LiveView'))
             ORDER BY table`,
-    query_params: { db: warehouse.database },
-    format: 'JSONEachRow',
-  })
-  return (await result.json<{ table: string }>()).map((r) => r.table)
+    { db: warehouse.database },
+  )
+  return rows.map((r) => r.table)
 }
 
 export function grantStatements(options: { tenantId: string; database: string; tables: string[]; password: string; limits: SqlLimits }): GrantPlan {

@@ -1,7 +1,7 @@
 // Versioned, idempotent schema. Each migration runs once per database and is recorded in
 // schema_migrations; every statement is also safe to repeat (IF NOT EXISTS), so a crash
 // between a statement and its record is harmless. Append new migrations; never edit old ones.
-import { queryRows, type Warehouse } from './client.ts'
+import { insertRows, queryRows, runStatement, type Warehouse } from './client.ts'
 
 export type Migration = {
   version: number
@@ -342,22 +342,18 @@ ORDER BY version`
 /** Creates the database and applies the migrations it has not seen yet. Returns the versions applied. */
 export async function migrate(warehouse: Warehouse): Promise<number[]> {
   const db = warehouse.database
-  await warehouse.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${db}` })
-  await warehouse.client.command({ query: migrationsTableStatement(db) })
-  const result = await warehouse.client.query({ query: `SELECT DISTINCT version FROM ${db}.schema_migrations`, format: 'JSONEachRow' })
-  const applied = new Set((await result.json<{ version: number }>()).map((r) => Number(r.version)))
+  await runStatement(warehouse, `CREATE DATABASE IF NOT EXISTS ${db}`)
+  await runStatement(warehouse, migrationsTableStatement(db))
+  const versions = await queryRows<{ version: number }>(warehouse, `SELECT DISTINCT version FROM ${db}.schema_migrations`)
+  const applied = new Set(versions.map((r) => Number(r.version)))
   const newlyApplied: number[] = []
   for (const migration of MIGRATIONS) {
     if (applied.has(migration.version)) continue
     for (const statement of migration.statements(db)) {
       if (await migration.alreadyDone?.(warehouse, statement)) continue
-      await warehouse.client.command({ query: statement })
+      await runStatement(warehouse, statement)
     }
-    await warehouse.client.insert({
-      table: `${db}.schema_migrations`,
-      values: [{ version: migration.version, name: migration.name }],
-      format: 'JSONEachRow',
-    })
+    await insertRows(warehouse, `${db}.schema_migrations`, [{ version: migration.version, name: migration.name }])
     newlyApplied.push(migration.version)
   }
   return newlyApplied

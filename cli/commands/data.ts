@@ -49,6 +49,7 @@ export function register(program: Command): void {
       }
       const { withRuntime } = await import('../../runtime/runtime.ts')
       const { grantStatements, tenantTables } = await import('../../warehouse/grants.ts')
+      const { runStatement } = await import('../../warehouse/client.ts')
       await withRuntime(
         config,
         async (runtime) => {
@@ -65,7 +66,7 @@ export function register(program: Command): void {
           if (!options.password) console.log(`-- Password (shown once): ${password}`)
           for (const statement of plan.statements) console.log(`${statement};`)
           if (options.execute) {
-            for (const statement of plan.statements) await runtime.warehouse.client.command({ query: statement })
+            for (const statement of plan.statements) await runStatement(runtime.warehouse, statement)
             console.log(
               `-- Executed ${plan.statements.length} statements on ${config.clickhouse!.url}. Connect as ${plan.user} (database ${runtime.warehouse.database}).`,
             )
