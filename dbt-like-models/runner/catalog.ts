@@ -3,7 +3,7 @@
 // render this one object, so the API and the static site never disagree.
 import path from 'node:path'
 import type { Catalog, CatalogModel, CatalogTest } from '../../definitions/api.ts'
-import type { Warehouse } from '../../warehouse/client.ts'
+import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { sqlValue } from '../../warehouse/sql-literals.ts'
 import { BUILTIN_MODELS_DIR, type DataTest, type Model, type Project } from './project.ts'
 
@@ -25,8 +25,7 @@ async function describe(warehouse: Warehouse, model: Model): Promise<{ types: Ma
   const relation = describable(warehouse.database, model)
   if (!relation) return { types: new Map(), error: 'a parameterized view without config.test_params cannot be described' }
   try {
-    const result = await warehouse.client.query({ query: `DESCRIBE ${relation}`, format: 'JSONEachRow' })
-    const rows = await result.json<{ name: string; type: string }>()
+    const rows = await queryRows<{ name: string; type: string }>(warehouse, `DESCRIBE ${relation}`)
     return { types: new Map(rows.map((r) => [r.name, r.type])) }
   } catch (error) {
     return { types: new Map(), error: (error as Error).message }

@@ -12,7 +12,7 @@
 // a newer version replaces a row at the same sort key. A row whose key changed (an earlier event
 // moved a conversation's start) or that no longer exists (a joined session) gets a delete marker:
 // see markStaleRows, which also settles two writers racing over one conversation or customer.
-import { queryRows, type Warehouse } from '../../warehouse/client.ts'
+import { queryRows, runStatement, type Warehouse } from '../../warehouse/client.ts'
 import { stringSet, stringSetParam } from '../../warehouse/string-set.ts'
 import { isAutoConversationId, TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import { IncrementalModel } from './incremental.ts'
@@ -156,7 +156,7 @@ export class ConversationFacts {
    */
   async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, chunkSize = BULK_CHUNK): Promise<void> {
     const db = this.warehouse.database
-    await this.warehouse.client.command({ query: `TRUNCATE TABLE ${this.store.table}` })
+    await runStatement(this.warehouse, `TRUNCATE TABLE ${this.store.table}`)
     const tenants = await queryRows<{ tenant_id: string }>(this.warehouse, `SELECT DISTINCT tenant_id FROM ${db}.events ORDER BY tenant_id`)
     for (const { tenant_id: tenantId } of tenants) await this.refreshTenant(tenantId, (done, total) => onProgress?.(done, total, tenantId), chunkSize)
     await this.store.compact()
@@ -220,16 +220,17 @@ HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} A
   async restoreCustomerIndex(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
     if (customers.length === 0) return
     const db = this.warehouse.database
-    await this.warehouse.client.command({
-      query: `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
+    await runStatement(
+      this.warehouse,
+      `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
 SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${db}.events
 WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}
   AND (conversation_id IN ${stringSet('conversations')} OR ${AUTO_SQL('conversation_id')})
   AND (customer_id, conversation_id) NOT IN (
     SELECT customer_id, conversation_id FROM ${db}.customer_conversations
     WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')})`,
-      query_params: { tenant: tenantId, conversations: stringSetParam(conversations), customers: stringSetParam(customers) },
-    })
+      { tenant: tenantId, conversations: stringSetParam(conversations), customers: stringSetParam(customers) },
+    )
   }
 
   /**
@@ -299,8 +300,9 @@ WHERE tenant_id = {scope_tenant:String}
    */
   private async markStaleRows(params: Record<string, unknown>, over: 'scope' | 'tenant'): Promise<void> {
     const table = this.store.table
-    await this.warehouse.client.command({
-      query: `INSERT INTO ${table} (tenant_id, started_at, conversation_id, _version, _deleted)
+    await runStatement(
+      this.warehouse,
+      `INSERT INTO ${table} (tenant_id, started_at, conversation_id, _version, _deleted)
 SELECT tenant_id, started_at, conversation_id, greatest(conversation_newest, customer_newest), toUInt8(1)
 FROM (
     SELECT
@@ -312,7 +314,7 @@ FROM (
       ${over === 'scope' ? `AND (conversation_id IN ${stringSet('scope_conversations')} OR customer_id IN ${stringSet('scope_customers')})` : ''}
 )
 WHERE _version < conversation_newest OR conversation_newest < customer_newest`,
-      query_params: params,
-    })
+      params,
+    )
   }
 }

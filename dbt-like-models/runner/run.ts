@@ -1,5 +1,5 @@
 // Builds the models into ClickHouse views (or tables), in dependency order.
-import type { Warehouse } from '../../warehouse/client.ts'
+import { runStatement, type Warehouse } from '../../warehouse/client.ts'
 import { IncrementalModel } from './incremental.ts'
 import { compileSql, type Model, type Project } from './project.ts'
 
@@ -38,7 +38,7 @@ export async function runModels(warehouse: Warehouse, project: Project, onModel?
         const { rebuildNeeded, fingerprint } = await new IncrementalModel(warehouse, project, model).ensure()
         if (rebuildNeeded) report.rebuildNeeded.push({ name: model.name, fingerprint })
       } else {
-        await warehouse.client.command({ query: createStatement(model, warehouse.database) })
+        await runStatement(warehouse, createStatement(model, warehouse.database))
       }
     } catch (error) {
       throw new Error(`model ${model.name} (${model.sqlPath}) failed to build: ${(error as Error).message}`)

@@ -1,7 +1,7 @@
 // Runs the data tests (not_null, unique, accepted_values, relationships) on the built models,
 // and the unit tests (given input rows → expected output rows) in a scratch database.
 import { randomBytes } from 'node:crypto'
-import type { Warehouse } from '../../warehouse/client.ts'
+import { insertRows, queryRows, runStatement, type Warehouse } from '../../warehouse/client.ts'
 import { sqlString, sqlValue } from '../../warehouse/sql-literals.ts'
 import { type DataTest, type Model, type Project, type UnitTest, withoutRefArguments } from './project.ts'
 import { createStatement } from './run.ts'
@@ -76,8 +76,7 @@ export async function runDataTests(warehouse: Warehouse, project: Project): Prom
       const compiled = compileDataTest(test, column, from, warehouse.database)
       const name = `${model.name}.${compiled.name}`
       try {
-        const result = await warehouse.client.query({ query: compiled.sql, format: 'JSONEachRow' })
-        const [row] = await result.json<{ failures: number }>()
+        const [row] = await queryRows<{ failures: number }>(warehouse, compiled.sql)
         const failures = Number(row?.failures ?? 0)
         results.push({
           name,
@@ -122,7 +121,6 @@ const INPUT = /^(?:ref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)|source\(\s*['"][A-Za-z0-
 async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTest): Promise<TestResult> {
   const model = project.models.find((m) => m.name === test.model)!
   const scratch = `${warehouse.database}_unit_${randomBytes(4).toString('hex')}`
-  const client = warehouse.client
   const result = (passed: boolean, detail?: string): TestResult => ({
     name: `${test.model}.${test.name}`,
     kind: 'unit',
@@ -132,7 +130,7 @@ async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTes
     detail,
   })
   try {
-    await client.command({ query: `CREATE DATABASE ${scratch}` })
+    await runStatement(warehouse, `CREATE DATABASE ${scratch}`)
     const givenByName = new Map<string, Record<string, unknown>[]>()
     for (const given of test.given) {
       const match = INPUT.exec(given.input.trim())
@@ -143,21 +141,21 @@ async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTes
     for (const input of [...model.refs, ...model.sources]) {
       const real = project.models.find((m) => m.name === input)
       const from = real ? relation(warehouse.database, real, real.doc.config.test_params) : `${warehouse.database}.${input}`
-      await client.command({ query: `CREATE TABLE ${scratch}.${input} ENGINE = Memory EMPTY AS SELECT * FROM ${from}` })
+      await runStatement(warehouse, `CREATE TABLE ${scratch}.${input} ENGINE = Memory EMPTY AS SELECT * FROM ${from}`)
       const rows = givenByName.get(input) ?? []
-      if (rows.length) await client.insert({ table: `${scratch}.${input}`, values: rows, format: 'JSONEachRow' })
+      if (rows.length) await insertRows(warehouse, `${scratch}.${input}`, rows)
     }
-    await client.command({ query: createStatement({ ...model, sql: withoutRefArguments(model.sql) }, scratch) })
+    await runStatement(warehouse, createStatement({ ...model, sql: withoutRefArguments(model.sql) }, scratch))
     const columns = [...new Set(test.expect.rows.flatMap((row) => Object.keys(row)))]
     const select = columns.length ? columns.join(', ') : '*'
     const from = model.params.length ? `${scratch}.${model.name}(${paramList(test.params)})` : `${scratch}.${model.name}`
-    const rs = await client.query({ query: `SELECT ${select} FROM ${from}`, format: 'JSONEachRow' })
-    const mismatch = matchRows(test.expect.rows, await rs.json<Record<string, unknown>>())
+    const actual = await queryRows<Record<string, unknown>>(warehouse, `SELECT ${select} FROM ${from}`)
+    const mismatch = matchRows(test.expect.rows, actual)
     return result(mismatch === undefined, mismatch)
   } catch (error) {
     return result(false, (error as Error).message)
   } finally {
-    await client.command({ query: `DROP DATABASE IF EXISTS ${scratch}` }).catch(() => undefined)
+    await runStatement(warehouse, `DROP DATABASE IF EXISTS ${scratch}`).catch(() => undefined)
   }
 }
 
