@@ -1,7 +1,6 @@
 // The intake: validate a batch of events, drop repeats, store the valid ones and dead-letter the rest.
 // It works without the HTTP server, so the API, the CLI, the demo and the Kafka worker share it.
 import type { PulsoConfig } from '../config/config.ts'
-import { tenantSettings } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import type { EventRow, RowValue } from '../warehouse/event-columns.ts'
 import { insertAroundRefusals, type RefusedRow } from '../warehouse/refused-rows.ts'
@@ -156,7 +155,9 @@ export class BatchPreparer {
   }
 
   private rowOptionsFor(event: PulsoEvent): RowOptions {
-    this.rowOptions.storeText = tenantSettings(this.config as PulsoConfig, event.tenant_id).storeText
+    // only the tenants and the hash key reach a preparing thread: read the one setting from them
+    // (a tenant without settings keeps no text, as tenantSettings' defaults say)
+    this.rowOptions.storeText = this.config.tenants.get(event.tenant_id)?.storeText ?? false
     return this.rowOptions
   }
 
