@@ -11,7 +11,7 @@ import path from 'node:path'
 import { loadConfig } from '../config/config.ts'
 import { prepareBatch } from '../ingest/intake.ts'
 import { simulate } from '../ingest/simulator/simulator.ts'
-import { openWarehouse, queryRows } from '../warehouse/client.ts'
+import { openWarehouse, queryRows, runStatement } from '../warehouse/client.ts'
 import type { EventRow } from '../warehouse/event-columns.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { insertEventRows } from '../warehouse/repositories/events.ts'
@@ -31,7 +31,7 @@ async function run(blocks: EventRow[][], mergeSelectorBase: number | 'as migrate
   try {
     await migrate(warehouse)
     if (mergeSelectorBase !== 'as migrated')
-      await warehouse.client.command({ query: `ALTER TABLE ${warehouse.database}.events MODIFY SETTING merge_selector_base = ${mergeSelectorBase}` })
+      await runStatement(warehouse, `ALTER TABLE ${warehouse.database}.events MODIFY SETTING merge_selector_base = ${mergeSelectorBase}`)
     const mergeMsAtStart = mergeCpuMs()
     const started = Date.now()
     for (const [index, rows] of blocks.entries()) await insertEventRows(warehouse, rows, `bench-merges:${index}`)

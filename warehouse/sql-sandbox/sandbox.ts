@@ -22,7 +22,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@clickhouse/client'
 import type { PulsoConfig, SqlLimits } from '../../config/config.ts'
 import { openChdbConnection } from '../chdb-connection.ts'
-import { JIT_OFF, type Warehouse } from '../client.ts'
+import { JIT_OFF, queryRows, runStatement, type Warehouse } from '../client.ts'
 import { sqlIdentifier as ident, sqlString as quote } from '../sql-literals.ts'
 import { refusalsFromAst, refusalsFromQueryTree, SETTINGS_REFUSAL } from './statement-check.ts'
 import { StatementSlots } from './statement-slots.ts'
@@ -299,7 +299,7 @@ export class SqlSandbox {
 
   async #open(tenantId: string, relations: SandboxRelation[], signature: string): Promise<TenantSandbox> {
     const database = sandboxDatabase(this.warehouse.database, tenantId)
-    await this.warehouse.client.command({ query: `CREATE DATABASE IF NOT EXISTS ${ident(database)}` })
+    await runStatement(this.warehouse, `CREATE DATABASE IF NOT EXISTS ${ident(database)}`)
     await this.#buildViews(database, tenantId, relations)
     return { database, idle: [], signature, relations }
   }
@@ -327,14 +327,13 @@ export class SqlSandbox {
   /** Pulso relations with a tenant_id column (or parameter), and a fingerprint of their definitions. */
   async #tenantRelations(): Promise<{ relations: SandboxRelation[]; signature: string }> {
     const db = this.warehouse.database
-    const result = await this.warehouse.client.query({
-      query: `SELECT t.name AS name, t.as_select AS as_select, toString(t.metadata_modification_time) AS modified,
+    const rows = await queryRows<{ name: string; as_select: string; modified: string; has_tenant: number | boolean }>(
+      this.warehouse,
+      `SELECT t.name AS name, t.as_select AS as_select, toString(t.metadata_modification_time) AS modified,
                      t.name IN (SELECT table FROM system.columns WHERE database = {db:String} AND name = 'tenant_id') AS has_tenant
               FROM system.tables AS t WHERE t.database = {db:String} AND NOT t.is_temporary ORDER BY name`,
-      query_params: { db },
-      format: 'JSONEachRow',
-    })
-    const rows = await result.json<{ name: string; as_select: string; modified: string; has_tenant: number | boolean }>()
+      { db },
+    )
     const relations: SandboxRelation[] = []
     for (const row of rows) {
       const params = [...new Map([...row.as_select.matchAll(PARAM)].map((m) => [m[1]!, m[2]!.trim()])).entries()].map(([name, type]) => ({ name, type }))
@@ -349,16 +348,12 @@ export class SqlSandbox {
       const body = relation.params.length
         ? `SELECT * FROM ${source(relation.name)}(${relation.params.map((p) => (p.name === 'tenant_id' ? `tenant_id = ${quote(tenantId)}` : `${p.name} = {${p.name}:${p.type}}`)).join(', ')})`
         : `SELECT * FROM ${source(relation.name)} WHERE tenant_id = ${quote(tenantId)}`
-      await this.warehouse.client.command({ query: `CREATE OR REPLACE VIEW ${ident(database)}.${ident(relation.name)} AS ${body}` })
+      await runStatement(this.warehouse, `CREATE OR REPLACE VIEW ${ident(database)}.${ident(relation.name)} AS ${body}`)
     }
     const wanted = new Set(relations.map((r) => r.name))
-    const existing = await this.warehouse.client.query({
-      query: 'SELECT name FROM system.tables WHERE database = {db:String}',
-      query_params: { db: database },
-      format: 'JSONEachRow',
-    })
-    for (const { name } of await existing.json<{ name: string }>()) {
-      if (!wanted.has(name)) await this.warehouse.client.command({ query: `DROP VIEW IF EXISTS ${ident(database)}.${ident(name)}` })
+    const existing = await queryRows<{ name: string }>(this.warehouse, 'SELECT name FROM system.tables WHERE database = {db:String}', { db: database })
+    for (const { name } of existing) {
+      if (!wanted.has(name)) await runStatement(this.warehouse, `DROP VIEW IF EXISTS ${ident(database)}.${ident(name)}`)
     }
   }
 
