@@ -2,7 +2,7 @@
 // only while the worker runs, the group coordinator lists it among the group's members, ClickHouse
 // answers, and blocks are being stored. Each part is asked live, with a deadline, and every
 // problem is named so that whoever reads the answer knows what to look at.
-import type { Warehouse } from '../../warehouse/client.ts'
+import { queryRows, type Warehouse } from '../../warehouse/client.ts'
 import { withDeadline } from './deadline.ts'
 import type { GroupObserver } from './group-observer.ts'
 
@@ -71,7 +71,7 @@ async function checkGroup(self: WorkerSelf, observer: GroupObserver): Promise<{ 
 
 async function checkDatabase(warehouse: Warehouse, deadlineMs: number): Promise<{ problems: string[] }> {
   try {
-    const answer = warehouse.client.query({ query: 'SELECT 1', format: 'JSONEachRow', abort_signal: AbortSignal.timeout(deadlineMs) }).then((r) => r.json())
+    const answer = queryRows(warehouse, 'SELECT 1', {}, { signal: AbortSignal.timeout(deadlineMs) })
     await withDeadline(answer, deadlineMs, 'SELECT 1')
     return { problems: [] }
   } catch (error) {

@@ -4,7 +4,7 @@
 
 import type { ConversationSummary, ConversationTimeline, HandoffBreakdown } from '../../definitions/api.ts'
 import { SEGMENTS, type Segment } from '../../definitions/kpis.ts'
-import type { Warehouse } from '../client.ts'
+import { queryRows, type Warehouse } from '../client.ts'
 import { utcIso } from '../utc-iso.ts'
 
 /**
@@ -185,21 +185,20 @@ function toSummary(row: RawSummary): ConversationSummary {
 /** One page of the conversations that match, newest first, and how many match in all. */
 export async function listConversations(warehouse: Warehouse, filter: ConversationFilter): Promise<{ total: number; rows: ConversationSummary[] }> {
   const { params } = conversationWhere(warehouse.database, filter)
-  const result = await warehouse.client.query({
-    query: conversationListSql(warehouse.database, filter),
-    query_params: { ...params, limit: filter.limit, offset: filter.offset ?? 0 },
-    format: 'JSONEachRow',
+  const rows = await queryRows<RawSummary & { total: number }>(warehouse, conversationListSql(warehouse.database, filter), {
+    ...params,
+    limit: filter.limit,
+    offset: filter.offset ?? 0,
   })
-  const rows = await result.json<RawSummary & { total: number }>()
   let total = rows[0]?.total ?? 0
   if (rows.length === 0 && (filter.offset ?? 0) > 0) {
     // Past the last page the window function has no row to report on; count separately.
-    const counted = await warehouse.client.query({
-      query: `SELECT count() AS total FROM ${warehouse.database}.fct_conversations WHERE ${conversationWhere(warehouse.database, filter).where}`,
-      query_params: params,
-      format: 'JSONEachRow',
-    })
-    total = (await counted.json<{ total: number }>())[0]?.total ?? 0
+    const counted = await queryRows<{ total: number }>(
+      warehouse,
+      `SELECT count() AS total FROM ${warehouse.database}.fct_conversations WHERE ${conversationWhere(warehouse.database, filter).where}`,
+      params,
+    )
+    total = counted[0]?.total ?? 0
   }
   return { total: Number(total), rows: rows.map(({ total: _total, ...row }) => toSummary(row)) }
 }
@@ -238,24 +237,22 @@ export async function conversationTimeline(
   conversationId: string,
 ): Promise<ConversationTimeline | null> {
   const params = { tenant_id: tenant.tenantId, timezone: tenant.timezone, conversation_id: conversationId }
-  const facts = await warehouse.client.query({
-    query: `SELECT ${SUMMARY_COLUMNS}
+  const [conversation] = await queryRows<RawSummary>(
+    warehouse,
+    `SELECT ${SUMMARY_COLUMNS}
 FROM ${warehouse.database}.fct_conversations
 WHERE tenant_id = {tenant_id:String} AND conversation_id = {conversation_id:String}`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const [conversation] = await facts.json<RawSummary>()
+    params,
+  )
   if (!conversation) return null
-  const events = await warehouse.client.query({
-    query: `SELECT event_id, type, occurred_at, received_at, ${TIMELINE_FIELDS.join(', ')}
+  const rows = await queryRows<Record<string, string | number | boolean | null>>(
+    warehouse,
+    `SELECT event_id, type, occurred_at, received_at, ${TIMELINE_FIELDS.join(', ')}
 FROM ${warehouse.database}.stg_events
 WHERE tenant_id = {tenant_id:String} AND conversation_id = {conversation_id:String}
 ORDER BY occurred_at, received_at, event_id`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const rows = await events.json<Record<string, string | number | boolean | null>>()
+    params,
+  )
   return {
     conversation: toSummary(conversation),
     events: rows.map((row) => ({
@@ -277,26 +274,26 @@ export async function handoffBreakdown(
   filter: Pick<ConversationFilter, 'tenantId' | 'timezone' | 'from' | 'to' | 'segments'>,
 ): Promise<HandoffBreakdown> {
   const { where, params } = conversationWhere(warehouse.database, { ...filter, limit: 0, flags: ['escalated'] })
-  const reasons = await warehouse.client.query({
-    query: `SELECT coalesce(handoff_reason, 'other') AS reason, sum(handoffs) AS handoffs, sum(handoffs_with_context) AS with_context, count() AS conversations
+  const reasons = await queryRows<HandoffBreakdown['reasons'][number]>(
+    warehouse,
+    `SELECT coalesce(handoff_reason, 'other') AS reason, sum(handoffs) AS handoffs, sum(handoffs_with_context) AS with_context, count() AS conversations
 FROM ${warehouse.database}.fct_conversations
 WHERE ${where}
 GROUP BY reason
 ORDER BY conversations DESC, reason`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
+    params,
+  )
   // bucket i holds waits in [lower_i, upper_i); the last bucket is open-ended; -1 = no agent reply yet
   const bucketIndex = `multiIf(handoff_wait_s IS NULL, -1, ${WAIT_BUCKETS_S.map((b, i) => `handoff_wait_s < ${b}, ${i}`).join(', ')}, ${WAIT_BUCKETS_S.length})`
-  const waits = await warehouse.client.query({
-    query: `SELECT ${bucketIndex} AS bucket_index, count() AS conversations
+  const waits = await queryRows<{ bucket_index: number; conversations: number }>(
+    warehouse,
+    `SELECT ${bucketIndex} AS bucket_index, count() AS conversations
 FROM ${warehouse.database}.fct_conversations
 WHERE ${where}
 GROUP BY bucket_index`,
-    query_params: params,
-    format: 'JSONEachRow',
-  })
-  const counts = new Map((await waits.json<{ bucket_index: number; conversations: number }>()).map((r) => [Number(r.bucket_index), Number(r.conversations)]))
+    params,
+  )
+  const counts = new Map(waits.map((r) => [Number(r.bucket_index), Number(r.conversations)]))
   const lowers = [0, ...WAIT_BUCKETS_S]
   const wait = lowers.map((min, i) => {
     const max = WAIT_BUCKETS_S[i] ?? null
@@ -304,7 +301,7 @@ GROUP BY bucket_index`,
   })
   wait.push({ bucket: 'no_agent', min_s: 0, max_s: null, conversations: counts.get(-1) ?? 0 })
   return {
-    reasons: (await reasons.json<HandoffBreakdown['reasons'][number]>()).map((r) => ({
+    reasons: reasons.map((r) => ({
       reason: r.reason,
       handoffs: Number(r.handoffs),
       with_context: Number(r.with_context),

@@ -2,7 +2,7 @@
 // parameters; what each KPI means is defined there, not here.
 import type { HandoffTeamRow } from '../../definitions/api.ts'
 import type { Grain, HandoffGroup } from '../../definitions/kpis.ts'
-import type { Warehouse } from '../client.ts'
+import { queryRows, type Warehouse } from '../client.ts'
 import { utcIso } from '../utc-iso.ts'
 
 export type HandoffKpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by: HandoffGroup }
@@ -29,13 +29,15 @@ ORDER BY period, ${by} IS NULL, ${by}`
 
 /** One row per period and agent (or queue) with conversations that reached a person; null groups those without one. */
 export async function queryHandoffKpis(warehouse: Warehouse, query: HandoffKpiQuery): Promise<HandoffTeamRow[]> {
-  const result = await warehouse.client.query({
-    query: handoffKpiSql(warehouse.database, query.by),
-    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to, grain: query.grain, by: query.by },
-    format: 'JSONEachRow',
+  const rows = await queryRows<Record<string, unknown>>(warehouse, handoffKpiSql(warehouse.database, query.by), {
+    tenant_id: query.tenantId,
+    timezone: query.timezone,
+    date_from: query.from,
+    date_to: query.to,
+    grain: query.grain,
+    by: query.by,
   })
   // 64-bit counts come as text in JSON, a median over nothing as nan; the API answers numbers or null.
-  const rows = await result.json<Record<string, unknown>>()
   return rows.map((row) => ({
     ...row,
     ...Object.fromEntries(
@@ -66,18 +68,17 @@ export async function queryHandedOffConversations(
   warehouse: Warehouse,
   query: { tenantId: string; timezone: string; from: string; to: string },
 ): Promise<HandedOffConversation[]> {
-  const result = await warehouse.client.query({
-    query: `SELECT conversation_id, toString(toDate(started_at, {timezone:String})) AS started_on, queue, agent_id,
+  const rows = await queryRows<HandedOffConversation>(
+    warehouse,
+    `SELECT conversation_id, toString(toDate(started_at, {timezone:String})) AS started_on, queue, agent_id,
     first_customer_at, handoff_at, first_agent_after_handoff_at, if(resolution_s IS NULL, NULL, resolved_at) AS resolution_at
 FROM ${warehouse.database}.fct_conversations
 WHERE tenant_id = {tenant_id:String}
   AND toDate(started_at, {timezone:String}) >= {date_from:Date} AND toDate(started_at, {timezone:String}) <= {date_to:Date}
   AND escalated
 ORDER BY started_at, conversation_id`,
-    query_params: { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to },
-    format: 'JSONEachRow',
-  })
-  const rows = await result.json<HandedOffConversation>()
+    { tenant_id: query.tenantId, timezone: query.timezone, date_from: query.from, date_to: query.to },
+  )
   return rows.map((row) => ({
     ...row,
     first_customer_at: utcIso(row.first_customer_at),
