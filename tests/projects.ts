@@ -32,6 +32,7 @@ export const UNIT_TESTS = [
   'ingest/whatsapp/signature.test.ts',
   'scripts/kafka/broker.test.ts',
   'tests/projects.test.ts',
+  'tests/queries-through-helpers.test.ts',
   'warehouse/repositories/kpis.golden.test.ts',
   'warehouse/sql-sandbox/statement-slots.test.ts',
   'warehouse/touched-conversations.test.ts',

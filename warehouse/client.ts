@@ -73,8 +73,9 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
   return { client, database: config.database, engine: 'embedded', scratchDir, close: () => client.close() }
 }
 
-// The helpers every query of Pulso goes through: a SELECT answering rows, a statement answering
-// nothing, rows to insert. One place for what every query shares, such as logging or a tenant check.
+// The helpers every query of Pulso goes through (tests/queries-through-helpers.test.ts keeps it
+// so): a SELECT answering rows, a statement answering nothing, rows to insert. One place for what
+// every query shares, such as logging or a tenant check.
 
 /**
  * Runs a SELECT with bound parameters and returns its rows. It takes no per-query settings on

@@ -82,7 +82,10 @@ export async function insertEventRows(warehouse: Warehouse, rows: EventRow[], de
   await insertEncodedEventRows(warehouse, encodeRows(rows), dedupToken)
 }
 
-/** Stores rows already encoded by EventRowEncoder (the Kafka worker encodes them off the main thread). */
+/**
+ * Stores rows already encoded by EventRowEncoder (the Kafka worker encodes them off the main thread).
+ * The one insert not through insertRows: its rows are TabSeparated bytes, from a file on embedded chDB.
+ */
 export async function insertEncodedEventRows(warehouse: Warehouse, encodedRows: Uint8Array, dedupToken?: string): Promise<void> {
   if (encodedRows.length === 0) return
   const clickhouse_settings = { insert_deduplication_token: dedupToken ?? '' }

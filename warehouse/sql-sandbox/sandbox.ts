@@ -61,7 +61,8 @@ export class SqlCancelledError extends Error {
 export type SandboxRelation = { name: string; params: { name: string; type: string }[] }
 
 /**
- * A sandbox session. Its `tag` is its log_comment, which every query it runs carries into
+ * A sandbox session: its own client, so its queries call it directly rather than through the
+ * warehouse's helpers (tests/queries-through-helpers.test.ts lists why). Its `tag` is its log_comment, which every query it runs carries into
  * system.processes (KILL QUERY finds them by it); no other session ever has it. A session runs one
  * statement at a time.
  */
