@@ -6,11 +6,13 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
+import { Accounts } from '../domain/accounts/accounts.ts'
 import type { EventSink, Intake } from '../ingest/intake.ts'
 import { webhookInbox } from '../ingest/webhook-inbox.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { SqlSandbox } from '../warehouse/sql-sandbox/sandbox.ts'
 import { errorResponse } from './errors.ts'
+import { provideAccounts } from './middleware/auth.ts'
 import { chatwootRoutes } from './routes/chatwoot.ts'
 import { conversationsRoutes } from './routes/conversations.ts'
 import { costsRoutes } from './routes/costs.ts'
@@ -23,6 +25,7 @@ import { modelsRoutes } from './routes/models.ts'
 import { proactiveRoutes } from './routes/proactive.ts'
 import { regressionsRoutes } from './routes/regressions.ts'
 import { reviewRoutes } from './routes/review.ts'
+import { sessionRoutes } from './routes/session.ts'
 import { sqlRoutes } from './routes/sql.ts'
 import { tenantRoutes } from './routes/tenant.ts'
 import { twilioRoutes } from './routes/twilio.ts'
@@ -40,6 +43,8 @@ export type AppDeps = {
   sink?: EventSink
   /** Start-up state that /healthz reports (model tests, demo seeding). */
   status?: Record<string, unknown>
+  /** People's accounts and sessions; by default made from the warehouse and config.accounts. */
+  accounts?: Accounts
 }
 
 export function createApp(deps: AppDeps) {
@@ -47,6 +52,10 @@ export function createApp(deps: AppDeps) {
   const sink: EventSink = deps.sink ?? ((items, tenantId) => intake.ingest(items, { source: 'http', tenantId }))
   const app = new Hono()
   app.onError((error, c) => errorResponse(error, c, (e) => deps.logger?.error({ err: e }, 'request failed')))
+  // People's sessions count wherever a key does: every /v1 route can tell who signed in.
+  const accounts = deps.accounts ?? new Accounts(warehouse, config.accounts, deps.logger)
+  app.use('/v1/*', provideAccounts(accounts))
+  app.route('/v1/session', sessionRoutes({ accounts, settings: config.accounts }))
   app.route('/healthz', healthRoutes({ warehouse, status: deps.status ?? {} }))
   app.route('/v1/events', eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, sink }))
   app.route('/v1/kpis', kpisRoutes({ apiKeys: config.apiKeys, warehouse, config }))

@@ -12,6 +12,7 @@ import { register as registerHandoffs } from './commands/handoffs.ts'
 import { register as registerKafka } from './commands/kafka.ts'
 import { register as registerReview } from './commands/review.ts'
 import { register as registerSla } from './commands/sla.ts'
+import { register as registerUsers } from './commands/users.ts'
 import { ingestFile } from './ingest-file.ts'
 import { createLogger } from './logger.ts'
 import { formatKpiTable } from './table.ts'
@@ -218,6 +219,7 @@ registerSla(program)
 
 registerReview(program)
 registerAlerts(program)
+registerUsers(program)
 
 /** What to do instead when another process (usually `pulso start`) holds the data folder, per command. */
 function dataFolderHint(command: string): string {
@@ -253,7 +255,8 @@ try {
     error instanceof ModelProjectError ||
     error instanceof StartupError ||
     error instanceof DataFolderInUseError ||
-    (error as Error).name === 'ApiError'
+    (error as Error).name === 'ApiError' ||
+    (error as Error).name === 'AccountError'
   if (error instanceof DataFolderInUseError) {
     console.error(`pulso: ${error.message}; ${dataFolderHint(running)}`)
     process.exit(1)

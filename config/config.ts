@@ -83,6 +83,23 @@ export type PulsoConfig = {
   twilio: TwilioConfig
   /** After the handoff: agents' display names and SLA policies per tenant (config file sections `agents`, `sla`). */
   afterHandoff: AfterHandoffConfig
+  /** People's sign-in: how long a session lasts, the proxy in front, when failed sign-ins slow down and lock. */
+  accounts: AccountSettings
+}
+
+export type AccountSettings = {
+  /** A session ends this long after sign-in (PULSO_SESSION_HOURS). */
+  sessionHours: number
+  /** Believe X-Forwarded-Proto and X-Forwarded-For from the proxy in front (PULSO_TRUST_PROXY=1). */
+  trustProxy: boolean
+  /** Failures of one account before each further one is answered a second later (PULSO_SIGN_IN_SLOW_AFTER). */
+  slowAfter: number
+  /** Failures of one account that lock it (PULSO_SIGN_IN_LOCK_AFTER)… */
+  lockAfter: number
+  /** …and failures from one client address that lock it (PULSO_SIGN_IN_ADDRESS_LOCK_AFTER)… */
+  addressLockAfter: number
+  /** …for this many minutes (PULSO_SIGN_IN_LOCK_MINUTES). */
+  lockMinutes: number
 }
 
 /** Kafka, set when PULSO_KAFKA_BROKERS is: the topic, the worker group and how workers cut blocks. */
@@ -175,6 +192,13 @@ function positiveInt(env: Env, name: string, fallback: number): number {
   const n = Number(value)
   if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`${name} must be a positive integer, got '${value}'`)
   return n
+}
+
+function booleanFlag(env: Env, name: string): boolean {
+  const value = env[name]
+  if (value === undefined || value === '' || value === '0') return false
+  if (value === '1') return true
+  throw new ConfigError(`${name} must be 0 or 1, got '${value}'`)
 }
 
 /** libuv's worker threads, which Node sizes once from UV_THREADPOOL_SIZE before any code runs. */
@@ -287,6 +311,14 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
     twilio: loadTwilioConfig(file as Record<string, unknown>, env, (message) => {
       throw new ConfigError(message)
     }),
+    accounts: {
+      sessionHours: positiveInt(env, 'PULSO_SESSION_HOURS', 12),
+      trustProxy: booleanFlag(env, 'PULSO_TRUST_PROXY'),
+      slowAfter: positiveInt(env, 'PULSO_SIGN_IN_SLOW_AFTER', 3),
+      lockAfter: positiveInt(env, 'PULSO_SIGN_IN_LOCK_AFTER', 10),
+      addressLockAfter: positiveInt(env, 'PULSO_SIGN_IN_ADDRESS_LOCK_AFTER', 50),
+      lockMinutes: positiveInt(env, 'PULSO_SIGN_IN_LOCK_MINUTES', 15),
+    },
     afterHandoff: loadAfterHandoffConfig(
       file as Record<string, unknown>,
       (message) => {

@@ -7,6 +7,9 @@ import type { GoalDirection, GoalKpi, GoalPeriod, HandoffGroup, KpiField, KpiNam
 /** GET /v1/tenant: the key's tenant, so clients format in its zone and currency. */
 export type TenantResponse = { id: string; name: string; timezone: string; currency: string; role: string }
 
+/** POST and GET /v1/session: who is signed in, until when, and the token their writes send in X-Pulso-CSRF. */
+export type SessionResponse = { email: string; name: string; tenant: string; role: string; expires_at: string; csrf_token: string }
+
 // ---- GET /v1/kpis ---------------------------------------------------------------------------
 
 /** One period (and segment, with `by`): `period` is its first local date; a KPI over nothing is null. */

@@ -14,6 +14,8 @@ export const UNIT_TESTS = [
   'dashboard/src/lib/goals.test.ts',
   'dashboard/src/lib/period.test.ts',
   'definitions/kpis.test.ts',
+  'domain/accounts/passwords.test.ts',
+  'domain/accounts/sign-in-throttle.test.ts',
   'domain/goal-status.test.ts',
   'domain/provisional.test.ts',
   'domain/questions.test.ts',

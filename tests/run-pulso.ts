@@ -12,10 +12,15 @@ export const PULSO_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url
 
 export type PulsoRun = { code: number | null; stdout: string; stderr: string }
 
-/** `node bin/pulso.js ...args` with exactly `env` (nothing inherited), answering its exit code and output. */
-export function runPulso(args: string[], options: { env: Record<string, string | undefined>; cwd?: string; timeoutMs?: number }): Promise<PulsoRun> {
+/** `node bin/pulso.js ...args` with exactly `env` (nothing inherited), answering its exit code and output; `input` is its standard input. */
+export function runPulso(
+  args: string[],
+  options: { env: Record<string, string | undefined>; cwd?: string; timeoutMs?: number; input?: string },
+): Promise<PulsoRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [PULSO_BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [PULSO_BIN, ...args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] })
+    // without `input`, standard input is closed at once, as an empty one
+    child.stdin.end(options.input ?? '')
     let stdout = ''
     let stderr = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d))

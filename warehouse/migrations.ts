@@ -321,6 +321,51 @@ FROM ${db}.dead_letters`,
       return (deadLetters?.sorting_key ?? '').includes('letter_id')
     },
   },
+  {
+    version: 9,
+    name: 'people, their roles per tenant, and sign-in sessions',
+    // Every version is kept, the latest per key wins (FINAL), deleted/ended = 1 removes it, as for
+    // goals. The tenant columns are named `tenant`, not `tenant_id`, on purpose: the data teams'
+    // SQL sandbox exposes exactly the tables with a tenant_id column, and these hold password
+    // hashes and session hashes.
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.people
+(
+    email String,
+    name String,
+    -- scrypt$N=…,r=…,p=…$salt$hash (domain/accounts/passwords.ts); '' when no password is set
+    password_hash String DEFAULT '',
+    deleted UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY email`,
+      `CREATE TABLE IF NOT EXISTS ${db}.people_roles
+(
+    tenant String,
+    email String,
+    role LowCardinality(String),
+    deleted UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY (tenant, email)`,
+      // A session is known by the SHA-256 of its id: the id itself lives only in the browser's cookie.
+      `CREATE TABLE IF NOT EXISTS ${db}.sessions
+(
+    session_hash String,
+    tenant String,
+    email String,
+    address String DEFAULT '',
+    created_at DateTime64(3, 'UTC'),
+    expires_at DateTime64(3, 'UTC'),
+    ended UInt8 DEFAULT 0,
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY session_hash`,
+    ],
+  },
 ]
 
 /** Every statement of every migration, as sent to ClickHouse (used to check them with its parser). */

@@ -52,7 +52,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       const [report] = await evaluateGoals(warehouse, tenant, [goal], asOf, query.history)
       return c.json({ tenant_id: tenant.id, as_of: asOf, goal: report! } satisfies GoalResponse)
     })
-    .post('/', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
+    .post('/', requireRole(keys, 'edit'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const goal = toGoal(tenant, await parseBody(goalInputSchema, c.req.raw), 'api')
@@ -61,7 +61,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       await saveGoals(warehouse, [goal])
       return c.json(await report(tenant, goal), 201)
     })
-    .put('/:id', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
+    .put('/:id', requireRole(keys, 'edit'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const id = c.req.param('id')
@@ -73,7 +73,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       await saveGoals(warehouse, [goal])
       return c.json(await report(tenant, goal), existing ? 200 : 201)
     })
-    .delete('/:id', requireRole(keys, 'admin'), async (c) => {
+    .delete('/:id', requireRole(keys, 'edit'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const id = c.req.param('id')

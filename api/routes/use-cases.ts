@@ -61,7 +61,7 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       const { total, rows } = await queryBotKeptHumanOnly(warehouse, range, query.limit)
       return c.json({ tenant_id: range.tenantId, from: range.from, to: range.to, total, conversations: rows })
     })
-    .put('/:name', requireRole(keys, 'admin'), limitBody(JSON_BODY_BYTES, 'send one use case'), async (c) => {
+    .put('/:name', requireRole(keys, 'edit'), limitBody(JSON_BODY_BYTES, 'send one use case'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const name = c.req.param('name')
@@ -79,7 +79,7 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
         existing ? 200 : 201,
       )
     })
-    .delete('/:name', requireRole(keys, 'admin'), async (c) => {
+    .delete('/:name', requireRole(keys, 'edit'), async (c) => {
       await ensureRegistrySynced(warehouse, config)
       const tenant = c.get('apiKey').tenant
       const name = c.req.param('name')

@@ -1,0 +1,66 @@
+// `pulso users create` makes a person who can then sign in: with a generated password printed
+// once, or with one read from standard input; bad input is an error naming it.
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { openTestPulso } from '../../tests/helpers.ts'
+import { runPulso } from '../../tests/run-pulso.ts'
+
+const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-users-cli-'))
+const env = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  PULSO_DATA_DIR: dataDir,
+  PULSO_LOG_LEVEL: 'silent',
+  PULSO_HASH_KEY: 'k',
+  PULSO_API_KEYS: 'acme:read:acme-read-key-12',
+}
+const create = (args: string[], input?: string) =>
+  runPulso(['users', 'create', '--tenant', 'acme', '--name', 'Ana Admin', '--role', 'admin', ...args], { env, input })
+
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+
+async function signIn(email: string, password: string): Promise<number> {
+  const pulso = await openTestPulso({ PULSO_API_KEYS: 'acme:read:acme-read-key-12' }, dataDir)
+  try {
+    const response = await pulso.app.request('/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    })
+    return response.status
+  } finally {
+    await pulso.cleanup()
+  }
+}
+
+describe('pulso users create', () => {
+  it('prints a generated password once, which signs in', async () => {
+    const run = await create(['--email', 'ana@acme.test'])
+    expect(run.stderr).toBe('')
+    expect(run.code).toBe(0)
+    const password = /password \(shown only now\): (\S+)/.exec(run.stdout)?.[1]
+    expect(password).toMatch(/^[A-Za-z0-9_-]{24}$/)
+    expect(await signIn('ana@acme.test', password!)).toBe(200)
+    expect(await signIn('ana@acme.test', 'something-else-entirely')).toBe(401)
+  })
+
+  it('reads the password from standard input and never prints it', async () => {
+    const run = await create(['--email', 'bea@acme.test', '--password-stdin'], 'bea-chose-this-one\n')
+    expect(run.code).toBe(0)
+    expect(run.stdout).toBe('created bea@acme.test, admin in acme, with the password from standard input\n')
+    expect(await signIn('bea@acme.test', 'bea-chose-this-one')).toBe(200)
+  })
+
+  it('refuses a short password, an unknown role or tenant, and a second role in the same tenant', async () => {
+    expect((await create(['--email', 'cy@acme.test', '--password-stdin'], 'short\n')).stderr).toBe('pulso: password: is shorter than 12 characters\n')
+    const badRole = await runPulso(['users', 'create', '--tenant', 'acme', '--email', 'cy@acme.test', '--name', 'Cy', '--role', 'owner'], { env })
+    expect(badRole.stderr).toBe('pulso: role: expected one of viewer, editor, admin\n')
+    const badTenant = await runPulso(['users', 'create', '--tenant', 'nope', '--email', 'cy@acme.test', '--name', 'Cy', '--role', 'viewer'], { env })
+    expect(badTenant.stderr).toMatch(/^pulso: unknown tenant 'nope'/)
+    const again = await create(['--email', 'ana@acme.test'])
+    expect(again.code).toBe(1)
+    expect(again.stderr).toBe('pulso: ana@acme.test already has a role in tenant acme\n')
+  })
+})
