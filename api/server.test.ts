@@ -1,5 +1,5 @@
-// `pulso start` as a user runs it: demo tenant filled once, URL and keys printed, KPIs served,
-// and a second start on the same data folder does not duplicate the demo data.
+// `pulso start` as a user runs it: demo tenant filled once, URL, keys and the demo admin printed,
+// KPIs served, and a second start on the same data folder does not duplicate the demo data.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -23,7 +23,7 @@ async function start(): Promise<{ child: ChildProcess; url: string; stdout: () =
     const timer = setTimeout(() => reject(new Error(`no URL printed in time; stderr: ${err}`)), 150_000)
     child.stdout!.on('data', () => {
       const match = /Pulso is running at (http:\/\/\S+)/.exec(out)
-      if (match && out.includes('read    demo-read-key')) {
+      if (match && out.includes('Demo admin')) {
         clearTimeout(timer)
         resolve(match[1]!)
       }
@@ -41,6 +41,19 @@ async function stop(child: ChildProcess): Promise<number | null> {
 
 const get = async (url: string, key = 'demo-read-key') => (await fetch(url, { headers: { authorization: `Bearer ${key}` } })).json() as Promise<any>
 
+/** Signs in as the demo admin printed by `pulso start` and reads the tenant with the session's cookie. */
+async function tenantAsDemoAdmin(url: string, printed: string): Promise<any> {
+  const [, email, password] = /Demo admin, to sign in to the dashboard: (\S+) {2}password (\S+)/.exec(printed) ?? []
+  const signIn = await fetch(`${url}/v1/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password }),
+  })
+  expect(signIn.status).toBe(200)
+  const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!
+  return (await fetch(`${url}/v1/tenant`, { headers: { cookie } })).json()
+}
+
 describe('pulso start with the demo tenant', () => {
   let conversationsAfterFirstStart = 0
 
@@ -48,6 +61,7 @@ describe('pulso start with the demo tenant', () => {
     const { child, url, stdout } = await start()
     try {
       expect(stdout()).toContain('ingest  demo-ingest-key')
+      expect(await tenantAsDemoAdmin(url, stdout())).toMatchObject({ id: 'demo', role: 'admin' })
       const health = await get(`${url}/healthz`)
       expect(health).toMatchObject({ status: 'ok', engine: 'embedded', demo: { seeded: true, rejected: 0 }, model_tests: { failed: [] } })
       expect(health.demo.duplicates).toBeGreaterThan(0) // the simulator redelivers some events
@@ -78,9 +92,10 @@ describe('pulso start with the demo tenant', () => {
     }
   }, 240_000)
 
-  it('does not duplicate the demo data on a second start', async () => {
-    const { child, url } = await start()
+  it('does not duplicate the demo data on a second start, and the same demo admin signs in', async () => {
+    const { child, url, stdout } = await start()
     try {
+      expect(await tenantAsDemoAdmin(url, stdout())).toMatchObject({ id: 'demo', role: 'admin' })
       const health = await get(`${url}/healthz`)
       expect(health.demo).toMatchObject({ seeded: false })
       const everything = await get(`${url}/v1/kpis?from=2000-01-01&to=2100-01-01&grain=all`)

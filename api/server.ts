@@ -3,6 +3,8 @@ import type { ServerType } from '@hono/node-server'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
 import { runUnitTests } from '../dbt-like-models/runner/test.ts'
+import { Accounts } from '../domain/accounts/accounts.ts'
+import { ensureDemoAdmin } from '../domain/accounts/demo-admin.ts'
 import { startAlertScheduler } from '../domain/alerts/scheduler.ts'
 import { DEMO_TENANT, seedDemo } from '../ingest/simulator/seed-demo.ts'
 import { openRuntime, type Runtime } from '../runtime/runtime.ts'
@@ -27,6 +29,8 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
     status.demo = seeded.seeded ? { ...seeded, ms: Date.now() - started } : { seeded: false, reason: 'demo tenant already has events' }
     logger.info(status.demo, seeded.seeded ? 'demo tenant filled' : 'demo tenant already filled')
   }
+  const accounts = new Accounts(runtime.warehouse, config.accounts, logger)
+  if (config.demo) await ensureDemoAdmin(accounts, DEMO_TENANT)
   // The models' unit tests (given rows → expected rows, in a scratch database) run at start-up;
   // a failure is reported loudly but does not stop the API. Their cost does not grow with
   // history; the data tests, which read all of it, are `pulso models test`'s job.
@@ -40,7 +44,7 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
   const kafkaSink = kafka?.httpToKafka
     ? await (await import('../ingest/kafka/sink.ts')).createKafkaSink({ ...config, kafka }, runtime.warehouse, logger)
     : undefined
-  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status, sink: kafkaSink?.sink })
+  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status, sink: kafkaSink?.sink, accounts })
   // Goals off track and new regressions go to the configured webhooks on a schedule.
   const alerts = startAlertScheduler(runtime.warehouse, config, logger)
   const server = await listen(app.fetch, config.port)

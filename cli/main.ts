@@ -38,8 +38,10 @@ program
       `\nPulso is running at ${running.url}  (engine: ${running.runtime.warehouse.engine}, data: ${config.clickhouse ? config.clickhouse.url : config.dataDir})`,
     )
     if (config.demo) {
+      const { DEMO_ADMIN } = await import('../domain/accounts/demo-admin.ts')
       console.log('Demo tenant "demo" keys:')
       for (const k of keys) console.log(`  ${k.role.padEnd(7)} ${k.key}`)
+      console.log(`Demo admin, to sign in to the dashboard: ${DEMO_ADMIN.email}  password ${DEMO_ADMIN.password}`)
       const today = new Date().toISOString().slice(0, 10)
       console.log(`Try: curl -H 'Authorization: Bearer demo-read-key' '${running.url}/v1/kpis?from=${today.slice(0, 8)}01&to=${today}&grain=week'`)
     }

@@ -110,6 +110,11 @@ export class Accounts {
     return { created: !existing }
   }
 
+  /** The person's role in the tenant, if they have one. */
+  async roleIn(tenant: string, email: string): Promise<PersonRole | undefined> {
+    return (await findRole(this.warehouse, tenant, normalizeEmail(email))) as PersonRole | undefined
+  }
+
   /** Checks the password and opens a session. Throws SignInRefused, SignInLocked or TenantChoiceNeeded. */
   async signIn(input: { email: string; password: string; tenant?: string; address: string }, now = new Date()): Promise<SignedIn> {
     const email = normalizeEmail(input.email)
