@@ -59,8 +59,9 @@ describe('GET /v1/models', () => {
   it('shows lineage both ways, down to the sources', async () => {
     const { body } = await get('/v1/models')
     const byName = new Map(body.models.map((m: any) => [m.name, m]))
-    expect((byName.get('fct_kpis') as any).depends_on.models).toContain('fct_conversations')
-    expect((byName.get('fct_conversations') as any).referenced_by).toContain('fct_kpis')
+    expect((byName.get('fct_kpis') as any).depends_on.models).toContain('int_conversation_periods')
+    expect((byName.get('int_conversation_periods') as any).depends_on.models).toContain('fct_conversations')
+    expect((byName.get('fct_conversations') as any).referenced_by).toContain('int_conversation_periods')
     expect((byName.get('stg_events') as any).depends_on.sources).toContain('events')
     expect(body.sources.find((s: any) => s.table === 'events').referenced_by).toContain('stg_events')
   })

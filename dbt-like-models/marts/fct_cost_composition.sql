@@ -3,27 +3,8 @@
 -- (service, utility, marketing, authentication, none). A parameterized view, cut like fct_kpis:
 -- a conversation belongs to the period that contains its started_at, in the tenant's time zone.
 -- The parts of a period share its denominators, so they sum to fct_kpis' cost_per_conversation.
-with conversations as (
-    select *, toDate(started_at, {timezone:String}) as started_on
-    from {{ ref('fct_conversations') }}
-    where tenant_id = {tenant_id:String}
-),
-
-in_range as (
-    select * from conversations
-    where started_on >= {date_from:Date} and started_on <= {date_to:Date}
-),
-
-periodized as (
-    select
-        *,
-        multiIf(
-            {grain:String} = 'day', started_on,
-            {grain:String} = 'week', toMonday(started_on),
-            {grain:String} = 'month', toStartOfMonth(started_on),
-            {date_from:Date}
-        ) as period
-    from in_range
+with periodized as (
+    select * from {{ ref('int_conversation_periods') }}(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date}, grain = {grain:String})
 ),
 
 -- each conversation once per part of the split asked for, with its cost in that part

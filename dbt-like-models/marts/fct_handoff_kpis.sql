@@ -2,30 +2,13 @@
 -- and agent (by = 'agent') or queue (by = 'queue'). A parameterized view, cut like fct_kpis: a
 -- conversation belongs to the period that contains its started_at, in the tenant's time zone.
 -- Only conversations that reached a person count: handed off, or answered by an agent.
-with conversations as (
-    select *, toDate(started_at, {timezone:String}) as started_on
-    from {{ ref('fct_conversations') }}
-    where tenant_id = {tenant_id:String}
-),
-
-in_range as (
-    select * from conversations
-    where started_on >= {date_from:Date} and started_on <= {date_to:Date}
-        and (escalated or agent_id is not null)
-),
-
-periodized as (
+with periodized as (
     select
         *,
-        multiIf(
-            {grain:String} = 'day', started_on,
-            {grain:String} = 'week', toMonday(started_on),
-            {grain:String} = 'month', toStartOfMonth(started_on),
-            {date_from:Date}
-        ) as period,
         -- null: a handoff without a queue, or no agent has written yet
         if({by:String} = 'queue', queue, agent_id) as team
-    from in_range
+    from {{ ref('int_conversation_periods') }}(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date}, grain = {grain:String})
+    where escalated or agent_id is not null
 ),
 
 kpis as (

@@ -1,26 +1,9 @@
 -- The KPIs of DESIGN.md for one tenant over a date range: one row per period (and segment).
 -- A parameterized view: the tenant's time zone cuts days, weeks (Monday first) and months,
 -- and a conversation belongs to the period that contains its started_at.
-with conversations as (
-    select *, toDate(started_at, {timezone:String}) as started_on
-    from {{ ref('fct_conversations') }}
-    where tenant_id = {tenant_id:String}
-),
-
-in_range as (
-    select * from conversations
-    where started_on >= {date_from:Date} and started_on <= {date_to:Date}
-),
-
-periodized as (
+with periodized as (
     select
         *,
-        multiIf(
-            {grain:String} = 'day', started_on,
-            {grain:String} = 'week', toMonday(started_on),
-            {grain:String} = 'month', toStartOfMonth(started_on),
-            {date_from:Date}
-        ) as period,
         multiIf(
             {by:String} = 'use_case', toNullable(toString(use_case)),
             {by:String} = 'intent', toNullable(toString(intent)),
@@ -28,7 +11,7 @@ periodized as (
             {by:String} = 'channel', toNullable(toString(channel)),
             null
         ) as segment
-    from in_range
+    from {{ ref('int_conversation_periods') }}(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date}, grain = {grain:String})
 ),
 
 kpis as (

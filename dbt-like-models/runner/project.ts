@@ -166,16 +166,16 @@ export function sortByDependencies(models: Model[]): Model[] {
   return sorted
 }
 
-/** Replaces ref() and source() with fully qualified table names. */
 /**
- * The SQL with the argument list after each `{{ ref('…') }}` removed: a model reads a
- * parameterized view as `{{ ref('view') }}(name = {name:Type}, …)`, and a unit test gives that
- * input as a plain table of rows instead.
+ * The SQL with the argument list after each `{{ ref('…') }}` removed (of the refs in `only`, when
+ * given): a model reads a parameterized view as `{{ ref('view') }}(name = {name:Type}, …)`, and a
+ * unit test gives that input as a plain table of rows instead.
  */
-export function withoutRefArguments(sql: string): string {
-  return sql.replace(new RegExp(`(${REF.source})\\s*\\([^()]*\\)`, 'g'), '$1')
+export function withoutRefArguments(sql: string, only?: Set<string>): string {
+  return sql.replace(new RegExp(`(${REF.source})\\s*\\([^()]*\\)`, 'g'), (call, ref: string, name: string) => (only && !only.has(name) ? call : ref))
 }
 
+/** Replaces ref() and source() with fully qualified table names. */
 export function compileSql(sql: string, resolveRef: (name: string) => string, resolveSource: (table: string) => string): string {
   return sql.replace(REF, (_, name: string) => resolveRef(name)).replace(SOURCE, (_, _source: string, table: string) => resolveSource(table))
 }

@@ -118,6 +118,46 @@ function matchRows(expected: Record<string, unknown>[], actual: Record<string, u
 
 const INPUT = /^(?:ref\(\s*['"]([A-Za-z0-9_]+)['"]\s*\)|source\(\s*['"][A-Za-z0-9_]+['"]\s*,\s*['"]([A-Za-z0-9_]+)['"]\s*\))$/
 
+/** Whether the given inputs reach `model` through its refs and sources (so it is built, not emptied). */
+function fedByGiven(project: Project, name: string, given: Map<string, unknown>): boolean {
+  if (given.has(name)) return true
+  const model = project.models.find((m) => m.name === name)
+  return !!model && [...model.refs, ...model.sources].some((input) => fedByGiven(project, input, given))
+}
+
+/**
+ * Builds `model` in the scratch database over its inputs: a given input becomes an in-memory
+ * table of its rows; a model the given inputs feed is built the same way, in turn (a mart reading
+ * a shared intermediate model is tested from the rows its test gives further down); any other
+ * input is an empty table of the real structure.
+ */
+async function buildInScratch(
+  warehouse: Warehouse,
+  project: Project,
+  model: Model,
+  scratch: string,
+  given: Map<string, Record<string, unknown>[]>,
+  built: Set<string>,
+): Promise<void> {
+  const tables = new Set<string>()
+  for (const input of [...model.refs, ...model.sources]) {
+    if (built.has(input)) continue
+    built.add(input)
+    const real = project.models.find((m) => m.name === input)
+    if (real && !given.has(input) && fedByGiven(project, input, given)) {
+      await buildInScratch(warehouse, project, real, scratch, given, built)
+      continue
+    }
+    tables.add(input)
+    const from = real ? relation(warehouse.database, real, real.doc.config.test_params) : `${warehouse.database}.${input}`
+    await runStatement(warehouse, `CREATE TABLE ${scratch}.${input} ENGINE = Memory EMPTY AS SELECT * FROM ${from}`)
+    const rows = given.get(input) ?? []
+    if (rows.length) await insertRows(warehouse, `${scratch}.${input}`, rows)
+  }
+  // a parameterized model read as a table (given rows) takes no arguments; one built here keeps them
+  await runStatement(warehouse, createStatement({ ...model, sql: withoutRefArguments(model.sql, tables) }, scratch))
+}
+
 async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTest): Promise<TestResult> {
   const model = project.models.find((m) => m.name === test.model)!
   const scratch = `${warehouse.database}_unit_${randomBytes(4).toString('hex')}`
@@ -137,15 +177,7 @@ async function runUnitTest(warehouse: Warehouse, project: Project, test: UnitTes
       if (!match) return result(false, `given input '${given.input}' is not ref('name') or source('name', 'table')`)
       givenByName.set((match[1] ?? match[2])!, given.rows)
     }
-    // Every input of the model becomes an in-memory table with the real structure: the given rows, or none.
-    for (const input of [...model.refs, ...model.sources]) {
-      const real = project.models.find((m) => m.name === input)
-      const from = real ? relation(warehouse.database, real, real.doc.config.test_params) : `${warehouse.database}.${input}`
-      await runStatement(warehouse, `CREATE TABLE ${scratch}.${input} ENGINE = Memory EMPTY AS SELECT * FROM ${from}`)
-      const rows = givenByName.get(input) ?? []
-      if (rows.length) await insertRows(warehouse, `${scratch}.${input}`, rows)
-    }
-    await runStatement(warehouse, createStatement({ ...model, sql: withoutRefArguments(model.sql) }, scratch))
+    await buildInScratch(warehouse, project, model, scratch, givenByName, new Set())
     const columns = [...new Set(test.expect.rows.flatMap((row) => Object.keys(row)))]
     const select = columns.length ? columns.join(', ') : '*'
     const from = model.params.length ? `${scratch}.${model.name}(${paramList(test.params)})` : `${scratch}.${model.name}`
