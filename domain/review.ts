@@ -6,7 +6,7 @@ import { betterWhen, KPI_FIELDS } from '../definitions/kpis.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import { listGoals } from '../warehouse/repositories/goals.ts'
 import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
-import { queryEscalationReasons, queryFallbackQuestions } from '../warehouse/repositories/review.ts'
+import { queryEscalationReasons, queryFallbackQuestionsByWeek } from '../warehouse/repositories/review.ts'
 import { queryScorecard } from '../warehouse/repositories/use-cases.ts'
 import { addDays, isoWeekOf, todayIn } from './dates.ts'
 import { evaluateGoals } from './goals.ts'
@@ -36,9 +36,8 @@ export async function buildWeeklyReview(
   // two periods, read these rows instead of querying again.
   const twoWeeks: KpiQuery = { ...range, from: previousMonday, grain: 'week' }
   const isTwoWeeks = (q: KpiQuery) => q.grain === 'week' && !q.by && q.from === twoWeeks.from && q.to === twoWeeks.to
-  const [questionRows, previousQuestionRows, reasons, weeks, byIntent, goals, scorecard] = await Promise.all([
-    queryFallbackQuestions(warehouse, range),
-    queryFallbackQuestions(warehouse, { ...range, from: previousMonday, to: addDays(previousMonday, 6) }),
+  const [questionsByWeek, reasons, weeks, byIntent, goals, scorecard] = await Promise.all([
+    queryFallbackQuestionsByWeek(warehouse, { ...range, from: previousMonday }),
     queryEscalationReasons(warehouse, range),
     queryKpis(warehouse, twoWeeks),
     queryKpis(warehouse, { ...range, grain: 'all', by: 'intent', fields: ['conversations', 'csat_response_rate', 'csat_score', 'csat_avg'] }),
@@ -75,6 +74,8 @@ export async function buildWeeklyReview(
     .filter((r) => r.csat_score !== null && r.csat_responses >= minResponses)
     .sort((a, b) => a.csat_score! - b.csat_score! || a.intent.localeCompare(b.intent))
     .slice(0, options.intents ?? 5)
+  const questionRows = questionsByWeek.get(monday) ?? []
+  const previousQuestionRows = questionsByWeek.get(previousMonday) ?? []
   const groups = mergeNearDuplicates(questionRows)
   const shownGroups = groups.slice(0, options.questions ?? 20)
   const previousFallbacks = fallbacksPerGroup(shownGroups, previousQuestionRows)
