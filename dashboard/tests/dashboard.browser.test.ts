@@ -40,6 +40,7 @@ describe('sign-in', () => {
   it('refuses an unknown key and keeps a good one for the session', async () => {
     const { page, errors } = await demo.newPage()
     await page.goto(demo.server.url)
+    await page.locator('[data-testid=sign-in-switch]').click()
     await page.fill('#api-key', 'not-a-key-at-all')
     await page.locator('form.sign-in button[type=submit]').click()
     await poll(() => page.locator('form.sign-in [role=alert]').innerText()).toMatch(/unknown API key/)

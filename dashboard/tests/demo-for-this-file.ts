@@ -3,8 +3,8 @@
 import { afterAll, beforeAll } from 'vitest'
 import { DemoDashboard, type DemoSize, SMALL_DEMO } from './harness.ts'
 
-export function demoDashboardForThisFile(size: DemoSize = SMALL_DEMO): DemoDashboard {
-  const demo = new DemoDashboard(size)
+export function demoDashboardForThisFile(size: DemoSize = SMALL_DEMO, env: Record<string, string> = {}): DemoDashboard {
+  const demo = new DemoDashboard(size, env)
   beforeAll(() => demo.start(), 180_000)
   afterAll(() => demo.close())
   return demo

@@ -37,7 +37,11 @@ type Running = { server: RunningServer; browser: Browser; dataDir: string }
 export class DemoDashboard {
   #running: Running | null = null
 
-  constructor(readonly size: DemoSize = SMALL_DEMO) {}
+  /** `env`: more configuration for the server, e.g. the sign-in lock's limits. */
+  constructor(
+    readonly size: DemoSize = SMALL_DEMO,
+    readonly env: Record<string, string> = {},
+  ) {}
 
   async start(): Promise<void> {
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/setup.sh (apt-get install chromium)`)
@@ -47,7 +51,7 @@ export class DemoDashboard {
     const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-dashboard-'))
     const demoEnv = { PULSO_DEMO: '1', PULSO_DEMO_DAYS: String(this.size.days), PULSO_DEMO_PER_DAY: String(this.size.perDay) }
     const server = await startServer(
-      loadConfig({ ...demoEnv, PULSO_DATA_DIR: dataDir, PORT: '0', PULSO_HASH_KEY: 'dashboard-test', NODE_ENV: 'test' }),
+      loadConfig({ ...demoEnv, PULSO_DATA_DIR: dataDir, PORT: '0', PULSO_HASH_KEY: 'dashboard-test', NODE_ENV: 'test', ...this.env }),
       pino({ level: 'silent' }),
     )
     const browser = await launchChromium().catch(async (error) => {
@@ -126,13 +130,21 @@ function launchChromium(): Promise<Browser> {
   })
 }
 
-/** Signs in with the demo read key in this language and waits for the Overview's first tile. */
+/** Signs in with the demo read key (the sign-in page's API-key form) in this language and waits for the Overview's first tile. */
 export async function signIn(page: Page, url: string, lang: Lang = 'en'): Promise<void> {
   await page.goto(url)
   await page.locator(`[data-lang=${lang}]`).click()
+  await page.locator('[data-testid=sign-in-switch]').click()
   await page.fill('#api-key', READ_KEY)
   await page.locator('form.sign-in button[type=submit]').click()
   await page.locator('article.tile [data-testid=kpi-value]').first().waitFor()
+}
+
+/** Fills the sign-in page's email and password form and sends it (the caller waits for what follows). */
+export async function submitPersonSignIn(page: Page, email: string, password: string): Promise<void> {
+  await page.fill('#email', email)
+  await page.fill('#password', password)
+  await page.locator('form.sign-in button[type=submit]').click()
 }
 
 /** Waits until no panel of the page says it is loading (every LoadState has its data or error). */

@@ -42,7 +42,8 @@ describe('the (none) row of the segment breakdown', () => {
 describe('a Spanish page', () => {
   it("tells the API's refusals in Spanish, with the server's own words folded away", async () => {
     const { page, errors } = await signInForm('es')
-    // an unknown key at sign-in
+    // an unknown key at sign-in (the API-key form, behind its link)
+    await page.locator('[data-testid=sign-in-switch]').click()
     await page.fill('#api-key', 'not-a-key-at-all')
     await page.locator('form.sign-in button[type=submit]').click()
     await poll(() => page.locator('form.sign-in [role=alert]').innerText()).toBe('La clave no fue aceptada: la clave de API no existe o no se envió')

@@ -1,10 +1,11 @@
-// The dashboard's only way to data: the Pulso HTTP API with the session's read key. The answers'
+// The dashboard's only way to data: the Pulso HTTP API, with a person's session or an API key. The answers'
 // types are the server's own (definitions/api.ts).
 import type {
   Catalog,
   ConversationDetail,
   ConversationPage,
   CostsResponse,
+  GoalResponse,
   GoalsResponse,
   HandoffsResponse,
   HandoffTeamsResponse,
@@ -12,6 +13,7 @@ import type {
   ProactiveResponse,
   RegressionsResponse,
   ScorecardResponse,
+  SessionResponse,
   SlaResponse,
   SqlJsonResult,
   TenantResponse,
@@ -40,21 +42,51 @@ export function queryString(query: Query): string {
   return params.toString()
 }
 
-export function createApi(key: string, fetcher: typeof fetch = fetch.bind(globalThis)) {
+/**
+ * How requests prove who sends them: a person's session (the browser sends its cookie; writes add
+ * the session's CSRF token) or an API key (machines, tests).
+ */
+export type Credentials = { key: string } | { csrfToken: string }
+
+const credentialHeaders = (credentials: Credentials, method: string): Record<string, string> => {
+  if ('key' in credentials) return { authorization: `Bearer ${credentials.key}` }
+  return method === 'GET' ? {} : { 'x-pulso-csrf': credentials.csrfToken }
+}
+
+/** Sends the request and answers its JSON (or text) body; a failed one throws ApiFailure. */
+async function send<T>(fetcher: typeof fetch, path: string, init: RequestInit): Promise<T> {
+  const response = await fetcher(path, { credentials: 'same-origin', ...init })
+  const text = await response.text()
+  let body: unknown = text
+  try {
+    body = text ? JSON.parse(text) : null
+  } catch {
+    // not JSON: keep the text (CSV, plain errors)
+  }
+  if (!response.ok) {
+    const b = (body ?? {}) as { error?: string; message?: string }
+    throw new ApiFailure(response.status, b.error ?? String(response.status), b.message ?? (typeof body === 'string' && body ? body : response.statusText))
+  }
+  return body as T
+}
+
+/** People's sessions: sign in (the server sets the cookie), who is signed in, sign out. */
+export const sessions = {
+  signIn: (email: string, password: string, fetcher: typeof fetch = fetch.bind(globalThis)) =>
+    send<SessionResponse>(fetcher, '/v1/session', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    }),
+  current: (fetcher: typeof fetch = fetch.bind(globalThis)) => send<SessionResponse>(fetcher, '/v1/session', {}),
+  signOut: (csrfToken: string, fetcher: typeof fetch = fetch.bind(globalThis)) =>
+    send<null>(fetcher, '/v1/session', { method: 'DELETE', headers: { 'x-pulso-csrf': csrfToken } }),
+}
+
+export function createApi(credentials: Credentials, fetcher: typeof fetch = fetch.bind(globalThis)) {
   async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
-    const response = await fetcher(path, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.headers ?? {}) } })
-    const text = await response.text()
-    let body: unknown = text
-    try {
-      body = text ? JSON.parse(text) : null
-    } catch {
-      // not JSON: keep the text (CSV, plain errors)
-    }
-    if (!response.ok) {
-      const b = (body ?? {}) as { error?: string; message?: string }
-      throw new ApiFailure(response.status, b.error ?? String(response.status), b.message ?? (typeof body === 'string' && body ? body : response.statusText))
-    }
-    return body as T
+    const method = init.method ?? 'GET'
+    return send<T>(fetcher, path, { ...init, headers: { ...credentialHeaders(credentials, method), ...(init.headers ?? {}) } })
   }
 
   return {
@@ -69,6 +101,8 @@ export function createApi(key: string, fetcher: typeof fetch = fetch.bind(global
       request<HandoffTeamsResponse>(`/v1/handoffs/${by === 'agent' ? 'agents' : 'queues'}?${queryString(q)}`),
     sla: (q: { from: string; to: string; grain: string }) => request<SlaResponse>(`/v1/handoffs/sla?${queryString({ ...q, limit: 0 })}`),
     goals: () => request<GoalsResponse>('/v1/goals'),
+    createGoal: (goal: { id: string; kpi: string; target: number; period: string }) =>
+      request<GoalResponse>('/v1/goals', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(goal) }),
     regressions: (q: Query) => request<RegressionsResponse>(`/v1/regressions?${queryString(q)}`),
     useCaseScorecard: (q: { from: string; to: string }) => request<ScorecardResponse>(`/v1/use-cases/scorecard?${queryString(q)}`),
     review: (week: string) => request<WeeklyReview>(`/v1/review?${queryString({ week })}`),
