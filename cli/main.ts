@@ -10,6 +10,7 @@ import { register as registerCosts } from './commands/costs.ts'
 import { register as registerData } from './commands/data.ts'
 import { register as registerHandoffs } from './commands/handoffs.ts'
 import { register as registerKafka } from './commands/kafka.ts'
+import { register as registerKeys } from './commands/keys.ts'
 import { register as registerReview } from './commands/review.ts'
 import { register as registerSla } from './commands/sla.ts'
 import { register as registerUsers } from './commands/users.ts'
@@ -222,6 +223,7 @@ registerSla(program)
 registerReview(program)
 registerAlerts(program)
 registerUsers(program)
+registerKeys(program)
 
 /** What to do instead when another process (usually `pulso start`) holds the data folder, per command. */
 function dataFolderHint(command: string): string {

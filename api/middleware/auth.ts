@@ -1,4 +1,5 @@
-// Who is calling, and may they? Machines send an API key (Authorization: Bearer <key>); people send
+// Who is calling, and may they? Machines send an API key (Authorization: Bearer <key>: one from the
+// configuration, or one an admin made, domain/accounts/api-keys.ts); people send
 // the session cookie of their sign-in (api/routes/session.ts). Each key and each person has a role
 // in one tenant, and a role grants accesses (domain/accounts/roles.ts): a route asks for one.
 // A write made with the cookie must also carry the session's CSRF token in X-Pulso-CSRF: another
@@ -9,6 +10,7 @@ import { getCookie } from 'hono/cookie'
 import { createMiddleware } from 'hono/factory'
 import type { ApiKey } from '../../config/config.ts'
 import { type Accounts, csrfTokenOf } from '../../domain/accounts/accounts.ts'
+import { callerOfManagedKey } from '../../domain/accounts/api-keys.ts'
 import { type Access, accessOf, type Caller, rolesGranting } from '../../domain/accounts/roles.ts'
 import { ApiError } from '../errors.ts'
 
@@ -48,9 +50,14 @@ async function authenticate(c: Context<{ Variables: AuthVariables }>, keys: ApiK
   if (header !== undefined) {
     const match = /^Bearer\s+(.+)$/i.exec(header.trim())
     if (!match) throw new ApiError(401, 'unauthorized', 'missing API key: send Authorization: Bearer <key>')
-    const key = findApiKey(keys, match[1]!.trim())
-    if (!key) throw new ApiError(401, 'unauthorized', 'unknown API key')
-    return { tenant: key.tenant, kind: 'key', role: key.role, actor: configuredKeyActor(key) }
+    const presented = match[1]!.trim()
+    const key = findApiKey(keys, presented)
+    if (key) return { tenant: key.tenant, kind: 'key', role: key.role, actor: configuredKeyActor(key) }
+    // not configured: a key an admin made (and has not revoked)?
+    const accounts = c.get('accounts')
+    const managed = accounts ? await callerOfManagedKey(accounts.warehouse, presented) : undefined
+    if (!managed) throw new ApiError(401, 'unauthorized', 'unknown API key')
+    return managed
   }
   const accounts = c.get('accounts')
   const sessionId = accounts ? getCookie(c, SESSION_COOKIE) : undefined
