@@ -4,6 +4,7 @@ import type { HandoffTeamRow } from '../../definitions/api.ts'
 import type { Grain, HandoffGroup } from '../../definitions/kpis.ts'
 import { queryRows, type Warehouse } from '../client.ts'
 import { utcIso } from '../utc-iso.ts'
+import { periodMartSql, queryPeriodMart } from './period-marts.ts'
 
 export type HandoffKpiQuery = { tenantId: string; timezone: string; from: string; to: string; grain: Grain; by: HandoffGroup }
 
@@ -22,31 +23,12 @@ const NUMBERS = [
 ] as const
 
 export function handoffKpiSql(database: string, by: HandoffGroup): string {
-  return `SELECT toString(period) AS period, team AS ${by}, ${NUMBERS.join(', ')}
-FROM ${database}.fct_handoff_kpis(tenant_id = {tenant_id:String}, timezone = {timezone:String}, date_from = {date_from:Date}, date_to = {date_to:Date}, grain = {grain:String}, by = {by:String})
-ORDER BY period, ${by} IS NULL, ${by}`
+  return periodMartSql(database, 'fct_handoff_kpis', 'team', by, NUMBERS)
 }
 
 /** One row per period and agent (or queue) with conversations that reached a person; null groups those without one. */
 export async function queryHandoffKpis(warehouse: Warehouse, query: HandoffKpiQuery): Promise<HandoffTeamRow[]> {
-  const rows = await queryRows<Record<string, unknown>>(warehouse, handoffKpiSql(warehouse.database, query.by), {
-    tenant_id: query.tenantId,
-    timezone: query.timezone,
-    date_from: query.from,
-    date_to: query.to,
-    grain: query.grain,
-    by: query.by,
-  })
-  // 64-bit counts come as text in JSON, a median over nothing as nan; the API answers numbers or null.
-  return rows.map((row) => ({
-    ...row,
-    ...Object.fromEntries(
-      NUMBERS.map((c) => {
-        const value = row[c] === null ? null : Number(row[c])
-        return [c, value === null || Number.isFinite(value) ? value : null]
-      }),
-    ),
-  })) as HandoffTeamRow[]
+  return (await queryPeriodMart(warehouse, handoffKpiSql(warehouse.database, query.by), NUMBERS, query)) as HandoffTeamRow[]
 }
 
 /** The times an SLA clock reads, of one handed-off conversation (UTC ISO instants). */
