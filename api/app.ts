@@ -14,6 +14,7 @@ import { SqlSandbox } from '../warehouse/sql-sandbox/sandbox.ts'
 import { errorResponse } from './errors.ts'
 import { provideAccounts } from './middleware/auth.ts'
 import { apiKeysRoutes } from './routes/api-keys.ts'
+import { auditRoutes } from './routes/audit.ts'
 import { chatwootRoutes } from './routes/chatwoot.ts'
 import { conversationsRoutes } from './routes/conversations.ts'
 import { costsRoutes } from './routes/costs.ts'
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/*', provideAccounts(accounts))
   app.route('/v1/session', sessionRoutes({ accounts, settings: config.accounts }))
   app.route('/v1/keys', apiKeysRoutes({ apiKeys: config.apiKeys, warehouse }))
+  app.route('/v1/audit', auditRoutes({ apiKeys: config.apiKeys, warehouse }))
   app.route('/healthz', healthRoutes({ warehouse, status: deps.status ?? {} }))
   app.route('/v1/events', eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, sink }))
   app.route('/v1/kpis', kpisRoutes({ apiKeys: config.apiKeys, warehouse, config }))

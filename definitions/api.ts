@@ -10,6 +10,12 @@ export type TenantResponse = { id: string; name: string; timezone: string; curre
 /** POST and GET /v1/session: who is signed in, until when, and the token their writes send in X-Pulso-CSRF. */
 export type SessionResponse = { email: string; name: string; tenant: string; role: string; expires_at: string; csrf_token: string }
 
+/** GET /v1/audit: the tenant's changes, newest first. */
+export type AuditResponse = {
+  tenant_id: string
+  entries: { at: string; actor_kind: string; actor: string; action: string; object_kind: string; object_id: string; address: string }[]
+}
+
 // ---- GET /v1/kpis ---------------------------------------------------------------------------
 
 /** One period (and segment, with `by`): `period` is its first local date; a KPI over nothing is null. */

@@ -389,6 +389,32 @@ ENGINE = ReplacingMergeTree(updated_at)
 ORDER BY key_hash`,
     ],
   },
+  {
+    version: 11,
+    name: 'the audit log',
+    // Who changed which goal, use case, person or key, when and from where: one row per change,
+    // never rewritten. Its tenant column is tenant_id on purpose: the tenant's data teams query it
+    // through the SQL sandbox like any other relation.
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.audit_log
+(
+    tenant_id LowCardinality(String),
+    at DateTime64(3, 'UTC') DEFAULT now64(3),
+    -- who: a person (email) or a key (its name, or a configured key's role and fingerprint)
+    actor_kind LowCardinality(String),
+    actor String,
+    -- what: create, update, delete or revoke of a goal, use_case, person or key
+    action LowCardinality(String),
+    object_kind LowCardinality(String),
+    object_id String,
+    -- from where: the client's address ('cli' for the command line)
+    address String
+)
+ENGINE = MergeTree
+PARTITION BY toYYYYMM(at)
+ORDER BY (tenant_id, at)`,
+    ],
+  },
 ]
 
 /** Every statement of every migration, as sent to ClickHouse (used to check them with its parser). */

@@ -7,6 +7,7 @@ import type { ApiKey } from '../../config/config.ts'
 import { AccountError } from '../../domain/accounts/accounts.ts'
 import { createApiKey, KEY_SCOPES, listManagedKeys, revokeApiKey } from '../../domain/accounts/api-keys.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
+import { audit } from '../audit.ts'
 import { ApiError } from '../errors.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
@@ -30,17 +31,21 @@ export function apiKeysRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse
       }
       const input = parseInput(newKeySchema, body)
       const caller = c.get('apiKey')
+      let made: Awaited<ReturnType<typeof createApiKey>>
       try {
-        return c.json(await createApiKey(warehouse, { tenant: caller.tenant, ...input, createdBy: caller.actor }), 201)
+        made = await createApiKey(warehouse, { tenant: caller.tenant, ...input, createdBy: caller.actor })
       } catch (error) {
         if (error instanceof AccountError) throw new ApiError(400, 'bad_request', error.message)
         throw error
       }
+      await audit(c, 'create', 'key', made.id)
+      return c.json(made, 201)
     })
     .delete('/:id', requireRole(options.apiKeys, 'manage'), async (c) => {
       const tenant = c.get('apiKey').tenant
       const revoked = await revokeApiKey(warehouse, tenant, c.req.param('id'))
       if (!revoked) throw new ApiError(404, 'not_found', `no key '${c.req.param('id')}' for tenant ${tenant} (keys from the configuration are removed there)`)
+      await audit(c, 'revoke', 'key', revoked.id)
       return c.body(null, 204)
     })
 }

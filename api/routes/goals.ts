@@ -11,6 +11,7 @@ import { evaluateGoals } from '../../domain/goals.ts'
 import { ensureRegistrySynced } from '../../domain/registry-sync.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { deleteGoals, listGoals, saveGoals } from '../../warehouse/repositories/goals.ts'
+import { audit } from '../audit.ts'
 import { ApiError } from '../errors.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
@@ -59,6 +60,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       if (await find(tenant, goal.id))
         throw new ApiError(409, 'conflict', `\`id\`: goal '${goal.id}' already exists; use PUT /v1/goals/${goal.id} to change it`)
       await saveGoals(warehouse, [goal])
+      await audit(c, 'create', 'goal', goal.id)
       return c.json(await report(tenant, goal), 201)
     })
     .put('/:id', requireRole(keys, 'edit'), limitBody(JSON_BODY_BYTES, 'send one goal'), async (c) => {
@@ -71,6 +73,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       if (existing?.source === 'config') throw new ApiError(409, 'conflict', `goal '${id}' is defined in the config file; change it there`)
       const goal = toGoal(tenant, { ...input, id }, 'api')
       await saveGoals(warehouse, [goal])
+      await audit(c, existing ? 'update' : 'create', 'goal', goal.id)
       return c.json(await report(tenant, goal), existing ? 200 : 201)
     })
     .delete('/:id', requireRole(keys, 'edit'), async (c) => {
@@ -81,6 +84,7 @@ export function goalsRoutes(options: { config: PulsoConfig; warehouse: Warehouse
       if (!existing) throw new ApiError(404, 'not_found', `no goal '${id}' for tenant ${tenant}`)
       if (existing.source === 'config') throw new ApiError(409, 'conflict', `goal '${id}' is defined in the config file; remove it there`)
       await deleteGoals(warehouse, [existing])
+      await audit(c, 'delete', 'goal', id)
       return c.body(null, 204)
     })
 }

@@ -10,6 +10,7 @@ import { addDays, todayIn } from '../../domain/dates.ts'
 import { ensureRegistrySynced } from '../../domain/registry-sync.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { deleteUseCases, listUseCases, queryBotKeptHumanOnly, queryScorecard, saveUseCases } from '../../warehouse/repositories/use-cases.ts'
+import { audit } from '../audit.ts'
 import { ApiError } from '../errors.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
@@ -74,6 +75,7 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       if (existing?.source === 'config') throw new ApiError(409, 'conflict', `use case '${name}' is defined in the config file; change it there`)
       const useCase = { ...parsed.data, tenantId: tenant, source: 'api' as const }
       await saveUseCases(warehouse, [useCase])
+      await audit(c, existing ? 'update' : 'create', 'use_case', name)
       return c.json(
         { use_case: { name, policy: useCase.policy, intents: useCase.intents, description: useCase.description, source: 'api' } },
         existing ? 200 : 201,
@@ -87,6 +89,7 @@ export function useCasesRoutes(options: { config: PulsoConfig; warehouse: Wareho
       if (!existing) throw new ApiError(404, 'not_found', `no use case '${name}' for tenant ${tenant}`)
       if (existing.source === 'config') throw new ApiError(409, 'conflict', `use case '${name}' is defined in the config file; remove it there`)
       await deleteUseCases(warehouse, [existing])
+      await audit(c, 'delete', 'use_case', name)
       return c.body(null, 204)
     })
 }

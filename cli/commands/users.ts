@@ -34,13 +34,16 @@ export function register(program: Command): void {
         async (runtime) => {
           await knownTenant(config, runtime.warehouse, options.tenant)
           const accounts = new Accounts(runtime.warehouse, config.accounts)
-          const { created } = await accounts.createPerson({
-            tenant: options.tenant,
-            email: options.email,
-            name: options.name,
-            role: options.role as NewPerson['role'],
-            password,
-          })
+          const { created } = await accounts.createPerson(
+            {
+              tenant: options.tenant,
+              email: options.email,
+              name: options.name,
+              role: options.role as NewPerson['role'],
+              password,
+            },
+            { actor_kind: 'cli', actor: 'pulso users create', address: 'cli' },
+          )
           if (!created) {
             console.log(`${options.email} already had an account: now also ${options.role} in ${options.tenant}, with their own password`)
           } else if (options.passwordStdin) {

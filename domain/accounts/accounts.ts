@@ -6,6 +6,7 @@ import type { Logger } from 'pino'
 import { z } from 'zod'
 import type { AccountSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
+import { type AuditEntry, appendAudit } from '../../warehouse/repositories/audit-log.ts'
 import { findPerson, findRole, rolesOf, savePerson, saveRole } from '../../warehouse/repositories/people.ts'
 import { endSession, findLiveSession, saveSession } from '../../warehouse/repositories/sessions.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
@@ -56,6 +57,9 @@ const newPersonSchema = z.object({
 })
 export type NewPerson = z.input<typeof newPersonSchema>
 
+/** Who made a change, for the audit log. */
+export type ChangedBy = Pick<AuditEntry, 'actor_kind' | 'actor' | 'address'>
+
 export type SignedIn = { sessionId: string; csrfToken: string; caller: Caller; name: string; expiresAt: Date }
 
 export const normalizeEmail = (email: string) => email.trim().toLowerCase()
@@ -94,7 +98,7 @@ export class Accounts {
    * Creates the person with a role in the tenant; a person who already has an account elsewhere
    * gets the role and keeps their password. Answers whether the person was new.
    */
-  async createPerson(input: NewPerson): Promise<{ created: boolean }> {
+  async createPerson(input: NewPerson, by: ChangedBy = { actor_kind: 'cli', actor: 'pulso', address: 'cli' }): Promise<{ created: boolean }> {
     const parsed = newPersonSchema.safeParse(input)
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!
@@ -106,6 +110,7 @@ export class Accounts {
       throw new AccountError(`${person.email} already has a role in tenant ${person.tenant}`)
     if (!existing) await savePerson(this.warehouse, { email: person.email, name: person.name, password_hash: await hashPassword(person.password) })
     await saveRole(this.warehouse, person.tenant, person.email, person.role)
+    await appendAudit(this.warehouse, { tenant_id: person.tenant, ...by, action: 'create', object_kind: 'person', object_id: person.email })
     this.logger?.info({ tenant: person.tenant, email: person.email, role: person.role, new_person: !existing }, 'person given a role')
     return { created: !existing }
   }

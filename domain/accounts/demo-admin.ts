@@ -8,6 +8,6 @@ export const DEMO_ADMIN = { email: 'admin@demo.pulso.test', name: 'Demo Admin', 
 /** Creates the demo admin unless it exists already (a second start leaves it as it is). Answers whether it was made. */
 export async function ensureDemoAdmin(accounts: Accounts, tenant: string): Promise<boolean> {
   if (await accounts.roleIn(tenant, DEMO_ADMIN.email)) return false
-  await accounts.createPerson({ tenant, role: 'admin', ...DEMO_ADMIN })
+  await accounts.createPerson({ tenant, role: 'admin', ...DEMO_ADMIN }, { actor_kind: 'cli', actor: 'pulso start (demo)', address: 'cli' })
   return true
 }
