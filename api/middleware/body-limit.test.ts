@@ -48,6 +48,8 @@ describe('body limits', () => {
     ).toEqual([
       'POST /v1/events',
       'POST /v1/goals',
+      'POST /v1/keys',
+      'POST /v1/session',
       'POST /v1/sql',
       'POST /v1/webhooks/chatwoot/acme/chatwoot-token-0123456789',
       'POST /v1/webhooks/twilio/acme',
