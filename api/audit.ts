@@ -1,6 +1,7 @@
 // Writes a change made over the API to the audit log: who (the caller of the request), what, and
 // from where (the client's address, as the sign-in lock sees it).
 import type { Context } from 'hono'
+import type { ChangedBy } from '../domain/accounts/accounts.ts'
 import { type AuditEntry, appendAudit } from '../warehouse/repositories/audit-log.ts'
 import { clientAddress } from './client-address.ts'
 import type { AuthVariables } from './middleware/auth.ts'
@@ -24,4 +25,10 @@ export async function audit(
     object_id: objectId,
     address: clientAddress(c, accounts.settings.trustProxy),
   })
+}
+
+/** Who makes this request's change, as a domain operation that writes its own audit row wants it. */
+export function changedBy(c: Context<{ Variables: AuthVariables }>, trustProxy: boolean): ChangedBy {
+  const caller = c.get('apiKey')
+  return { actor_kind: caller.kind, actor: caller.actor, address: clientAddress(c, trustProxy) }
 }

@@ -415,6 +415,30 @@ PARTITION BY toYYYYMM(at)
 ORDER BY (tenant_id, at)`,
     ],
   },
+  {
+    version: 12,
+    name: 'invites to a tenant',
+    // An invite is known by the SHA-256 of its token (the token is only in the link, shown once).
+    // Accepting it writes a version with accepted_at set; a used or expired invite is refused.
+    // `tenant`, not `tenant_id`: out of the data teams' SQL sandbox, as people are.
+    statements: (db) => [
+      `CREATE TABLE IF NOT EXISTS ${db}.invites
+(
+    token_hash String,
+    invite_id String,
+    tenant String,
+    email String,
+    role LowCardinality(String),
+    created_by String,
+    created_at DateTime64(3, 'UTC'),
+    expires_at DateTime64(3, 'UTC'),
+    accepted_at Nullable(DateTime64(3, 'UTC')),
+    updated_at DateTime64(3, 'UTC') DEFAULT now64(3)
+)
+ENGINE = ReplacingMergeTree(updated_at)
+ORDER BY token_hash`,
+    ],
+  },
 ]
 
 /** Every statement of every migration, as sent to ClickHouse (used to check them with its parser). */

@@ -5,8 +5,8 @@ export type AuditEntry = {
   tenant_id: string
   actor_kind: 'person' | 'key' | 'cli'
   actor: string
-  action: 'create' | 'update' | 'delete' | 'revoke'
-  object_kind: 'goal' | 'use_case' | 'person' | 'key'
+  action: 'create' | 'update' | 'delete' | 'revoke' | 'accept'
+  object_kind: 'goal' | 'use_case' | 'person' | 'key' | 'invite'
   object_id: string
   address: string
 }

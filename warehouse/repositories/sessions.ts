@@ -40,3 +40,15 @@ WHERE session_hash = {hash:String} AND ended = 0 AND expires_at > {now:DateTime6
 export async function endSession(warehouse: Warehouse, session: SessionRow): Promise<void> {
   await insertRows(warehouse, `${warehouse.database}.sessions`, [{ ...session, ended: 1, updated_at: nextVersionTime() }])
 }
+
+/** Ends every live session of the person in the tenant (they were removed from it). Answers how many. */
+export async function endSessionsOf(warehouse: Warehouse, tenant: string, email: string, now: Date): Promise<number> {
+  const live = await queryRows<SessionRow>(
+    warehouse,
+    `SELECT session_hash, tenant, email, address, created_at, expires_at FROM ${warehouse.database}.sessions FINAL
+WHERE tenant = {tenant:String} AND email = {email:String} AND ended = 0 AND expires_at > {now:DateTime64(3, 'UTC')}`,
+    { tenant, email, now: clickhouseTime(now) },
+  )
+  for (const session of live) await endSession(warehouse, session)
+  return live.length
+}
