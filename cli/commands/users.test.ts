@@ -64,3 +64,32 @@ describe('pulso users create', () => {
     expect(again.stderr).toBe('pulso: ana@acme.test already has a role in tenant acme\n')
   })
 })
+
+describe('pulso users list, role and remove', () => {
+  const users = (args: string[]) => runPulso(['users', ...args, '--tenant', 'acme'], { env })
+
+  it("list the tenant's people, change a role, and remove a person, who then cannot sign in", async () => {
+    await create(['--email', 'lia@acme.test', '--password-stdin'], 'lia-chose-this-one\n')
+    await runPulso(['users', 'create', '--tenant', 'acme', '--email', 'max@acme.test', '--name', 'Max', '--role', 'viewer', '--password-stdin'], {
+      env,
+      input: 'max-chose-this-one\n',
+    })
+    const listed = await users(['list'])
+    expect(listed.code).toBe(0)
+    expect(listed.stdout).toContain('max@acme.test\tviewer\tMax\n')
+    expect(listed.stdout).toContain('lia@acme.test\tadmin\tAna Admin\n')
+
+    const changed = await users(['role', '--email', 'MAX@acme.test', '--role', 'editor'])
+    expect(changed.stdout).toBe('max@acme.test is now editor in acme\n')
+    expect((await users(['list'])).stdout).toContain('max@acme.test\teditor\tMax\n')
+    expect((await users(['role', '--email', 'max@acme.test', '--role', 'boss'])).stderr).toBe(
+      "pulso: role: expected one of viewer, editor, admin, got 'boss'\n",
+    )
+
+    const removed = await users(['remove', '--email', 'max@acme.test'])
+    expect(removed.stdout).toBe('max@acme.test removed from acme\n')
+    expect((await users(['list'])).stdout).not.toContain('max@acme.test')
+    expect(await signIn('max@acme.test', 'max-chose-this-one')).toBe(401)
+    expect((await users(['remove', '--email', 'max@acme.test'])).stderr).toBe('pulso: max@acme.test has no role in tenant acme\n')
+  })
+})

@@ -1,4 +1,5 @@
-// `pulso users create`: a person with a role in a tenant (the first admin, or anyone). The password
+// `pulso users create`: a person with a role in a tenant (the first admin, or anyone); `pulso users
+// list`, `role` and `remove`: the tenant's people, as the People page shows and changes them. The password
 // is generated and printed once, or read from standard input (--password-stdin), never an argument
 // (arguments show up in `ps` and in shell history).
 import type { Command } from 'commander'
@@ -56,4 +57,50 @@ export function register(program: Command): void {
         { buildModels: false },
       )
     })
+
+  users
+    .command('list')
+    .description("list the tenant's people with their roles")
+    .requiredOption('--tenant <id>', 'tenant')
+    .action(async (options: { tenant: string }) => {
+      await withAccounts(async (accounts) => {
+        const { listPeople } = await import('../../domain/accounts/people.ts')
+        const people = await listPeople(accounts, options.tenant)
+        if (people.length === 0) console.log(`nobody has a role in ${options.tenant}`)
+        for (const person of people) console.log(`${person.email}\t${person.role}\t${person.name}`)
+      })
+    })
+  users
+    .command('role')
+    .description("change a person's role in a tenant (their sessions keep going with the new role)")
+    .requiredOption('--tenant <id>', 'tenant')
+    .requiredOption('--email <email>', 'the person')
+    .requiredOption('--role <role>', PERSON_ROLES.join(', '))
+    .action(async (options: { tenant: string; email: string; role: string }) => {
+      await withAccounts(async (accounts) => {
+        const { changeRole } = await import('../../domain/accounts/people.ts')
+        const person = await changeRole(accounts, options.tenant, options.email, options.role, { actor_kind: 'cli', actor: 'pulso users role', address: 'cli' })
+        console.log(`${person.email} is now ${person.role} in ${options.tenant}`)
+      })
+    })
+  users
+    .command('remove')
+    .description('remove a person from a tenant: their sessions there end at once; their account stays for other tenants')
+    .requiredOption('--tenant <id>', 'tenant')
+    .requiredOption('--email <email>', 'the person')
+    .action(async (options: { tenant: string; email: string }) => {
+      await withAccounts(async (accounts) => {
+        const { removePerson } = await import('../../domain/accounts/people.ts')
+        await removePerson(accounts, options.tenant, options.email, { actor_kind: 'cli', actor: 'pulso users remove', address: 'cli' })
+        console.log(`${options.email} removed from ${options.tenant}`)
+      })
+    })
+}
+
+/** Runs `work` with the accounts of the configured data folder (no models built). */
+async function withAccounts(work: (accounts: import('../../domain/accounts/accounts.ts').Accounts) => Promise<void>): Promise<void> {
+  const config = loadConfig(process.env)
+  const { withRuntime } = await import('../../runtime/runtime.ts')
+  const { Accounts } = await import('../../domain/accounts/accounts.ts')
+  await withRuntime(config, (runtime) => work(new Accounts(runtime.warehouse, config.accounts)), { buildModels: false })
 }
