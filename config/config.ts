@@ -8,6 +8,7 @@ import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { type AfterHandoffConfig, loadAfterHandoffConfig, type SlaPolicy } from './after-handoff.ts'
 import { type OperatingLoopConfig, parseOperatingLoop } from './operating-loop.ts'
+import { loadSsoConfig, type SsoConfig } from './sso.ts'
 import { loadTwilioConfig, type TwilioConfig } from './twilio.ts'
 import { type ChatwootConfig, loadChatwootConfig, loadWhatsAppConfig, type WhatsAppConfig } from './whatsapp.ts'
 
@@ -85,6 +86,8 @@ export type PulsoConfig = {
   afterHandoff: AfterHandoffConfig
   /** People's sign-in: how long a session lasts, the proxy in front, when failed sign-ins slow down and lock. */
   accounts: AccountSettings
+  /** Single sign-on: the OpenID Connect provider of each tenant that has one (config file section `sso`). */
+  sso: SsoConfig
 }
 
 export type AccountSettings = {
@@ -309,6 +312,9 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
       throw new ConfigError(message)
     }),
     twilio: loadTwilioConfig(file as Record<string, unknown>, env, (message) => {
+      throw new ConfigError(message)
+    }),
+    sso: loadSsoConfig(file as Record<string, unknown>, env, (message) => {
       throw new ConfigError(message)
     }),
     accounts: {

@@ -141,17 +141,48 @@ export class Accounts {
     if (candidates.length > 1) throw new TenantChoiceNeeded(candidates.map((r) => r.tenant))
     this.throttle.recordSuccess(email)
     const { tenant, role } = candidates[0]!
+    return this.openSession({ tenant, email, role: role as PersonRole, name: person.name, address: input.address }, now)
+  }
+
+  /**
+   * Signs in a person whose email an identity provider vouched for (single sign-on): a person
+   * already known keeps their name, password and role; one new to the tenant gets `defaultRole`
+   * (and, new to Pulso, an account without a password), which the audit log records.
+   */
+  async signInVouchedFor(
+    input: { tenant: string; email: string; name: string; defaultRole: PersonRole; address: string; provider: string },
+    now = new Date(),
+  ): Promise<SignedIn & { created: boolean }> {
+    const email = normalizeEmail(input.email)
+    const person = await findPerson(this.warehouse, email)
+    let role = (await findRole(this.warehouse, input.tenant, email)) as PersonRole | undefined
+    const created = !role
+    if (!person) await savePerson(this.warehouse, { email, name: input.name.trim().slice(0, 200) || email, password_hash: '' })
+    if (!role) {
+      role = input.defaultRole
+      await saveRole(this.warehouse, input.tenant, email, role)
+      await appendAudit(this.warehouse, {
+        tenant_id: input.tenant,
+        actor_kind: 'person',
+        actor: email,
+        action: 'create',
+        object_kind: 'person',
+        object_id: email,
+        address: input.address,
+      })
+      this.logger?.info({ tenant: input.tenant, email, role, new_person: !person, provider: input.provider }, 'person given a role at single sign-on')
+    }
+    const signedIn = await this.openSession({ tenant: input.tenant, email, role, name: person?.name ?? input.name, address: input.address }, now)
+    return { ...signedIn, created }
+  }
+
+  private async openSession(who: { tenant: string; email: string; role: PersonRole; name: string; address: string }, now: Date): Promise<SignedIn> {
+    const { tenant, email, role, address } = who
     const sessionId = randomBytes(32).toString('base64url')
     const expiresAt = new Date(now.getTime() + this.settings.sessionHours * 3_600_000)
-    await saveSession(this.warehouse, { hash: sessionHash(sessionId), tenant, email, address: input.address, createdAt: now, expiresAt })
-    this.logger?.info({ email, tenant, address: input.address }, 'signed in')
-    return {
-      sessionId,
-      csrfToken: csrfTokenOf(sessionId),
-      caller: { tenant, kind: 'person', role: role as PersonRole, actor: email },
-      name: person.name,
-      expiresAt,
-    }
+    await saveSession(this.warehouse, { hash: sessionHash(sessionId), tenant, email, address, createdAt: now, expiresAt })
+    this.logger?.info({ email, tenant, address }, 'signed in')
+    return { sessionId, csrfToken: csrfTokenOf(sessionId), caller: { tenant, kind: 'person', role, actor: email }, name: who.name, expiresAt }
   }
 
   /** Who a session id stands for, while the session lasts and the person keeps a role in its tenant. */
