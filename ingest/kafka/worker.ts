@@ -48,6 +48,12 @@ const RESTART_GIVE_UP_MS = 5 * 60_000
 
 export type WorkerState = 'idle' | 'running' | 'draining' | 'stopped'
 
+/**
+ * At most this many stored blocks wait for one refresh of their facts (and so for their commit)
+ * while blocks keep coming: the facts lag the events by no more than that (docs/kafka.md).
+ */
+const REFRESH_AFTER_BLOCKS = 4
+
 export class KafkaWorker {
   readonly metrics: WorkerMetrics
   metricsPort: number | undefined
@@ -62,6 +68,10 @@ export class KafkaWorker {
   private flushing: Promise<void> = Promise.resolve()
   /** Blocks cut but not yet stored and committed, oldest first. */
   private pending: Promise<void>[] = []
+  /** Blocks stored whose conversations' facts are not refreshed yet, so not committed yet either. */
+  private unrefreshed: { blocks: Block[]; touched: TouchedConversations } = { blocks: [], touched: new TouchedConversations() }
+  /** Blocks cut and waiting for the store of the one before them to finish. */
+  private waitingToStore = 0
   private timer: NodeJS.Timeout | undefined
   private state: WorkerState = 'idle'
   private stopped: Promise<void> | undefined
@@ -298,7 +308,11 @@ export class KafkaWorker {
     // Preparing starts now, on the preparer's thread, while ClickHouse may still be storing the
     // previous block: reading, preparing and storing overlap.
     const prepared = this.preparer.prepare(block.values)
-    const run = this.flushing.then(() => this.store(block, prepared))
+    this.waitingToStore++
+    const run = this.flushing.then(() => {
+      this.waitingToStore--
+      return this.store(block, prepared)
+    })
     this.flushing = run.catch(() => undefined)
     this.pending.push(run)
     void run.catch(() => undefined).finally(() => this.pending.splice(this.pending.indexOf(run), 1))
@@ -339,10 +353,14 @@ export class KafkaWorker {
     const refused = await retryWithBackoff(() => insertBlockRows(warehouse, this.deps.config, block, prepared, token, this.blocks), retry('insert'))
     await deadLetter(refused)
     const deadLettered = prepared.deadLetters.length + refused.length
-    // Before the commit: a worker killed between the insert and this refresh reads the block
-    // again, its insert is dropped as a repeat (the token) and the refresh runs then.
-    const touched = TouchedConversations.fromJSON(prepared.touched)
-    await retryWithBackoff(() => this.deps.facts.refresh(touched), retry('facts_refresh'))
+    this.unrefreshed.blocks.push(block)
+    this.unrefreshed.touched.addAll(TouchedConversations.fromJSON(prepared.touched))
+    // The facts are refreshed before the commit: a worker killed between the insert and the
+    // refresh reads the block again, its insert is dropped as a repeat (the token) and the
+    // refresh runs then. When the next block is already waiting behind this one, its store
+    // refreshes both at once (a conversation both touched is recomputed once), up to
+    // REFRESH_AFTER_BLOCKS blocks; a block with none behind it is refreshed and committed now.
+    if (this.waitingToStore === 0 || this.unrefreshed.blocks.length >= REFRESH_AFTER_BLOCKS) await this.refreshAndCommit(retry)
     const storedMs = Date.now() - started
     this.metrics.insertSeconds.observe(storedMs / 1000)
     this.metrics.blockEvents.observe(block.size)
@@ -351,8 +369,15 @@ export class KafkaWorker {
     this.metrics.events.inc({ outcome: 'skipped' }, prepared.skipped)
     this.metrics.deadLetters.inc(deadLettered)
     this.storeFailure = undefined
-    await this.commit(block)
     logger.debug({ events: prepared.rows - refused.length, deadLetters: deadLettered, duplicates: prepared.duplicates, storedMs, token }, 'block stored')
+  }
+
+  /** Refreshes the facts of the blocks stored since the last refresh, then commits them in order. */
+  private async refreshAndCommit(retry: (operation: string) => Parameters<typeof retryWithBackoff>[1]): Promise<void> {
+    const { blocks, touched } = this.unrefreshed
+    this.unrefreshed = { blocks: [], touched: new TouchedConversations() }
+    await retryWithBackoff(() => this.deps.facts.refresh(touched), retry('facts_refresh'))
+    for (const block of blocks) await this.commit(block)
   }
 
   private async commit(block: Block): Promise<void> {
