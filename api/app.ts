@@ -22,13 +22,16 @@ import { eventsRoutes } from './routes/events.ts'
 import { goalsRoutes } from './routes/goals.ts'
 import { handoffsRoutes } from './routes/handoffs.ts'
 import { healthRoutes } from './routes/health.ts'
+import { invitesRoutes } from './routes/invites.ts'
 import { kpisRoutes } from './routes/kpis.ts'
 import { modelsRoutes } from './routes/models.ts'
+import { peopleRoutes } from './routes/people.ts'
 import { proactiveRoutes } from './routes/proactive.ts'
 import { regressionsRoutes } from './routes/regressions.ts'
 import { reviewRoutes } from './routes/review.ts'
 import { sessionRoutes } from './routes/session.ts'
 import { sqlRoutes } from './routes/sql.ts'
+import { ssoRoutes } from './routes/sso.ts'
 import { tenantRoutes } from './routes/tenant.ts'
 import { twilioRoutes } from './routes/twilio.ts'
 import { useCasesRoutes } from './routes/use-cases.ts'
@@ -58,8 +61,11 @@ export function createApp(deps: AppDeps) {
   const accounts = deps.accounts ?? new Accounts(warehouse, config.accounts, deps.logger)
   app.use('/v1/*', provideAccounts(accounts))
   app.route('/v1/session', sessionRoutes({ accounts, settings: config.accounts }))
+  app.route('/v1/sso', ssoRoutes({ config, accounts, logger: deps.logger }))
   app.route('/v1/keys', apiKeysRoutes({ apiKeys: config.apiKeys, warehouse }))
   app.route('/v1/audit', auditRoutes({ apiKeys: config.apiKeys, warehouse }))
+  app.route('/v1/people', peopleRoutes({ apiKeys: config.apiKeys, accounts }))
+  app.route('/v1/invites', invitesRoutes({ apiKeys: config.apiKeys, accounts }))
   app.route('/healthz', healthRoutes({ warehouse, status: deps.status ?? {} }))
   app.route('/v1/events', eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, sink }))
   app.route('/v1/kpis', kpisRoutes({ apiKeys: config.apiKeys, warehouse, config }))

@@ -48,6 +48,8 @@ describe('body limits', () => {
     ).toEqual([
       'POST /v1/events',
       'POST /v1/goals',
+      'POST /v1/invites',
+      'POST /v1/invites/chatwoot-token-0123456789/accept',
       'POST /v1/keys',
       'POST /v1/session',
       'POST /v1/sql',
@@ -55,6 +57,7 @@ describe('body limits', () => {
       'POST /v1/webhooks/twilio/acme',
       'POST /v1/webhooks/whatsapp/acme',
       'PUT /v1/goals/g1',
+      'PUT /v1/people/x',
       'PUT /v1/use-cases/faq',
     ])
   })
