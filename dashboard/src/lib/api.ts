@@ -20,9 +20,11 @@ import type {
   WeeklyReview,
 } from '../../../definitions/api.ts'
 import type { CostSplit } from '../../../definitions/costs.ts'
+import type { InviteCreated, InviteInfo, KeyCreated, KeysResponse, PeopleResponse, PersonEntry } from '../../../definitions/people.ts'
 import type { Segment } from './kpis.ts'
 
 export type * from '../../../definitions/api.ts'
+export type * from '../../../definitions/people.ts'
 
 export class ApiFailure extends Error {
   constructor(
@@ -83,6 +85,17 @@ export const sessions = {
     send<null>(fetcher, '/v1/session', { method: 'DELETE', headers: { 'x-pulso-csrf': csrfToken } }),
 }
 
+/** An invite link's token: what it offers, and accepting it (the server sets the session cookie). */
+export const invites = {
+  info: (token: string, fetcher: typeof fetch = fetch.bind(globalThis)) => send<InviteInfo>(fetcher, `/v1/invites/${encodeURIComponent(token)}`, {}),
+  accept: (token: string, body: { name?: string; password: string }, fetcher: typeof fetch = fetch.bind(globalThis)) =>
+    send<SessionResponse>(fetcher, `/v1/invites/${encodeURIComponent(token)}/accept`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    }),
+}
+
 export function createApi(credentials: Credentials, fetcher: typeof fetch = fetch.bind(globalThis)) {
   async function request<T>(path: string, init: RequestInit = {}): Promise<T> {
     const method = init.method ?? 'GET'
@@ -110,6 +123,20 @@ export function createApi(credentials: Credentials, fetcher: typeof fetch = fetc
     models: () => request<Catalog>('/v1/models'),
     sql: (sql: string) =>
       request<SqlJsonResult>('/v1/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'json' }) }),
+    people: () => request<PeopleResponse>('/v1/people'),
+    changeRole: (email: string, role: string) =>
+      request<PersonEntry>(`/v1/people/${encodeURIComponent(email)}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ role }),
+      }),
+    removePerson: (email: string) => request<null>(`/v1/people/${encodeURIComponent(email)}`, { method: 'DELETE' }),
+    invite: (email: string, role: string) =>
+      request<InviteCreated>('/v1/invites', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, role }) }),
+    keys: () => request<KeysResponse>('/v1/keys'),
+    createKey: (name: string, scope: string) =>
+      request<KeyCreated>('/v1/keys', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, scope }) }),
+    revokeKey: (id: string) => request<null>(`/v1/keys/${encodeURIComponent(id)}`, { method: 'DELETE' }),
     sqlCsv: (sql: string) =>
       request<string>('/v1/sql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ sql, format: 'csv' }) }),
   }

@@ -4,11 +4,13 @@ import type { KpiLabelKey } from '../../../definitions/kpis.ts'
 import { AFTER_HANDOFF_MESSAGES_EN, AFTER_HANDOFF_MESSAGES_ES } from './after-handoff-messages.ts'
 import { COST_MESSAGES_EN, COST_MESSAGES_ES } from './cost-messages.ts'
 import { ERROR_MESSAGES_EN, ERROR_MESSAGES_ES } from './error-messages.ts'
+import { PEOPLE_MESSAGES_EN, PEOPLE_MESSAGES_ES } from './people-messages.ts'
 
 const en = {
   ...AFTER_HANDOFF_MESSAGES_EN,
   ...COST_MESSAGES_EN,
   ...ERROR_MESSAGES_EN,
+  ...PEOPLE_MESSAGES_EN,
   'app.title': 'Pulso',
   'app.tagline': 'Bot KPIs beside business goals',
   'nav.overview': 'Overview',
@@ -270,6 +272,7 @@ const es: Record<MessageKey, string> = {
   ...AFTER_HANDOFF_MESSAGES_ES,
   ...COST_MESSAGES_ES,
   ...ERROR_MESSAGES_ES,
+  ...PEOPLE_MESSAGES_ES,
   'app.title': 'Pulso',
   'app.tagline': 'KPIs del bot junto a las metas del negocio',
   'nav.overview': 'Resumen',

@@ -1,5 +1,6 @@
-// Hash routing: #/overview, #/operations, #/costs, #/review, #/data, #/conversations?…, #/conversations/<id>.
-export type Page = 'overview' | 'operations' | 'costs' | 'review' | 'data' | 'conversations' | 'conversation'
+// Hash routing: #/overview, #/operations, #/costs, #/review, #/data, #/conversations?…, #/conversations/<id>;
+// for admins #/people and #/keys; #/invite/<token>, the invite link, for anyone.
+export type Page = 'overview' | 'operations' | 'costs' | 'review' | 'data' | 'conversations' | 'conversation' | 'people' | 'keys' | 'invite'
 
 export type Route = { page: Page; id?: string; params: URLSearchParams }
 
@@ -8,7 +9,8 @@ export function parseHash(hash: string): Route {
   const params = new URLSearchParams(search)
   const [first, ...rest] = pathPart.split('/').filter(Boolean)
   if (first === 'conversations' && rest.length) return { page: 'conversation', id: decodeURIComponent(rest.join('/')), params }
-  const pages: Page[] = ['overview', 'operations', 'costs', 'review', 'data', 'conversations']
+  if (first === 'invite' && rest.length) return { page: 'invite', id: rest.join('/'), params }
+  const pages: Page[] = ['overview', 'operations', 'costs', 'review', 'data', 'conversations', 'people', 'keys']
   return { page: pages.includes(first as Page) ? (first as Page) : 'overview', params }
 }
 

@@ -1,7 +1,7 @@
 // Who uses the dashboard and the API client built for them: a person signed in with email and
 // password (the server keeps the session in an httpOnly cookie; the page keeps only the CSRF token
 // its writes send), or a machine's read key (kept in sessionStorage: gone when the tab closes).
-import { type Api, createApi, type SessionResponse, sessions, type TenantResponse } from './api.ts'
+import { type Api, createApi, invites, type SessionResponse, sessions, type TenantResponse } from './api.ts'
 import { usePreset } from './app-state.svelte.ts'
 import { tenantFormat } from './format.svelte.ts'
 
@@ -26,6 +26,13 @@ async function open(api: Api): Promise<TenantResponse> {
 /** Signs a person in by email and password. Throws ApiFailure (sign_in_failed, sign_in_locked…) otherwise. */
 export async function signInAsPerson(email: string, password: string): Promise<void> {
   const person = await sessions.signIn(email, password)
+  await usePerson(person)
+}
+
+/** Accepts an invite link's token (a new person's name and password, or an existing one's password) and is signed in by it. */
+export async function acceptInvite(token: string, body: { name?: string; password: string }): Promise<void> {
+  const person = await invites.accept(token, body)
+  sessionStorage.removeItem(STORAGE_KEY)
   await usePerson(person)
 }
 
