@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { DEMO_ADMIN } from '../../domain/accounts/demo-admin.ts'
 import { demoDashboardForThisFile } from './demo-for-this-file.ts'
 import { poll } from './expectations.ts'
-import { submitPersonSignIn } from './harness.ts'
+import { screenshot, submitPersonSignIn } from './harness.ts'
 import { measureLayout } from './layout.ts'
 
 const demo = demoDashboardForThisFile({ days: 7, perDay: 20 })
@@ -40,6 +40,7 @@ describe('an invite', () => {
     await guest.page.goto(link)
     const form = guest.page.getByTestId('accept-invite')
     await poll(() => form.locator('p').first().innerText()).toBe('Te invitan a demo como lector, con el correo ines@demo.pulso.test.')
+    await screenshot(guest.page, 'invite-accept-phone-es')
     await form.locator('#name').fill('Inés')
     await form.locator('#password').fill('ines-chose-this-one')
     await form.locator('button[type=submit]').click()
@@ -101,6 +102,7 @@ describe('the People page', () => {
     const row = page.locator('[data-testid=people-list] li[data-email="otto@demo.pulso.test"]')
     await row.locator('select[name=role]').selectOption('editor')
     await poll(() => page.getByTestId('people-done').innerText()).toBe('otto@demo.pulso.test is now editor.')
+    await screenshot(page, 'people-phone-en')
     expect((await measureLayout(page, false)).pageOverflow).toBeLessThanOrEqual(0)
     page.once('dialog', (dialog) => void dialog.accept())
     await row.getByTestId('remove').click()
@@ -126,6 +128,7 @@ describe('the Keys page', () => {
     const row = page.locator('[data-testid=keys-list] li').filter({ hasText: 'Looker' })
     await row.waitFor()
     expect(await row.innerText()).not.toContain(secret)
+    await screenshot(page, 'keys-phone-en')
     expect((await measureLayout(page, false)).pageOverflow).toBeLessThanOrEqual(0)
 
     page.once('dialog', (dialog) => void dialog.accept())
