@@ -15,6 +15,7 @@ describe('configuration', () => {
     expect(config.apiKeys.filter((k) => k.tenant === 'acme').map((k) => k.role)).toEqual(['ingest', 'read', 'admin'])
     expect(config.whatsapp.tenants.get('acme')?.verifyToken).toBe('replace-me-verify-token')
     expect(config.chatwoot.tenants.has('acme')).toBe(true)
+    expect(config.sso.tenants.get('acme')).toMatchObject({ clientId: 'pulso', allowedDomains: ['acme.example'], defaultRole: 'viewer', label: 'Acme login' })
   })
 
   it('has sane defaults', () => {
@@ -78,5 +79,38 @@ describe('configuration', () => {
   it('keys of PULSO_API_KEYS make their tenants known with UTC and USD', () => {
     const config = loadConfig({ ...base, PULSO_API_KEYS: 'globex:read:globex-read-key' })
     expect(config.tenants.get('globex')).toMatchObject({ timezone: 'UTC', currency: 'USD' })
+  })
+
+  describe('single sign-on (sso)', () => {
+    const withSso = (sso: unknown, env: Record<string, string> = {}) => {
+      const file = path.join(dataDir, `sso-${Math.random().toString(36).slice(2)}.json`)
+      writeFileSync(file, JSON.stringify({ sso }))
+      return loadConfig({ ...base, PULSO_CONFIG: file, ...env })
+    }
+    const acme = { issuer: 'https://login.acme.example', client_id: 'pulso', allowed_domains: ['Acme.Example'] }
+
+    it('takes the client secret from PULSO_SSO_<TENANT>_CLIENT_SECRET before the file, and defaults the role to viewer', () => {
+      const config = withSso({ tenants: { 'acme-mx': { ...acme, client_secret: 'from-file' } } }, { PULSO_SSO_ACME_MX_CLIENT_SECRET: 'from-env' })
+      expect(config.sso.tenants.get('acme-mx')).toMatchObject({
+        clientSecret: 'from-env',
+        defaultRole: 'viewer',
+        allowedDomains: ['acme.example'],
+        label: 'login.acme.example',
+      })
+    })
+
+    it('names what is wrong: no secret, plain http to another machine, no domain, an unknown role', () => {
+      expect(() => withSso({ tenants: { acme } })).toThrow('sso.tenants.acme: no client secret: set client_secret or PULSO_SSO_ACME_CLIENT_SECRET')
+      expect(() => withSso({ tenants: { acme: { ...acme, client_secret: 's', issuer: 'http://login.acme.example' } } })).toThrow(
+        'sso.tenants.acme.issuer: must be https (http only for localhost)',
+      )
+      expect(withSso({ tenants: { acme: { ...acme, client_secret: 's', issuer: 'http://127.0.0.1:9000' } } }).sso.tenants.has('acme')).toBe(true)
+      expect(() => withSso({ tenants: { acme: { ...acme, client_secret: 's', allowed_domains: [] } } })).toThrow(
+        'sso.tenants.acme.allowed_domains: name at least one email domain',
+      )
+      expect(() => withSso({ tenants: { acme: { ...acme, client_secret: 's', default_role: 'owner' } } })).toThrow(
+        'sso.tenants.acme.default_role: expected one of viewer, editor, admin',
+      )
+    })
   })
 })

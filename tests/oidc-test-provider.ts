@@ -9,26 +9,41 @@ export type TestAccount = { email: string; email_verified: boolean; name: string
 
 export type TestProvider = { issuer: string; clientId: string; clientSecret: string; close: () => Promise<void> }
 
-export async function startTestProvider(options: { redirectUris: string[]; accounts: Record<string, TestAccount> }): Promise<TestProvider> {
+/**
+ * `redirectUris` is read at the first request, so a test may start the provider before the server
+ * whose callback it will call (and whose port it does not know yet).
+ */
+export async function startTestProvider(options: { redirectUris: string[] | (() => string[]); accounts: Record<string, TestAccount> }): Promise<TestProvider> {
   const server: Server = createServer()
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const clientId = 'pulso-test'
   const clientSecret = 'pulso-test-client-secret'
-  const provider = new Provider(issuer, {
-    clients: [
-      { client_id: clientId, client_secret: clientSecret, redirect_uris: options.redirectUris, grant_types: ['authorization_code'], response_types: ['code'] },
-    ],
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    pkce: { required: () => true },
-    features: { devInteractions: { enabled: true } },
-    cookies: { keys: ['oidc-test-provider-cookie-key'] },
-    async findAccount(_ctx, id) {
-      const account = options.accounts[id]
-      return account ? { accountId: id, claims: async () => ({ sub: id, ...account }) } : undefined
-    },
+  const makeProvider = () =>
+    new Provider(issuer, {
+      clients: [
+        {
+          client_id: clientId,
+          client_secret: clientSecret,
+          redirect_uris: typeof options.redirectUris === 'function' ? options.redirectUris() : options.redirectUris,
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+        },
+      ],
+      claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
+      pkce: { required: () => true },
+      features: { devInteractions: { enabled: true } },
+      cookies: { keys: ['oidc-test-provider-cookie-key'] },
+      async findAccount(_ctx, id) {
+        const account = options.accounts[id]
+        return account ? { accountId: id, claims: async () => ({ sub: id, ...account }) } : undefined
+      },
+    })
+  let handle: ReturnType<Provider['callback']> | undefined
+  server.on('request', (request, response) => {
+    handle ??= makeProvider().callback()
+    handle(request, response)
   })
-  server.on('request', provider.callback())
   return { issuer, clientId, clientSecret, close: () => new Promise((resolve) => server.close(() => resolve())) }
 }
 
