@@ -9,6 +9,7 @@ import { pino } from 'pino'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { stringify } from 'yaml'
 import { Accounts } from '../../domain/accounts/accounts.ts'
+import { removePerson } from '../../domain/accounts/people.ts'
 import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { signInAt, startTestProvider, type TestProvider } from '../../tests/oidc-test-provider.ts'
 import { createApp } from '../app.ts'
@@ -20,6 +21,7 @@ const KPIS = '/v1/kpis?from=2024-03-02&to=2024-03-03&grain=day'
 let provider: TestProvider
 let pulso: TestPulso
 let app: ReturnType<typeof createApp>
+let accounts: Accounts
 let configDir: string
 const logLines: string[] = []
 
@@ -29,6 +31,7 @@ beforeAll(async () => {
     accounts: {
       carla: { email: 'Carla@Acme.test', email_verified: true, name: 'Carla Ruiz' },
       edu: { email: 'edu@acme.test', email_verified: true, name: 'Edu from the IdP' },
+      dora: { email: 'dora@acme.test', email_verified: true, name: 'Dora' },
       mallory: { email: 'mallory@evil.test', email_verified: true, name: 'Mallory' },
       unverified: { email: 'nuevo@acme.test', email_verified: false, name: 'Not Verified' },
     },
@@ -47,7 +50,7 @@ beforeAll(async () => {
   // the secret from the environment, as the docs advise
   pulso = await openTestPulso({ PULSO_CONFIG: configFile, PULSO_SSO_ACME_CLIENT_SECRET: provider.clientSecret })
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
-  const accounts = new Accounts(pulso.warehouse, pulso.config.accounts, logger)
+  accounts = new Accounts(pulso.warehouse, pulso.config.accounts, logger)
   app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, logger, accounts })
   await accounts.createPerson({ tenant: 'acme', email: 'edu@acme.test', name: 'Edu Editor', role: 'editor', password: 'edu-password-1234' })
   const events = [
@@ -158,6 +161,16 @@ describe('single sign-on with OpenID Connect', () => {
     expect(page).toContain('href="http://pulso.test/"')
     const people = await read('/v1/audit', { authorization: `Bearer ${TEST_KEYS.acmeAdmin}` })
     expect(JSON.stringify(people.body)).not.toContain('mallory')
+  })
+
+  it('does not bring back a person an admin removed from the tenant', async () => {
+    expect((await signInAs('dora')).answer.status).toBe(303)
+    await removePerson(accounts, 'acme', 'dora@acme.test', { actor_kind: 'person', actor: 'admin@acme.test', address: 'test' })
+    const { answer, sessionCookie } = await signInAs('dora')
+    expect(answer.status).toBe(403)
+    expect(sessionCookie).toBeUndefined()
+    expect(await answer.text()).toContain('dora@acme.test was removed from acme by an admin: ask an admin of acme for an invite')
+    expect(await accounts.roleIn('acme', 'dora@acme.test')).toBeUndefined()
   })
 
   it('refuses an email the provider has not verified', async () => {

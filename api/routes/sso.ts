@@ -12,7 +12,7 @@ import { deleteCookie, getSignedCookie, setCookie, setSignedCookie } from 'hono/
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../../config/config.ts'
 import type { SsoTenant } from '../../config/sso.ts'
-import type { Accounts } from '../../domain/accounts/accounts.ts'
+import { type Accounts, RemovedFromTenant } from '../../domain/accounts/accounts.ts'
 import { type PendingSignIn, SingleSignOn, SingleSignOnRefused } from '../../domain/accounts/single-sign-on.ts'
 import { clientAddress, overHttps } from '../client-address.ts'
 import { SESSION_COOKIE } from '../middleware/auth.ts'
@@ -105,6 +105,7 @@ export function ssoRoutes(options: { config: PulsoConfig; accounts: Accounts; lo
         })
         return c.redirect(home, 303)
       } catch (error) {
+        if (error instanceof RemovedFromTenant) return refusalPage(c, 403, 'Sign-in refused', error.message, home)
         if (!(error instanceof SingleSignOnRefused)) throw error
         logger?.info({ tenant, address, reason: error.code }, 'single sign-on refused')
         const title = error.code === 'sso_failed' ? 'Sign-in failed' : 'Sign-in refused'

@@ -7,7 +7,7 @@ import { z } from 'zod'
 import type { AccountSettings } from '../../config/config.ts'
 import type { Warehouse } from '../../warehouse/client.ts'
 import { type AuditEntry, appendAudit } from '../../warehouse/repositories/audit-log.ts'
-import { findPerson, findRole, rolesOf, savePerson, saveRole } from '../../warehouse/repositories/people.ts'
+import { findPerson, findRole, rolesOf, savePerson, saveRole, wasRemoved } from '../../warehouse/repositories/people.ts'
 import { endSession, findLiveSession, saveSession } from '../../warehouse/repositories/sessions.ts'
 import { hashPassword, verifyPassword } from './passwords.ts'
 import { type Caller, PERSON_ROLES, type PersonRole } from './roles.ts'
@@ -31,6 +31,14 @@ export class SignInLocked extends Error {
   override name = 'SignInLocked'
   constructor(readonly retryAfterSeconds: number) {
     super(`too many failed sign-ins; try again in ${Math.ceil(retryAfterSeconds / 60)} minutes`)
+  }
+}
+
+/** An admin removed the person from the tenant: single sign-on does not bring them back, an invite does. */
+export class RemovedFromTenant extends Error {
+  override name = 'RemovedFromTenant'
+  constructor(email: string, tenant: string) {
+    super(`${email} was removed from ${tenant} by an admin: ask an admin of ${tenant} for an invite`)
   }
 }
 
@@ -147,7 +155,8 @@ export class Accounts {
   /**
    * Signs in a person whose email an identity provider vouched for (single sign-on): a person
    * already known keeps their name, password and role; one new to the tenant gets `defaultRole`
-   * (and, new to Pulso, an account without a password), which the audit log records.
+   * (and, new to Pulso, an account without a password), which the audit log records. One an admin
+   * removed from the tenant is refused (RemovedFromTenant): removal holds until a new invite.
    */
   async signInVouchedFor(
     input: { tenant: string; email: string; name: string; defaultRole: PersonRole; address: string; provider: string },
@@ -156,6 +165,10 @@ export class Accounts {
     const email = normalizeEmail(input.email)
     const person = await findPerson(this.warehouse, email)
     let role = (await findRole(this.warehouse, input.tenant, email)) as PersonRole | undefined
+    if (!role && (await wasRemoved(this.warehouse, input.tenant, email))) {
+      this.logger?.info({ tenant: input.tenant, email, address: input.address }, 'single sign-on refused: removed from the tenant')
+      throw new RemovedFromTenant(email, input.tenant)
+    }
     const created = !role
     if (!person) await savePerson(this.warehouse, { email, name: input.name.trim().slice(0, 200) || email, password_hash: '' })
     if (!role) {

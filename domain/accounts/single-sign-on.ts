@@ -67,7 +67,9 @@ export class SingleSignOn {
    * the provider added.
    */
   async finish(tenant: string, settings: SsoTenant, callbackUrl: URL, pending: PendingSignIn): Promise<VouchedIdentity> {
-    const configuration = await this.configurationOf(tenant, settings)
+    const configuration = await this.configurationOf(tenant, settings).catch((error: Error) => {
+      throw new SingleSignOnRefused(`could not read the identity provider ${settings.issuer.href}: ${error.message}`, 'sso_failed')
+    })
     let claims: Record<string, unknown> | undefined
     try {
       const tokens = await oidc.authorizationCodeGrant(configuration, callbackUrl, {

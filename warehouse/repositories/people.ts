@@ -31,6 +31,17 @@ WHERE tenant = {tenant:String} AND email = {email:String} AND deleted = 0`,
   return row?.role
 }
 
+/** Whether an admin removed the person from `tenant` (their latest role there is a deletion). */
+export async function wasRemoved(warehouse: Warehouse, tenant: string, email: string): Promise<boolean> {
+  const [row] = await queryRows<{ removed: number }>(
+    warehouse,
+    `SELECT count() AS removed FROM ${warehouse.database}.people_roles FINAL
+WHERE tenant = {tenant:String} AND email = {email:String} AND deleted = 1`,
+    { tenant, email },
+  )
+  return Number(row?.removed ?? 0) > 0
+}
+
 /** The tenants where the person has a role, by tenant id. */
 export async function rolesOf(warehouse: Warehouse, email: string): Promise<{ tenant: string; role: string }[]> {
   return queryRows<{ tenant: string; role: string }>(
