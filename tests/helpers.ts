@@ -1,7 +1,7 @@
 // Test helpers: a real Pulso runtime on embedded chDB in a fresh temporary data folder.
 // chDB allows one data folder per process; vitest runs each test file in its own process,
 // so open one runtime per test file (in beforeAll) and close it in afterAll.
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { createApp } from '../api/app.ts'
@@ -78,4 +78,17 @@ export async function postEvents(pulso: TestPulso, key: string, body: string, co
 export async function getKpis(pulso: TestPulso, key: string, query: string) {
   const response = await pulso.app.request(`/v1/kpis?${query}`, { headers: { authorization: `Bearer ${key}` } })
   return { status: response.status, body: (await response.json()) as any }
+}
+
+/** GET `url` with a bearer key (acme's read key unless told), answering the status and the JSON body. */
+export async function getJson(pulso: TestPulso, url: string, key: string = TEST_KEYS.acmeRead) {
+  const response = await pulso.app.request(url, { headers: { authorization: `Bearer ${key}` } })
+  return { status: response.status, body: (await response.json()) as any }
+}
+
+/** Writes `yaml` as pulso.config.yaml in a new temporary folder and answers its path, for PULSO_CONFIG. */
+export function writeTestConfig(yaml: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'pulso-config-')), 'pulso.config.yaml')
+  writeFileSync(file, yaml)
+  return file
 }

@@ -1,38 +1,29 @@
 // `pulso costs` gives the numbers GET /v1/costs gives, for every grain and split, on the demo tenant
 // (America/Mexico_City, MXN: days cut in its zone, costs in its currency). The CLI runs as a user
 // runs it, in its own process on the data folder; the API is then asked in this process.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliDataFolder, fillDemo, utcDayFromToday } from '../../tests/cli-data-folder.ts'
 import { openTestPulso } from '../../tests/helpers.ts'
-import { runPulso } from '../../tests/run-pulso.ts'
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-costs-cli-'))
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, PULSO_DATA_DIR: dataDir, PULSO_LOG_LEVEL: 'silent', PULSO_HASH_KEY: 'k' }
-const pulso = async (...args: string[]) => {
-  const run = await runPulso(args, { env })
-  if (run.code !== 0) throw new Error(`pulso ${args.join(' ')} exited ${run.code}: ${run.stderr}`)
-  return run.stdout
-}
+const folder = cliDataFolder('costs-cli')
+const { pulso } = folder
 
 const cases = ['day', 'week', 'month', 'all'].flatMap((grain) => ['component', 'category'].map((by) => ({ grain, by })))
 const cli = new Map<string, unknown>()
 let range = { from: '', to: '' }
 
 beforeAll(async () => {
-  expect(await pulso('demo', '--days', '10', '--per-day', '30')).toMatch(/demo tenant filled/)
+  await fillDemo(folder)
   // a range a little wider than the demo's 10 days, so every period of the data is in it
-  const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10)
-  range = { from: day(-12), to: day(1) }
+  range = { from: utcDayFromToday(-12), to: utcDayFromToday(1) }
   for (const { grain, by } of cases)
     cli.set(`${grain} ${by}`, JSON.parse(await pulso('costs', '--from', range.from, '--to', range.to, '--grain', grain, '--by', by, '--json')))
 }, 240_000)
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+afterAll(() => folder.remove())
 
 describe('pulso costs', () => {
   it('prints the rows GET /v1/costs answers, for every grain and split', async () => {
-    const api = await openTestPulso({ PULSO_DEMO: '1', PULSO_API_KEYS: '' }, dataDir)
+    const api = await openTestPulso({ PULSO_DEMO: '1', PULSO_API_KEYS: '' }, folder.dataDir)
     try {
       for (const { grain, by } of cases) {
         const response = await api.app.request(`/v1/costs?from=${range.from}&to=${range.to}&grain=${grain}&by=${by}`, {
@@ -54,10 +45,10 @@ describe('pulso costs', () => {
     expect(table).toContain('demo: cost in MXN, by category')
     expect(table).toMatch(/period\s+category\s+conversations\s+resolved_conversations\s+cost/)
     expect(table).toContain('(none)')
-    const bad = await runPulso(['costs', '--from', range.from, '--to', range.to, '--by', 'intent'], { env })
+    const bad = await folder.run(['costs', '--from', range.from, '--to', range.to, '--by', 'intent'])
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('`by`: expected one of component, category')
-    const nobody = await runPulso(['costs', '--from', range.from, '--to', range.to, '--tenant', 'nobody'], { env })
+    const nobody = await folder.run(['costs', '--from', range.from, '--to', range.to, '--tenant', 'nobody'])
     expect(nobody.code).toBe(1)
     expect(nobody.stderr).toContain("unknown tenant 'nobody'")
   })

@@ -1,37 +1,28 @@
 // `pulso handoffs` gives the numbers GET /v1/handoffs/agents and /queues give, for every grain, on
 // the demo tenant (America/Mexico_City: days cut in its zone). The CLI runs as a user runs it, in
 // its own process on the data folder; the API is then asked in this process.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cliDataFolder, fillDemo, utcDayFromToday } from '../../tests/cli-data-folder.ts'
 import { openTestPulso } from '../../tests/helpers.ts'
-import { runPulso } from '../../tests/run-pulso.ts'
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-handoffs-cli-'))
-const env = { PATH: process.env.PATH, HOME: process.env.HOME, PULSO_DATA_DIR: dataDir, PULSO_LOG_LEVEL: 'silent', PULSO_HASH_KEY: 'k' }
-const pulso = async (...args: string[]) => {
-  const run = await runPulso(args, { env })
-  if (run.code !== 0) throw new Error(`pulso ${args.join(' ')} exited ${run.code}: ${run.stderr}`)
-  return run.stdout
-}
+const folder = cliDataFolder('handoffs-cli')
+const { pulso } = folder
 
 const cases = ['day', 'week', 'month', 'all'].flatMap((grain) => ['agent', 'queue'].map((by) => ({ grain, by })))
 const cli = new Map<string, unknown>()
 let range = { from: '', to: '' }
 
 beforeAll(async () => {
-  expect(await pulso('demo', '--days', '10', '--per-day', '30')).toMatch(/demo tenant filled/)
-  const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10)
-  range = { from: day(-12), to: day(1) }
+  await fillDemo(folder)
+  range = { from: utcDayFromToday(-12), to: utcDayFromToday(1) }
   for (const { grain, by } of cases)
     cli.set(`${grain} ${by}`, JSON.parse(await pulso('handoffs', '--from', range.from, '--to', range.to, '--grain', grain, '--by', by, '--json')))
 }, 240_000)
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+afterAll(() => folder.remove())
 
 describe('pulso handoffs', () => {
   it('prints the rows GET /v1/handoffs/agents and /queues answer, for every grain', async () => {
-    const api = await openTestPulso({ PULSO_DEMO: '1', PULSO_API_KEYS: '' }, dataDir)
+    const api = await openTestPulso({ PULSO_DEMO: '1', PULSO_API_KEYS: '' }, folder.dataDir)
     try {
       for (const { grain, by } of cases) {
         const response = await api.app.request(`/v1/handoffs/${by}s?from=${range.from}&to=${range.to}&grain=${grain}`, {
@@ -54,7 +45,7 @@ describe('pulso handoffs', () => {
     const table = await pulso('handoffs', '--from', range.from, '--to', range.to, '--by', 'agent')
     expect(table).toContain('demo: after the handoff, by agent')
     expect(table).toMatch(/period\s+agent\s+agent_name\s+conversations\s+handed_off/)
-    const bad = await runPulso(['handoffs', '--from', range.from, '--to', range.to, '--by', 'team'], { env })
+    const bad = await folder.run(['handoffs', '--from', range.from, '--to', range.to, '--by', 'team'])
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('`by`: expected one of agent, queue')
   })

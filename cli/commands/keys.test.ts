@@ -1,29 +1,18 @@
 // `pulso keys create|list|revoke`: a key printed once works against the API by its scope, is listed
 // without its secret, and is refused once revoked; configured keys keep working beside it.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { cliDataFolder } from '../../tests/cli-data-folder.ts'
 import { openTestPulso } from '../../tests/helpers.ts'
-import { runPulso } from '../../tests/run-pulso.ts'
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-keys-cli-'))
 const CONFIGURED = 'acme:read:acme-read-key-12'
-const env = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  PULSO_DATA_DIR: dataDir,
-  PULSO_LOG_LEVEL: 'silent',
-  PULSO_HASH_KEY: 'k',
-  PULSO_API_KEYS: CONFIGURED,
-}
-const pulso = (...args: string[]) => runPulso(['keys', ...args], { env })
+const folder = cliDataFolder('keys-cli', { PULSO_API_KEYS: CONFIGURED })
+const pulso = (...args: string[]) => folder.run(['keys', ...args])
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+afterAll(() => folder.remove())
 
 /** The role GET /v1/tenant answers for each key, or its status when refused. */
 async function tenantRoles(...keys: string[]): Promise<(string | number)[]> {
-  const server = await openTestPulso({ PULSO_API_KEYS: CONFIGURED }, dataDir)
+  const server = await openTestPulso({ PULSO_API_KEYS: CONFIGURED }, folder.dataDir)
   try {
     return await Promise.all(
       keys.map(async (key) => {

@@ -1,17 +1,11 @@
 // `pulso sla` gives the answer GET /v1/handoffs/sla gives, for every grain, per period and per
 // queue, on the demo tenant with an SLA policy per demo queue; both read running clocks at the same
 // instant (--as-of, as_of).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { openTestPulso } from '../../tests/helpers.ts'
-import { runPulso } from '../../tests/run-pulso.ts'
+import { cliDataFolder, fillDemo, utcDayFromToday } from '../../tests/cli-data-folder.ts'
+import { openTestPulso, writeTestConfig } from '../../tests/helpers.ts'
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-sla-cli-'))
-const configFile = path.join(dataDir, 'sla.config.yaml')
-writeFileSync(
-  configFile,
+const configFile = writeTestConfig(
   `sla:
   demo:
     policies:
@@ -19,19 +13,8 @@ writeFileSync(
       - { first_reply_minutes: 5, resolution_minutes: 1440 }
 `,
 )
-const env = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  PULSO_DATA_DIR: dataDir,
-  PULSO_LOG_LEVEL: 'silent',
-  PULSO_HASH_KEY: 'k',
-  PULSO_CONFIG: configFile,
-}
-const pulso = async (...args: string[]) => {
-  const run = await runPulso(args, { env })
-  if (run.code !== 0) throw new Error(`pulso ${args.join(' ')} exited ${run.code}: ${run.stderr}`)
-  return run.stdout
-}
+const folder = cliDataFolder('sla-cli', { PULSO_CONFIG: configFile })
+const { pulso } = folder
 
 const cases = ['day', 'week', 'all'].flatMap((grain) => [undefined, 'queue'].map((by) => ({ grain, by })))
 const cli = new Map<string, unknown>()
@@ -39,20 +22,19 @@ const asOf = new Date().toISOString()
 let range = { from: '', to: '' }
 
 beforeAll(async () => {
-  expect(await pulso('demo', '--days', '10', '--per-day', '30')).toMatch(/demo tenant filled/)
-  const day = (offset: number) => new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10)
-  range = { from: day(-12), to: day(-2) }
+  await fillDemo(folder)
+  range = { from: utcDayFromToday(-12), to: utcDayFromToday(-2) }
   for (const { grain, by } of cases)
     cli.set(
       `${grain} ${by}`,
       JSON.parse(await pulso('sla', '--from', range.from, '--to', range.to, '--grain', grain, ...(by ? ['--by', by] : []), '--as-of', asOf, '--json')),
     )
 }, 240_000)
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+afterAll(() => folder.remove())
 
 describe('pulso sla', () => {
   it('prints what GET /v1/handoffs/sla answers, for every grain, per period and per queue', async () => {
-    const api = await openTestPulso({ PULSO_DEMO: '1', PULSO_API_KEYS: '', PULSO_CONFIG: configFile }, dataDir)
+    const api = await openTestPulso({ PULSO_DEMO: '1', PULSO_API_KEYS: '', PULSO_CONFIG: configFile }, folder.dataDir)
     try {
       for (const { grain, by } of cases) {
         const response = await api.app.request(`/v1/handoffs/sla?from=${range.from}&to=${range.to}&grain=${grain}${by ? `&by=${by}` : ''}&as_of=${asOf}`, {
@@ -78,7 +60,7 @@ describe('pulso sla', () => {
     expect(table).toMatch(/period\s+queue\s+conversations\s+met\s+breached\s+pending/)
     expect(table).toMatch(/breached: \d+/)
     expect(table).toMatch(/conversation_id\s+started_on\s+queue\s+first_reply\s+resolution/)
-    const bad = await runPulso(['sla', '--from', range.from, '--to', range.to, '--by', 'agent'], { env })
+    const bad = await folder.run(['sla', '--from', range.from, '--to', range.to, '--by', 'agent'])
     expect(bad.code).not.toBe(0)
     expect(bad.stderr).toContain('`by`: expected queue')
   })

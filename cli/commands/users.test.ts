@@ -1,28 +1,16 @@
 // `pulso users create` makes a person who can then sign in: with a generated password printed
 // once, or with one read from standard input; bad input is an error naming it.
-import { mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
+import { cliDataFolder } from '../../tests/cli-data-folder.ts'
 import { openTestPulso } from '../../tests/helpers.ts'
-import { runPulso } from '../../tests/run-pulso.ts'
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-users-cli-'))
-const env = {
-  PATH: process.env.PATH,
-  HOME: process.env.HOME,
-  PULSO_DATA_DIR: dataDir,
-  PULSO_LOG_LEVEL: 'silent',
-  PULSO_HASH_KEY: 'k',
-  PULSO_API_KEYS: 'acme:read:acme-read-key-12',
-}
-const create = (args: string[], input?: string) =>
-  runPulso(['users', 'create', '--tenant', 'acme', '--name', 'Ana Admin', '--role', 'admin', ...args], { env, input })
+const folder = cliDataFolder('users-cli', { PULSO_API_KEYS: 'acme:read:acme-read-key-12' })
+const create = (args: string[], input?: string) => folder.run(['users', 'create', '--tenant', 'acme', '--name', 'Ana Admin', '--role', 'admin', ...args], input)
 
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+afterAll(() => folder.remove())
 
 async function signIn(email: string, password: string): Promise<number> {
-  const pulso = await openTestPulso({ PULSO_API_KEYS: 'acme:read:acme-read-key-12' }, dataDir)
+  const pulso = await openTestPulso({ PULSO_API_KEYS: 'acme:read:acme-read-key-12' }, folder.dataDir)
   try {
     const response = await pulso.app.request('/v1/session', {
       method: 'POST',
@@ -55,9 +43,9 @@ describe('pulso users create', () => {
 
   it('refuses a short password, an unknown role or tenant, and a second role in the same tenant', async () => {
     expect((await create(['--email', 'cy@acme.test', '--password-stdin'], 'short\n')).stderr).toBe('pulso: password: is shorter than 12 characters\n')
-    const badRole = await runPulso(['users', 'create', '--tenant', 'acme', '--email', 'cy@acme.test', '--name', 'Cy', '--role', 'owner'], { env })
+    const badRole = await folder.run(['users', 'create', '--tenant', 'acme', '--email', 'cy@acme.test', '--name', 'Cy', '--role', 'owner'])
     expect(badRole.stderr).toBe('pulso: role: expected one of viewer, editor, admin\n')
-    const badTenant = await runPulso(['users', 'create', '--tenant', 'nope', '--email', 'cy@acme.test', '--name', 'Cy', '--role', 'viewer'], { env })
+    const badTenant = await folder.run(['users', 'create', '--tenant', 'nope', '--email', 'cy@acme.test', '--name', 'Cy', '--role', 'viewer'])
     expect(badTenant.stderr).toMatch(/^pulso: unknown tenant 'nope'/)
     const again = await create(['--email', 'ana@acme.test'])
     expect(again.code).toBe(1)
@@ -66,14 +54,14 @@ describe('pulso users create', () => {
 })
 
 describe('pulso users list, role and remove', () => {
-  const users = (args: string[]) => runPulso(['users', ...args, '--tenant', 'acme'], { env })
+  const users = (args: string[]) => folder.run(['users', ...args, '--tenant', 'acme'])
 
   it("list the tenant's people, change a role, and remove a person, who then cannot sign in", async () => {
     await create(['--email', 'lia@acme.test', '--password-stdin'], 'lia-chose-this-one\n')
-    await runPulso(['users', 'create', '--tenant', 'acme', '--email', 'max@acme.test', '--name', 'Max', '--role', 'viewer', '--password-stdin'], {
-      env,
-      input: 'max-chose-this-one\n',
-    })
+    await folder.run(
+      ['users', 'create', '--tenant', 'acme', '--email', 'max@acme.test', '--name', 'Max', '--role', 'viewer', '--password-stdin'],
+      'max-chose-this-one\n',
+    )
     const listed = await users(['list'])
     expect(listed.code).toBe(0)
     expect(listed.stdout).toContain('max@acme.test\tviewer\tMax\n')
