@@ -1,10 +1,7 @@
 // Drill-down: events in through POST /v1/events; the conversations behind a number, one
 // conversation's timeline, the handoff breakdown and the tenant settings out, on real chDB.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { event, getKpis, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
+import { event, getJson, getKpis, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso, writeTestConfig } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
@@ -73,17 +70,13 @@ const events = [
 // globex: same conversation id, same day; never visible with an acme key and vice versa.
 const globex = [event({ tenant_id: 'globex', event_id: 'g1', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z', sender: 'customer' })]
 
-async function get(pathAndQuery: string, key: string = TEST_KEYS.acmeRead) {
-  const response = await pulso.app.request(pathAndQuery, { headers: { authorization: `Bearer ${key}` } })
-  return { status: response.status, body: (await response.json()) as any }
-}
+const get = (pathAndQuery: string, key?: string) => getJson(pulso, pathAndQuery, key)
 const ids = (body: any) => body.rows.map((r: any) => r.conversation_id)
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pulso-conv-config-'))
-  const configFile = path.join(dir, 'pulso.config.yaml')
-  writeFileSync(configFile, 'tenants:\n  acme:\n    name: Acme Retail\n    timezone: America/Mexico_City\n    currency: MXN\n')
-  pulso = await openTestPulso({ PULSO_CONFIG: configFile })
+  pulso = await openTestPulso({
+    PULSO_CONFIG: writeTestConfig('tenants:\n  acme:\n    name: Acme Retail\n    timezone: America/Mexico_City\n    currency: MXN\n'),
+  })
   expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(events.length)
   expect((await postEvents(pulso, TEST_KEYS.globexIngest, ndjson(globex))).body.accepted).toBe(1)
 })

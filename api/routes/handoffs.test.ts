@@ -1,11 +1,8 @@
 // Events in through POST /v1/events, the KPIs after the handoff out of GET /v1/handoffs/agents and
 // /v1/handoffs/queues, on real chDB. acme reports in UTC; one agent has a display name in the
 // configuration. Every expected number is computed by hand in the comments.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
+import { event, getJson, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso, writeTestConfig } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
@@ -57,10 +54,7 @@ const events = [
 const lateAgentMessage = message('c2-3', 'c2', '2024-03-01T11:10:00Z', 'agent', { agent_id: 'a2' })
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pulso-handoffs-'))
-  const configFile = path.join(dir, 'pulso.config.yaml')
-  writeFileSync(configFile, 'agents:\n  acme:\n    a1: Ana\n')
-  pulso = await openTestPulso({ PULSO_CONFIG: configFile })
+  pulso = await openTestPulso({ PULSO_CONFIG: writeTestConfig('agents:\n  acme:\n    a1: Ana\n') })
   expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(events.length)
   expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([lateAgentMessage]))).body.accepted).toBe(1)
   // another tenant's handoff on the same day never counts for acme
@@ -69,10 +63,7 @@ beforeAll(async () => {
 })
 afterAll(async () => pulso?.cleanup())
 
-async function get(url: string) {
-  const response = await pulso.app.request(url, { headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` } })
-  return { status: response.status, body: (await response.json()) as any }
-}
+const get = (url: string) => getJson(pulso, url)
 
 describe('GET /v1/handoffs/queues', () => {
   it('gives each queue its conversations, times, reopened, CSAT and FCR', async () => {

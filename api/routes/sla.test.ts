@@ -2,12 +2,9 @@
 // /v1/handoffs/sla, the conversations drill-down and a goal on sla_breach_rate, on real chDB. acme is
 // in Mexico City (UTC−6), open Monday to Friday 09:00–18:00; 2024-03-01 is a Friday. Every expected
 // number is computed by hand in the comments.
-import { mkdtempSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { conversationSla } from '../../domain/sla/sla-report.ts'
-import { event, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
+import { event, getJson, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso, writeTestConfig } from '../../tests/helpers.ts'
 import type { HandedOffConversation } from '../../warehouse/repositories/handoff-kpis.ts'
 
 let pulso: TestPulso
@@ -68,17 +65,12 @@ const events = [
 ]
 
 beforeAll(async () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'pulso-sla-'))
-  writeFileSync(path.join(dir, 'pulso.config.yaml'), CONFIG)
-  pulso = await openTestPulso({ PULSO_CONFIG: path.join(dir, 'pulso.config.yaml') })
+  pulso = await openTestPulso({ PULSO_CONFIG: writeTestConfig(CONFIG) })
   expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson(events))).body.accepted).toBe(events.length)
 })
 afterAll(async () => pulso?.cleanup())
 
-async function get(url: string) {
-  const response = await pulso.app.request(url, { headers: { authorization: `Bearer ${TEST_KEYS.acmeRead}` } })
-  return { status: response.status, body: (await response.json()) as any }
-}
+const get = (url: string) => getJson(pulso, url)
 
 describe('GET /v1/handoffs/sla', () => {
   it('checks each handed-off conversation against its queue’s policy in business hours, per day', async () => {
