@@ -71,8 +71,8 @@ export async function parseBody<T extends z.ZodType>(schema: T, request: Request
   let body: unknown
   try {
     body = await request.json()
-  } catch {
-    throw new ApiError(400, 'bad_request', 'the body must be a JSON object')
+  } catch (error) {
+    throw new ApiError(400, 'bad_request', `the body is not valid JSON: ${(error as Error).message}`)
   }
   return parseInput(schema, body)
 }

@@ -11,7 +11,7 @@ import { audit } from '../audit.ts'
 import { ApiError } from '../errors.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseInput } from '../validation.ts'
+import { parseBody } from '../validation.ts'
 
 const newKeySchema = z.object({
   name: z.string().trim().min(1, 'is empty').max(100, 'is longer than 100 characters'),
@@ -23,13 +23,7 @@ export function apiKeysRoutes(options: { apiKeys: ApiKey[]; warehouse: Warehouse
   return new Hono<{ Variables: AuthVariables }>()
     .get('/', requireRole(options.apiKeys, 'manage'), async (c) => c.json({ keys: await listManagedKeys(warehouse, c.get('apiKey').tenant) }))
     .post('/', requireRole(options.apiKeys, 'manage'), limitBody(JSON_BODY_BYTES, 'send {name, scope}'), async (c) => {
-      let body: unknown
-      try {
-        body = await c.req.json()
-      } catch (error) {
-        throw new ApiError(400, 'bad_request', `body is not valid JSON: ${(error as Error).message}`)
-      }
-      const input = parseInput(newKeySchema, body)
+      const input = await parseBody(newKeySchema, c.req.raw)
       const caller = c.get('apiKey')
       let made: Awaited<ReturnType<typeof createApiKey>>
       try {

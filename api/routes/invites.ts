@@ -3,7 +3,6 @@
 // makes the person (or gives an existing one the role) and signs them in with the session cookie,
 // as POST /v1/session does. A used, expired or unknown token is refused with the reason.
 import { Hono } from 'hono'
-import { setCookie } from 'hono/cookie'
 import { z } from 'zod'
 import type { ApiKey } from '../../config/config.ts'
 import type { SessionResponse } from '../../definitions/api.ts'
@@ -11,25 +10,18 @@ import type { InviteCreated, InviteInfo } from '../../definitions/people.ts'
 import { AccountError, type Accounts } from '../../domain/accounts/accounts.ts'
 import { acceptInvite, createInvite, InviteRefused, openInvite } from '../../domain/accounts/invites.ts'
 import { changedBy } from '../audit.ts'
-import { clientAddress, overHttps } from '../client-address.ts'
+import { clientAddress } from '../client-address.ts'
 import { ApiError } from '../errors.ts'
-import { type AuthVariables, requireRole, SESSION_COOKIE } from '../middleware/auth.ts'
+import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseInput } from '../validation.ts'
+import { sessionAnswer, setSessionCookie } from '../session-cookie.ts'
+import { parseBody } from '../validation.ts'
 
 const newInviteSchema = z.object({ email: z.string().min(1, 'is empty').max(320, 'is longer than 320 characters'), role: z.string() })
 const acceptSchema = z.object({
   name: z.string().max(200, 'is longer than 200 characters').optional(),
   password: z.string().min(1, 'is empty').max(1024, 'is longer than 1024 characters'),
 })
-
-async function jsonBody(c: { req: { json: () => Promise<unknown> } }): Promise<unknown> {
-  try {
-    return await c.req.json()
-  } catch (error) {
-    throw new ApiError(400, 'bad_request', `body is not valid JSON: ${(error as Error).message}`)
-  }
-}
 
 /** Used and expired invites are gone (410), an unknown one was never there (404); bad input is 400. */
 function asApiError(error: unknown): unknown {
@@ -44,7 +36,7 @@ export function invitesRoutes(options: { apiKeys: ApiKey[]; accounts: Accounts }
   const trustProxy = accounts.settings.trustProxy
   return new Hono<{ Variables: AuthVariables }>()
     .post('/', requireRole(options.apiKeys, 'manage'), limitBody(JSON_BODY_BYTES, 'send {email, role}'), async (c) => {
-      const input = parseInput(newInviteSchema, await jsonBody(c))
+      const input = await parseBody(newInviteSchema, c.req.raw)
       try {
         const made = await createInvite(accounts, { tenant: c.get('apiKey').tenant, ...input }, changedBy(c, trustProxy))
         // the token travels in the fragment: browsers do not send it to servers or proxies' logs
@@ -72,24 +64,11 @@ export function invitesRoutes(options: { apiKeys: ApiKey[]; accounts: Accounts }
       // only JSON, as for POST /v1/session: no other site's form can sign a browser in
       if (!(c.req.header('content-type') ?? '').includes('application/json'))
         throw new ApiError(415, 'unsupported_media_type', 'send {"name", "password"} as application/json')
-      const input = parseInput(acceptSchema, await jsonBody(c))
+      const input = await parseBody(acceptSchema, c.req.raw)
       try {
         const signedIn = await acceptInvite(accounts, c.req.param('token'), { ...input, address: clientAddress(c, trustProxy) })
-        setCookie(c, SESSION_COOKIE, signedIn.sessionId, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'Lax',
-          secure: overHttps(c, trustProxy),
-          expires: signedIn.expiresAt,
-        })
-        return c.json({
-          email: signedIn.caller.actor,
-          name: signedIn.name,
-          tenant: signedIn.caller.tenant,
-          role: signedIn.caller.role,
-          expires_at: signedIn.expiresAt.toISOString(),
-          csrf_token: signedIn.csrfToken,
-        } satisfies SessionResponse)
+        setSessionCookie(c, signedIn, trustProxy)
+        return c.json(sessionAnswer(signedIn) satisfies SessionResponse)
       } catch (error) {
         throw asApiError(error)
       }

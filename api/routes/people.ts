@@ -12,7 +12,7 @@ import { changedBy } from '../audit.ts'
 import { ApiError } from '../errors.ts'
 import { type AuthVariables, requireRole } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseInput } from '../validation.ts'
+import { parseBody } from '../validation.ts'
 
 const roleSchema = z.object({ role: z.enum(PERSON_ROLES, { error: `expected one of ${PERSON_ROLES.join(', ')}` }) })
 
@@ -32,13 +32,7 @@ export function peopleRoutes(options: { apiKeys: ApiKey[]; accounts: Accounts })
       return c.json({ tenant_id: tenant, people: await listPeople(accounts, tenant) } satisfies PeopleResponse)
     })
     .put('/:email', requireRole(options.apiKeys, 'manage'), limitBody(JSON_BODY_BYTES, 'send {role}'), async (c) => {
-      let body: unknown
-      try {
-        body = await c.req.json()
-      } catch (error) {
-        throw new ApiError(400, 'bad_request', `body is not valid JSON: ${(error as Error).message}`)
-      }
-      const { role } = parseInput(roleSchema, body)
+      const { role } = await parseBody(roleSchema, c.req.raw)
       try {
         return c.json(await changeRole(accounts, c.get('apiKey').tenant, c.req.param('email'), role, changedBy(c, trustProxy)))
       } catch (error) {

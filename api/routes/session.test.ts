@@ -155,6 +155,15 @@ describe('failed sign-ins', () => {
     expect(wrong.setCookie).toBe('')
   })
 
+  it('name a body that is not JSON, or one without a password', async () => {
+    const broken = await app.request('/v1/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"email": ' })
+    expect(broken.status).toBe(400)
+    expect(((await broken.json()) as { message: string }).message).toMatch(/^the body is not valid JSON: /)
+    const noPassword = await call('POST', '/v1/session', { body: { email: 'admin@acme.test' } })
+    expect(noPassword.status).toBe(400)
+    expect(noPassword.body.message).toBe('`password`: is required')
+  })
+
   it('are answered later past PULSO_SIGN_IN_SLOW_AFTER and lock the account at PULSO_SIGN_IN_LOCK_AFTER, even for the right password', async () => {
     waits.length = 0
     // from four addresses (X-Forwarded-For, trusted here), so the account's count is what slows

@@ -1,18 +1,17 @@
 // People's sessions: POST /v1/session signs in with an email and a password and sets the session
-// cookie (httpOnly: no script reads it; SameSite=Lax: other sites' requests do not carry it on
-// writes; Secure over HTTPS); GET /v1/session says who is signed in; DELETE /v1/session signs out.
-// The answers carry the CSRF token the dashboard sends with its writes, never the session id.
-import { type Context, Hono } from 'hono'
-import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+// cookie (see session-cookie.ts); GET /v1/session says who is signed in; DELETE /v1/session signs out.
+import { Hono } from 'hono'
+import { deleteCookie, getCookie } from 'hono/cookie'
 import { z } from 'zod'
 import type { AccountSettings } from '../../config/config.ts'
 import type { SessionResponse } from '../../definitions/api.ts'
 import { type Accounts, csrfTokenOf, SignInLocked, SignInRefused, TenantChoiceNeeded } from '../../domain/accounts/accounts.ts'
-import { clientAddress, overHttps } from '../client-address.ts'
+import { clientAddress } from '../client-address.ts'
 import { ApiError } from '../errors.ts'
 import { CSRF_HEADER, SESSION_COOKIE } from '../middleware/auth.ts'
 import { JSON_BODY_BYTES, limitBody } from '../middleware/body-limit.ts'
-import { parseInput } from '../validation.ts'
+import { sessionAnswer, sessionCookieOptions, setSessionCookie } from '../session-cookie.ts'
+import { parseBody } from '../validation.ts'
 
 const signInSchema = z.object({
   email: z.string().min(1, 'is empty').max(320, 'is longer than 320 characters'),
@@ -22,7 +21,6 @@ const signInSchema = z.object({
 
 export function sessionRoutes(options: { accounts: Accounts; settings: AccountSettings }) {
   const { accounts, settings } = options
-  const cookieOptions = (c: Context) => ({ path: '/', httpOnly: true, sameSite: 'Lax', secure: overHttps(c, settings.trustProxy) }) as const
 
   return new Hono()
     .post('/', limitBody(JSON_BODY_BYTES, 'send an email and a password'), async (c) => {
@@ -30,24 +28,11 @@ export function sessionRoutes(options: { accounts: Accounts; settings: AccountSe
       // does not answer, so no other site can sign a browser in to an account of its choosing.
       if (!(c.req.header('content-type') ?? '').includes('application/json'))
         throw new ApiError(415, 'unsupported_media_type', 'send {"email", "password"} as application/json')
-      let body: unknown
-      try {
-        body = await c.req.json()
-      } catch (error) {
-        throw new ApiError(400, 'bad_request', `body is not valid JSON: ${(error as Error).message}`)
-      }
-      const input = parseInput(signInSchema, body)
+      const input = await parseBody(signInSchema, c.req.raw)
       try {
         const signedIn = await accounts.signIn({ ...input, address: clientAddress(c, settings.trustProxy) })
-        setCookie(c, SESSION_COOKIE, signedIn.sessionId, { ...cookieOptions(c), expires: signedIn.expiresAt })
-        return c.json({
-          email: signedIn.caller.actor,
-          name: signedIn.name,
-          tenant: signedIn.caller.tenant,
-          role: signedIn.caller.role,
-          expires_at: signedIn.expiresAt.toISOString(),
-          csrf_token: signedIn.csrfToken,
-        } satisfies SessionResponse)
+        setSessionCookie(c, signedIn, settings.trustProxy)
+        return c.json(sessionAnswer(signedIn) satisfies SessionResponse)
       } catch (error) {
         if (error instanceof SignInRefused) throw new ApiError(401, 'sign_in_failed', error.message)
         if (error instanceof SignInLocked) throw new ApiError(429, 'sign_in_locked', error.message, { 'retry-after': String(error.retryAfterSeconds) })
@@ -59,14 +44,7 @@ export function sessionRoutes(options: { accounts: Accounts; settings: AccountSe
       const sessionId = getCookie(c, SESSION_COOKIE)
       const caller = sessionId ? await accounts.callerOfSession(sessionId) : undefined
       if (!sessionId || !caller) throw new ApiError(401, 'unauthorized', 'not signed in')
-      return c.json({
-        email: caller.actor,
-        name: caller.name,
-        tenant: caller.tenant,
-        role: caller.role,
-        expires_at: caller.expiresAt.toISOString(),
-        csrf_token: csrfTokenOf(sessionId),
-      } satisfies SessionResponse)
+      return c.json(sessionAnswer({ caller, name: caller.name, expiresAt: caller.expiresAt, csrfToken: csrfTokenOf(sessionId) }) satisfies SessionResponse)
     })
     .delete('/', async (c) => {
       const sessionId = getCookie(c, SESSION_COOKIE)
@@ -74,7 +52,7 @@ export function sessionRoutes(options: { accounts: Accounts; settings: AccountSe
         if (c.req.header(CSRF_HEADER) !== csrfTokenOf(sessionId)) throw new ApiError(403, 'csrf', `signing out needs the session's ${CSRF_HEADER} header`)
         await accounts.signOut(sessionId)
       }
-      deleteCookie(c, SESSION_COOKIE, cookieOptions(c))
+      deleteCookie(c, SESSION_COOKIE, sessionCookieOptions(c, settings.trustProxy))
       return c.body(null, 204)
     })
 }

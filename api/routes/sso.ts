@@ -8,14 +8,14 @@
 // The browser navigates here (no script): refusals are small pages that say why.
 import { createHash } from 'node:crypto'
 import { type Context, Hono } from 'hono'
-import { deleteCookie, getSignedCookie, setCookie, setSignedCookie } from 'hono/cookie'
+import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../../config/config.ts'
 import type { SsoTenant } from '../../config/sso.ts'
 import { type Accounts, RemovedFromTenant } from '../../domain/accounts/accounts.ts'
 import { type PendingSignIn, SingleSignOn, SingleSignOnRefused } from '../../domain/accounts/single-sign-on.ts'
 import { clientAddress, overHttps } from '../client-address.ts'
-import { SESSION_COOKIE } from '../middleware/auth.ts'
+import { setSessionCookie } from '../session-cookie.ts'
 
 export const SSO_FLOW_COOKIE = 'pulso_sso'
 /** How long a person has at the provider between start and callback. */
@@ -96,13 +96,7 @@ export function ssoRoutes(options: { config: PulsoConfig; accounts: Accounts; lo
           address,
           provider: settings.issuer.href,
         })
-        setCookie(c, SESSION_COOKIE, signedIn.sessionId, {
-          path: '/',
-          httpOnly: true,
-          sameSite: 'Lax',
-          secure: overHttps(c, config.accounts.trustProxy),
-          expires: signedIn.expiresAt,
-        })
+        setSessionCookie(c, signedIn, config.accounts.trustProxy)
         return c.redirect(home, 303)
       } catch (error) {
         if (error instanceof RemovedFromTenant) return refusalPage(c, 403, 'Sign-in refused', error.message, home)
