@@ -34,13 +34,17 @@ export function cliDataFolder(name: string, env: Record<string, string> = {}): C
   }
 }
 
-/** Fills the folder's demo tenant with `pulso demo`: 10 days of 30 conversations a day, up to today. */
-export async function fillDemo(folder: CliDataFolder): Promise<void> {
+/**
+ * Fills the folder's demo tenant with `pulso demo` (10 days of 30 conversations a day, up to today)
+ * and answers a range of dates a little wider than those days, so every period of the data is in it.
+ */
+export async function fillDemo(folder: CliDataFolder): Promise<{ from: string; to: string }> {
   const said = await folder.pulso('demo', '--days', '10', '--per-day', '30')
   if (!/demo tenant filled/.test(said)) throw new Error(`pulso demo did not fill the demo tenant: ${said}`)
+  return { from: utcDayFromToday(-12), to: utcDayFromToday(1) }
 }
 
-/** The UTC date `offset` days from today, YYYY-MM-DD (a range a little wider than the demo's days holds all of them). */
+/** The UTC date `offset` days from today, YYYY-MM-DD. */
 export function utcDayFromToday(offset: number): string {
   return new Date(Date.now() + offset * 86400_000).toISOString().slice(0, 10)
 }

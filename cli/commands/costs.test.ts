@@ -2,7 +2,7 @@
 // (America/Mexico_City, MXN: days cut in its zone, costs in its currency). The CLI runs as a user
 // runs it, in its own process on the data folder; the API is then asked in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliDataFolder, fillDemo, utcDayFromToday } from '../../tests/cli-data-folder.ts'
+import { cliDataFolder, fillDemo } from '../../tests/cli-data-folder.ts'
 import { openTestPulso } from '../../tests/helpers.ts'
 
 const folder = cliDataFolder('costs-cli')
@@ -13,9 +13,7 @@ const cli = new Map<string, unknown>()
 let range = { from: '', to: '' }
 
 beforeAll(async () => {
-  await fillDemo(folder)
-  // a range a little wider than the demo's 10 days, so every period of the data is in it
-  range = { from: utcDayFromToday(-12), to: utcDayFromToday(1) }
+  range = await fillDemo(folder)
   for (const { grain, by } of cases)
     cli.set(`${grain} ${by}`, JSON.parse(await pulso('costs', '--from', range.from, '--to', range.to, '--grain', grain, '--by', by, '--json')))
 }, 240_000)

@@ -2,7 +2,7 @@
 // the demo tenant (America/Mexico_City: days cut in its zone). The CLI runs as a user runs it, in
 // its own process on the data folder; the API is then asked in this process.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { cliDataFolder, fillDemo, utcDayFromToday } from '../../tests/cli-data-folder.ts'
+import { cliDataFolder, fillDemo } from '../../tests/cli-data-folder.ts'
 import { openTestPulso } from '../../tests/helpers.ts'
 
 const folder = cliDataFolder('handoffs-cli')
@@ -13,8 +13,7 @@ const cli = new Map<string, unknown>()
 let range = { from: '', to: '' }
 
 beforeAll(async () => {
-  await fillDemo(folder)
-  range = { from: utcDayFromToday(-12), to: utcDayFromToday(1) }
+  range = await fillDemo(folder)
   for (const { grain, by } of cases)
     cli.set(`${grain} ${by}`, JSON.parse(await pulso('handoffs', '--from', range.from, '--to', range.to, '--grain', grain, '--by', by, '--json')))
 }, 240_000)
