@@ -2,24 +2,11 @@
 // /v1/handoffs/queues, on real chDB. acme reports in UTC; one agent has a display name in the
 // configuration. Every expected number is computed by hand in the comments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { handoff, message, resolved } from '../../tests/conversation-events.ts'
 import { event, getJson, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso, writeTestConfig } from '../../tests/helpers.ts'
 
 let pulso: TestPulso
 
-const message = (id: string, conversation: string, at: string, sender: string, more: Record<string, unknown> = {}) =>
-  event({ event_id: id, conversation_id: conversation, occurred_at: at, sender, ...more })
-const handoff = (id: string, conversation: string, at: string, queue?: string) =>
-  event({
-    event_id: id,
-    conversation_id: conversation,
-    occurred_at: at,
-    type: 'handoff',
-    reason: 'customer_request',
-    context: { transcript: true, customer_profile: true, intent: 'billing' },
-    ...(queue ? { queue } : {}),
-  })
-const resolved = (id: string, conversation: string, at: string) =>
-  event({ event_id: id, conversation_id: conversation, occurred_at: at, type: 'resolved', resolved_by: 'agent' })
 const csat = (id: string, conversation: string, at: string, score: number) =>
   event({ event_id: id, conversation_id: conversation, occurred_at: at, type: 'csat', score })
 

@@ -4,7 +4,8 @@
 // number is computed by hand in the comments.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { conversationSla } from '../../domain/sla/sla-report.ts'
-import { event, getJson, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso, writeTestConfig } from '../../tests/helpers.ts'
+import { handoff, message, resolved } from '../../tests/conversation-events.ts'
+import { getJson, ndjson, openTestPulso, postEvents, TEST_KEYS, type TestPulso, writeTestConfig } from '../../tests/helpers.ts'
 import type { HandedOffConversation } from '../../warehouse/repositories/handoff-kpis.ts'
 
 let pulso: TestPulso
@@ -21,21 +22,6 @@ goals:
   acme:
     - { id: sla, kpi: sla_breach_rate, target: 0.5, period: day }
 `
-
-const message = (id: string, conversation: string, at: string, sender: string) =>
-  event({ event_id: id, conversation_id: conversation, occurred_at: at, sender })
-const handoff = (id: string, conversation: string, at: string, queue: string) =>
-  event({
-    event_id: id,
-    conversation_id: conversation,
-    occurred_at: at,
-    type: 'handoff',
-    reason: 'customer_request',
-    context: { transcript: true, customer_profile: true, intent: 'x' },
-    queue,
-  })
-const resolved = (id: string, conversation: string, at: string) =>
-  event({ event_id: id, conversation_id: conversation, occurred_at: at, type: 'resolved', resolved_by: 'agent' })
 
 const events = [
   // s1, billing, across the weekend: customer Fri 17:00, handoff Fri 17:50, agent Mon 09:15 → first reply
