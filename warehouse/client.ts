@@ -7,6 +7,7 @@ import { type ClickHouseClient, type ClickHouseSettings, createClient } from '@c
 import type { PulsoConfig } from '../config/config.ts'
 import { type ClientConnection, openChdbConnection } from './chdb-connection.ts'
 import { DataFolderInUseError, dataFolderHolder, removeStaleScratchFiles } from './data-folder.ts'
+import { sqlString } from './sql-literals.ts'
 
 export type Warehouse = {
   client: ClickHouseClient
@@ -34,6 +35,8 @@ export const JIT_OFF: ClickHouseSettings = { compile_expressions: 0 }
 // expressions (see JIT_OFF).
 const DEFAULT_SETTINGS: ClickHouseSettings = {
   date_time_input_format: 'best_effort',
+  // a statement may carry long text written into it (withLongTextInlined); the default 256 KiB is short
+  max_query_size: '67108864',
   output_format_json_quote_64bit_integers: 0,
   ...JIT_OFF,
 }
@@ -88,13 +91,37 @@ export async function queryRows<T>(
   params: Record<string, unknown> = {},
   options: { signal?: AbortSignal } = {},
 ): Promise<T[]> {
-  const result = await warehouse.client.query({ query, query_params: params, format: 'JSONEachRow', abort_signal: options.signal })
+  const sent = withLongTextInlined(query, params)
+  const result = await warehouse.client.query({ query: sent.query, query_params: sent.params, format: 'JSONEachRow', abort_signal: options.signal })
   return result.json<T>()
 }
 
 /** Runs a statement that answers no rows (DDL, INSERT … SELECT, OPTIMIZE), with bound parameters. No per-query settings, as queryRows. */
 export async function runStatement(warehouse: Warehouse, query: string, params: Record<string, unknown> = {}): Promise<void> {
-  await warehouse.client.command({ query, query_params: params })
+  const sent = withLongTextInlined(query, params)
+  await warehouse.client.command({ query: sent.query, query_params: sent.params })
+}
+
+/** Bound text longer than this is written into the statement instead (withLongTextInlined). */
+export const LONGEST_BOUND_TEXT = 16 * 1024
+
+/**
+ * Bound parameters travel in the request's URL, which a ClickHouse server refuses past
+ * http_max_uri_size (1 MiB by default); the statement travels in the body. So a long String
+ * parameter (the id set of a large facts refresh) is written into the statement as a String
+ * literal, the same value of the same type; shorter ones stay bound.
+ */
+export function withLongTextInlined(query: string, params: Record<string, unknown>): { query: string; params: Record<string, unknown> } {
+  let inlined = query
+  const bound: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(params)) {
+    const placeholder = `{${name}:String}`
+    // split/join, not replaceAll: a replacement string would read `$&` in the value as a pattern
+    if (typeof value === 'string' && value.length > LONGEST_BOUND_TEXT && inlined.includes(placeholder))
+      inlined = inlined.split(placeholder).join(sqlString(value))
+    else bound[name] = value
+  }
+  return { query: inlined, params: bound }
 }
 
 /**

@@ -46,6 +46,17 @@ describe('embedded ClickHouse over the HTTP interface (for bench:ingest)', () =>
     ])
   })
 
+  it('takes a bound text longer than a URL may carry (an id set of a large facts refresh)', async () => {
+    // 60,000 ids of 20 characters: ~1.5 MB as JSON, past the 1 MiB a server reads in a URL
+    const ids = Array.from({ length: 60_000 }, (_, i) => `conversation-${String(i).padStart(7, '0')}`)
+    const [row] = await queryRows<{ n: number; last: string; quoted: string }>(
+      warehouse,
+      "SELECT length(JSONExtract({ids:String}, 'Array(String)')) AS n, JSONExtract({ids:String}, 'Array(String)')[-1] AS last, {odd:String} AS quoted",
+      { ids: JSON.stringify(ids), odd: `it's \\ $& ${'x'.repeat(20_000)}` },
+    )
+    expect(row).toEqual({ n: 60_000, last: 'conversation-0059999', quoted: `it's \\ $& ${'x'.repeat(20_000)}` })
+  })
+
   it('answers a bad statement with ClickHouse’s own error', async () => {
     await expect(queryRows(warehouse, 'SELECT no_such_column FROM pulso.events')).rejects.toThrow(/no_such_column/)
   })
