@@ -13,14 +13,23 @@ echo "== format and lint (biome; npm run format fixes what it can)"
 npx biome check .
 echo "== layers (dependency-cruiser: which folder may import which, no import cycle)"
 npm run --silent check:layers
+# Every temporary folder of the run (the broker's, the tests' data folders and config files) is
+# made under one folder, removed when the run ends: a test that forgets its own, or a run that is
+# interrupted, leaves nothing behind in /tmp.
+RUN_TMP="$(mktemp -d "${TMPDIR:-/tmp}/pulso-test-run-XXXXXX")"
+export TMPDIR="$RUN_TMP"
+KAFKA_TEST_DIR=""
+cleanup() {
+  if [ -n "$KAFKA_TEST_DIR" ]; then node --import tsx scripts/kafka/broker-cli.ts stop "$KAFKA_TEST_DIR" >/dev/null 2>&1 || true; fi
+  rm -rf "$RUN_TMP"
+}
+trap cleanup EXIT
 # The Kafka tests need a real broker: start one unless PULSO_KAFKA_BROKERS names one, stop it
 # after. In CI a broker that cannot start fails the run; elsewhere each Kafka test file then
 # tries a private broker of its own, and fails (never skips) if that cannot start either.
 if [ -z "${PULSO_KAFKA_BROKERS:-}" ]; then
   echo "== kafka broker"
-  KAFKA_TEST_DIR="$(mktemp -d "${TMPDIR:-/tmp}/pulso-test-kafka-XXXXXX")"
-  stop_kafka() { node --import tsx scripts/kafka/broker-cli.ts stop "$KAFKA_TEST_DIR" >/dev/null 2>&1 || true; rm -rf "$KAFKA_TEST_DIR"; }
-  trap stop_kafka EXIT
+  KAFKA_TEST_DIR="$(mktemp -d "$RUN_TMP/kafka-XXXXXX")"
   if PULSO_KAFKA_BROKERS="$(node --import tsx scripts/kafka/broker-cli.ts start "$KAFKA_TEST_DIR")"; then
     export PULSO_KAFKA_BROKERS
     echo "kafka broker at $PULSO_KAFKA_BROKERS"

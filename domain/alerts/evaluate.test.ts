@@ -1,7 +1,7 @@
 // Alerts reach a real local HTTP server once: deduplicated across runs and restarts, retried
 // after a failed delivery.
 
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -76,6 +76,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await pulso?.cleanup()
   await new Promise<void>((resolve) => server.close(() => resolve()))
+  // the data folder was given to openTestPulso, which then leaves it: both folders are this file's
+  rmSync(dataDir, { recursive: true, force: true })
+  rmSync(path.dirname(configPath), { recursive: true, force: true })
 })
 
 describe('alerts', () => {
