@@ -8,7 +8,7 @@ import type { Warehouse } from '../warehouse/client.ts'
 import { type KpiQuery, queryKpis } from '../warehouse/repositories/kpis.ts'
 import { periodEnd, periodStart, periodsBefore, todayIn } from './dates.ts'
 import { goalStatus } from './goal-status.ts'
-import { provisionalKpis } from './provisional.ts'
+import { isProvisional, lastDayOfRow } from './provisional.ts'
 import { slaBreachRates } from './sla/sla-report.ts'
 
 /** Reads KPI rows; the weekly review passes one that answers from rows it already has. */
@@ -63,9 +63,8 @@ export async function evaluateGoals(
       const row = rows.find((r) => String(r.period) === start && (!goal.segment || r[goal.segment.by] === goal.segment.value))
       const raw = row?.[goal.kpi]
       const value = typeof raw === 'number' ? raw : raw === null || raw === undefined ? null : Number(raw)
-      const end = periodEnd(start, goal.period)
-      const provisional = goal.kpi !== 'sla_breach_rate' && provisionalKpis(end < asOf ? end : asOf, today, [goal.kpi]).length > 0
-      history.push({ period_start: start, period_end: end, value, status: goalStatus(value, goal, provisional) })
+      const provisional = isProvisional(goal.kpi, lastDayOfRow(start, goal.period, asOf), today)
+      history.push({ period_start: start, period_end: periodEnd(start, goal.period), value, status: goalStatus(value, goal, provisional) })
     }
     const now = history[history.length - 1]!
     reports.push({

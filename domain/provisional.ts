@@ -3,17 +3,20 @@
 // the last day of its period. Such a value is shown, but marked, and never judged: the review
 // leaves it out of its deltas, and a goal's period with it has the status `provisional`.
 import type { KpiRow } from '../definitions/api.ts'
-import { type Grain, KPI_CATALOG, KPI_FIELDS, type KpiField } from '../definitions/kpis.ts'
+import { type Grain, KPI_CATALOG, KPI_FIELDS, type KpiField, type KpiName } from '../definitions/kpis.ts'
 import { addDays, periodEnd } from './dates.ts'
 
-/** The KPIs whose window is still open for a period whose last local day is `lastDay`, on local date `today`. */
-export function provisionalKpis(lastDay: string, today: string, fields: readonly KpiField[] = KPI_FIELDS): KpiField[] {
+/** Whether a KPI of the catalog can still change for a period whose last local day is `lastDay`, on local date `today`. */
+export function isProvisional(kpi: KpiName, lastDay: string, today: string): boolean {
   // A conversation of the period's last day, resolved that day, is final once provisionalDays
   // whole days have passed after it: at the start of lastDay + provisionalDays + 1.
-  return fields.filter((kpi) => {
-    const days = KPI_CATALOG[kpi].provisionalDays
-    return days > 0 && addDays(lastDay, days) >= today
-  })
+  const days = KPI_CATALOG[kpi].provisionalDays
+  return days > 0 && addDays(lastDay, days) >= today
+}
+
+/** The KPIs of `fields` (the mart's, by default) whose window is still open for that period. */
+export function provisionalKpis(lastDay: string, today: string, fields: readonly KpiField[] = KPI_FIELDS): KpiField[] {
+  return fields.filter((kpi) => isProvisional(kpi, lastDay, today))
 }
 
 /** The last day a KPI row's period counts conversations of: the period's end, or the query's last day if earlier. */
