@@ -103,7 +103,7 @@ program
 async function rebuildWithProgress(facts: import('../dbt-like-models/runner/conversation-facts.ts').ConversationFacts): Promise<number> {
   const { SingleBar, Presets } = await import('cli-progress')
   const bar = new SingleBar(
-    { format: 'rebuild {tenant} [{bar}] {percentage}% | {value}/{total} customers and conversations', hideCursor: true, stream: process.stderr },
+    { format: 'rebuild {tenant} [{bar}] {percentage}% | {value}/{total} parts of the tenant', hideCursor: true, stream: process.stderr },
     Presets.shades_classic,
   )
   let started = false

@@ -43,7 +43,9 @@ facts as (
         argMaxIf(events.use_case, events.occurred_at, events.use_case is not null) as use_case,
         argMaxIf(events.intent, events.occurred_at, events.intent is not null) as intent,
         argMaxIf(events.bot_version, events.occurred_at, events.bot_version is not null) as bot_version,
-        argMinIf(events.customer_id, events.occurred_at, events.customer_id is not null) as customer_id,
+        -- the customer: the first named (ties: the smaller id, so that every computation agrees;
+        -- a whole-tenant recomputation partitions conversations by it, see conversation-facts.ts)
+        argMinIf(events.customer_id, (events.occurred_at, events.customer_id), events.customer_id is not null) as customer_id,
         -- handoffs
         countIf(events.type = 'handoff') as handoffs,
         countIf(events.handoff_has_full_context) as handoffs_with_context,

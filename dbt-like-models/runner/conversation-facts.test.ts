@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type BatchItem, Intake, prepareBatch } from '../../ingest/intake.ts'
 import { Random } from '../../ingest/simulator/random.ts'
 import { simulate } from '../../ingest/simulator/simulator.ts'
-import { event, getKpis, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
+import { event, eventRow, getKpis, openTestPulso, TEST_KEYS, type TestPulso } from '../../tests/helpers.ts'
 import { queryRows } from '../../warehouse/client.ts'
 import { insertEventRows } from '../../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
@@ -59,6 +59,82 @@ describe('stored conversation facts', () => {
     // and a rebuild from the events gives the same rows
     await pulso.facts.rebuild()
     expect(await differences('acme')).toMatchObject({ stored: result.full, onlyStored: [], onlyFull: [] })
+  })
+
+  it('rebuilt in several partitions of a tenant, equal the full computation', async () => {
+    // A rebuild reads a large tenant in partitions; one that splits what a conversation's facts
+    // depend on gets them wrong. Here: customers coming back (first contact resolution looks at
+    // their next conversation), conversations naming two customers at the same millisecond (the
+    // smaller id is their customer), WhatsApp sessions Pulso cuts per customer beside that
+    // customer's other conversations, an 'auto' id without a customer, conversations without one.
+    const tenant_id = 'umbrella'
+    const day = (d: number, time: string) => `2024-12-${String(d).padStart(2, '0')}T${time}Z`
+    const events: Record<string, unknown>[] = simulate({ tenantId: tenant_id, endDate: new Date('2024-12-11T00:00:00Z'), days: 10, conversationsPerDay: 30 })
+    for (let i = 0; i < 12; i++) {
+      const pair = { tenant_id, conversation_id: `pair-${i}` }
+      events.push(
+        { ...pair, event_id: 'a', customer_id: `pa-${i}`, occurred_at: day(2, '10:00:00.123') },
+        { ...pair, event_id: 'b', customer_id: `pb-${i}`, occurred_at: day(2, '10:00:00.123') },
+        { ...pair, event_id: 'r', type: 'resolved', resolved_by: 'bot', occurred_at: day(2, '10:05:00') },
+        { tenant_id, conversation_id: `pair-${i}-next`, event_id: 'n', customer_id: `pa-${i}`, occurred_at: day(4, '10:00:00') },
+      )
+    }
+    for (let i = 0; i < 12; i++) {
+      const customer_id = `wa-${i}`
+      events.push(
+        { tenant_id, conversation_id: 'auto', event_id: `wa-${i}-1`, customer_id, occurred_at: day(3, '09:00:00') },
+        { tenant_id, conversation_id: 'auto', event_id: `wa-${i}-2`, customer_id, type: 'resolved', resolved_by: 'bot', occurred_at: day(3, '09:10:00') },
+        { tenant_id, conversation_id: 'auto:wa', event_id: `wa-${i}-3`, customer_id, occurred_at: day(6, '09:00:00') },
+        { tenant_id, conversation_id: 'auto:wa', event_id: `wa-${i}-4`, customer_id, type: 'resolved', resolved_by: 'bot', occurred_at: day(6, '09:10:00') },
+        { tenant_id, conversation_id: `wa-${i}-web`, event_id: 'w', customer_id, occurred_at: day(8, '09:00:00') },
+        { tenant_id, conversation_id: `anon-${i}`, event_id: 'x', occurred_at: day(5, '09:00:00') },
+        { tenant_id, conversation_id: `anon-${i}`, event_id: 'y', type: 'resolved', resolved_by: 'bot', occurred_at: day(5, '09:01:00') },
+      )
+    }
+    events.push({ tenant_id, conversation_id: 'auto', event_id: 'no-customer', sender: 'bot', occurred_at: day(7, '09:00:00') })
+    await insertEventRows(
+      pulso.warehouse,
+      events.map((e) => eventRow(e)),
+    )
+
+    const eventsPerPartition = 400
+    const partitions = Math.ceil(events.length / eventsPerPartition)
+    // the rule is put to the test: customers whose conversations a wrong rule would split across partitions
+    const partitionOf = async (ids: string[]) =>
+      (
+        await queryRows<{ p: number }>(pulso.warehouse, `SELECT toUInt32(cityHash64(arrayJoin({ids:Array(String)})) % {k:UInt32}) AS p`, {
+          ids,
+          k: partitions,
+        })
+      ).map((r) => r.p)
+    const [pa, pb, wa, web] = await Promise.all([
+      partitionOf(Array.from({ length: 12 }, (_, i) => `pa-${i}`)),
+      partitionOf(Array.from({ length: 12 }, (_, i) => `pb-${i}`)),
+      partitionOf(Array.from({ length: 12 }, (_, i) => `wa-${i}`)),
+      partitionOf(Array.from({ length: 12 }, (_, i) => `wa-${i}-web`)),
+    ])
+    expect(pa.some((p, i) => p !== pb[i])).toBe(true)
+    expect(wa.some((p, i) => p !== web[i])).toBe(true)
+
+    const progress: [number, number][] = []
+    await pulso.facts.rebuild((done, total, tenantId) => tenantId === tenant_id && progress.push([done, total]), eventsPerPartition)
+    expect(partitions).toBeGreaterThanOrEqual(5)
+    expect(progress.at(-1)).toEqual([partitions, partitions])
+    const result = await differences(tenant_id)
+    expect(result).toMatchObject({ onlyStored: [], onlyFull: [] })
+    expect(result.stored).toBe(result.full)
+    // the customer of a two-customer conversation is pa-i, who comes back two days later: not resolved at first contact
+    const pairs = await queryRows<{ customer_id: string; first_contact_resolved: number }>(
+      pulso.warehouse,
+      `SELECT customer_id, first_contact_resolved FROM ${pulso.warehouse.database}.fct_conversations
+WHERE tenant_id = 'umbrella' AND conversation_id = 'pair-0'`,
+    )
+    expect(pairs).toEqual([{ customer_id: 'pa-0', first_contact_resolved: 0 }])
+    // the helper table of the partitions is gone
+    const helpers = await queryRows(pulso.warehouse, `SELECT name FROM system.tables WHERE database = {db:String} AND name LIKE '%\\_partitions\\_%'`, {
+      db: pulso.warehouse.database,
+    })
+    expect(helpers).toEqual([])
   })
 
   it('moves a conversation whose earlier event arrives late, leaving no trace in the old day', async () => {

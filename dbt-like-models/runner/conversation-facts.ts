@@ -12,6 +12,7 @@
 // a newer version replaces a row at the same sort key. A row whose key changed (an earlier event
 // moved a conversation's start) or that no longer exists (a joined session) gets a delete marker:
 // see markStaleRows, which also settles two writers racing over one conversation or customer.
+import { createHash } from 'node:crypto'
 import { queryRows, runStatement, type Warehouse } from '../../warehouse/client.ts'
 import { stringSet, stringSetParam } from '../../warehouse/string-set.ts'
 import { isAutoConversationId, TouchedConversations } from '../../warehouse/touched-conversations.ts'
@@ -21,6 +22,9 @@ import type { Project } from './project.ts'
 export const CONVERSATION_FACTS_MODEL = 'fct_conversations'
 
 const AUTO_SQL = (column: string) => `(${column} = 'auto' OR startsWith(${column}, 'auto:'))`
+
+/** An event whose conversation Pulso cuts itself (stg_events' sessions of a customer). */
+const AUTO_WITH_CUSTOMER_SQL = `(${AUTO_SQL('conversation_id')} AND customer_id IS NOT NULL)`
 
 /** The conversations one recomputation covers: complete, with every conversation of every customer in it. */
 type Scope = { tenantId: string; conversations: string[]; autoIds: string[]; customers: string[] }
@@ -36,6 +40,25 @@ function scopeParams(scope: Scope): Record<string, unknown> {
 
 /** Customers (or conversations) a bulk recomputation takes at once: few passes over the tenant's keys, bounded memory. */
 const BULK_CHUNK = 20_000
+
+/**
+ * Stored event rows a whole-tenant recomputation reads in one query, about: the query holds the
+ * conversations of all the events it reads in memory at once, so a larger tenant is read in
+ * several partitions to bound each query's memory.
+ */
+const EVENTS_PER_PARTITION = 1_500_000
+
+// How a whole-tenant recomputation splits the tenant's events into partitions: each partition
+// must hold all events of its conversations and all conversations of its customers (first
+// contact resolution looks at the customer's next conversation). An event Pulso cuts into
+// sessions ('auto' id with a customer) goes by its customer, whose events make up those
+// sessions; every other event goes by its conversation's customer, or the conversation's id when
+// it has none. Both hash the customer alike, so a customer's sessions and other conversations
+// land in one partition. The check for stale rows relies on it too: it deletes a customer's
+// conversation written at an older version than the customer's newest (markStaleRows).
+
+/** A conversation's customer exactly as int_conversations computes it: the first named, ties to the smaller id. */
+const CONVERSATION_CUSTOMER_SQL = 'argMinIf(customer_id, (occurred_at, customer_id), customer_id IS NOT NULL)'
 
 // Customers of customers' conversations: a conversation whose events name two customers links
 // them. Real data settles after one or two rounds; the bound only stops a pathological chain.
@@ -150,45 +173,76 @@ export class ConversationFacts {
   }
 
   /**
-   * Recomputes every conversation of every tenant from the events, in chunks of customers (and
-   * of conversations without any customer), reporting progress. For a changed definition or
-   * settings, or a restored backup; the result is the same as refreshing batch by batch.
+   * Recomputes every conversation of every tenant from the events, a tenant at a time (see
+   * refreshTenant), reporting progress. For a changed definition or settings, or a restored
+   * backup; the result is the same as refreshing batch by batch.
    */
-  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, chunkSize = BULK_CHUNK): Promise<void> {
+  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, eventsPerPartition = EVENTS_PER_PARTITION): Promise<void> {
     const db = this.warehouse.database
     await runStatement(this.warehouse, `TRUNCATE TABLE ${this.store.table}`)
     const tenants = await queryRows<{ tenant_id: string }>(this.warehouse, `SELECT DISTINCT tenant_id FROM ${db}.events ORDER BY tenant_id`)
-    for (const { tenant_id: tenantId } of tenants) await this.refreshTenant(tenantId, (done, total) => onProgress?.(done, total, tenantId), chunkSize)
+    for (const { tenant_id: tenantId } of tenants) await this.refreshTenant(tenantId, (done, total) => onProgress?.(done, total, tenantId), eventsPerPartition)
     await this.store.compact()
   }
 
   /**
-   * Recomputes every conversation of one tenant, in chunks of customers (and of conversations
-   * without any customer), without merging the stored rows after (compact() does). For a rebuild,
-   * and for a load that touched too much of a tenant to keep the list of what it touched.
+   * Recomputes every conversation of one tenant, without merging the stored rows after
+   * (compact() does). For a rebuild, and for a load that touched too much of a tenant to keep the
+   * list of what it touched. The tenant's events are read in partitions of about
+   * `eventsPerPartition` stored rows, one query each, each holding everything its conversations'
+   * facts depend on (see how a whole-tenant recomputation splits events, above). Reports progress
+   * in partitions done. The check for stale rows runs once, over the whole tenant, after them.
    */
-  async refreshTenant(tenantId: string, onProgress?: (done: number, total: number) => void, chunkSize = BULK_CHUNK): Promise<void> {
+  async refreshTenant(tenantId: string, onProgress?: (done: number, total: number) => void, eventsPerPartition = EVENTS_PER_PARTITION): Promise<void> {
     const db = this.warehouse.database
-    const customers = (
-      await queryRows<{ customer_id: string }>(
+    const [stored] = await queryRows<{ n: number }>(this.warehouse, `SELECT count() AS n FROM ${db}.events WHERE tenant_id = {tenant:String}`, {
+      tenant: tenantId,
+    })
+    const partitions = Math.max(1, Math.ceil(Number(stored?.n ?? 0) / eventsPerPartition))
+    onProgress?.(0, partitions)
+    const tenantEvents = `(SELECT * FROM ${db}.events WHERE tenant_id = {scope_tenant:String})`
+    if (partitions === 1) {
+      await this.store.insertComputed(await this.store.newVersion(), { events: tenantEvents }, { scope_tenant: tenantId })
+      onProgress?.(1, 1)
+    } else {
+      await this.refreshPartitions(tenantId, partitions, (done) => onProgress?.(done, partitions))
+    }
+    await this.markStaleRows({ scope_tenant: tenantId }, 'tenant')
+  }
+
+  /**
+   * refreshTenant's recomputation in `partitions` queries. The partition of each conversation that
+   * Pulso does not cut into sessions is worked out once, into a helper table dropped after (and
+   * before: a run killed midway leaves it behind). The helper's name carries a hash of the tenant,
+   * so that two tenants refreshed at once (two loads into one ClickHouse server) do not share it.
+   */
+  private async refreshPartitions(tenantId: string, partitions: number, onPartition: (done: number) => void): Promise<void> {
+    const db = this.warehouse.database
+    const helper = `${this.store.table}_partitions_${createHash('sha256').update(tenantId).digest('hex').slice(0, 16)}`
+    const params = { scope_tenant: tenantId, partitions }
+    await runStatement(this.warehouse, `DROP TABLE IF EXISTS ${helper}`)
+    try {
+      await runStatement(
         this.warehouse,
-        `SELECT DISTINCT customer_id FROM ${db}.customer_conversations WHERE tenant_id = {tenant:String} ORDER BY customer_id`,
-        { tenant: tenantId },
+        `CREATE TABLE ${helper} ENGINE = MergeTree ORDER BY (partition, conversation_id) AS
+SELECT conversation_id, toUInt32(cityHash64(coalesce(${CONVERSATION_CUSTOMER_SQL}, conversation_id)) % {partitions:UInt32}) AS partition
+FROM ${db}.events
+WHERE tenant_id = {scope_tenant:String} AND NOT ${AUTO_WITH_CUSTOMER_SQL}
+GROUP BY conversation_id`,
+        params,
       )
-    ).map((r) => r.customer_id)
-    // Conversations no customer reaches: no event names one, or events of an 'auto' id without one.
-    const customerless = (
-      await queryRows<{ conversation_id: string }>(
-        this.warehouse,
-        `SELECT conversation_id FROM ${db}.events WHERE tenant_id = {tenant:String} GROUP BY conversation_id
-HAVING countIf(customer_id IS NOT NULL) = 0 OR (${AUTO_SQL('conversation_id')} AND countIf(customer_id IS NULL) > 0)`,
-        { tenant: tenantId },
-      )
-    ).map((r) => r.conversation_id)
-    const total = customers.length + customerless.length
-    let done = 0
-    onProgress?.(done, total)
-    await this.refreshChunked(tenantId, customers, customerless, chunkSize, (n) => onProgress?.((done += n), total))
+      for (let partition = 0; partition < partitions; partition++) {
+        const version = await this.store.newVersion()
+        const events = `(SELECT * FROM ${db}.events
+WHERE tenant_id = {scope_tenant:String}
+  AND ((${AUTO_WITH_CUSTOMER_SQL} AND cityHash64(assumeNotNull(customer_id)) % {partitions:UInt32} = {partition:UInt32})
+    OR (NOT ${AUTO_WITH_CUSTOMER_SQL} AND conversation_id IN (SELECT conversation_id FROM ${helper} WHERE partition = {partition:UInt32}))))`
+        await this.store.insertComputed(version, { events }, { ...params, partition })
+        onPartition(partition + 1)
+      }
+    } finally {
+      await runStatement(this.warehouse, `DROP TABLE IF EXISTS ${helper}`)
+    }
   }
 
   /** How many conversations the stored facts hold, all tenants. */
@@ -285,7 +339,7 @@ WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}`,
   private scopedEvents(): string {
     return `(SELECT * FROM ${this.warehouse.database}.events
 WHERE tenant_id = {scope_tenant:String}
-  AND ((conversation_id IN ${stringSet('scope_conversations')} AND NOT (${AUTO_SQL('conversation_id')} AND customer_id IS NOT NULL))
+  AND ((conversation_id IN ${stringSet('scope_conversations')} AND NOT ${AUTO_WITH_CUSTOMER_SQL})
     OR (conversation_id IN ${stringSet('scope_auto_ids')} AND ifNull(customer_id, '') IN ${stringSet('scope_customers')})))`
   }
 
