@@ -1,18 +1,16 @@
-// `pulso ingest FILE.ndjson`: streams the file in blocks into the data folder (or to a running API).
+// `pulso ingest FILE.ndjson`: loads a file (or standard input) into the data folder, or sends it
+// to a running API. On embedded chDB the engine reads the file itself (ingest/file-load); on a
+// ClickHouse server, and towards an API, Node reads it in blocks.
 import { createReadStream, statSync } from 'node:fs'
 import { Presets, SingleBar } from 'cli-progress'
 import type { PulsoConfig } from '../config/config.ts'
 import { BlockLoad } from '../ingest/block-load.ts'
+import { addBlockResult, countedEvents, emptySummary, type IngestSummary } from '../ingest/file-load/load-summary.ts'
+import { type LoadProgress, loadFileInSql } from '../ingest/file-load/sql-file-load.ts'
 import type { IntakeResult } from '../ingest/intake.ts'
 import { type PackedValues, PackedValuesBuilder, unpackValue } from '../ingest/kafka/packed-values.ts'
 
-export type IngestSummary = {
-  lines: number
-  accepted: number
-  duplicates: number
-  rejected: number
-  firstRejections: { line: number; event_id: string | null; reason: string }[]
-}
+export type { IngestSummary }
 
 type Options = { tenant?: string; batch: number; url?: string; key?: string }
 
@@ -91,47 +89,69 @@ function blockTexts(values: PackedValues): string[] {
 export async function ingestFile(config: PulsoConfig, file: string, options: Options): Promise<IngestSummary> {
   if (options.url && !options.key) throw new Error('--url needs --key (an API key with the ingest role)')
   const total = file === '-' ? 0 : statSync(file).size
-  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 })
   const bar = new SingleBar(
-    { format: 'ingest [{bar}] {percentage}% | {value}/{total} bytes | {events} events', hideCursor: true, stream: process.stderr },
+    { format: 'ingest [{bar}] {percentage}% | {value}/{total} bytes | {events}', hideCursor: true, stream: process.stderr },
     Presets.shades_classic,
   )
-  bar.start(total || 1, 0, { events: 0 })
-
+  bar.start(total || 1, 0, { events: '' })
   const runtime = options.url ? undefined : await (await import('../runtime/runtime.ts')).openRuntime(config)
   const load = runtime && new BlockLoad(runtime.warehouse, config, runtime.facts, { tenantId: options.tenant })
-  const summary: IngestSummary = { lines: 0, accepted: 0, duplicates: 0, rejected: 0, firstRejections: [] }
-  const read: ReadProgress = { bytes: 0, lines: 0 }
-  const counted = () => summary.accepted + summary.duplicates + summary.rejected
-
-  const submit = async ({ values, lineNumbers }: LineBlock) => {
-    const result = load ? await load.load(values) : await postBatch(options.url!, options.key!, blockTexts(values))
-    summary.accepted += result.accepted
-    summary.duplicates += result.duplicates
-    summary.rejected += result.rejected.length
-    for (const r of result.rejected) {
-      if (summary.firstRejections.length < 20) summary.firstRejections.push({ line: lineNumbers[r.index]!, event_id: r.event_id, reason: r.reason })
-    }
-    bar.update(read.bytes, { events: counted() })
-  }
-
-  // Two blocks in flight: the next one is read and prepared while the engine stores the one before.
-  const inFlight: Promise<void>[] = []
   try {
-    for await (const block of lineBlocks(input, options.batch, read)) {
-      const submitted = submit(block)
-      submitted.catch(() => undefined) // awaited below; this only keeps Node from calling it unhandled first
-      inFlight.push(submitted)
-      if (inFlight.length >= 2) await inFlight.shift()
+    if (runtime?.warehouse.engine === 'embedded') {
+      const summary = await loadFileInSql(runtime.warehouse, config, load!, file, {
+        tenantId: options.tenant,
+        blockLines: options.batch,
+        onProgress: (p) => bar.update(p.step === 'reading' ? p.bytesRead : total || 1, { events: describeProgress(p) }),
+      })
+      bar.update(total || 1, { events: `${countedEvents(summary)} events` })
+      return summary
     }
-    await Promise.all(inFlight.splice(0))
-    await load?.refreshFacts((done, all) => bar.update(read.bytes, { events: `${counted()} (facts ${Math.round((100 * done) / Math.max(all, 1))} %)` }))
-    summary.lines = read.lines
-    bar.update(total || 1, { events: counted() })
+    return await ingestInBlocks(file, options, load, (bytes, summary) => bar.update(bytes, { events: `${countedEvents(summary)} events` }))
   } finally {
     bar.stop()
     await load?.close()
     await runtime?.close()
   }
+}
+
+function describeProgress(progress: LoadProgress): string {
+  switch (progress.step) {
+    case 'reading':
+      return `${progress.lines} lines read`
+    case 'storing':
+      return `storing ${progress.lines} lines`
+    case 'checking':
+      return `checking ${progress.done}/${progress.total} lines the engine could not vouch for`
+    case 'facts':
+      return `conversation facts ${Math.round((100 * progress.done) / Math.max(progress.total, 1))} %`
+  }
+}
+
+/** Node reads the input in blocks and stores them (`load`) or posts them to an API (`--url`). */
+async function ingestInBlocks(
+  file: string,
+  options: Options,
+  load: BlockLoad | undefined,
+  onProgress: (bytesRead: number, summary: IngestSummary) => void,
+): Promise<IngestSummary> {
+  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 })
+  const summary = emptySummary()
+  const read: ReadProgress = { bytes: 0, lines: 0 }
+  const submit = async ({ values, lineNumbers }: LineBlock) => {
+    const result = load ? await load.load(values) : await postBatch(options.url!, options.key!, blockTexts(values))
+    addBlockResult(summary, result, lineNumbers)
+    onProgress(read.bytes, summary)
+  }
+  // Two blocks in flight: the next one is read and prepared while the engine stores the one before.
+  const inFlight: Promise<void>[] = []
+  for await (const block of lineBlocks(input, options.batch, read)) {
+    const submitted = submit(block)
+    submitted.catch(() => undefined) // awaited below; this only keeps Node from calling it unhandled first
+    inFlight.push(submitted)
+    if (inFlight.length >= 2) await inFlight.shift()
+  }
+  await Promise.all(inFlight.splice(0))
+  await load?.refreshFacts(() => onProgress(read.bytes, summary))
+  summary.lines = read.lines
   return summary
 }

@@ -34,12 +34,14 @@ export class BlockLoad {
   private deferred = new TouchedConversations()
   /** Tenants whose every conversation is recomputed at the end (see touchedLimit). */
   private wholeTenants = new Set<string>()
+  /** Tenants of wholeTenants whose customer index is restored first (deferWholeTenant). */
+  private indexToRestore = new Set<string>()
   private readonly touchedLimit: number
 
   constructor(
     private readonly warehouse: Warehouse,
     config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
-    private readonly facts: Pick<ConversationFacts, 'refreshInChunks' | 'refreshTenant' | 'restoreCustomerIndex' | 'store'>,
+    private readonly facts: Pick<ConversationFacts, 'refreshInChunks' | 'refreshTenant' | 'restoreCustomerIndex' | 'restoreCustomerIndexOfTenant' | 'store'>,
     options: BlockLoadOptions = {},
   ) {
     this.touchedLimit = options.touchedLimit ?? TOUCHED_LIMIT
@@ -63,11 +65,39 @@ export class BlockLoad {
     await this.storing
     const touched = this.deferred
     const wholeTenants = [...this.wholeTenants]
+    const indexToRestore = this.indexToRestore
     this.deferred = new TouchedConversations()
     this.wholeTenants = new Set()
+    this.indexToRestore = new Set()
     if (touched.size) await this.facts.refreshInChunks(touched, onProgress)
-    for (const tenantId of wholeTenants) await this.facts.refreshTenant(tenantId, onProgress)
+    for (const tenantId of wholeTenants) {
+      if (indexToRestore.has(tenantId)) await this.facts.restoreCustomerIndexOfTenant(tenantId)
+      await this.facts.refreshTenant(tenantId, onProgress)
+    }
     if (wholeTenants.length) await this.facts.store.compact()
+  }
+
+  /**
+   * Adds conversations stored by other means (a load in SQL) to what refreshFacts recomputes.
+   * With `restoreCustomerIndex`, first writes the customer index rows their events should have made
+   * (as store() does for repeats: they may be a load run again after a crash).
+   */
+  async deferRefresh(touched: TouchedConversations, options: { restoreCustomerIndex: boolean }): Promise<void> {
+    if (options.restoreCustomerIndex) {
+      for (const [tenantId, { conversations, customers }] of touched.byTenant)
+        await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
+    }
+    this.defer(touched)
+  }
+
+  /**
+   * Has refreshFacts recompute every conversation of a tenant; with `restoreCustomerIndex` (the
+   * load repeated stored events of the tenant), its customer index is restored first.
+   */
+  deferWholeTenant(tenantId: string, options: { restoreCustomerIndex: boolean }): void {
+    this.wholeTenants.add(tenantId)
+    this.deferred.forget(tenantId)
+    if (options.restoreCustomerIndex) this.indexToRestore.add(tenantId)
   }
 
   /** Adds what a block touched to what waits for the end, bounded per tenant by touchedLimit. */

@@ -288,6 +288,24 @@ WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}
   }
 
   /**
+   * restoreCustomerIndex for every event of a tenant: for a bulk load that repeated stored events
+   * of a tenant it then recomputes whole (refreshTenant reads the events, not the index, but later
+   * refreshes find a customer's conversations through it).
+   */
+  async restoreCustomerIndexOfTenant(tenantId: string): Promise<void> {
+    const db = this.warehouse.database
+    await runStatement(
+      this.warehouse,
+      `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
+SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${db}.events
+WHERE tenant_id = {tenant:String} AND customer_id IS NOT NULL
+  AND (customer_id, conversation_id) NOT IN (
+    SELECT customer_id, conversation_id FROM ${db}.customer_conversations WHERE tenant_id = {tenant:String})`,
+      { tenant: tenantId },
+    )
+  }
+
+  /**
    * Grows a set of conversations and customers until it is closed: the customers of its
    * conversations' events, and every conversation of its customers. Every lookup is a range of a
    * primary key (events by conversation, customer_conversations by customer).

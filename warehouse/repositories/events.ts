@@ -133,7 +133,7 @@ async function insertFromFile(
 const plainStructures = new WeakMap<Warehouse, Promise<string>>()
 
 /** The events table's columns in EVENT_COLUMNS order, typed as in the table minus LowCardinality. */
-function plainEventStructure(warehouse: Warehouse): Promise<string> {
+export function plainEventStructure(warehouse: Warehouse): Promise<string> {
   let structure = plainStructures.get(warehouse)
   if (!structure) {
     structure = queryRows<{ name: string; type: string }>(

@@ -1,0 +1,238 @@
+// `pulso ingest FILE` on embedded chDB: ClickHouse reads the file, parses and checks each line
+// (surely-valid-sql.ts) and stores the events, at the engine's speed; Node only handles the lines
+// the SQL cannot vouch for, through the intake's own validation (BlockLoad), so a rejection reads
+// exactly as anywhere else and no valid event is lost.
+//
+// 1. Every piece of the input (file-pieces.ts) is read into a staging table: each line's number,
+//    whether it is surely valid, its events columns, and its text when it is not surely valid.
+// 2. One INSERT … SELECT stores the surely valid events that are neither stored already nor
+//    repeated earlier in the file (first contact: the events table's own key, tenant,
+//    conversation, event).
+// 3. The other lines go through BlockLoad in blocks, as the Kafka worker's and intake's events do.
+// 4. The stored conversation facts are refreshed once for everything the load touched; a tenant the
+//    load touched much of (or brought in whole) is recomputed whole.
+import type { PulsoConfig } from '../../config/config.ts'
+import { queryRows, runStatement, type Warehouse } from '../../warehouse/client.ts'
+import { EVENT_COLUMNS } from '../../warehouse/event-columns.ts'
+import { plainEventStructure } from '../../warehouse/repositories/events.ts'
+import { sqlString } from '../../warehouse/sql-literals.ts'
+import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
+import type { BlockLoad } from '../block-load.ts'
+import { toClickHouseTime } from '../contract/timestamp.ts'
+import { PackedValuesBuilder } from '../kafka/packed-values.ts'
+import { filePieces, type ReadProgress } from './file-pieces.ts'
+import { addBlockResult, emptySummary, type IngestSummary } from './load-summary.ts'
+import { surelyValidSelect } from './surely-valid-sql.ts'
+
+export type LoadProgress =
+  | { step: 'reading'; bytesRead: number; lines: number }
+  | { step: 'storing'; lines: number }
+  | { step: 'checking'; done: number; total: number }
+  | { step: 'facts'; done: number; total: number }
+
+export type SqlFileLoadOptions = {
+  /** When set, events of any other tenant are rejected (`pulso ingest --tenant`). */
+  tenantId?: string
+  /** Lines the SQL cannot vouch for go to BlockLoad this many at a time. */
+  blockLines?: number
+  /** The size of the pieces the input is read in (file-pieces.ts). */
+  pieceBytes?: number
+  /** A tenant with at least this many conversations in the load is recomputed whole. */
+  wholeTenantConversations?: number
+  onProgress?: (progress: LoadProgress) => void
+}
+
+const BLOCK_LINES = 20_000
+const WHOLE_TENANT_CONVERSATIONS = 200_000
+
+export async function loadFileInSql(
+  warehouse: Warehouse,
+  config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
+  blockLoad: BlockLoad,
+  input: string,
+  options: SqlFileLoadOptions = {},
+): Promise<IngestSummary> {
+  if (!warehouse.scratchDir) throw new Error('a load in SQL needs embedded chDB (its data folder holds the pieces ClickHouse reads)')
+  const progress = options.onProgress ?? (() => undefined)
+  const staging = await createStagingTable(warehouse)
+  try {
+    const params = {
+      hash_key: config.hashKey,
+      text_tenants: [...config.tenants.values()].filter((t) => t.storeText).map((t) => t.id),
+      only_tenant: options.tenantId ?? '',
+      received_at: toClickHouseTime(Date.now()),
+    }
+    const { aliases, surelyValid, columns } = surelyValidSelect()
+    const read: ReadProgress = { lines: 0, bytes: 0 }
+    for await (const piece of filePieces(input, warehouse.scratchDir, read, options.pieceBytes)) {
+      await runStatement(
+        warehouse,
+        `INSERT INTO ${staging} (line_number, surely_valid, line, ${EVENT_COLUMNS.join(', ')})
+SELECT line_number, surely_valid, if(surely_valid, '', line), ${EVENT_COLUMNS.map((c) => `${c}_value`).join(', ')}
+FROM (
+    SELECT line_number, line, ${surelyValid} AS surely_valid,
+        ${EVENT_COLUMNS.map((c) => `${columns[c]} AS ${c}_value`).join(',\n        ')},
+        ${aliases}
+    FROM (
+        SELECT toUInt64OrZero(substring(numbered, 1, position(numbered, '\t') - 1)) AS line_number, substring(numbered, position(numbered, '\t') + 1) AS line
+        FROM file(${sqlString(piece.file)}, 'LineAsString', 'numbered String'))
+)
+-- lazy (short-circuit) evaluation of the checks' ANDs costs ~20× more than evaluating every
+-- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms)
+SETTINGS short_circuit_function_evaluation = 'disable'`,
+        params,
+      )
+      piece.discard()
+      progress({ step: 'reading', bytesRead: read.bytes, lines: read.lines })
+    }
+    const lines = read.lines
+    const summary = emptySummary()
+    summary.lines = lines
+    progress({ step: 'storing', lines })
+    const storedBefore = await storeSurelyValid(warehouse, staging, summary)
+    await deferFactsOfSurelyValid(warehouse, staging, blockLoad, storedBefore, options.wholeTenantConversations ?? WHOLE_TENANT_CONVERSATIONS)
+    await checkOtherLines(warehouse, staging, blockLoad, summary, options.blockLines ?? BLOCK_LINES, progress)
+    await blockLoad.refreshFacts((done, total) => progress({ step: 'facts', done, total }))
+    return summary
+  } finally {
+    await runStatement(warehouse, `DROP TABLE IF EXISTS ${staging}`)
+  }
+}
+
+/** Where loads stage their lines: a database of its own, so that no tenant's SQL ever sees it. */
+function stagingDatabase(warehouse: Warehouse): string {
+  return `${warehouse.database}_load`
+}
+
+/**
+ * The staging table of this load. Tables of earlier loads are dropped first: a load holds the
+ * data folder, so any other one is what a killed load left.
+ */
+async function createStagingTable(warehouse: Warehouse): Promise<string> {
+  const database = stagingDatabase(warehouse)
+  await runStatement(warehouse, `CREATE DATABASE IF NOT EXISTS ${database}`)
+  const leftovers = await queryRows<{ name: string }>(warehouse, 'SELECT name FROM system.tables WHERE database = {db:String}', { db: database })
+  for (const { name } of leftovers) await runStatement(warehouse, `DROP TABLE IF EXISTS ${database}.\`${name}\``)
+  const table = `${database}.lines_${process.pid}`
+  // Plain types (no LowCardinality): the lines are written once and read once.
+  await runStatement(
+    warehouse,
+    `CREATE TABLE ${table} (line_number UInt64, surely_valid Bool, line String, ${await plainEventStructure(warehouse)})
+ENGINE = MergeTree ORDER BY tuple()`,
+  )
+  return table
+}
+
+/** Events stored per tenant, of the tenants with surely valid lines in the load. */
+async function storedPerTenant(warehouse: Warehouse, staging: string): Promise<Map<string, number>> {
+  const rows = await queryRows<{ tenant_id: string; n: number | string }>(
+    warehouse,
+    `SELECT tenant_id, count() AS n FROM ${warehouse.database}.events
+WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM ${staging} WHERE surely_valid) GROUP BY tenant_id`,
+  )
+  return new Map(rows.map((r) => [r.tenant_id, Number(r.n)]))
+}
+
+/**
+ * Stores the surely valid events that are new: not stored already (looked up by conversation, a
+ * range of the events table's key) and the first of their repeats in the file. Which of two
+ * copies of one event is kept is not defined; copies are identical by contract. The count of
+ * stored events is the table's growth: the load holds the data folder, so no one else writes.
+ * Answers the events each tenant had before.
+ */
+async function storeSurelyValid(warehouse: Warehouse, staging: string, summary: IngestSummary): Promise<Map<string, number>> {
+  const db = warehouse.database
+  const surely = await countOf(warehouse, `SELECT countIf(surely_valid) AS n FROM ${staging}`)
+  const before = await storedPerTenant(warehouse, staging)
+  const columns = EVENT_COLUMNS.join(', ')
+  await runStatement(
+    warehouse,
+    `INSERT INTO ${db}.events (${columns})
+SELECT ${columns} FROM ${staging}
+WHERE surely_valid
+  AND (tenant_id, conversation_id, event_id) NOT IN (
+    SELECT tenant_id, conversation_id, event_id FROM ${db}.events
+    WHERE (tenant_id, conversation_id) IN (SELECT tenant_id, conversation_id FROM ${staging} WHERE surely_valid))
+LIMIT 1 BY tenant_id, conversation_id, event_id
+-- the repeats are left out above; the table's own check of repeated inserts (for retried blocks)
+-- would only hash every part
+SETTINGS insert_deduplicate = 0`,
+  )
+  const after = await storedPerTenant(warehouse, staging)
+  let stored = 0
+  for (const [tenantId, n] of after) stored += n - (before.get(tenantId) ?? 0)
+  summary.accepted += stored
+  summary.duplicates += surely - stored
+  return before
+}
+
+/**
+ * Hands BlockLoad what the surely valid lines touched, repeats included (a file loaded again after
+ * a crash between its insert and its facts refreshes them now): each conversation and customer,
+ * or the whole tenant when the load brought it in (it had no events before) or brought many of
+ * its conversations. A tenant that had events may be a load run again after a crash between the
+ * insert and the customer index its materialized view writes: the index is restored first.
+ */
+async function deferFactsOfSurelyValid(
+  warehouse: Warehouse,
+  staging: string,
+  blockLoad: BlockLoad,
+  storedBefore: Map<string, number>,
+  wholeTenantConversations: number,
+): Promise<void> {
+  const tenants = await queryRows<{ tenant_id: string; conversations: number | string }>(
+    warehouse,
+    `SELECT tenant_id, uniqExact(conversation_id) AS conversations FROM ${staging} WHERE surely_valid GROUP BY tenant_id`,
+  )
+  for (const { tenant_id: tenantId, conversations } of tenants) {
+    const hadEvents = (storedBefore.get(tenantId) ?? 0) > 0
+    if (!hadEvents || Number(conversations) >= wholeTenantConversations) {
+      blockLoad.deferWholeTenant(tenantId, { restoreCustomerIndex: hadEvents })
+      continue
+    }
+    const touched = new TouchedConversations()
+    const rows = await queryRows<{ conversation_id: string; customer_id: string | null }>(
+      warehouse,
+      `SELECT DISTINCT conversation_id, customer_id FROM ${staging} WHERE surely_valid AND tenant_id = {tenant:String}`,
+      { tenant: tenantId },
+    )
+    for (const row of rows) touched.add(tenantId, row.conversation_id, row.customer_id)
+    await blockLoad.deferRefresh(touched, { restoreCustomerIndex: true })
+  }
+}
+
+/** The lines the SQL did not vouch for, through BlockLoad, in file order. */
+async function checkOtherLines(
+  warehouse: Warehouse,
+  staging: string,
+  blockLoad: BlockLoad,
+  summary: IngestSummary,
+  blockLines: number,
+  progress: (p: LoadProgress) => void,
+): Promise<void> {
+  const others = `FROM ${staging} WHERE NOT surely_valid`
+  const total = await countOf(warehouse, `SELECT count() AS n ${others}`)
+  let done = 0
+  let after = 0
+  while (done < total) {
+    const rows = await queryRows<{ line_number: number; line: string }>(
+      warehouse,
+      `SELECT line_number, line ${others} AND line_number > {after:UInt64} ORDER BY line_number LIMIT {limit:UInt32}`,
+      { after, limit: blockLines },
+    )
+    if (rows.length === 0) break
+    const builder = new PackedValuesBuilder({ values: rows.length, bytes: rows.length * 256 })
+    for (const row of rows) builder.add(Buffer.from(row.line))
+    const lineNumbers = rows.map((row) => Number(row.line_number))
+    addBlockResult(summary, await blockLoad.load(builder.packed()), lineNumbers)
+    done += rows.length
+    after = lineNumbers[lineNumbers.length - 1]!
+    progress({ step: 'checking', done, total })
+  }
+}
+
+/** The number a `SELECT … AS n` answers. */
+async function countOf(warehouse: Warehouse, query: string): Promise<number> {
+  const [row] = await queryRows<{ n: number | string }>(warehouse, query)
+  return Number(row?.n ?? 0)
+}
