@@ -27,6 +27,9 @@ export type BlockLoadOptions = {
 
 const TOUCHED_LIMIT = 500_000
 
+/** What a load asks of the stored conversation facts. */
+export type FactsWriter = Pick<ConversationFacts, 'refreshInChunks' | 'refreshTenant' | 'restoreCustomerIndex' | 'restoreCustomerIndexOfTenant' | 'store'>
+
 export class BlockLoad {
   private readonly preparer: BlockPreparer
   /** Blocks are stored one after another, so a block's look-up of stored events sees the block before. */
@@ -41,7 +44,7 @@ export class BlockLoad {
   constructor(
     private readonly warehouse: Warehouse,
     config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
-    private readonly facts: Pick<ConversationFacts, 'refreshInChunks' | 'refreshTenant' | 'restoreCustomerIndex' | 'restoreCustomerIndexOfTenant' | 'store'>,
+    private readonly facts: FactsWriter,
     options: BlockLoadOptions = {},
   ) {
     this.touchedLimit = options.touchedLimit ?? TOUCHED_LIMIT

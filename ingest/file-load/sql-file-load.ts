@@ -20,9 +20,9 @@ import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import type { BlockLoad } from '../block-load.ts'
 import { toClickHouseTime } from '../contract/timestamp.ts'
 import { PackedValuesBuilder } from '../kafka/packed-values.ts'
-import { filePieces, type ReadProgress } from './file-pieces.ts'
+import { type FilePiece, filePieces, type ReadProgress } from './file-pieces.ts'
 import { addBlockResult, emptySummary, type IngestSummary } from './load-summary.ts'
-import { surelyValidSelect } from './surely-valid-sql.ts'
+import { pseudonymSql, surelyValidSelect } from './surely-valid-sql.ts'
 
 export type LoadProgress =
   | { step: 'reading'; bytesRead: number; lines: number }
@@ -55,6 +55,7 @@ export async function loadFileInSql(
   if (!warehouse.scratchDir) throw new Error('a load in SQL needs embedded chDB (its data folder holds the pieces ClickHouse reads)')
   const progress = options.onProgress ?? (() => undefined)
   const staging = await createStagingTable(warehouse)
+  const sibling = (await warehouse.openSibling?.()) ?? warehouse
   try {
     const params = {
       hash_key: config.hashKey,
@@ -62,16 +63,16 @@ export async function loadFileInSql(
       only_tenant: options.tenantId ?? '',
       received_at: toClickHouseTime(Date.now()),
     }
-    const { aliases, surelyValid, columns } = surelyValidSelect()
+    const { aliases, surelyValid, columns, rawCustomerId } = surelyValidSelect()
     const read: ReadProgress = { lines: 0, bytes: 0 }
-    for await (const piece of filePieces(input, warehouse.scratchDir, read, options.pieceBytes)) {
+    await eachPiece(filePieces(input, warehouse.scratchDir, read, options.pieceBytes), async (piece) => {
       await runStatement(
         warehouse,
         `INSERT INTO ${staging} (line_number, surely_valid, line, ${EVENT_COLUMNS.join(', ')})
 SELECT line_number, surely_valid, if(surely_valid, '', line), ${EVENT_COLUMNS.map((c) => `${c}_value`).join(', ')}
 FROM (
     SELECT line_number, line, ${surelyValid} AS surely_valid,
-        ${EVENT_COLUMNS.map((c) => `${columns[c]} AS ${c}_value`).join(',\n        ')},
+        ${EVENT_COLUMNS.map((c) => `${c === 'customer_id' ? rawCustomerId : columns[c]} AS ${c}_value`).join(',\n        ')},
         ${aliases}
     FROM (
         SELECT toUInt64OrZero(substring(numbered, 1, position(numbered, '\t') - 1)) AS line_number, substring(numbered, position(numbered, '\t') + 1) AS line
@@ -82,20 +83,46 @@ FROM (
 SETTINGS short_circuit_function_evaluation = 'disable'`,
         params,
       )
-      piece.discard()
       progress({ step: 'reading', bytesRead: read.bytes, lines: read.lines })
-    }
+    })
     const lines = read.lines
     const summary = emptySummary()
     summary.lines = lines
     progress({ step: 'storing', lines })
-    const storedBefore = await storeSurelyValid(warehouse, staging, summary)
-    await deferFactsOfSurelyValid(warehouse, staging, blockLoad, storedBefore, options.wholeTenantConversations ?? WHOLE_TENANT_CONVERSATIONS)
+    const storedCustomer = await pseudonymizeCustomers(warehouse, staging, params)
+    const storedBefore = await storeSurelyValid(warehouse, sibling, staging, storedCustomer, summary)
+    await deferFactsOfSurelyValid(warehouse, staging, storedCustomer, blockLoad, storedBefore, options.wholeTenantConversations ?? WHOLE_TENANT_CONVERSATIONS)
     await checkOtherLines(warehouse, staging, blockLoad, summary, options.blockLines ?? BLOCK_LINES, progress)
     await blockLoad.refreshFacts((done, total) => progress({ step: 'facts', done, total }))
     return summary
   } finally {
+    if (sibling !== warehouse) await sibling.close()
     await runStatement(warehouse, `DROP TABLE IF EXISTS ${staging}`)
+  }
+}
+
+/**
+ * Runs `load` on each piece, in order, while the next piece is written: Node copies the input
+ * while the engine reads the piece before. Each piece is removed once loaded.
+ */
+async function eachPiece(pieces: AsyncGenerator<FilePiece>, load: (piece: FilePiece) => Promise<void>): Promise<void> {
+  let next = pieces.next()
+  try {
+    for (;;) {
+      const current = await next
+      if (current.done) return
+      next = pieces.next()
+      // a failure of the reading ahead is reported by the await above, once this piece is done
+      next.catch(() => undefined)
+      try {
+        await load(current.value)
+      } finally {
+        current.value.discard()
+      }
+    }
+  } finally {
+    await next.catch(() => undefined)
+    await pieces.return(undefined)
   }
 }
 
@@ -123,6 +150,23 @@ ENGINE = MergeTree ORDER BY tuple()`,
   return table
 }
 
+/**
+ * The staging table keeps customer ids as written. Each distinct one's stored form (a phone
+ * number's keyed hash: pseudonymSql) is computed once, into a table of the load's database;
+ * answers the SQL expression of the stored customer id of a staging row.
+ */
+async function pseudonymizeCustomers(warehouse: Warehouse, staging: string, params: { hash_key: string }): Promise<string> {
+  const table = `${stagingDatabase(warehouse)}.pseudonyms_${process.pid}`
+  await runStatement(warehouse, `CREATE TABLE ${table} (customer String, pseudonym String) ENGINE = Join(ANY, LEFT, customer)`)
+  await runStatement(
+    warehouse,
+    `INSERT INTO ${table} SELECT customer, ${pseudonymSql('customer')}
+FROM (SELECT DISTINCT assumeNotNull(customer_id) AS customer FROM ${staging} WHERE surely_valid AND customer_id IS NOT NULL)`,
+    { hash_key: params.hash_key },
+  )
+  return `if(customer_id IS NULL, NULL, joinGet(${sqlString(table)}, 'pseudonym', assumeNotNull(customer_id)))`
+}
+
 /** Events stored per tenant, of the tenants with surely valid lines in the load. */
 async function storedPerTenant(warehouse: Warehouse, staging: string): Promise<Map<string, number>> {
   const rows = await queryRows<{ tenant_id: string; n: number | string }>(
@@ -140,24 +184,36 @@ WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM ${staging} WHERE surely_valid
  * stored events is the table's growth: the load holds the data folder, so no one else writes.
  * Answers the events each tenant had before.
  */
-async function storeSurelyValid(warehouse: Warehouse, staging: string, summary: IngestSummary): Promise<Map<string, number>> {
+async function storeSurelyValid(
+  warehouse: Warehouse,
+  sibling: Warehouse,
+  staging: string,
+  storedCustomer: string,
+  summary: IngestSummary,
+): Promise<Map<string, number>> {
   const db = warehouse.database
   const surely = await countOf(warehouse, `SELECT countIf(surely_valid) AS n FROM ${staging}`)
   const before = await storedPerTenant(warehouse, staging)
   const columns = EVENT_COLUMNS.join(', ')
-  await runStatement(
-    warehouse,
-    `INSERT INTO ${db}.events (${columns})
-SELECT ${columns} FROM ${staging}
-WHERE surely_valid
+  const selected = EVENT_COLUMNS.map((c) => (c === 'customer_id' ? `${storedCustomer} AS customer_id` : c)).join(', ')
+  // In two halves by conversation, one per connection, at once: the events table's materialized
+  // view (the customer index) has the engine write an insert on one thread. A conversation's
+  // events are in one half, so each half leaves out repeats and stored events by itself.
+  const insertHalf = (connection: Warehouse, half: number) =>
+    runStatement(
+      connection,
+      `INSERT INTO ${db}.events (${columns})
+SELECT ${selected} FROM ${staging}
+WHERE surely_valid AND cityHash64(conversation_id) % 2 = ${half}
   AND (tenant_id, conversation_id, event_id) NOT IN (
     SELECT tenant_id, conversation_id, event_id FROM ${db}.events
-    WHERE (tenant_id, conversation_id) IN (SELECT tenant_id, conversation_id FROM ${staging} WHERE surely_valid))
+    WHERE (tenant_id, conversation_id) IN (SELECT tenant_id, conversation_id FROM ${staging} WHERE surely_valid AND cityHash64(conversation_id) % 2 = ${half}))
 LIMIT 1 BY tenant_id, conversation_id, event_id
 -- the repeats are left out above; the table's own check of repeated inserts (for retried blocks)
 -- would only hash every part
 SETTINGS insert_deduplicate = 0`,
-  )
+    )
+  await Promise.all([insertHalf(warehouse, 0), insertHalf(sibling, 1)])
   const after = await storedPerTenant(warehouse, staging)
   let stored = 0
   for (const [tenantId, n] of after) stored += n - (before.get(tenantId) ?? 0)
@@ -176,6 +232,7 @@ SETTINGS insert_deduplicate = 0`,
 async function deferFactsOfSurelyValid(
   warehouse: Warehouse,
   staging: string,
+  storedCustomer: string,
   blockLoad: BlockLoad,
   storedBefore: Map<string, number>,
   wholeTenantConversations: number,
@@ -193,7 +250,7 @@ async function deferFactsOfSurelyValid(
     const touched = new TouchedConversations()
     const rows = await queryRows<{ conversation_id: string; customer_id: string | null }>(
       warehouse,
-      `SELECT DISTINCT conversation_id, customer_id FROM ${staging} WHERE surely_valid AND tenant_id = {tenant:String}`,
+      `SELECT DISTINCT conversation_id, ${storedCustomer} AS customer_id FROM ${staging} WHERE surely_valid AND tenant_id = {tenant:String}`,
       { tenant: tenantId },
     )
     for (const row of rows) touched.add(tenantId, row.conversation_id, row.customer_id)

@@ -22,15 +22,46 @@ type EventColumn = (typeof EVENT_COLUMNS)[number]
 const lit = sqlString
 
 // Each of a line's fields as ClickHouse gives it back: its JSON text (numbers written again in
-// their shortest form, strings with their quotes and escapes). Absent: ''.
+// their shortest form, strings with their quotes and escapes). Absent: ''. Its first character
+// tells the field's JSON type.
 const raw = (key: string) => `raw_fields[${lit(key)}]`
 const isString = (key: string) => `startsWith(${raw(key)}, '"')`
-/** A string field's value: without escapes, the text between the quotes (no second parse). */
-const stringValue = (key: string) => `if(position(${raw(key)}, '\\\\') = 0, substring(${raw(key)}, 2, length(${raw(key)}) - 2), JSONExtractString(${raw(key)}))`
 const present = (key: string) => `mapContains(raw_fields, ${lit(key)})`
 
+/** Fields whose value may be a string: all of them are decoded by one parse of the line (`strings`). */
+const STRING_FIELDS = [
+  'event_id',
+  'tenant_id',
+  'conversation_id',
+  'occurred_at',
+  'type',
+  'channel',
+  'customer_id',
+  'use_case',
+  'intent',
+  'bot_version',
+  'sender',
+  'agent_id',
+  'text',
+  'question',
+  'reason',
+  'queue',
+  'resolved_by',
+  'comment',
+  'amount',
+  'value',
+  'currency',
+  'component',
+  'category',
+  'template',
+  'campaign',
+] as const
+type StringField = (typeof STRING_FIELDS)[number]
+/** A string field's value, escapes decoded; NULL when absent (for a field of another JSON type: its text). */
+const stringValue = (key: StringField) => `tupleElement(strings, ${lit(key)})`
+
 /** A string of `min`–`max` bytes (a UTF-16 length is never more than the UTF-8 byte length). */
-const text = (key: string, min: number, max = Number.POSITIVE_INFINITY) =>
+const text = (key: StringField, min: number, max = Number.POSITIVE_INFINITY) =>
   `(${isString(key)} AND length(${stringValue(key)}) >= ${min}${Number.isFinite(max) ? ` AND length(${stringValue(key)}) <= ${max}` : ''})`
 const oneOf = (key: string, values: readonly string[]) => `${raw(key)} IN (${values.map((v) => lit(JSON.stringify(v))).join(', ')})`
 const optional = (key: string, check: string) => `(NOT ${present(key)} OR ${check})`
@@ -38,10 +69,10 @@ const optional = (key: string, check: string) => `(NOT ${present(key)} OR ${chec
 // Amounts (decimal.ts): a JSON number of at most 15 significant digits, which a double holds
 // exactly, or decimal text; at most 12 digits before the point and 6 after, no sign.
 const DECIMAL = '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,6})?$'
-const decimal = (key: string) =>
+const decimal = (key: 'amount' | 'value') =>
   `(if(${isString(key)}, match(${stringValue(key)}, ${lit(DECIMAL)}), match(${raw(key)}, ${lit(DECIMAL)}) AND length(replaceOne(${raw(key)}, '.', '')) <= 15))`
-const decimalValue = (key: string) => `toDecimal64OrNull(if(${isString(key)}, ${stringValue(key)}, ${raw(key)}), 6)`
-const currency = (key: string) => `(${isString(key)} AND match(${stringValue(key)}, '^[A-Z]{3}$'))`
+const decimalValue = (key: 'amount' | 'value') => `toDecimal64OrNull(if(${isString(key)}, ${stringValue(key)}, ${raw(key)}), 6)`
+const currency = `(${isString('currency')} AND match(${stringValue('currency')}, '^[A-Z]{3}$'))`
 
 // Timestamps (timestamp.ts), in one form only; years 1901–2298 so that any offset stays within
 // what DateTime64(3, 'UTC') stores.
@@ -72,68 +103,100 @@ const TIME_PARTS = `
 // Customer ids (pseudonymize.ts): printable ASCII only, where JavaScript's \s is the space alone;
 // a phone number (7–15 digits) is stored as its keyed hash.
 const PHONE = '^\\+?[0-9 ().-]+$'
-const customerValue = `if(match(customer, ${lit(PHONE)}) AND length(customer_digits) BETWEEN 7 AND 15,
-        concat('ph_', lower(substring(hex(HMAC('SHA256', customer_digits, {hash_key:String})), 1, 32))),
-        customer)`
+
+/**
+ * The customer id to store for the customer id `id` (an SQL expression of a String): a phone
+ * number's keyed hash (query parameter hash_key), any other id as it is. A bulk load computes it
+ * once per distinct customer: a keyed hash costs more than checking the rest of the line.
+ */
+export function pseudonymSql(id: string): string {
+  const digits = `replaceRegexpAll(${id}, '[^0-9]', '')`
+  return `if(match(${id}, ${lit(PHONE)}) AND length(${digits}) BETWEEN 7 AND 15,
+        concat('ph_', lower(substring(hex(HMAC('SHA256', ${digits}, {hash_key:String})), 1, 32))),
+        ${id})`
+}
 
 const BASE_FIELDS = Object.keys(baseEventSchema.shape)
 const TYPE_FIELDS = Object.fromEntries(EVENT_TYPES.map((type) => [type, Object.keys(typeFieldSchemas[type].shape)])) as Record<EventType, string[]>
+/** The fields each type must have besides the common ones (event-schema.ts: not optional). */
+const REQUIRED_FIELDS: Record<EventType, string[]> = {
+  message: ['sender'],
+  bot_fallback: ['question'],
+  handoff: ['reason', 'context'],
+  resolved: ['resolved_by'],
+  closed: [],
+  csat: ['score'],
+  cost: ['amount', 'currency', 'component'],
+  proactive_sent: ['template', 'category'],
+  conversion: ['value', 'currency'],
+}
 
-/** The rule each type's own fields must meet (event-schema.ts). */
-const TYPE_RULES: Record<EventType, string[]> = {
-  message: [oneOf('sender', ['customer', 'bot', 'agent']), optional('agent_id', text('agent_id', 0, 128)), optional('text', text('text', 0))],
-  bot_fallback: [text('question', 0), optional('confidence', `(match(${raw('confidence')}, '^(0(\\.[0-9]{1,15})?|1)$'))`)],
-  handoff: [
-    oneOf('reason', ['customer_request', 'bot_fallback', 'policy', 'sentiment', 'other']),
+/** An array of arrays of field names, in EVENT_TYPES order. */
+const perType = (fields: (type: EventType) => string[]) => `[${EVENT_TYPES.map((type) => `[${fields(type).map(lit).join(', ')}]::Array(String)`).join(', ')}]`
+
+/**
+ * Each field's own rule (event-schema.ts), checked when the field is there. A line holds only the
+ * fields its type names (checked first), so a rule needs to know the type only where two types
+ * name one field differently (category).
+ */
+const FIELD_RULES = [
+  optional('sender', oneOf('sender', ['customer', 'bot', 'agent'])),
+  optional('agent_id', text('agent_id', 0, 128)),
+  optional('text', text('text', 0)),
+  optional('question', text('question', 0)),
+  optional('confidence', `match(${raw('confidence')}, '^(0(\\.[0-9]{1,15})?|1)$')`),
+  optional('reason', oneOf('reason', ['customer_request', 'bot_fallback', 'policy', 'sentiment', 'other'])),
+  optional(
+    'context',
     `(startsWith(${raw('context')}, '{') AND arraySort(JSONExtractKeys(${raw('context')})) = ['customer_profile', 'intent', 'transcript']
       AND JSONExtractRaw(${raw('context')}, 'transcript') IN ('true', 'false')
       AND JSONExtractRaw(${raw('context')}, 'customer_profile') IN ('true', 'false')
       AND (JSONExtractRaw(${raw('context')}, 'intent') = 'null' OR JSONType(${raw('context')}, 'intent') = 'String'))`,
-    optional('queue', text('queue', 0, 128)),
-  ],
-  resolved: [oneOf('resolved_by', ['bot', 'agent'])],
-  closed: [],
-  csat: [`match(${raw('score')}, '^[1-5]$')`, optional('comment', text('comment', 0))],
-  cost: [
-    decimal('amount'),
-    currency('currency'),
-    oneOf('component', ['whatsapp', 'llm', 'agent', 'other']),
-    optional('category', oneOf('category', ['service', 'utility', 'marketing', 'authentication'])),
-  ],
-  proactive_sent: [text('template', 1), oneOf('category', ['utility', 'marketing']), optional('campaign', text('campaign', 0, 128))],
-  conversion: [decimal('value'), currency('currency'), optional('campaign', text('campaign', 0, 128))],
-}
-
-/** Per type: only fields the contract names for it, and every rule of its own fields. */
-const typeChecks = EVENT_TYPES.map((type) => {
-  const allowed = [...BASE_FIELDS, ...TYPE_FIELDS[type]]
-  const checks = [`hasAll([${allowed.map(lit).join(', ')}], line_keys)`, ...TYPE_RULES[type]]
-  return `${raw('type')} = ${lit(JSON.stringify(type))}, ${checks.join('\n        AND ')}`
-})
-
-/** An optional field's value, NULL when absent. */
-const optionalText = (key: string) => `if(${present(key)}, ${stringValue(key)}, NULL)`
+  ),
+  optional('queue', text('queue', 0, 128)),
+  optional('resolved_by', oneOf('resolved_by', ['bot', 'agent'])),
+  optional('score', `match(${raw('score')}, '^[1-5]$')`),
+  optional('comment', text('comment', 0)),
+  optional('amount', decimal('amount')),
+  optional('value', decimal('value')),
+  optional('currency', currency),
+  optional('component', oneOf('component', ['whatsapp', 'llm', 'agent', 'other'])),
+  optional(
+    'category',
+    `if(${raw('type')} = '"cost"', ${oneOf('category', ['service', 'utility', 'marketing', 'authentication'])}, ${oneOf('category', ['utility', 'marketing'])})`,
+  ),
+  optional('template', text('template', 1)),
+  optional('campaign', text('campaign', 0, 128)),
+]
 
 /**
- * The parts of the SELECT that reads `line` (with `line_index`): WITH-style aliases computed per
- * line, `surely_valid`, and each events column's value. Query parameters: hash_key (String),
+ * The parts of the SELECT that reads `line`: WITH-style aliases computed per line,
+ * `surely_valid`, and each events column's value. Query parameters: hash_key (String),
  * text_tenants (Array(String): tenants that keep free text), only_tenant (String, '' for any),
- * received_at (String, ClickHouse's DateTime64(3) text).
+ * received_at (String, ClickHouse's DateTime64(3) text). Run it with
+ * short_circuit_function_evaluation = 'disable' (see sql-file-load.ts). `rawCustomerId` is the
+ * customer id as written, for a caller that stores pseudonymSql of it itself.
  */
-export function surelyValidSelect(): { aliases: string; surelyValid: string; columns: Record<EventColumn, string> } {
+export function surelyValidSelect(): { aliases: string; surelyValid: string; columns: Record<EventColumn, string>; rawCustomerId: string } {
   const aliases = `
     JSONExtractKeysAndValuesRaw(line) AS line_fields,
     arrayMap(field -> field.1, line_fields) AS line_keys,
     mapFromArrays(line_keys, arrayMap(field -> field.2, line_fields)) AS raw_fields,
+    JSONExtract(line, ${lit(`Tuple(${STRING_FIELDS.map((field) => `${field} Nullable(String)`).join(', ')})`)}) AS strings,
+    indexOf([${EVENT_TYPES.map((t) => lit(JSON.stringify(t))).join(', ')}], ${raw('type')}) AS type_number,
     ${stringValue('occurred_at')} AS stringValue_occurred_at,${TIME_PARTS},
-    ${stringValue('customer_id')} AS customer,
-    replaceRegexpAll(customer, '[^0-9]', '') AS customer_digits,
-    ${stringValue('tenant_id')} AS tenant`
+    ifNull(${stringValue('customer_id')}, '') AS customer,
+    ifNull(${stringValue('tenant_id')}, '') AS tenant`
   const base = [
     `isValidUTF8(line)`,
-    `NOT match(line, '\\\\\\\\u[dD][89a-fA-F]')`, // an escaped surrogate: validateEvent decides
+    // an escaped surrogate (\ud800–\udfff): validateEvent decides
+    `NOT multiSearchAnyCaseInsensitive(line, [${['8', '9', 'a', 'b', 'c', 'd', 'e', 'f'].map((digit) => lit(`\\ud${digit}`)).join(', ')}])`,
     `startsWith(trimLeft(line), '{')`,
     `length(line_keys) = length(arrayDistinct(line_keys))`,
+    // a type of the contract, only fields it names, and every field it requires
+    `type_number > 0`,
+    `hasAll(arrayElement(${perType((type) => [...BASE_FIELDS, ...TYPE_FIELDS[type]])}, type_number), line_keys)`,
+    `hasAll(line_keys, arrayElement(${perType((type) => REQUIRED_FIELDS[type])}, type_number))`,
     `${isString('event_id')} AND length(${stringValue('event_id')}) BETWEEN 1 AND 128`,
     `${isString('tenant_id')} AND match(tenant, '^[a-z0-9_-]{1,64}$') AND ({only_tenant:String} = '' OR tenant = {only_tenant:String})`,
     `${isString('conversation_id')} AND length(${stringValue('conversation_id')}) BETWEEN 1 AND 128`,
@@ -143,7 +206,7 @@ export function surelyValidSelect(): { aliases: string; surelyValid: string; col
     optional('use_case', text('use_case', 0, 128)),
     optional('intent', text('intent', 0, 128)),
     optional('bot_version', text('bot_version', 0, 128)),
-    `multiIf(\n        ${typeChecks.join(',\n        ')},\n        false)`,
+    ...FIELD_RULES,
   ]
   const keepsText = `has({text_tenants:Array(String)}, tenant)`
   const columns: Record<EventColumn, string> = {
@@ -154,33 +217,34 @@ export function surelyValidSelect(): { aliases: string; surelyValid: string; col
     occurred_at: 'ts_utc_time',
     occurred_offset_minutes: 'ts_offset_minutes',
     received_at: `toDateTime64({received_at:String}, 3, 'UTC')`,
-    channel: `if(${present('channel')}, ${stringValue('channel')}, 'whatsapp')`,
-    customer_id: `if(${present('customer_id')}, ${customerValue}, NULL)`,
-    use_case: optionalText('use_case'),
-    intent: optionalText('intent'),
-    bot_version: optionalText('bot_version'),
-    sender: `if(${present('sender')}, ${stringValue('sender')}, NULL)`,
-    agent_id: optionalText('agent_id'),
-    text: `if(${present('text')} AND ${keepsText}, ${stringValue('text')}, NULL)`,
-    question: `if(${present('question')}, ${stringValue('question')}, NULL)`,
-    confidence: `if(${present('confidence')}, toFloat64OrNull(${raw('confidence')}), NULL)`,
-    handoff_reason: `if(${raw('type')} = '"handoff"', ${stringValue('reason')}, NULL)`,
+    channel: `ifNull(${stringValue('channel')}, 'whatsapp')`,
+    customer_id: `if(${present('customer_id')}, ${pseudonymSql('customer')}, NULL)`,
+    use_case: stringValue('use_case'),
+    intent: stringValue('intent'),
+    bot_version: stringValue('bot_version'),
+    sender: stringValue('sender'),
+    agent_id: stringValue('agent_id'),
+    text: `if(${keepsText}, ${stringValue('text')}, NULL)`,
+    question: stringValue('question'),
+    confidence: `toFloat64OrNull(${raw('confidence')})`,
+    handoff_reason: stringValue('reason'),
     context_transcript: `if(${present('context')}, JSONExtractRaw(${raw('context')}, 'transcript') = 'true', NULL)`,
     context_customer_profile: `if(${present('context')}, JSONExtractRaw(${raw('context')}, 'customer_profile') = 'true', NULL)`,
     context_intent: `if(${present('context')}, JSONExtract(${raw('context')}, 'intent', 'Nullable(String)'), NULL)`,
-    queue: optionalText('queue'),
-    resolved_by: `if(${present('resolved_by')}, ${stringValue('resolved_by')}, NULL)`,
-    score: `if(${present('score')}, toUInt8OrNull(${raw('score')}), NULL)`,
-    comment: `if(${present('comment')} AND ${keepsText}, ${stringValue('comment')}, NULL)`,
+    queue: stringValue('queue'),
+    resolved_by: stringValue('resolved_by'),
+    score: `toUInt8OrNull(${raw('score')})`,
+    comment: `if(${keepsText}, ${stringValue('comment')}, NULL)`,
     amount: `if(${present('amount')}, ${decimalValue('amount')}, NULL)`,
     value: `if(${present('value')}, ${decimalValue('value')}, NULL)`,
-    currency: `if(${present('currency')}, ${stringValue('currency')}, NULL)`,
-    component: `if(${present('component')}, ${stringValue('component')}, NULL)`,
-    category: `if(${present('category')}, ${stringValue('category')}, NULL)`,
-    template: `if(${present('template')}, ${stringValue('template')}, NULL)`,
-    campaign: optionalText('campaign'),
+    currency: stringValue('currency'),
+    component: stringValue('component'),
+    category: stringValue('category'),
+    template: stringValue('template'),
+    campaign: stringValue('campaign'),
     source: `'file'`,
     extra: `'{}'`,
   }
-  return { aliases, surelyValid: base.map((check) => `(${check})`).join('\n    AND '), columns }
+  const rawCustomerId = `if(${present('customer_id')}, customer, NULL)`
+  return { aliases, surelyValid: base.map((check) => `(${check})`).join('\n    AND '), columns, rawCustomerId }
 }
