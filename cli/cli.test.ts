@@ -7,6 +7,7 @@ import path from 'node:path'
 import { promisify } from 'node:util'
 import { afterAll, describe, expect, it } from 'vitest'
 import { event, ndjson } from '../tests/helpers.ts'
+import { runPulso } from '../tests/run-pulso.ts'
 
 const run = promisify(execFile)
 const dataDir = mkdtempSync(path.join(tmpdir(), 'pulso-cli-'))
@@ -47,6 +48,16 @@ describe('pulso CLI', () => {
   it('after a restart, the same file counts as duplicates', async () => {
     const result = await pulso('ingest', file)
     expect(result.stdout).toContain('0 accepted, 4 duplicates, 1 rejected')
+  })
+
+  it('reads standard input with -, and counts its lines as a file', async () => {
+    const input = `${ndjson([
+      event({ event_id: 'e5', conversation_id: 'c3', occurred_at: '2024-03-02T10:00:00Z' }),
+      event({ event_id: 'e1', conversation_id: 'c1', occurred_at: '2024-03-01T10:00:00Z' }),
+    ])}\n{"event_id": "bad2"}\n`
+    const result = await runPulso(['ingest', '-'], { env, input })
+    expect(result.stdout).toContain('1 accepted, 1 duplicates, 1 rejected (3 lines)')
+    expect(result.stdout).toContain('line 3: bad2:')
   })
 
   it('prints KPIs from the data stored by earlier processes', async () => {
