@@ -4,12 +4,13 @@
 // exactly as anywhere else and no valid event is lost.
 //
 // 1. Every piece of the input (file-pieces.ts) is read into a staging table: each line's number,
-//    whether it is surely valid, its events columns, and its text when it is not surely valid.
-// 2. One INSERT … SELECT stores the surely valid events that are neither stored already nor
-//    repeated earlier in the file (first contact: the events table's own key, tenant,
-//    conversation, event).
-// 3. The other lines go through BlockLoad in blocks, as the Kafka worker's and intake's events do.
-// 4. The stored conversation facts are refreshed once for everything the load touched; a tenant the
+//    whether it is surely valid, its events columns (the customer id as written), and its text
+//    when it is not surely valid.
+// 2. Each distinct customer id's stored form (a phone number's keyed hash) is computed once.
+// 3. The surely valid events that are neither stored already nor repeated earlier in the file
+//    (by the events' identity: tenant, conversation, event) are inserted, in two halves at once.
+// 4. The other lines go through BlockLoad in blocks, as the Kafka worker's and intake's events do.
+// 5. The stored conversation facts are refreshed once for everything the load touched; a tenant the
 //    load touched much of (or brought in whole) is recomputed whole.
 import type { PulsoConfig } from '../../config/config.ts'
 import { queryRows, runStatement, type Warehouse } from '../../warehouse/client.ts'
@@ -97,7 +98,7 @@ SETTINGS short_circuit_function_evaluation = 'disable'`,
     return summary
   } finally {
     if (sibling !== warehouse) await sibling.close()
-    await runStatement(warehouse, `DROP TABLE IF EXISTS ${staging}`)
+    await dropStagingDatabase(warehouse)
   }
 }
 
@@ -121,7 +122,9 @@ async function eachPiece(pieces: AsyncGenerator<FilePiece>, load: (piece: FilePi
       }
     }
   } finally {
-    await next.catch(() => undefined)
+    // after a failure: the piece read ahead is removed too
+    const ahead = await next.catch(() => undefined)
+    if (ahead && !ahead.done) ahead.value.discard()
     await pieces.return(undefined)
   }
 }
@@ -132,15 +135,15 @@ function stagingDatabase(warehouse: Warehouse): string {
 }
 
 /**
- * The staging table of this load. Tables of earlier loads are dropped first: a load holds the
- * data folder, so any other one is what a killed load left.
+ * The staging table of this load, in a database of loads that is dropped at the end. What an
+ * earlier load left is dropped first: a load holds the data folder, so any other one is what a
+ * killed load left.
  */
 async function createStagingTable(warehouse: Warehouse): Promise<string> {
+  await dropStagingDatabase(warehouse)
   const database = stagingDatabase(warehouse)
-  await runStatement(warehouse, `CREATE DATABASE IF NOT EXISTS ${database}`)
-  const leftovers = await queryRows<{ name: string }>(warehouse, 'SELECT name FROM system.tables WHERE database = {db:String}', { db: database })
-  for (const { name } of leftovers) await runStatement(warehouse, `DROP TABLE IF EXISTS ${database}.\`${name}\``)
-  const table = `${database}.lines_${process.pid}`
+  await runStatement(warehouse, `CREATE DATABASE ${database}`)
+  const table = `${database}.lines`
   // Plain types (no LowCardinality): the lines are written once and read once.
   await runStatement(
     warehouse,
@@ -150,13 +153,17 @@ ENGINE = MergeTree ORDER BY tuple()`,
   return table
 }
 
+async function dropStagingDatabase(warehouse: Warehouse): Promise<void> {
+  await runStatement(warehouse, `DROP DATABASE IF EXISTS ${stagingDatabase(warehouse)} SYNC`)
+}
+
 /**
  * The staging table keeps customer ids as written. Each distinct one's stored form (a phone
  * number's keyed hash: pseudonymSql) is computed once, into a table of the load's database;
  * answers the SQL expression of the stored customer id of a staging row.
  */
 async function pseudonymizeCustomers(warehouse: Warehouse, staging: string, params: { hash_key: string }): Promise<string> {
-  const table = `${stagingDatabase(warehouse)}.pseudonyms_${process.pid}`
+  const table = `${stagingDatabase(warehouse)}.pseudonyms`
   await runStatement(warehouse, `CREATE TABLE ${table} (customer String, pseudonym String) ENGINE = Join(ANY, LEFT, customer)`)
   await runStatement(
     warehouse,
