@@ -60,7 +60,12 @@ program
   .description('ingest an NDJSON file of events (one event per line), with a progress bar and a summary')
   .argument('<file>', 'NDJSON file, or - for standard input')
   .option('--tenant <id>', 'accept only events of this tenant (others are rejected)')
-  .option('--batch <n>', 'events per batch', (v) => positiveInt(v), 50_000)
+  .option(
+    '--batch <n>',
+    'events per block that Node validates (on embedded chDB: only the lines the engine could not vouch for)',
+    (v) => positiveInt(v),
+    50_000,
+  )
   .option('--url <url>', 'send to a running Pulso API instead of writing to the local warehouse')
   .option('--key <key>', 'API key (ingest role) for --url')
   .action(async (file: string, options: { tenant?: string; batch: number; url?: string; key?: string }) => {
