@@ -76,7 +76,7 @@ async function loadInBlocks(lines: string[], size: number): Promise<IngestSummar
   return summary
 }
 
-async function loadInSql(file: string, options: { tenantId?: string; pieceBytes?: number } = {}): Promise<IngestSummary> {
+async function loadInSql(file: string, options: { tenantId?: string; pieceBytes?: number; eventsPerInsertPart?: number } = {}): Promise<IngestSummary> {
   const load = new BlockLoad(pulso.warehouse, pulso.config, pulso.facts, { tenantId: options.tenantId })
   try {
     return await loadFileInSql(pulso.warehouse, pulso.config, load, file, { ...options, blockLines: 7 })
@@ -100,8 +100,8 @@ describe('a file loaded by ClickHouse', () => {
     const sqlLines = await mixedLines('acme')
     const file = path.join(folder, 'acme.ndjson')
     writeFileSync(file, sqlLines.join('\n'))
-    // small pieces: the file is read as several
-    const bySql = await loadInSql(file, { pieceBytes: 64 * 1024 })
+    // small pieces and parts: the file is read as several, and its events inserted in several parts
+    const bySql = await loadInSql(file, { pieceBytes: 64 * 1024, eventsPerInsertPart: 500 })
     const byNode = await loadInBlocks(await mixedLines('globex'), 300)
 
     expect(bySql.accepted).toBeGreaterThan(2500)

@@ -40,11 +40,17 @@ export type SqlFileLoadOptions = {
   pieceBytes?: number
   /** A tenant with at least this many conversations in the load is recomputed whole. */
   wholeTenantConversations?: number
+  /** Surely valid lines one insert statement takes at most (EVENTS_PER_INSERT_PART). */
+  eventsPerInsertPart?: number
   onProgress?: (progress: LoadProgress) => void
 }
 
 const BLOCK_LINES = 20_000
 const WHOLE_TENANT_CONVERSATIONS = 200_000
+/** Surely valid lines one insert statement takes at most (its search for repeats holds their keys). */
+const EVENTS_PER_INSERT_PART = 4_000_000
+/** The hash buckets of conversations the staging table is sorted by (a power of two: parts are ranges of them). */
+const BUCKETS = 64
 
 export async function loadFileInSql(
   warehouse: Warehouse,
@@ -69,8 +75,8 @@ export async function loadFileInSql(
     await eachPiece(filePieces(input, warehouse.scratchDir, read, options.pieceBytes), async (piece) => {
       await runStatement(
         warehouse,
-        `INSERT INTO ${staging} (line_number, surely_valid, line, ${EVENT_COLUMNS.join(', ')})
-SELECT line_number, surely_valid, if(surely_valid, '', line), ${EVENT_COLUMNS.map((c) => `${c}_value`).join(', ')}
+        `INSERT INTO ${staging} (bucket, line_number, surely_valid, line, ${EVENT_COLUMNS.join(', ')})
+SELECT cityHash64(conversation_id_value) % ${BUCKETS}, line_number, surely_valid, if(surely_valid, '', line), ${EVENT_COLUMNS.map((c) => `${c}_value`).join(', ')}
 FROM (
     SELECT line_number, line, ${surelyValid} AS surely_valid,
         ${EVENT_COLUMNS.map((c) => `${c === 'customer_id' ? rawCustomerId : columns[c]} AS ${c}_value`).join(',\n        ')},
@@ -91,7 +97,7 @@ SETTINGS short_circuit_function_evaluation = 'disable'`,
     summary.lines = lines
     progress({ step: 'storing', lines })
     const storedCustomer = await pseudonymizeCustomers(warehouse, staging, params)
-    const storedBefore = await storeSurelyValid(warehouse, sibling, staging, storedCustomer, summary)
+    const storedBefore = await storeSurelyValid(warehouse, sibling, staging, storedCustomer, summary, options.eventsPerInsertPart ?? EVENTS_PER_INSERT_PART)
     await deferFactsOfSurelyValid(warehouse, staging, storedCustomer, blockLoad, storedBefore, options.wholeTenantConversations ?? WHOLE_TENANT_CONVERSATIONS)
     await checkOtherLines(warehouse, staging, blockLoad, summary, options.blockLines ?? BLOCK_LINES, progress)
     await blockLoad.refreshFacts((done, total) => progress({ step: 'facts', done, total }))
@@ -144,11 +150,12 @@ async function createStagingTable(warehouse: Warehouse): Promise<string> {
   const database = stagingDatabase(warehouse)
   await runStatement(warehouse, `CREATE DATABASE ${database}`)
   const table = `${database}.lines`
-  // Plain types (no LowCardinality): the lines are written once and read once.
+  // Plain types (no LowCardinality): the lines are written once and read once. Sorted by a hash of
+  // the conversation (BUCKETS of them), so that each part of the insert reads its own rows.
   await runStatement(
     warehouse,
-    `CREATE TABLE ${table} (line_number UInt64, surely_valid Bool, line String, ${await plainEventStructure(warehouse)})
-ENGINE = MergeTree ORDER BY tuple()`,
+    `CREATE TABLE ${table} (bucket UInt8, line_number UInt64, surely_valid Bool, line String, ${await plainEventStructure(warehouse)})
+ENGINE = MergeTree ORDER BY bucket`,
   )
   return table
 }
@@ -197,30 +204,47 @@ async function storeSurelyValid(
   staging: string,
   storedCustomer: string,
   summary: IngestSummary,
+  eventsPerPart: number,
 ): Promise<Map<string, number>> {
   const db = warehouse.database
   const surely = await countOf(warehouse, `SELECT countIf(surely_valid) AS n FROM ${staging}`)
   const before = await storedPerTenant(warehouse, staging)
   const columns = EVENT_COLUMNS.join(', ')
   const selected = EVENT_COLUMNS.map((c) => (c === 'customer_id' ? `${storedCustomer} AS customer_id` : c)).join(', ')
-  // In two halves by conversation, one per connection, at once: the events table's materialized
-  // view (the customer index) has the engine write an insert on one thread. A conversation's
-  // events are in one half, so each half leaves out repeats and stored events by itself.
-  const insertHalf = (connection: Warehouse, half: number) =>
-    runStatement(
+  // Events stored before are looked up by conversation (a range of the events table's key), for
+  // the tenants that had any: a load into new tenants builds no such set.
+  const notStored = (part: string) =>
+    before.size === 0
+      ? ''
+      : `AND (tenant_id, conversation_id, event_id) NOT IN (
+    SELECT tenant_id, conversation_id, event_id FROM ${db}.events
+    WHERE tenant_id IN {stored_tenants:Array(String)}
+      AND (tenant_id, conversation_id) IN (SELECT tenant_id, conversation_id FROM ${staging} WHERE surely_valid AND tenant_id IN {stored_tenants:Array(String)} AND ${part}))`
+  // In parts by conversation, two at once on two connections: the events table's materialized
+  // view (the customer index) has the engine write an insert on one thread, and a part bounds the
+  // memory that finding repeats takes. A conversation's events are in one part, so each part
+  // leaves out repeats and stored events by itself.
+  let parts = 2
+  while (parts < BUCKETS && surely / parts > eventsPerPart) parts *= 2
+  const insertPart = (connection: Warehouse, index: number) => {
+    const part = `bucket >= ${(index * BUCKETS) / parts} AND bucket < ${((index + 1) * BUCKETS) / parts}`
+    return runStatement(
       connection,
       `INSERT INTO ${db}.events (${columns})
 SELECT ${selected} FROM ${staging}
-WHERE surely_valid AND cityHash64(conversation_id) % 2 = ${half}
-  AND (tenant_id, conversation_id, event_id) NOT IN (
-    SELECT tenant_id, conversation_id, event_id FROM ${db}.events
-    WHERE (tenant_id, conversation_id) IN (SELECT tenant_id, conversation_id FROM ${staging} WHERE surely_valid AND cityHash64(conversation_id) % 2 = ${half}))
+WHERE surely_valid AND ${part} ${notStored(part)}
 LIMIT 1 BY tenant_id, conversation_id, event_id
 -- the repeats are left out above; the table's own check of repeated inserts (for retried blocks)
 -- would only hash every part
 SETTINGS insert_deduplicate = 0`,
+      { stored_tenants: [...before.keys()] },
     )
-  await Promise.all([insertHalf(warehouse, 0), insertHalf(sibling, 1)])
+  }
+  let next = 0
+  const lane = async (connection: Warehouse) => {
+    while (next < parts) await insertPart(connection, next++)
+  }
+  await Promise.all([lane(warehouse), lane(sibling)])
   const after = await storedPerTenant(warehouse, staging)
   let stored = 0
   for (const [tenantId, n] of after) stored += n - (before.get(tenantId) ?? 0)
