@@ -23,48 +23,33 @@ const lit = sqlString
 
 // Each of a line's fields as ClickHouse gives it back: its JSON text (numbers written again in
 // their shortest form, strings with their quotes and escapes). Absent: ''. Its first character
-// tells the field's JSON type.
+// tells the field's JSON type. Looked up only for the fields that are not always strings.
 const raw = (key: string) => `raw_fields[${lit(key)}]`
 const isString = (key: string) => `startsWith(${raw(key)}, '"')`
 const present = (key: string) => `mapContains(raw_fields, ${lit(key)})`
 
-/** Fields whose value may be a string: all of them are decoded by one parse of the line (`strings`). */
-const STRING_FIELDS = [
-  'event_id',
-  'tenant_id',
-  'conversation_id',
-  'occurred_at',
-  'type',
-  'channel',
-  'customer_id',
-  'use_case',
-  'intent',
-  'bot_version',
-  'sender',
-  'agent_id',
-  'text',
-  'question',
-  'reason',
-  'queue',
-  'resolved_by',
-  'comment',
-  'amount',
-  'value',
-  'currency',
-  'component',
-  'category',
-  'template',
-  'campaign',
-] as const
-type StringField = (typeof STRING_FIELDS)[number]
-/** A string field's value, escapes decoded; NULL when absent (for a field of another JSON type: its text). */
-const stringValue = (key: StringField) => `tupleElement(strings, ${lit(key)})`
+/** Fields whose value may be a string (every field the contract names but these): all are decoded by one parse of the line (`strings`). */
+const NOT_STRINGS = new Set(['context', 'score', 'confidence'])
+const STRING_FIELDS = [...new Set([...Object.keys(baseEventSchema.shape), ...EVENT_TYPES.flatMap((type) => Object.keys(typeFieldSchemas[type].shape))])].filter(
+  (field) => !NOT_STRINGS.has(field),
+)
+/**
+ * Fields that are always strings: a line whose such field holds another JSON type is refused at
+ * once (`strings_ok`), so for the rest of the checks such a field is a string when it is not NULL.
+ */
+const ALWAYS_STRINGS = STRING_FIELDS.filter((field) => field !== 'amount' && field !== 'value')
 
-/** A string of `min`–`max` bytes (a UTF-16 length is never more than the UTF-8 byte length). */
-const text = (key: StringField, min: number, max = Number.POSITIVE_INFINITY) =>
-  `(${isString(key)} AND length(${stringValue(key)}) >= ${min}${Number.isFinite(max) ? ` AND length(${stringValue(key)}) <= ${max}` : ''})`
-const oneOf = (key: string, values: readonly string[]) => `${raw(key)} IN (${values.map((v) => lit(JSON.stringify(v))).join(', ')})`
-const optional = (key: string, check: string) => `(NOT ${present(key)} OR ${check})`
+/** A string field's value, escapes decoded; NULL when absent (for a field of another JSON type: its text). */
+const stringValue = (key: string) => `tupleElement(strings, ${lit(key)})`
+
+/** An always-string field of `min`–`max` bytes (a UTF-16 length is never more than the UTF-8 byte length). */
+const text = (key: string, min: number, max = Number.POSITIVE_INFINITY) =>
+  `(length(${stringValue(key)}) >= ${min}${Number.isFinite(max) ? ` AND length(${stringValue(key)}) <= ${max}` : ''})`
+const oneOf = (key: string, values: readonly string[]) => `${stringValue(key)} IN (${values.map(lit).join(', ')})`
+/** `check` holds when the always-string field `key` is there. */
+const optional = (key: string, check: string) => `(${stringValue(key)} IS NULL OR ${check})`
+/** `check` holds when the field `key` (of any JSON type) is there. */
+const optionalAny = (key: string, check: string) => `(NOT ${present(key)} OR ${check})`
 
 // Amounts (decimal.ts): a JSON number of at most 15 significant digits, which a double holds
 // exactly, or decimal text; at most 12 digits before the point and 6 after, no sign.
@@ -72,7 +57,7 @@ const DECIMAL = '^(0|[1-9][0-9]{0,11})(\\.[0-9]{1,6})?$'
 const decimal = (key: 'amount' | 'value') =>
   `(if(${isString(key)}, match(${stringValue(key)}, ${lit(DECIMAL)}), match(${raw(key)}, ${lit(DECIMAL)}) AND length(replaceOne(${raw(key)}, '.', '')) <= 15))`
 const decimalValue = (key: 'amount' | 'value') => `toDecimal64OrNull(if(${isString(key)}, ${stringValue(key)}, ${raw(key)}), 6)`
-const currency = `(${isString('currency')} AND match(${stringValue('currency')}, '^[A-Z]{3}$'))`
+const currency = `match(${stringValue('currency')}, '^[A-Z]{3}$')`
 
 // Timestamps (timestamp.ts), in one form only; years 1901–2298 so that any offset stays within
 // what DateTime64(3, 'UTC') stores.
@@ -144,9 +129,9 @@ const FIELD_RULES = [
   optional('agent_id', text('agent_id', 0, 128)),
   optional('text', text('text', 0)),
   optional('question', text('question', 0)),
-  optional('confidence', `match(${raw('confidence')}, '^(0(\\.[0-9]{1,15})?|1)$')`),
+  optionalAny('confidence', `match(${raw('confidence')}, '^(0(\\.[0-9]{1,15})?|1)$')`),
   optional('reason', oneOf('reason', ['customer_request', 'bot_fallback', 'policy', 'sentiment', 'other'])),
-  optional(
+  optionalAny(
     'context',
     `(startsWith(${raw('context')}, '{') AND arraySort(JSONExtractKeys(${raw('context')})) = ['customer_profile', 'intent', 'transcript']
       AND JSONExtractRaw(${raw('context')}, 'transcript') IN ('true', 'false')
@@ -155,15 +140,15 @@ const FIELD_RULES = [
   ),
   optional('queue', text('queue', 0, 128)),
   optional('resolved_by', oneOf('resolved_by', ['bot', 'agent'])),
-  optional('score', `match(${raw('score')}, '^[1-5]$')`),
+  optionalAny('score', `match(${raw('score')}, '^[1-5]$')`),
   optional('comment', text('comment', 0)),
-  optional('amount', decimal('amount')),
-  optional('value', decimal('value')),
+  optionalAny('amount', decimal('amount')),
+  optionalAny('value', decimal('value')),
   optional('currency', currency),
   optional('component', oneOf('component', ['whatsapp', 'llm', 'agent', 'other'])),
   optional(
     'category',
-    `if(${raw('type')} = '"cost"', ${oneOf('category', ['service', 'utility', 'marketing', 'authentication'])}, ${oneOf('category', ['utility', 'marketing'])})`,
+    `if(${stringValue('type')} = 'cost', ${oneOf('category', ['service', 'utility', 'marketing', 'authentication'])}, ${oneOf('category', ['utility', 'marketing'])})`,
   ),
   optional('template', text('template', 1)),
   optional('campaign', text('campaign', 0, 128)),
@@ -181,9 +166,11 @@ export function surelyValidSelect(): { aliases: string; surelyValid: string; col
   const aliases = `
     JSONExtractKeysAndValuesRaw(line) AS line_fields,
     arrayMap(field -> field.1, line_fields) AS line_keys,
-    mapFromArrays(line_keys, arrayMap(field -> field.2, line_fields)) AS raw_fields,
+    arrayMap(field -> field.2, line_fields) AS line_values,
+    mapFromArrays(line_keys, line_values) AS raw_fields,
+    arrayAll((key, value) -> key NOT IN (${ALWAYS_STRINGS.map(lit).join(', ')}) OR startsWith(value, '"'), line_keys, line_values) AS strings_ok,
     JSONExtract(line, ${lit(`Tuple(${STRING_FIELDS.map((field) => `${field} Nullable(String)`).join(', ')})`)}) AS strings,
-    indexOf([${EVENT_TYPES.map((t) => lit(JSON.stringify(t))).join(', ')}], ${raw('type')}) AS type_number,
+    indexOf([${EVENT_TYPES.map(lit).join(', ')}], ifNull(${stringValue('type')}, '')) AS type_number,
     ${stringValue('occurred_at')} AS stringValue_occurred_at,${TIME_PARTS},
     ifNull(${stringValue('customer_id')}, '') AS customer,
     ifNull(${stringValue('tenant_id')}, '') AS tenant`
@@ -193,16 +180,18 @@ export function surelyValidSelect(): { aliases: string; surelyValid: string; col
     `NOT multiSearchAnyCaseInsensitive(line, [${['8', '9', 'a', 'b', 'c', 'd', 'e', 'f'].map((digit) => lit(`\\ud${digit}`)).join(', ')}])`,
     `startsWith(trimLeft(line), '{')`,
     `length(line_keys) = length(arrayDistinct(line_keys))`,
+    // every field the contract types as a string is one
+    `strings_ok`,
     // a type of the contract, only fields it names, and every field it requires
     `type_number > 0`,
     `hasAll(arrayElement(${perType((type) => [...BASE_FIELDS, ...TYPE_FIELDS[type]])}, type_number), line_keys)`,
     `hasAll(line_keys, arrayElement(${perType((type) => REQUIRED_FIELDS[type])}, type_number))`,
-    `${isString('event_id')} AND length(${stringValue('event_id')}) BETWEEN 1 AND 128`,
-    `${isString('tenant_id')} AND match(tenant, '^[a-z0-9_-]{1,64}$') AND ({only_tenant:String} = '' OR tenant = {only_tenant:String})`,
-    `${isString('conversation_id')} AND length(${stringValue('conversation_id')}) BETWEEN 1 AND 128`,
-    `${isString('occurred_at')} AND ts_ok`,
+    `length(${stringValue('event_id')}) BETWEEN 1 AND 128`,
+    `match(tenant, '^[a-z0-9_-]{1,64}$') AND ({only_tenant:String} = '' OR tenant = {only_tenant:String})`,
+    `length(${stringValue('conversation_id')}) BETWEEN 1 AND 128`,
+    `ts_ok`,
     optional('channel', text('channel', 1, 64)),
-    optional('customer_id', `${isString('customer_id')} AND length(customer) <= 256 AND match(customer, '^[ -~]*$')`),
+    optional('customer_id', `length(customer) <= 256 AND match(customer, '^[ -~]*$')`),
     optional('use_case', text('use_case', 0, 128)),
     optional('intent', text('intent', 0, 128)),
     optional('bot_version', text('bot_version', 0, 128)),
@@ -218,7 +207,7 @@ export function surelyValidSelect(): { aliases: string; surelyValid: string; col
     occurred_offset_minutes: 'ts_offset_minutes',
     received_at: `toDateTime64({received_at:String}, 3, 'UTC')`,
     channel: `ifNull(${stringValue('channel')}, 'whatsapp')`,
-    customer_id: `if(${present('customer_id')}, ${pseudonymSql('customer')}, NULL)`,
+    customer_id: `if(${stringValue('customer_id')} IS NULL, NULL, ${pseudonymSql('customer')})`,
     use_case: stringValue('use_case'),
     intent: stringValue('intent'),
     bot_version: stringValue('bot_version'),
@@ -245,6 +234,6 @@ export function surelyValidSelect(): { aliases: string; surelyValid: string; col
     source: `'file'`,
     extra: `'{}'`,
   }
-  const rawCustomerId = `if(${present('customer_id')}, customer, NULL)`
-  return { aliases, surelyValid: base.map((check) => `(${check})`).join('\n    AND '), columns, rawCustomerId }
+  const rawCustomerId = stringValue('customer_id')
+  return { aliases, surelyValid: base.map((check) => `ifNull(${check}, false)`).join('\n    AND '), columns, rawCustomerId }
 }
