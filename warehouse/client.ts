@@ -16,12 +16,6 @@ export type Warehouse = {
   engine: 'embedded' | 'server'
   /** Embedded only: a folder of the data directory for files handed to the engine (bulk inserts). */
   scratchDir?: string
-  /**
-   * Embedded only: another connection to the same data folder. chDB runs one query at a time per
-   * connection; a bulk job splits its work over two to use both cores where the engine runs a
-   * statement on one thread (an insert into a table with a materialized view).
-   */
-  openSibling?: () => Promise<Warehouse>
   close(): Promise<void>
 }
 
@@ -74,22 +68,12 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
     const pid = dataFolderHolder(chdbPath)
     throw pid === undefined ? error : new DataFolderInUseError(config.dataDir, pid)
   }
+  const client = createClient({ connection, clickhouse_settings: DEFAULT_SETTINGS })
   // Files of inserts whose process was killed (kill -9) are removed now that the folder is ours.
   const scratchDir = path.join(config.dataDir, 'scratch')
   mkdirSync(scratchDir, { recursive: true })
   removeStaleScratchFiles(scratchDir)
-  const embedded = (connection: ClientConnection): Warehouse => {
-    const client = createClient({ connection, clickhouse_settings: DEFAULT_SETTINGS })
-    return {
-      client,
-      database: config.database,
-      engine: 'embedded',
-      scratchDir,
-      openSibling: async () => embedded(await openChdbConnection(chdbPath)),
-      close: () => client.close(),
-    }
-  }
-  return embedded(connection)
+  return { client, database: config.database, engine: 'embedded', scratchDir, close: () => client.close() }
 }
 
 // The helpers every query of Pulso goes through (tests/queries-through-helpers.test.ts keeps it

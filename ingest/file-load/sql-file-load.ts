@@ -62,7 +62,6 @@ export async function loadFileInSql(
   if (!warehouse.scratchDir) throw new Error('a load in SQL needs embedded chDB (its data folder holds the pieces ClickHouse reads)')
   const progress = options.onProgress ?? (() => undefined)
   const staging = await createStagingTable(warehouse)
-  const sibling = (await warehouse.openSibling?.()) ?? warehouse
   try {
     const params = {
       hash_key: config.hashKey,
@@ -86,8 +85,10 @@ FROM (
         FROM file(${sqlString(piece.file)}, 'LineAsString', 'numbered String'))
 )
 -- lazy (short-circuit) evaluation of the checks' ANDs costs ~20× more than evaluating every
--- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms)
-SETTINGS short_circuit_function_evaluation = 'disable'`,
+-- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms). Blocks
+-- small enough for each thread to write its own.
+SETTINGS short_circuit_function_evaluation = 'disable',
+    max_insert_threads = 2, min_insert_block_size_rows = 100000, min_insert_block_size_bytes = 0`,
         params,
       )
       progress({ step: 'reading', bytesRead: read.bytes, lines: read.lines })
@@ -97,13 +98,12 @@ SETTINGS short_circuit_function_evaluation = 'disable'`,
     summary.lines = lines
     progress({ step: 'storing', lines })
     const storedCustomer = await pseudonymizeCustomers(warehouse, staging, params)
-    const storedBefore = await storeSurelyValid(warehouse, sibling, staging, storedCustomer, summary, options.eventsPerInsertPart ?? EVENTS_PER_INSERT_PART)
+    const storedBefore = await storeSurelyValid(warehouse, staging, storedCustomer, summary, options.eventsPerInsertPart ?? EVENTS_PER_INSERT_PART)
     await deferFactsOfSurelyValid(warehouse, staging, storedCustomer, blockLoad, storedBefore, options.wholeTenantConversations ?? WHOLE_TENANT_CONVERSATIONS)
     await checkOtherLines(warehouse, staging, blockLoad, summary, options.blockLines ?? BLOCK_LINES, progress)
     await blockLoad.refreshFacts((done, total) => progress({ step: 'facts', done, total }))
     return summary
   } finally {
-    if (sibling !== warehouse) await sibling.close()
     await dropStagingDatabase(warehouse)
   }
 }
@@ -200,7 +200,6 @@ WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM ${staging} WHERE surely_valid
  */
 async function storeSurelyValid(
   warehouse: Warehouse,
-  sibling: Warehouse,
   staging: string,
   storedCustomer: string,
   summary: IngestSummary,
@@ -220,31 +219,44 @@ async function storeSurelyValid(
     SELECT tenant_id, conversation_id, event_id FROM ${db}.events
     WHERE tenant_id IN {stored_tenants:Array(String)}
       AND (tenant_id, conversation_id) IN (SELECT tenant_id, conversation_id FROM ${staging} WHERE surely_valid AND tenant_id IN {stored_tenants:Array(String)} AND ${part}))`
-  // In parts by conversation, two at once on two connections: the events table's materialized
-  // view (the customer index) has the engine write an insert on one thread, and a part bounds the
-  // memory that finding repeats takes. A conversation's events are in one part, so each part
-  // leaves out repeats and stored events by itself.
-  let parts = 2
+  // The new events are written into a copy of the events table, then its parts are attached to the
+  // events table: an insert into the events table itself runs on one thread (the engine writes an
+  // insert into a table with a materialized view so), one into the copy on all of them. Attaching
+  // does not run the view, so the customer index is written from the copy after.
+  const newEvents = `${stagingDatabase(warehouse)}.events`
+  await runStatement(warehouse, `CREATE TABLE ${newEvents} AS ${db}.events`)
+  // In parts by conversation: a part bounds the memory that finding repeats takes. A
+  // conversation's events are in one part, so each part leaves out repeats by itself.
+  let parts = 1
   while (parts < BUCKETS && surely / parts > eventsPerPart) parts *= 2
-  const insertPart = (connection: Warehouse, index: number) => {
+  for (let index = 0; index < parts; index++) {
     const part = `bucket >= ${(index * BUCKETS) / parts} AND bucket < ${((index + 1) * BUCKETS) / parts}`
-    return runStatement(
-      connection,
-      `INSERT INTO ${db}.events (${columns})
+    await runStatement(
+      warehouse,
+      `INSERT INTO ${newEvents} (${columns})
 SELECT ${selected} FROM ${staging}
 WHERE surely_valid AND ${part} ${notStored(part)}
 LIMIT 1 BY tenant_id, conversation_id, event_id
--- the repeats are left out above; the table's own check of repeated inserts (for retried blocks)
--- would only hash every part
-SETTINGS insert_deduplicate = 0`,
+-- blocks small enough for each thread to write its own; the repeats are left out above, so the
+-- table's own check of repeated inserts (for retried blocks) would only hash every part
+SETTINGS max_insert_threads = 2, min_insert_block_size_rows = 100000, min_insert_block_size_bytes = 0, max_block_size = 100000,
+    insert_deduplicate = 0`,
       { stored_tenants: [...before.keys()] },
     )
   }
-  let next = 0
-  const lane = async (connection: Warehouse) => {
-    while (next < parts) await insertPart(connection, next++)
+  const partitions = await queryRows<{ partition_id: string }>(
+    warehouse,
+    'SELECT DISTINCT partition_id FROM system.parts WHERE database = {db:String} AND table = {table:String} AND active',
+    { db: stagingDatabase(warehouse), table: 'events' },
+  )
+  for (const { partition_id } of partitions) {
+    await runStatement(warehouse, `ALTER TABLE ${db}.events ATTACH PARTITION ID {partition:String} FROM ${newEvents}`, { partition: partition_id })
   }
-  await Promise.all([lane(warehouse), lane(sibling)])
+  await runStatement(
+    warehouse,
+    `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
+SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${newEvents} WHERE customer_id IS NOT NULL`,
+  )
   const after = await storedPerTenant(warehouse, staging)
   let stored = 0
   for (const [tenantId, n] of after) stored += n - (before.get(tenantId) ?? 0)
