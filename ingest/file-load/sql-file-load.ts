@@ -85,10 +85,8 @@ FROM (
         FROM file(${sqlString(piece.file)}, 'LineAsString', 'numbered String'))
 )
 -- lazy (short-circuit) evaluation of the checks' ANDs costs ~20× more than evaluating every
--- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms). Blocks
--- small enough for each thread to write its own.
-SETTINGS short_circuit_function_evaluation = 'disable',
-    max_insert_threads = 2, min_insert_block_size_rows = 100000, min_insert_block_size_bytes = 0`,
+-- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms)
+SETTINGS short_circuit_function_evaluation = 'disable', max_insert_threads = 2`,
         params,
       )
       progress({ step: 'reading', bytesRead: read.bytes, lines: read.lines })
@@ -237,10 +235,9 @@ async function storeSurelyValid(
 SELECT ${selected} FROM ${staging}
 WHERE surely_valid AND ${part} ${notStored(part)}
 LIMIT 1 BY tenant_id, conversation_id, event_id
--- blocks small enough for each thread to write its own; the repeats are left out above, so the
--- table's own check of repeated inserts (for retried blocks) would only hash every part
-SETTINGS max_insert_threads = 2, min_insert_block_size_rows = 100000, min_insert_block_size_bytes = 0, max_block_size = 100000,
-    insert_deduplicate = 0`,
+-- the repeats are left out above, so the table's own check of repeated inserts (for retried
+-- blocks) would only hash every part
+SETTINGS max_insert_threads = 2, insert_deduplicate = 0`,
       { stored_tenants: [...before.keys()] },
     )
   }
@@ -252,10 +249,13 @@ SETTINGS max_insert_threads = 2, min_insert_block_size_rows = 100000, min_insert
   for (const { partition_id } of partitions) {
     await runStatement(warehouse, `ALTER TABLE ${db}.events ATTACH PARTITION ID {partition:String} FROM ${newEvents}`, { partition: partition_id })
   }
+  // grouped in the copy's own order (tenant, conversation, customer): no set of all pairs in memory
   await runStatement(
     warehouse,
     `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
-SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${newEvents} WHERE customer_id IS NOT NULL`,
+SELECT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${newEvents} WHERE customer_id IS NOT NULL
+GROUP BY tenant_id, conversation_id, ifNull(customer_id, ''), customer_id
+SETTINGS optimize_aggregation_in_order = 1`,
   )
   const after = await storedPerTenant(warehouse, staging)
   let stored = 0
