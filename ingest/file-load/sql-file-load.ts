@@ -155,6 +155,8 @@ async function createStagingTable(warehouse: Warehouse): Promise<string> {
     `CREATE TABLE ${table} (bucket UInt8, line_number UInt64, surely_valid Bool, line String, ${await plainEventStructure(warehouse)})
 ENGINE = MergeTree ORDER BY bucket`,
   )
+  // its parts are read once and dropped: merging them in the background would only take CPU from the load
+  await runStatement(warehouse, `SYSTEM STOP MERGES ${table}`)
   return table
 }
 
