@@ -69,32 +69,15 @@ export async function loadFileInSql(
       only_tenant: options.tenantId ?? '',
       received_at: toClickHouseTime(Date.now()),
     }
-    const { aliases, surelyValid, columns, rawCustomerId } = surelyValidSelect()
+    const stagePiece = stagePieceSql(staging)
     const read: ReadProgress = { lines: 0, bytes: 0 }
     await eachPiece(filePieces(input, warehouse.scratchDir, read, options.pieceBytes), async (piece) => {
-      await runStatement(
-        warehouse,
-        `INSERT INTO ${staging} (bucket, line_number, surely_valid, line, ${EVENT_COLUMNS.join(', ')})
-SELECT cityHash64(conversation_id_value) % ${BUCKETS}, line_number, surely_valid, if(surely_valid, '', line), ${EVENT_COLUMNS.map((c) => `${c}_value`).join(', ')}
-FROM (
-    SELECT line_number, line, ${surelyValid} AS surely_valid,
-        ${EVENT_COLUMNS.map((c) => `${c === 'customer_id' ? rawCustomerId : columns[c]} AS ${c}_value`).join(',\n        ')},
-        ${aliases}
-    FROM (
-        SELECT toUInt64OrZero(substring(numbered, 1, position(numbered, '\t') - 1)) AS line_number, substring(numbered, position(numbered, '\t') + 1) AS line
-        FROM file(${sqlString(piece.file)}, 'LineAsString', 'numbered String'))
-)
--- lazy (short-circuit) evaluation of the checks' ANDs costs ~20× more than evaluating every
--- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms)
-SETTINGS short_circuit_function_evaluation = 'disable', max_insert_threads = 2`,
-        params,
-      )
+      await runStatement(warehouse, stagePiece(piece.file), params)
       progress({ step: 'reading', bytesRead: read.bytes, lines: read.lines })
     })
-    const lines = read.lines
     const summary = emptySummary()
-    summary.lines = lines
-    progress({ step: 'storing', lines })
+    summary.lines = read.lines
+    progress({ step: 'storing', lines: read.lines })
     const storedCustomer = await pseudonymizeCustomers(warehouse, staging, params)
     const storedBefore = await storeSurelyValid(warehouse, staging, storedCustomer, summary, options.eventsPerInsertPart ?? EVENTS_PER_INSERT_PART)
     await deferFactsOfSurelyValid(warehouse, staging, storedCustomer, blockLoad, storedBefore, options.wholeTenantConversations ?? WHOLE_TENANT_CONVERSATIONS)
@@ -104,6 +87,27 @@ SETTINGS short_circuit_function_evaluation = 'disable', max_insert_threads = 2`,
   } finally {
     await dropStagingDatabase(warehouse)
   }
+}
+
+/**
+ * The statement that parses and checks the numbered lines of a piece file into the staging table
+ * (query parameters: surelyValidSelect's). Customer ids are staged as written (pseudonymizeCustomers).
+ */
+function stagePieceSql(staging: string): (file: string) => string {
+  const { aliases, surelyValid, columns, rawCustomerId } = surelyValidSelect()
+  return (file) => `INSERT INTO ${staging} (bucket, line_number, surely_valid, line, ${EVENT_COLUMNS.join(', ')})
+SELECT cityHash64(conversation_id_value) % ${BUCKETS}, line_number, surely_valid, if(surely_valid, '', line), ${EVENT_COLUMNS.map((c) => `${c}_value`).join(', ')}
+FROM (
+    SELECT line_number, line, ${surelyValid} AS surely_valid,
+        ${EVENT_COLUMNS.map((c) => `${c === 'customer_id' ? rawCustomerId : columns[c]} AS ${c}_value`).join(',\n        ')},
+        ${aliases}
+    FROM (
+        SELECT toUInt64OrZero(substring(numbered, 1, position(numbered, '\t') - 1)) AS line_number, substring(numbered, position(numbered, '\t') + 1) AS line
+        FROM file(${sqlString(file)}, 'LineAsString', 'numbered String'))
+)
+-- lazy (short-circuit) evaluation of the checks' ANDs costs ~20× more than evaluating every
+-- check on every line; none of them can fail on any input (the *OrZero/*OrNull forms)
+SETTINGS short_circuit_function_evaluation = 'disable', max_insert_threads = 2`
 }
 
 /**
