@@ -7,7 +7,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { generate, TENANTS } from '../../scripts/bench-scale/generate.ts'
 import { event, openTestPulso, type TestPulso } from '../../tests/helpers.ts'
-import { queryRows } from '../../warehouse/client.ts'
+import { queryRows, runStatement } from '../../warehouse/client.ts'
 import { listDeadLetters } from '../../warehouse/repositories/events.ts'
 import { BlockLoad } from '../block-load.ts'
 import { PackedValuesBuilder } from '../kafka/packed-values.ts'
@@ -76,7 +76,10 @@ async function loadInBlocks(lines: string[], size: number): Promise<IngestSummar
   return summary
 }
 
-async function loadInSql(file: string, options: { tenantId?: string; pieceBytes?: number; eventsPerInsertPart?: number } = {}): Promise<IngestSummary> {
+async function loadInSql(
+  file: string,
+  options: { tenantId?: string; pieceBytes?: number; eventsPerInsertPart?: number; wholeTenantConversations?: number } = {},
+): Promise<IngestSummary> {
   const load = new BlockLoad(pulso.warehouse, pulso.config, pulso.facts, { tenantId: options.tenantId })
   try {
     return await loadFileInSql(pulso.warehouse, pulso.config, load, file, { ...options, blockLines: 7 })
@@ -131,6 +134,30 @@ describe('a file loaded by ClickHouse', () => {
     expect(again.duplicates).toBe(firstLoad.accepted + firstLoad.duplicates)
     expect(again.rejected).toBe(firstLoad.rejected)
     expect(await rowsOf('fct_conversations', 'acme')).toEqual(before)
+  })
+
+  it('loaded again after a crash that lost customer index rows, as a whole-tenant recomputation (a large load), restores them and keeps the facts', async () => {
+    const file = path.join(folder, 'acme.ndjson')
+    const before = await rowsOf('fct_conversations', 'acme')
+    const customerIndex = () =>
+      queryRows(
+        pulso.warehouse,
+        `SELECT DISTINCT customer_id, conversation_id FROM ${pulso.warehouse.database}.customer_conversations
+WHERE tenant_id = 'acme' ORDER BY customer_id, conversation_id`,
+      )
+    const index = await customerIndex()
+    expect(index.length).toBeGreaterThan(100)
+    // a crash between the insert and the customer index loses index rows; the load run again restores them
+    await runStatement(
+      pulso.warehouse,
+      `ALTER TABLE ${pulso.warehouse.database}.customer_conversations DELETE WHERE tenant_id = 'acme' AND cityHash64(conversation_id) % 10 = 0
+SETTINGS mutations_sync = 2`,
+    )
+    expect((await customerIndex()).length).toBeLessThan(index.length)
+    const again = await loadInSql(file, { wholeTenantConversations: 1 })
+    expect(again.accepted).toBe(0)
+    expect(await rowsOf('fct_conversations', 'acme')).toEqual(before)
+    expect(await customerIndex()).toEqual(index)
   })
 
   it('rejects the events of another tenant with --tenant, by the intake rule', async () => {
