@@ -89,15 +89,12 @@ export class BlockLoad {
   }
 
   /**
-   * Adds conversations stored by other means (a load in SQL) to what refreshFacts recomputes.
-   * With `restoreCustomerIndex`, first writes the customer index rows their events should have made
-   * (as store() does for repeats: they may be a load run again after a crash).
+   * Adds conversations stored by other means (a load in SQL) to what refreshFacts recomputes,
+   * first writing the customer index rows their events should have made (as store() does for
+   * repeats: they may be a load run again after a crash).
    */
-  async deferRefresh(touched: TouchedConversations, options: { restoreCustomerIndex: boolean }): Promise<void> {
-    if (options.restoreCustomerIndex) {
-      for (const [tenantId, { conversations, customers }] of touched.byTenant)
-        await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
-    }
+  async deferRefresh(touched: TouchedConversations): Promise<void> {
+    await this.restoreCustomerIndex(touched)
     this.defer(touched)
   }
 
@@ -109,6 +106,11 @@ export class BlockLoad {
     this.wholeTenants.add(tenantId)
     this.deferred.forget(tenantId)
     if (options.restoreCustomerIndex) this.indexToRestore.add(tenantId)
+  }
+
+  /** The customer index rows of what `touched` reaches that are missing (ConversationFacts.restoreCustomerIndex). */
+  private async restoreCustomerIndex(touched: TouchedConversations): Promise<void> {
+    for (const [tenantId, { conversations, customers }] of touched.byTenant) await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
   }
 
   /** Adds what a block touched to what waits for the end, bounded per tenant by touchedLimit. */
@@ -156,10 +158,7 @@ export class BlockLoad {
     const touched = TouchedConversations.fromJSON(block.touched)
     // A crash can also fall between an insert and the customer index its materialized view writes
     // after it; the repeats of a load run again restore what the index misses (see restoreCustomerIndex).
-    if (stored.size > 0) {
-      for (const [tenantId, { conversations, customers }] of touched.byTenant)
-        await this.facts.restoreCustomerIndex(tenantId, [...conversations], [...customers])
-    }
+    if (stored.size > 0) await this.restoreCustomerIndex(touched)
     this.defer(touched)
     return { accepted: keptCount - refused.length, duplicates: block.duplicates + stored.size, rejected }
   }

@@ -273,16 +273,10 @@ WHERE tenant_id = {scope_tenant:String}
    */
   async restoreCustomerIndex(tenantId: string, conversations: string[], customers: string[]): Promise<void> {
     if (customers.length === 0) return
-    const db = this.warehouse.database
-    await runStatement(
-      this.warehouse,
-      `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
-SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${db}.events
-WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}
-  AND (conversation_id IN ${stringSet('conversations')} OR ${AUTO_SQL('conversation_id')})
-  AND (customer_id, conversation_id) NOT IN (
-    SELECT customer_id, conversation_id FROM ${db}.customer_conversations
-    WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')})`,
+    const customerFilter = `customer_id IN ${stringSet('customers')}`
+    await this.insertMissingIndexRows(
+      `${customerFilter} AND (conversation_id IN ${stringSet('conversations')} OR ${AUTO_SQL('conversation_id')})`,
+      customerFilter,
       { tenant: tenantId, conversations: stringSetParam(conversations), customers: stringSetParam(customers) },
     )
   }
@@ -293,15 +287,21 @@ WHERE tenant_id = {tenant:String} AND customer_id IN ${stringSet('customers')}
    * refreshes find a customer's conversations through it).
    */
   async restoreCustomerIndexOfTenant(tenantId: string): Promise<void> {
+    await this.insertMissingIndexRows('customer_id IS NOT NULL', '1', { tenant: tenantId })
+  }
+
+  /** Writes the index rows of the tenant's events that `eventFilter` keeps and the index (rows `indexFilter` keeps) lacks. */
+  private async insertMissingIndexRows(eventFilter: string, indexFilter: string, params: Record<string, unknown>): Promise<void> {
     const db = this.warehouse.database
     await runStatement(
       this.warehouse,
       `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
 SELECT DISTINCT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${db}.events
-WHERE tenant_id = {tenant:String} AND customer_id IS NOT NULL
+WHERE tenant_id = {tenant:String} AND ${eventFilter}
   AND (customer_id, conversation_id) NOT IN (
-    SELECT customer_id, conversation_id FROM ${db}.customer_conversations WHERE tenant_id = {tenant:String})`,
-      { tenant: tenantId },
+    SELECT customer_id, conversation_id FROM ${db}.customer_conversations
+    WHERE tenant_id = {tenant:String} AND ${indexFilter})`,
+      params,
     )
   }
 

@@ -303,7 +303,7 @@ async function deferFactsOfSurelyValid(
       { tenant: tenantId },
     )
     for (const row of rows) touched.add(tenantId, row.conversation_id, row.customer_id)
-    await blockLoad.deferRefresh(touched, { restoreCustomerIndex: true })
+    await blockLoad.deferRefresh(touched)
   }
 }
 
