@@ -12,12 +12,6 @@ import { type PackedValues, PackedValuesBuilder, unpackValue } from '../ingest/k
 
 export type { IngestSummary }
 
-/**
- * A whole tenant recomputed by a load is read this many events at a time (BlockLoadOptions):
- * fewer passes over its events than the server's bound, for a few GB of the loader's memory.
- */
-const LOAD_EVENTS_PER_PARTITION = 4_000_000
-
 type Options = { tenant?: string; batch: number; url?: string; key?: string }
 
 /** A block of a file's non-blank lines, and the file line number of each. */
@@ -101,7 +95,7 @@ export async function ingestFile(config: PulsoConfig, file: string, options: Opt
   )
   bar.start(total || 1, 0, { events: '' })
   const runtime = options.url ? undefined : await (await import('../runtime/runtime.ts')).openRuntime(config)
-  const load = runtime && new BlockLoad(runtime.warehouse, config, runtime.facts, { tenantId: options.tenant, eventsPerPartition: LOAD_EVENTS_PER_PARTITION })
+  const load = runtime && new BlockLoad(runtime.warehouse, config, runtime.facts, { tenantId: options.tenant })
   try {
     if (runtime?.warehouse.engine === 'embedded') {
       const summary = await loadFileInSql(runtime.warehouse, config, load!, file, {

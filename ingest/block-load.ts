@@ -23,12 +23,6 @@ export type BlockLoadOptions = {
    * of a busy customer again at every refresh.
    */
   touchedLimit?: number
-  /**
-   * Events per query when a whole tenant is recomputed (refreshTenant); unset, the facts' own
-   * bound, which keeps a server's memory low. Each query past the first reads the tenant's
-   * events again, so a load, a process of its own, may take more at once.
-   */
-  eventsPerPartition?: number
 }
 
 const TOUCHED_LIMIT = 500_000
@@ -46,7 +40,6 @@ export class BlockLoad {
   /** Tenants of wholeTenants whose customer index is restored first (deferWholeTenant). */
   private indexToRestore = new Set<string>()
   private readonly touchedLimit: number
-  private readonly eventsPerPartition: number | undefined
 
   constructor(
     private readonly warehouse: Warehouse,
@@ -55,7 +48,6 @@ export class BlockLoad {
     options: BlockLoadOptions = {},
   ) {
     this.touchedLimit = options.touchedLimit ?? TOUCHED_LIMIT
-    this.eventsPerPartition = options.eventsPerPartition
     this.preparer = new BlockPreparer(config, 1, { source: 'file', tenantId: options.tenantId, configuredTenantsOnly: false, identifyRows: true })
   }
 
@@ -83,7 +75,7 @@ export class BlockLoad {
     if (touched.size) await this.facts.refreshInChunks(touched, onProgress)
     for (const tenantId of wholeTenants) {
       if (indexToRestore.has(tenantId)) await this.facts.restoreCustomerIndexOfTenant(tenantId)
-      await this.facts.refreshTenant(tenantId, onProgress, this.eventsPerPartition)
+      await this.facts.refreshTenant(tenantId, onProgress)
     }
     if (wholeTenants.length) await this.facts.store.compact()
   }

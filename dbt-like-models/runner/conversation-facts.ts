@@ -14,10 +14,11 @@
 // see markStaleRows, which also settles two writers racing over one conversation or customer.
 import { createHash } from 'node:crypto'
 import { queryRows, runStatement, type Warehouse } from '../../warehouse/client.ts'
+import { sqlString } from '../../warehouse/sql-literals.ts'
 import { stringSet, stringSetParam } from '../../warehouse/string-set.ts'
 import { isAutoConversationId, TouchedConversations } from '../../warehouse/touched-conversations.ts'
-import { IncrementalModel } from './incremental.ts'
-import type { Project } from './project.ts'
+import { compileInlined, IncrementalModel } from './incremental.ts'
+import type { Model, Project } from './project.ts'
 
 export const CONVERSATION_FACTS_MODEL = 'fct_conversations'
 
@@ -48,17 +49,24 @@ const BULK_CHUNK = 20_000
  */
 const EVENTS_PER_PARTITION = 1_500_000
 
-// How a whole-tenant recomputation splits the tenant's events into partitions: each partition
-// must hold all events of its conversations and all conversations of its customers (first
-// contact resolution looks at the customer's next conversation). An event Pulso cuts into
-// sessions ('auto' id with a customer) goes by its customer, whose events make up those
-// sessions; every other event goes by its conversation's customer, or the conversation's id when
-// it has none. Both hash the customer alike, so a customer's sessions and other conversations
-// land in one partition. The check for stale rows relies on it too: it deletes a customer's
-// conversation written at an older version than the customer's newest (markStaleRows).
+// How a whole-tenant recomputation splits the work, so that no query holds all of a large
+// tenant's events and each reads only its own rows (see refreshInParts):
+// 1. int_conversations (the per-conversation pass over the events, the costly part) runs over
+//    ranges of conversation ids, which are ranges of the events table's sort key, so a range's
+//    query reads only its own granules. Events Pulso cuts into sessions ('auto' ids with a
+//    customer: a key range of their own) make up conversations by customer, so they go in parts
+//    by a hash of the customer instead.
+// 2. fct_conversations (first contact resolution looks at the customer's next conversation) runs
+//    over parts of those conversations by a hash of their customer (of their id without one),
+//    each holding all conversations of its customers. The check for stale rows relies on that
+//    too: it deletes a customer's conversation written at an older version than the customer's
+//    newest (markStaleRows); every part is written at one version.
 
-/** A conversation's customer exactly as int_conversations computes it: the first named, ties to the smaller id. */
-const CONVERSATION_CUSTOMER_SQL = 'argMinIf(customer_id, (occurred_at, customer_id), customer_id IS NOT NULL)'
+/** The model the first stage computes: one row per conversation, before first contact resolution. */
+const CONVERSATIONS_MODEL = 'int_conversations'
+
+/** Conversation ids sampled per part to find the parts' range boundaries. */
+const SAMPLE_PER_PART = 1_000
 
 // Customers of customers' conversations: a conversation whose events name two customers links
 // them. Real data settles after one or two rounds; the bound only stops a pathological chain.
@@ -66,14 +74,18 @@ const MAX_SCOPE_ROUNDS = 8
 
 export class ConversationFacts {
   readonly store: IncrementalModel
+  private readonly conversationsModel: Model
 
   constructor(
     private readonly warehouse: Warehouse,
-    project: Project,
+    private readonly project: Project,
   ) {
     const model = project.models.find((m) => m.name === CONVERSATION_FACTS_MODEL)
     if (model?.doc.config.materialized !== 'incremental') throw new Error(`model ${CONVERSATION_FACTS_MODEL} must be materialized incremental`)
+    const conversations = project.models.find((m) => m.name === CONVERSATIONS_MODEL)
+    if (!conversations) throw new Error(`model ${CONVERSATIONS_MODEL} is missing`)
     this.store = new IncrementalModel(warehouse, project, model)
+    this.conversationsModel = conversations
   }
 
   /** What callers asked to refresh while the recomputation in progress runs; it runs next, as one. */
@@ -188,61 +200,109 @@ export class ConversationFacts {
   /**
    * Recomputes every conversation of one tenant, without merging the stored rows after
    * (compact() does). For a rebuild, and for a load that touched too much of a tenant to keep the
-   * list of what it touched. The tenant's events are read in partitions of about
-   * `eventsPerPartition` stored rows, one query each, each holding everything its conversations'
-   * facts depend on (see how a whole-tenant recomputation splits events, above). Reports progress
-   * in partitions done. The check for stale rows runs once, over the whole tenant, after them.
+   * list of what it touched. A tenant of more than `eventsPerPartition` stored events is
+   * recomputed in parts of about that many (refreshInParts). Reports progress in queries done.
+   * The check for stale rows runs once, over the whole tenant, after them.
    */
   async refreshTenant(tenantId: string, onProgress?: (done: number, total: number) => void, eventsPerPartition = EVENTS_PER_PARTITION): Promise<void> {
     const db = this.warehouse.database
-    const [stored] = await queryRows<{ n: number }>(this.warehouse, `SELECT count() AS n FROM ${db}.events WHERE tenant_id = {tenant:String}`, {
-      tenant: tenantId,
-    })
-    const partitions = Math.max(1, Math.ceil(Number(stored?.n ?? 0) / eventsPerPartition))
-    onProgress?.(0, partitions)
-    const tenantEvents = `(SELECT * FROM ${db}.events WHERE tenant_id = {scope_tenant:String})`
-    if (partitions === 1) {
+    const [stored] = await queryRows<{ sessions: number | string; others: number | string }>(
+      this.warehouse,
+      `SELECT countIf(${AUTO_WITH_CUSTOMER_SQL}) AS sessions, count() - sessions AS others FROM ${db}.events WHERE tenant_id = {tenant:String}`,
+      { tenant: tenantId },
+    )
+    const counts = { sessions: Number(stored?.sessions ?? 0), others: Number(stored?.others ?? 0) }
+    if (counts.sessions + counts.others <= eventsPerPartition) {
+      onProgress?.(0, 1)
+      const tenantEvents = `(SELECT * FROM ${db}.events WHERE tenant_id = {scope_tenant:String})`
       await this.store.insertComputed(await this.store.newVersion(), { events: tenantEvents }, { scope_tenant: tenantId })
       onProgress?.(1, 1)
     } else {
-      await this.refreshPartitions(tenantId, partitions, (done) => onProgress?.(done, partitions))
+      await this.refreshInParts(tenantId, counts, eventsPerPartition, onProgress)
     }
     await this.markStaleRows({ scope_tenant: tenantId }, 'tenant')
   }
 
   /**
-   * refreshTenant's recomputation in `partitions` queries. The partition of each conversation that
-   * Pulso does not cut into sessions is worked out once, into a helper table dropped after (and
-   * before: a run killed midway leaves it behind). The helper's name carries a hash of the tenant,
-   * so that two tenants refreshed at once (two loads into one ClickHouse server) do not share it.
+   * refreshTenant's recomputation in parts, in two stages (see how a whole-tenant recomputation
+   * splits the work, above). The first stage's rows go into a helper table sorted by the second
+   * stage's part, dropped after (and before: a run killed midway leaves it behind). Its name
+   * carries a hash of the tenant, so that two tenants refreshed at once (two loads into one
+   * ClickHouse server) do not share it.
    */
-  private async refreshPartitions(tenantId: string, partitions: number, onPartition: (done: number) => void): Promise<void> {
+  private async refreshInParts(
+    tenantId: string,
+    counts: { sessions: number; others: number },
+    eventsPerPartition: number,
+    onProgress?: (done: number, total: number) => void,
+  ): Promise<void> {
     const db = this.warehouse.database
-    const helper = `${this.store.table}_partitions_${createHash('sha256').update(tenantId).digest('hex').slice(0, 16)}`
-    const params = { scope_tenant: tenantId, partitions }
+    const helper = `${this.store.table}_stage_${createHash('sha256').update(tenantId).digest('hex').slice(0, 16)}`
+    const conversationParts = Math.ceil((counts.sessions + counts.others) / eventsPerPartition)
+    const sessionParts = Math.ceil(counts.sessions / eventsPerPartition)
+    const ranges = await this.conversationRanges(tenantId, Math.ceil(counts.others / eventsPerPartition))
+    const total = sessionParts + ranges.length + conversationParts
+    let done = 0
+    onProgress?.(done, total)
+    // every row is computed from events read after this version was taken (see refreshScope)
+    const version = await this.store.newVersion()
+    const params = { scope_tenant: tenantId, conversation_parts: conversationParts }
+    // int_conversations over the tenant's events that `filter` keeps, each row with its second-stage part
+    const conversationsOf = (filter: string) =>
+      `SELECT toUInt32(cityHash64(coalesce(customer_id, conversation_id)) % {conversation_parts:UInt32}) AS part, * FROM (\n${compileInlined(
+        this.project,
+        this.conversationsModel,
+        db,
+        { events: `(SELECT * FROM ${db}.events WHERE tenant_id = {scope_tenant:String} AND ${filter})` },
+      )}\n)`
     await runStatement(this.warehouse, `DROP TABLE IF EXISTS ${helper}`)
     try {
-      await runStatement(
-        this.warehouse,
-        `CREATE TABLE ${helper} ENGINE = MergeTree ORDER BY (partition, conversation_id) AS
-SELECT conversation_id, toUInt32(cityHash64(coalesce(${CONVERSATION_CUSTOMER_SQL}, conversation_id)) % {partitions:UInt32}) AS partition
-FROM ${db}.events
-WHERE tenant_id = {scope_tenant:String} AND NOT ${AUTO_WITH_CUSTOMER_SQL}
-GROUP BY conversation_id`,
-        params,
-      )
-      for (let partition = 0; partition < partitions; partition++) {
-        const version = await this.store.newVersion()
-        const events = `(SELECT * FROM ${db}.events
-WHERE tenant_id = {scope_tenant:String}
-  AND ((${AUTO_WITH_CUSTOMER_SQL} AND cityHash64(assumeNotNull(customer_id)) % {partitions:UInt32} = {partition:UInt32})
-    OR (NOT ${AUTO_WITH_CUSTOMER_SQL} AND conversation_id IN (SELECT conversation_id FROM ${helper} WHERE partition = {partition:UInt32}))))`
-        await this.store.insertComputed(version, { events }, { ...params, partition })
-        onPartition(partition + 1)
+      await runStatement(this.warehouse, `CREATE TABLE ${helper} ENGINE = MergeTree ORDER BY part EMPTY AS ${conversationsOf('0')}`, params)
+      const eventParts = [
+        ...ranges.map((range) => `NOT ${AUTO_WITH_CUSTOMER_SQL} AND ${range}`),
+        ...Array.from(
+          { length: sessionParts },
+          (_, part) => `${AUTO_WITH_CUSTOMER_SQL} AND cityHash64(assumeNotNull(customer_id)) % ${sessionParts} = ${part}`,
+        ),
+      ]
+      for (const filter of eventParts) {
+        await runStatement(this.warehouse, `INSERT INTO ${helper} ${conversationsOf(filter)}`, params)
+        onProgress?.(++done, total)
+      }
+      for (let part = 0; part < conversationParts; part++) {
+        await this.store.insertComputed(
+          version,
+          { [CONVERSATIONS_MODEL]: `(SELECT * EXCEPT part FROM ${helper} WHERE part = {part:UInt32})` },
+          { scope_tenant: tenantId, part },
+        )
+        onProgress?.(++done, total)
       }
     } finally {
       await runStatement(this.warehouse, `DROP TABLE IF EXISTS ${helper}`)
     }
+  }
+
+  /**
+   * `parts` conditions on conversation_id splitting the tenant's events that are not cut into
+   * sessions into ranges of about equal size, at boundaries taken from a sample of their ids.
+   */
+  private async conversationRanges(tenantId: string, parts: number): Promise<string[]> {
+    if (parts === 0) return []
+    const [row] = await queryRows<{ sample: string[] }>(
+      this.warehouse,
+      `SELECT arraySort(groupArraySample({size:UInt32}, 1)(conversation_id)) AS sample
+FROM ${this.warehouse.database}.events WHERE tenant_id = {tenant:String} AND NOT ${AUTO_WITH_CUSTOMER_SQL}`,
+      { tenant: tenantId, size: parts * SAMPLE_PER_PART },
+    )
+    const sample = row?.sample ?? []
+    const boundaries = [...new Set(Array.from({ length: parts - 1 }, (_, k) => sample[Math.floor(((k + 1) * sample.length) / parts)]!))].filter(
+      (id) => id !== undefined,
+    )
+    return Array.from({ length: boundaries.length + 1 }, (_, k) => {
+      const from = k === 0 ? '1' : `conversation_id >= ${sqlString(boundaries[k - 1]!)}`
+      const to = k === boundaries.length ? '1' : `conversation_id < ${sqlString(boundaries[k]!)}`
+      return `${from} AND ${to}`
+    })
   }
 
   /** How many conversations the stored facts hold, all tenants. */

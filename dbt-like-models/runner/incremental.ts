@@ -23,16 +23,17 @@ export function incrementalTable(database: string, model: Model): string {
 
 /**
  * The model's SELECT with every upstream model inlined as a subquery, down to the sources, and
- * the sources named in `sourceOverrides` replaced by the given SQL (a filtered subquery). Refs
- * are inlined, not read from their views, so that a filter on a source reaches the events read.
+ * the sources and upstream models named in `overrides` replaced by the given SQL (a filtered
+ * subquery of a source; a model's rows computed beforehand). Refs are inlined, not read from
+ * their views, so that a filter on a source reaches the events read.
  */
-export function compileInlined(project: Project, model: Pick<Model, 'sql'>, database: string, sourceOverrides: Record<string, string> = {}): string {
+export function compileInlined(project: Project, model: Pick<Model, 'sql'>, database: string, overrides: Record<string, string> = {}): string {
   const byName = new Map(project.models.map((m) => [m.name, m]))
   const compile = (current: Pick<Model, 'sql'>): string =>
     compileSql(
       current.sql,
-      (ref) => `(\n${compile(byName.get(ref)!)}\n)`,
-      (table) => sourceOverrides[table] ?? `${database}.${table}`,
+      (ref) => overrides[ref] ?? `(\n${compile(byName.get(ref)!)}\n)`,
+      (table) => overrides[table] ?? `${database}.${table}`,
     )
       .trim()
       .replace(/;\s*$/, '')
@@ -55,9 +56,9 @@ export class IncrementalModel {
     return this.model.doc.config.order_by ?? this.model.doc.config.unique_key ?? []
   }
 
-  /** The model's SELECT over the sources as given (overrides: see compileInlined). */
-  select(sourceOverrides: Record<string, string> = {}): string {
-    return compileInlined(this.project, this.model, this.warehouse.database, sourceOverrides)
+  /** The model's SELECT over the sources and upstream models as given (overrides: see compileInlined). */
+  select(overrides: Record<string, string> = {}): string {
+    return compileInlined(this.project, this.model, this.warehouse.database, overrides)
   }
 
   /**
@@ -130,12 +131,12 @@ EMPTY AS SELECT *, toUInt64(0) AS _version, toUInt8(0) AS _deleted FROM (\n${thi
     return row!.v
   }
 
-  /** Stores the model's rows computed over the filtered sources, at `version`. */
-  async insertComputed(version: string, sourceOverrides: Record<string, string>, params: Record<string, unknown>): Promise<void> {
+  /** Stores the model's rows computed over the sources and upstream models as given (compileInlined), at `version`. */
+  async insertComputed(version: string, overrides: Record<string, string>, params: Record<string, unknown>): Promise<void> {
     await runStatement(
       this.warehouse,
       `INSERT INTO ${this.table}
-SELECT *, toUInt64({incremental_version:String}) AS _version, toUInt8(0) AS _deleted FROM (\n${this.select(sourceOverrides)}\n)`,
+SELECT *, toUInt64({incremental_version:String}) AS _version, toUInt8(0) AS _deleted FROM (\n${this.select(overrides)}\n)`,
       { ...params, incremental_version: version },
     )
   }
