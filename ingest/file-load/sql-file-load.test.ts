@@ -158,6 +158,12 @@ SETTINGS mutations_sync = 2`,
     expect(again.accepted).toBe(0)
     expect(await rowsOf('fct_conversations', 'acme')).toEqual(before)
     expect(await customerIndex()).toEqual(index)
+    // the rows the recomputation replaced are merged away: one stored row per conversation
+    const [stored] = await queryRows<{ n: number }>(
+      pulso.warehouse,
+      `SELECT count() AS n FROM ${pulso.warehouse.database}.fct_conversations__incremental WHERE tenant_id = 'acme'`,
+    )
+    expect(Number(stored!.n)).toBe(before.length)
   })
 
   it('rejects the events of another tenant with --tenant, by the intake rule', async () => {
