@@ -37,10 +37,8 @@ export class BlockLoad {
   private deferred = new TouchedConversations()
   /** Tenants whose every conversation is recomputed at the end (see touchedLimit). */
   private wholeTenants = new Set<string>()
-  /** Tenants of wholeTenants that had events before the load: their customer index is restored first (deferWholeTenant). */
+  /** Tenants of wholeTenants whose customer index is restored first (deferWholeTenant). */
   private indexToRestore = new Set<string>()
-  /** Tenants of wholeTenants that had no events before the load: they had no stored facts to compact after. */
-  private newTenants = new Set<string>()
   private readonly touchedLimit: number
 
   constructor(
@@ -71,18 +69,15 @@ export class BlockLoad {
     const touched = this.deferred
     const wholeTenants = [...this.wholeTenants]
     const indexToRestore = this.indexToRestore
-    // the rows a recomputation replaced are merged away at the end; a tenant new to the load had none
-    const replacesRows = wholeTenants.some((tenantId) => !this.newTenants.has(tenantId))
     this.deferred = new TouchedConversations()
     this.wholeTenants = new Set()
     this.indexToRestore = new Set()
-    this.newTenants = new Set()
     if (touched.size) await this.facts.refreshInChunks(touched, onProgress)
     for (const tenantId of wholeTenants) {
       if (indexToRestore.has(tenantId)) await this.facts.restoreCustomerIndexOfTenant(tenantId)
       await this.facts.refreshTenant(tenantId, onProgress)
     }
-    if (replacesRows) await this.facts.store.compact()
+    if (wholeTenants.length) await this.facts.store.compact()
   }
 
   /**
@@ -96,15 +91,13 @@ export class BlockLoad {
   }
 
   /**
-   * Has refreshFacts recompute every conversation of a tenant. With `hadEvents` (the tenant had
-   * events before the load, which may be a load run again after a crash), its customer index is
-   * restored first and the stored facts are compacted after; a tenant new to the load needs neither.
+   * Has refreshFacts recompute every conversation of a tenant; with `restoreCustomerIndex` (the
+   * load repeated stored events of the tenant), its customer index is restored first.
    */
-  deferWholeTenant(tenantId: string, options: { hadEvents: boolean }): void {
+  deferWholeTenant(tenantId: string, options: { restoreCustomerIndex: boolean }): void {
     this.wholeTenants.add(tenantId)
     this.deferred.forget(tenantId)
-    if (options.hadEvents) this.indexToRestore.add(tenantId)
-    else this.newTenants.add(tenantId)
+    if (options.restoreCustomerIndex) this.indexToRestore.add(tenantId)
   }
 
   /** The customer index rows of what `touched` reaches that are missing (ConversationFacts.restoreCustomerIndex). */

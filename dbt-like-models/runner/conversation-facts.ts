@@ -295,9 +295,13 @@ FROM ${this.warehouse.database}.events WHERE tenant_id = {tenant:String} AND NOT
       { tenant: tenantId, size: parts * SAMPLE_PER_PART },
     )
     const sample = row?.sample ?? []
-    const boundaries = [...new Set(Array.from({ length: parts - 1 }, (_, k) => sample[Math.floor(((k + 1) * sample.length) / parts)]!))].filter(
-      (id) => id !== undefined,
-    )
+    // ascending, as the sample is; an id sampled many times cuts once
+    const cuts = new Set<string>()
+    for (let k = 1; k < parts; k++) {
+      const id = sample[Math.floor((k * sample.length) / parts)]
+      if (id !== undefined) cuts.add(id)
+    }
+    const boundaries = [...cuts]
     return Array.from({ length: boundaries.length + 1 }, (_, k) => {
       const from = k === 0 ? '1' : `conversation_id >= ${sqlString(boundaries[k - 1]!)}`
       const to = k === boundaries.length ? '1' : `conversation_id < ${sqlString(boundaries[k]!)}`

@@ -296,7 +296,7 @@ async function deferFactsOfSurelyValid(
   for (const { tenant_id: tenantId, conversations } of tenants) {
     const hadEvents = (storedBefore.get(tenantId) ?? 0) > 0
     if (!hadEvents || Number(conversations) >= wholeTenantConversations) {
-      blockLoad.deferWholeTenant(tenantId, { hadEvents })
+      blockLoad.deferWholeTenant(tenantId, { restoreCustomerIndex: hadEvents })
       continue
     }
     const touched = new TouchedConversations()
