@@ -44,8 +44,8 @@ const BULK_CHUNK = 20_000
 
 /**
  * Stored event rows a whole-tenant recomputation reads in one query, about: the query holds the
- * conversations of all the events it reads in memory at once, so a larger tenant is read in
- * several partitions to bound each query's memory.
+ * conversations of all the events it reads in memory at once, so a larger tenant is recomputed in
+ * parts of about this many events (refreshInParts) to bound each query's memory.
  */
 const EVENTS_PER_PARTITION = 1_500_000
 
