@@ -7,6 +7,7 @@ import { Hono } from 'hono'
 import type { Logger } from 'pino'
 import type { PulsoConfig } from '../config/config.ts'
 import { Accounts } from '../domain/accounts/accounts.ts'
+import type { BulkLoads } from '../ingest/file-load/bulk-loads.ts'
 import type { EventSink, Intake } from '../ingest/intake.ts'
 import { webhookInbox } from '../ingest/webhook-inbox.ts'
 import type { Warehouse } from '../warehouse/client.ts'
@@ -43,6 +44,8 @@ export type AppDeps = {
   config: PulsoConfig
   warehouse: Warehouse
   intake: Intake
+  /** Where POST /v1/events/bulk loads: straight into the warehouse, whatever `sink` is. */
+  bulkLoads: BulkLoads
   logger?: Logger
   /** Where POST /v1/events stores batches; by default the intake writes straight to ClickHouse. */
   sink?: EventSink
@@ -67,7 +70,10 @@ export function createApp(deps: AppDeps) {
   app.route('/v1/people', peopleRoutes({ apiKeys: config.apiKeys, accounts }))
   app.route('/v1/invites', invitesRoutes({ apiKeys: config.apiKeys, accounts }))
   app.route('/healthz', healthRoutes({ warehouse, status: deps.status ?? {} }))
-  app.route('/v1/events', eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, sink }))
+  app.route(
+    '/v1/events',
+    eventsRoutes({ apiKeys: config.apiKeys, maxBodyBytes: config.maxBodyBytes, maxBulkBytes: config.maxBulkBytes, sink, bulkLoads: deps.bulkLoads }),
+  )
   app.route('/v1/kpis', kpisRoutes({ apiKeys: config.apiKeys, warehouse, config }))
   app.route('/v1/goals', goalsRoutes({ config, warehouse }))
   app.route('/v1/use-cases', useCasesRoutes({ config, warehouse }))

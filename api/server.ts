@@ -44,7 +44,16 @@ export async function startServer(config: PulsoConfig, logger: Logger): Promise<
   const kafkaSink = kafka?.httpToKafka
     ? await (await import('../ingest/kafka/sink.ts')).createKafkaSink({ ...config, kafka }, runtime.warehouse, logger)
     : undefined
-  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, logger, status, sink: kafkaSink?.sink, accounts })
+  const app = createApp({
+    config,
+    warehouse: runtime.warehouse,
+    intake: runtime.intake,
+    bulkLoads: runtime.bulkLoads,
+    logger,
+    status,
+    sink: kafkaSink?.sink,
+    accounts,
+  })
   // Goals off track and new regressions go to the configured webhooks on a schedule.
   const alerts = startAlertScheduler(runtime.warehouse, config, logger)
   const server = await listen(app.fetch, config.port)

@@ -14,6 +14,8 @@ const held = path.join(work, 'held')
 const bin = path.resolve(import.meta.dirname, '../bin/pulso.js')
 const baseEnv = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? work, PULSO_DEMO: '0', PULSO_HASH_KEY: 'k', PULSO_LOG_LEVEL: 'warn' }
 
+const INGEST_KEY = 'start-errors-ingest-key'
+
 let server: ChildProcess
 let port = 0
 
@@ -28,7 +30,10 @@ async function pulso(env: Record<string, string>, ...args: string[]): Promise<{ 
 }
 
 beforeAll(async () => {
-  server = spawn(process.execPath, [bin, 'start'], { env: { ...baseEnv, PULSO_DATA_DIR: held, PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] })
+  server = spawn(process.execPath, [bin, 'start'], {
+    env: { ...baseEnv, PULSO_DATA_DIR: held, PORT: '0', PULSO_API_KEYS: `acme:ingest:${INGEST_KEY}` },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
   let out = ''
   let err = ''
   server.stderr!.on('data', (d) => (err += d))
@@ -75,6 +80,21 @@ describe('a data folder held by a running server', () => {
     expect(line).toMatch(
       /is in use by another Pulso process \(pid \d+\).*; send the file to the running server instead: pulso ingest FILE --url http:\/\/localhost:8080 --key INGEST_KEY/,
     )
+  })
+
+  it('pulso ingest --url streams the file to the server, which loads it and answers the summary', async () => {
+    const file = path.join(work, 'sent.ndjson')
+    const events = [
+      { event_id: 'u1', tenant_id: 'acme', conversation_id: 'u-c1', occurred_at: '2024-03-01T10:00:00Z', type: 'message', sender: 'customer' },
+      { event_id: 'u2', tenant_id: 'acme', conversation_id: 'u-c1', occurred_at: '2024-03-01T10:00:04Z', type: 'message', sender: 'bot' },
+    ]
+    writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n{"event_id": "u3"}\n`)
+    const result = await pulso({}, 'ingest', file, '--url', `http://localhost:${port}`, '--key', INGEST_KEY)
+    expect(result.stdout).toContain('2 accepted, 0 duplicates, 1 rejected (3 lines)')
+    expect(result.stdout).toContain('line 3: u3:')
+    expect(result.code).toBe(2)
+    const again = await pulso({}, 'ingest', file, '--url', `http://localhost:${port}`, '--key', INGEST_KEY)
+    expect(again.stdout).toContain('0 accepted, 2 duplicates, 1 rejected')
   })
 
   it('a second server on it asks whether Pulso is already running', async () => {

@@ -65,6 +65,8 @@ export type PulsoConfig = {
   apiKeys: ApiKey[]
   tenants: Map<string, TenantSettings>
   maxBodyBytes: number
+  /** The largest body POST /v1/events/bulk takes, decoded (PULSO_MAX_BULK_BYTES). */
+  maxBulkBytes: number
   extraModelsDir?: string
   /** Limits on every POST /v1/sql query (PULSO_SQL_MAX_*), enforced by ClickHouse settings. */
   sqlLimits: SqlLimits
@@ -292,6 +294,7 @@ export function loadConfig(env: Env = process.env): PulsoConfig {
     apiKeys,
     tenants,
     maxBodyBytes: positiveInt(env, 'PULSO_MAX_BODY_BYTES', 10 * 1024 * 1024),
+    maxBulkBytes: positiveInt(env, 'PULSO_MAX_BULK_BYTES', 16 * 1024 ** 3),
     extraModelsDir: env.PULSO_MODELS_DIR || undefined,
     sqlLimits: {
       maxExecutionSeconds: positiveInt(env, 'PULSO_SQL_MAX_EXECUTION_SECONDS', 30),

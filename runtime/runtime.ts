@@ -4,12 +4,22 @@ import type { PulsoConfig } from '../config/config.ts'
 import { ConversationFacts } from '../dbt-like-models/runner/conversation-facts.ts'
 import { BUILTIN_MODELS_DIR, loadProject, type Project } from '../dbt-like-models/runner/project.ts'
 import { runModels } from '../dbt-like-models/runner/run.ts'
+import { BulkLoads } from '../ingest/file-load/bulk-loads.ts'
 import { Intake } from '../ingest/intake.ts'
 import { openWarehouse, type Warehouse } from '../warehouse/client.ts'
 import { migrate } from '../warehouse/migrations.ts'
 import { syncTenants } from '../warehouse/repositories/tenants.ts'
 
-export type Runtime = { config: PulsoConfig; warehouse: Warehouse; intake: Intake; project: Project; facts: ConversationFacts; close(): Promise<void> }
+export type Runtime = {
+  config: PulsoConfig
+  warehouse: Warehouse
+  intake: Intake
+  /** Loads of NDJSON files and streams (`pulso ingest FILE`, POST /v1/events/bulk). */
+  bulkLoads: BulkLoads
+  project: Project
+  facts: ConversationFacts
+  close(): Promise<void>
+}
 
 export type RuntimeOptions = {
   /** Build the models' views (default). A Kafka worker only needs the stored facts' table. */
@@ -45,7 +55,15 @@ export async function openRuntime(config: PulsoConfig, options: RuntimeOptions =
     await warehouse.close()
     throw error
   }
-  return { config, warehouse, intake: new Intake(warehouse, config, facts), project, facts, close: () => warehouse.close() }
+  return {
+    config,
+    warehouse,
+    intake: new Intake(warehouse, config, facts),
+    bulkLoads: new BulkLoads({ config, warehouse, project }),
+    project,
+    facts,
+    close: () => warehouse.close(),
+  }
 }
 
 /** Opens the runtime, runs `work` with it and closes it, also when `work` fails (the CLI's commands). */

@@ -38,7 +38,7 @@ export function makeTestConfig(env: Record<string, string> = {}, dataDir?: strin
 export async function openTestPulso(env: Record<string, string> = {}, dataDir?: string): Promise<TestPulso> {
   const config = makeTestConfig(env, dataDir)
   const runtime = await openRuntime(config)
-  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake })
+  const app = createApp({ config, warehouse: runtime.warehouse, intake: runtime.intake, bulkLoads: runtime.bulkLoads })
   return {
     ...runtime,
     config,

@@ -16,6 +16,8 @@ export type Warehouse = {
   engine: 'embedded' | 'server'
   /** Embedded only: a folder of the data directory for files handed to the engine (bulk inserts). */
   scratchDir?: string
+  /** Embedded only: the engine's folder, which another connection of this process may open too. */
+  chdbPath?: string
   close(): Promise<void>
 }
 
@@ -73,7 +75,18 @@ export async function openWarehouse(config: Pick<PulsoConfig, 'clickhouse' | 'da
   const scratchDir = path.join(config.dataDir, 'scratch')
   mkdirSync(scratchDir, { recursive: true })
   removeStaleScratchFiles(scratchDir)
-  return { client, database: config.database, engine: 'embedded', scratchDir, close: () => client.close() }
+  return { client, database: config.database, engine: 'embedded', scratchDir, chdbPath, close: () => client.close() }
+}
+
+/**
+ * Another connection to the warehouse, for long work beside the requests (a bulk load): embedded
+ * chDB runs one query at a time per connection, so the statements of a second one run beside the
+ * first's. A ClickHouse server's client already runs queries side by side, and is shared.
+ */
+export async function openAnotherConnection(warehouse: Warehouse): Promise<Warehouse> {
+  if (warehouse.chdbPath === undefined) return { ...warehouse, close: async () => undefined }
+  const client = createClient({ connection: await openChdbConnection(warehouse.chdbPath), clickhouse_settings: DEFAULT_SETTINGS })
+  return { ...warehouse, client, close: () => client.close() }
 }
 
 // The helpers every query of Pulso goes through (tests/queries-through-helpers.test.ts keeps it

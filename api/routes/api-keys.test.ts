@@ -15,7 +15,7 @@ beforeAll(async () => {
   pulso = await openTestPulso()
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
   const accounts = new Accounts(pulso.warehouse, pulso.config.accounts, logger)
-  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, logger, accounts })
+  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, bulkLoads: pulso.bulkLoads, logger, accounts })
   await accounts.createPerson({ tenant: 'acme', email: 'ana@acme.test', name: 'Ana', role: 'admin', password: 'ana-admin-password' })
   await accounts.createPerson({ tenant: 'acme', email: 'vic@acme.test', name: 'Vic', role: 'viewer', password: 'vic-viewer-password' })
   const signedIn = await app.request('/v1/session', {

@@ -38,7 +38,7 @@ beforeAll(async () => {
   pulso = await openTestPulso()
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
   accounts = new Accounts(pulso.warehouse, pulso.config.accounts, logger, async () => {})
-  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, logger, accounts })
+  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, bulkLoads: pulso.bulkLoads, logger, accounts })
   await accounts.createPerson({ tenant: 'acme', email: 'ana@acme.test', name: 'Ana', role: 'admin', password: 'ana-admin-password' })
   await accounts.createPerson({ tenant: 'acme', email: 'ed@acme.test', name: 'Ed', role: 'editor', password: 'ed-editor-password' })
   await accounts.createPerson({ tenant: 'globex', email: 'gus@globex.test', name: 'Gus', role: 'admin', password: 'gus-admin-password' })

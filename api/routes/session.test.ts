@@ -18,7 +18,7 @@ beforeAll(async () => {
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
   // the waits before failed answers are recorded, not slept: the test checks their lengths
   const accounts = new Accounts(pulso.warehouse, pulso.config.accounts, logger, async (ms) => void waits.push(ms))
-  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, logger, accounts })
+  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, bulkLoads: pulso.bulkLoads, logger, accounts })
   for (const role of ['admin', 'editor', 'viewer'] as const)
     await accounts.createPerson({ tenant: 'acme', email: `${role}@acme.test`, name: `Acme ${role}`, role, password: PASSWORDS[role] })
 })

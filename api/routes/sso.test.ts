@@ -51,7 +51,7 @@ beforeAll(async () => {
   pulso = await openTestPulso({ PULSO_CONFIG: configFile, PULSO_SSO_ACME_CLIENT_SECRET: provider.clientSecret })
   const logger = pino({ level: 'debug' }, { write: (line: string) => void logLines.push(line) })
   accounts = new Accounts(pulso.warehouse, pulso.config.accounts, logger)
-  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, logger, accounts })
+  app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, bulkLoads: pulso.bulkLoads, logger, accounts })
   await accounts.createPerson({ tenant: 'acme', email: 'edu@acme.test', name: 'Edu Editor', role: 'editor', password: 'edu-password-1234' })
   const events = [
     event({ event_id: 'c1-1', conversation_id: 'c1', occurred_at: '2024-03-02T10:00:00Z' }),

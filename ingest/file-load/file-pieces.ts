@@ -71,12 +71,21 @@ class PieceWriter {
   }
 }
 
+/** What a bulk load reads: a file's path, `-` for standard input, or the bytes themselves (a request's body). */
+export type LoadInput = string | AsyncIterable<Uint8Array>
+
+/** The bytes of `input`, in chunks. */
+export function inputChunks(input: LoadInput): AsyncIterable<Uint8Array> {
+  if (typeof input !== 'string') return input
+  return input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 4 * 2 ** 20 })
+}
+
 /**
- * The input (a file, or `-` for standard input) as pieces of numbered lines in `scratchDir`, each
- * removed by its discard() (or when the reading stops early).
+ * The input as pieces of numbered lines in `scratchDir`, each removed by its discard() (or when
+ * the reading stops early).
  */
-export async function* filePieces(input: string, scratchDir: string, read: ReadProgress, pieceBytes = PIECE_BYTES): AsyncGenerator<FilePiece> {
-  const stream = input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 4 * 2 ** 20 })
+export async function* filePieces(input: LoadInput, scratchDir: string, read: ReadProgress, pieceBytes = PIECE_BYTES): AsyncGenerator<FilePiece> {
+  const stream = inputChunks(input)
   let pieceNumber = 0
   let writer: PieceWriter | undefined
   // The start of a line whose end is in a later chunk.
@@ -94,7 +103,7 @@ export async function* filePieces(input: string, scratchDir: string, read: ReadP
     return { file: done.file, discard: () => rmSync(done.file, { force: true }) }
   }
   try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
+    for await (const chunk of stream) {
       read.bytes += chunk.length
       let start = 0
       for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {

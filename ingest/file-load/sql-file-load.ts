@@ -1,4 +1,4 @@
-// `pulso ingest FILE` on embedded chDB: ClickHouse reads the file, parses and checks each line
+// A bulk load on embedded chDB (`pulso ingest FILE`, POST /v1/events/bulk): ClickHouse reads the input, parses and checks each line
 // (surely-valid-sql.ts) and stores the events, at the engine's speed; Node only handles the lines
 // the SQL cannot vouch for, through the intake's own validation (BlockLoad), so a rejection reads
 // exactly as anywhere else and no valid event is lost.
@@ -8,7 +8,7 @@
 //    when it is not surely valid.
 // 2. Each distinct customer id's stored form (a phone number's keyed hash) is computed once.
 // 3. The surely valid events that are neither stored already nor repeated earlier in the file
-//    (by the events' identity: tenant, conversation, event) are inserted, in two halves at once.
+//    (by the events' identity: tenant, conversation, event) are inserted, in parts by conversation.
 // 4. The other lines go through BlockLoad in blocks, as the Kafka worker's and intake's events do.
 // 5. The stored conversation facts are refreshed once for everything the load touched; a tenant the
 //    load touched much of (or brought in whole) is recomputed whole.
@@ -21,7 +21,7 @@ import { TouchedConversations } from '../../warehouse/touched-conversations.ts'
 import type { BlockLoad } from '../block-load.ts'
 import { toClickHouseTime } from '../contract/timestamp.ts'
 import { PackedValuesBuilder } from '../kafka/packed-values.ts'
-import { type FilePiece, filePieces, type ReadProgress } from './file-pieces.ts'
+import { type FilePiece, filePieces, type LoadInput, type ReadProgress } from './file-pieces.ts'
 import { addBlockResult, emptySummary, type IngestSummary } from './load-summary.ts'
 import { pseudonymSql, surelyValidSelect } from './surely-valid-sql.ts'
 
@@ -56,7 +56,7 @@ export async function loadFileInSql(
   warehouse: Warehouse,
   config: Pick<PulsoConfig, 'hashKey' | 'tenants'>,
   blockLoad: BlockLoad,
-  input: string,
+  input: LoadInput,
   options: SqlFileLoadOptions = {},
 ): Promise<IngestSummary> {
   if (!warehouse.scratchDir) throw new Error('a load in SQL needs embedded chDB (its data folder holds the pieces ClickHouse reads)')
@@ -144,8 +144,9 @@ function stagingDatabase(warehouse: Warehouse): string {
 
 /**
  * The staging table of this load, in a database of loads that is dropped at the end. What an
- * earlier load left is dropped first: a load holds the data folder, so any other one is what a
- * killed load left.
+ * earlier load left is dropped first: one load runs at a time on a data folder (`pulso ingest`
+ * holds the folder, a server runs one bulk load at a time: bulk-loads.ts), so any other one is
+ * what a killed load left.
  */
 async function createStagingTable(warehouse: Warehouse): Promise<string> {
   await dropStagingDatabase(warehouse)
@@ -199,7 +200,8 @@ WHERE tenant_id IN (SELECT DISTINCT tenant_id FROM ${staging} WHERE surely_valid
  * Stores the surely valid events that are new: not stored already (looked up by conversation, a
  * range of the events table's key) and the first of their repeats in the file. Which of two
  * copies of one event is kept is not defined; copies are identical by contract. The count of
- * stored events is the table's growth: the load holds the data folder, so no one else writes.
+ * stored events is what the load's copy of the events table holds before its parts are attached:
+ * other writers (a server's intake beside a bulk load) may store events meanwhile.
  * Answers the events each tenant had before.
  */
 async function storeSurelyValid(
@@ -250,6 +252,7 @@ SETTINGS max_insert_threads = 2, insert_deduplicate = 0`,
       { stored_tenants: [...before.keys()] },
     )
   }
+  const stored = await countOf(warehouse, `SELECT count() AS n FROM ${newEvents}`)
   const partitions = await queryRows<{ partition_id: string }>(
     warehouse,
     'SELECT DISTINCT partition_id FROM system.parts WHERE database = {db:String} AND table = {table:String} AND active',
@@ -266,9 +269,6 @@ SETTINGS max_insert_threads = 2, insert_deduplicate = 0`,
 SELECT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${newEvents} WHERE customer_id IS NOT NULL
 GROUP BY tenant_id, conversation_id, customer_id`,
   )
-  const after = await storedPerTenant(warehouse, staging)
-  let stored = 0
-  for (const [tenantId, n] of after) stored += n - (before.get(tenantId) ?? 0)
   summary.accepted += stored
   summary.duplicates += surely - stored
   return before

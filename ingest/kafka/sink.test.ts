@@ -29,7 +29,7 @@ afterAll(async () => {
 
 describe('POST /v1/events through Kafka', () => {
   it('answers after the broker acknowledged; messages are keyed by conversation_id; rejections are immediate', async () => {
-    const app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, sink: kafkaSink.sink })
+    const app = createApp({ config: pulso.config, warehouse: pulso.warehouse, intake: pulso.intake, bulkLoads: pulso.bulkLoads, sink: kafkaSink.sink })
     const body = ndjson([
       event({ event_id: 'k1', conversation_id: 'conv-a' }),
       event({ event_id: 'k2', conversation_id: 'conv-b', sender: 'bot' }),

@@ -1,0 +1,89 @@
+// A bulk load on a ClickHouse server (where the engine cannot read the load's files): Node reads
+// the input in blocks of lines, and BlockLoad validates and stores them, as the Kafka worker does.
+import type { BlockLoad } from '../block-load.ts'
+import { type PackedValues, PackedValuesBuilder } from '../kafka/packed-values.ts'
+import type { LoadInput, ReadProgress } from './file-pieces.ts'
+import { inputChunks } from './file-pieces.ts'
+import { addBlockResult, emptySummary, type IngestSummary } from './load-summary.ts'
+import type { LoadProgress } from './sql-file-load.ts'
+
+/** A block of the input's non-blank lines, and the input line number of each. */
+export type LineBlock = { values: PackedValues; lineNumbers: Int32Array }
+
+const NEWLINE = 10
+const CARRIAGE_RETURN = 13
+
+/** True when the bytes are only spaces, tabs and carriage returns. */
+function isBlank(bytes: Uint8Array): boolean {
+  for (const byte of bytes) if (byte !== 32 && byte !== 9 && byte !== CARRIAGE_RETURN) return false
+  return true
+}
+
+/**
+ * The input's lines in blocks of `size` (blank lines skipped), as bytes: the preparing thread
+ * decodes and parses them, the main thread only finds the line ends.
+ */
+export async function* lineBlocks(input: LoadInput, size: number, read: ReadProgress): AsyncGenerator<LineBlock> {
+  let builder = new PackedValuesBuilder()
+  let lineNumbers: number[] = []
+  const addLine = (line: Uint8Array) => {
+    const lineNumber = ++read.lines
+    const end = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.length - 1 : line.length
+    if (isBlank(line)) return
+    builder.add(line.subarray(0, end))
+    lineNumbers.push(lineNumber)
+  }
+  const takeBlock = (): LineBlock => {
+    const block = { values: builder.packed(), lineNumbers: Int32Array.from(lineNumbers) }
+    // the next block gets its own buffers: this one's are kept until it is stored (a refused row's dead letter quotes its line)
+    builder = new PackedValuesBuilder(builder.size)
+    lineNumbers = []
+    return block
+  }
+  // The start of a line whose end is in a later chunk, piece by piece (a long line is joined once).
+  let partial: Uint8Array[] = []
+  for await (const chunk of inputChunks(input)) {
+    read.bytes += chunk.length
+    let start = 0
+    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
+      if (partial.length > 0) {
+        addLine(Buffer.concat([...partial, chunk.subarray(0, end)]))
+        partial = []
+      } else {
+        addLine(chunk.subarray(start, end))
+      }
+      start = end + 1
+      if (lineNumbers.length >= size) yield takeBlock()
+    }
+    if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start))) // a copy: the stream may reuse its chunk
+  }
+  if (partial.length > 0) addLine(Buffer.concat(partial))
+  if (lineNumbers.length > 0) yield takeBlock()
+}
+
+/** Reads the input in blocks of `blockLines` lines and stores them through `load`, then refreshes the facts. */
+export async function loadInBlocks(
+  input: LoadInput,
+  load: BlockLoad,
+  blockLines: number,
+  onProgress: (progress: LoadProgress) => void,
+): Promise<IngestSummary> {
+  const summary = emptySummary()
+  const read: ReadProgress = { bytes: 0, lines: 0 }
+  const submit = async ({ values, lineNumbers }: LineBlock) => {
+    addBlockResult(summary, await load.load(values), lineNumbers)
+    onProgress({ step: 'reading', bytesRead: read.bytes, lines: read.lines })
+  }
+  // Two blocks in flight: the next one is read and prepared while the engine stores the one before.
+  const inFlight: Promise<void>[] = []
+  for await (const block of lineBlocks(input, blockLines, read)) {
+    const submitted = submit(block)
+    submitted.catch(() => undefined) // awaited below; this only keeps Node from calling it unhandled first
+    inFlight.push(submitted)
+    if (inFlight.length >= 2) await inFlight.shift()
+  }
+  await Promise.all(inFlight.splice(0))
+  await load.refreshFacts((done, total) => onProgress({ step: 'facts', done, total }))
+  summary.lines = read.lines
+  return summary
+}
