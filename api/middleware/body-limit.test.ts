@@ -8,6 +8,7 @@ let pulso: TestPulso
 beforeAll(async () => {
   pulso = await openTestPulso({
     PULSO_MAX_BODY_BYTES: '4096',
+    PULSO_MAX_BULK_BYTES: '4096',
     PULSO_WHATSAPP_TENANTS: 'acme:verify:secret',
     PULSO_CHATWOOT_TENANTS: 'acme:chatwoot-token-0123456789',
     PULSO_TWILIO_TENANTS: 'acme:twilio-auth-token',
@@ -47,6 +48,7 @@ describe('body limits', () => {
         .sort(),
     ).toEqual([
       'POST /v1/events',
+      'POST /v1/events/bulk',
       'POST /v1/goals',
       'POST /v1/invites',
       'POST /v1/invites/chatwoot-token-0123456789/accept',

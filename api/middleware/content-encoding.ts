@@ -99,5 +99,5 @@ export async function* decodedBodyChunks(req: HonoRequest, maxBytes: number): As
 }
 
 function tooLarge(maxBytes: number): ApiError {
-  return new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes (PULSO_MAX_BULK_BYTES); split the file`)
+  return new ApiError(413, 'payload_too_large', `the body is larger than ${maxBytes} bytes; split the file, or raise PULSO_MAX_BULK_BYTES`)
 }
