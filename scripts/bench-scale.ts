@@ -12,6 +12,7 @@
 //   npm run bench:scale -- --history-test        # then 10× more older history: 30-day latency long/short
 //   npm run bench:scale -- --keep                # keep the temporary folder (data, logs) for a look
 //   npm run bench:scale -- --events 10000000 --load-only   # only the loading of both, and its ratio
+//   npm run bench:scale -- --http                # also load the file through POST /v1/events/bulk
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, tmpdir, totalmem } from 'node:os'
 import path from 'node:path'
@@ -27,7 +28,7 @@ import {
   type RunningPostgres,
   startPostgres,
 } from './bench-scale/postgres.ts'
-import { api, children, freePort, memoryMb, pulsoIngest, REPO_ROOT, type RunningPulso, startPulso } from './bench-scale/pulso.ts'
+import { api, children, freePort, memoryMb, postBulk, pulsoIngest, REPO_ROOT, type RunningPulso, splitByTenant, startPulso } from './bench-scale/pulso.ts'
 
 const { values: args } = parseArgs({
   options: {
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     'history-test': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     'load-only': { type: 'boolean', default: false },
+    http: { type: 'boolean', default: false },
   },
 })
 const EVENTS = Number(args.events)
@@ -48,7 +50,9 @@ const BATCH = args.batch === undefined ? undefined : Number(args.batch)
 const DAYS = Number(args.days)
 const END = args['end-date']
 if (![EVENTS, RUNS, BATCH ?? 1, DAYS].every((n) => Number.isInteger(n) && n > 0) || !/^\d{4}-\d{2}-\d{2}$/.test(END) || RUNS < 1 || DAYS < 31) {
-  console.error('usage: bench:scale [--events N] [--runs N≥1] [--batch N] [--days N≥31] [--end-date YYYY-MM-DD] [--history-test] [--load-only] [--keep]')
+  console.error(
+    'usage: bench:scale [--events N] [--runs N≥1] [--batch N] [--days N≥31] [--end-date YYYY-MM-DD] [--history-test] [--load-only] [--http] [--keep]',
+  )
   process.exit(64)
 }
 const MEASURED = TENANTS[0]!
@@ -226,8 +230,17 @@ async function main() {
     ratio_pulso_over_postgres: pulsoRate / pgRate,
   }
 
+  log(`  load ratio Pulso / PostgreSQL: ${(pulsoRate / pgRate).toFixed(2)}× (goal ≥ 1.5 and ≥ 75,000 events/s)`)
+  if (args.http) {
+    const http = await loadOverHttp(file, root, pulsoEnv, generated.lines)
+    if (http.accepted !== pgLoad.rows) failures.push(`POST /v1/events/bulk stored ${http.accepted} events, PostgreSQL ${pgLoad.rows}`)
+    if (http.rejected > 0) failures.push(`POST /v1/events/bulk rejected ${http.rejected} events`)
+    const httpRate = generated.lines / (http.ms / 1000)
+    log(`  load ratio POST /v1/events/bulk / PostgreSQL: ${(httpRate / pgRate).toFixed(2)}× (goal ≥ 1.5)`)
+    Object.assign(results.load as object, { http: { ...http, events_per_s: Math.round(httpRate), ratio_over_postgres: httpRate / pgRate } })
+  }
+
   if (args['load-only']) {
-    log(`  load ratio Pulso / PostgreSQL: ${(pulsoRate / pgRate).toFixed(2)}× (goal ≥ 1.5 and ≥ 75,000 events/s)`)
     writeResults(results, failures, `load-only ${fmtInt(pgLoad.rows)} events: PostgreSQL ${fmtInt(pgRate)}/s, Pulso ${fmtInt(pulsoRate)}/s`)
     return
   }
@@ -493,11 +506,60 @@ async function historyTest(o: {
   }
 }
 
+/**
+ * The file loaded again through a server's POST /v1/events/bulk, into a fresh data folder: one
+ * request per tenant (an ingest key belongs to one tenant), one after the other, as the server
+ * runs one bulk load at a time. Timed from the first request to the last answer; the split of
+ * the file by tenant and the server's start are not timed.
+ */
+async function loadOverHttp(file: string, root: string, pulsoEnv: Record<string, string>, lines: number) {
+  log('splitting the file by tenant for POST /v1/events/bulk (not timed)')
+  const parts = await splitByTenant(
+    file,
+    TENANTS.map((t) => t.id),
+    root,
+  )
+  const dataDir = path.join(root, 'pulso-http-data')
+  const ingestKey = (tenant: string) => `${tenant}-bench-ingest-key`
+  const server = await startPulso(
+    await freePort(),
+    { ...pulsoEnv, PULSO_DATA_DIR: dataDir, PULSO_API_KEYS: TENANTS.map((x) => `${x.id}:ingest:${ingestKey(x.id)}`).join(',') },
+    path.join(root, 'pulso-http-server.log'),
+    log,
+  )
+  try {
+    log(`loading ${fmtInt(lines)} events through POST /v1/events/bulk, one request per tenant (fresh data folder)`)
+    const total = { ms: 0, lines: 0, accepted: 0, duplicates: 0, rejected: 0, peak_rss_mb: 0 }
+    const started = performance.now()
+    for (const tenant of TENANTS) {
+      const result = await postBulk(server.url, ingestKey(tenant.id), parts.get(tenant.id)!)
+      log(
+        `  ${tenant.id}: ${fmtInt(result.accepted)} accepted, ${fmtInt(result.duplicates)} duplicates, ${result.rejected} rejected in ${(result.ms / 1000).toFixed(1)} s`,
+      )
+      total.lines += result.lines
+      total.accepted += result.accepted
+      total.duplicates += result.duplicates
+      total.rejected += result.rejected
+    }
+    total.ms = Math.round(performance.now() - started)
+    total.peak_rss_mb = memoryMb(server.pid, 'VmHWM')
+    log(
+      `  POST /v1/events/bulk: ${fmtInt(total.accepted)} accepted in ${(total.ms / 1000).toFixed(1)} s = ${fmtInt(lines / (total.ms / 1000))} events/s, server peak RSS ${total.peak_rss_mb} MB`,
+    )
+    return total
+  } finally {
+    await server.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    for (const part of parts.values()) rmSync(part, { force: true })
+  }
+}
+
 function report(results: Record<string, unknown>, timings: Timing[]): string {
   const load = results.load as {
     postgres: { events_per_s: number; ms: number }
     pulso: { events_per_s: number; ms: number; peak_rss_mb: number }
     ratio_pulso_over_postgres: number
+    http?: { events_per_s: number; ms: number; peak_rss_mb: number; ratio_over_postgres: number }
   }
   const srv = results.server as { start_ms: number; rss_after_start_mb: number; peak_rss_mb: number }
   const data = results.data as GenerateSummary & { measured_tenant_events: number }
@@ -516,6 +578,12 @@ function report(results: Record<string, unknown>, timings: Timing[]): string {
     '|---|---|---|',
     `| load the file (events/s) | ${fmtInt(load.pulso.events_per_s)} (${(load.pulso.ms / 1000).toFixed(1)} s, \`pulso ingest${BATCH ? ` --batch ${BATCH}` : ''}\`, peak RSS ${load.pulso.peak_rss_mb} MB) | ${fmtInt(load.postgres.events_per_s)} (${(load.postgres.ms / 1000).toFixed(1)} s, COPY + INSERT + indexes + ANALYZE) |`,
     `| load ratio Pulso / PostgreSQL | ${load.ratio_pulso_over_postgres.toFixed(2)}× | |`,
+    ...(load.http
+      ? [
+          `| load through \`POST /v1/events/bulk\` (events/s) | ${fmtInt(load.http.events_per_s)} (${(load.http.ms / 1000).toFixed(1)} s, one request per tenant, server peak RSS ${load.http.peak_rss_mb} MB) | |`,
+          `| its ratio / PostgreSQL | ${load.http.ratio_over_postgres.toFixed(2)}× | |`,
+        ]
+      : []),
     `| start-up until /healthz | ${(srv.start_ms / 1000).toFixed(1)} s | |`,
     `| server RSS after start-up / peak | ${srv.rss_after_start_mb} MB / ${srv.peak_rss_mb} MB | |`,
   ]

@@ -2,9 +2,11 @@
 // as separate processes on a temporary data folder, and the HTTP API with read keys.
 import { type ChildProcess, spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { createWriteStream, existsSync, readFileSync } from 'node:fs'
+import { createReadStream, createWriteStream, existsSync, readFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -153,4 +155,39 @@ export async function api<T = unknown>(url: string, key: string, pathAndQuery: s
   if (response.status !== 200) throw new Error(`${pathAndQuery} answered ${response.status}: ${text.slice(0, 2000)}`)
   const parsed = JSON.parse(text) as T
   return { ms: performance.now() - started, body: parsed }
+}
+
+export type BulkResult = { ms: number; lines: number; accepted: number; duplicates: number; rejected: number }
+
+/** POST /v1/events/bulk with `file` streamed as the body; answers the load's summary and how long it took. */
+export async function postBulk(url: string, key: string, file: string): Promise<BulkResult> {
+  const started = performance.now()
+  const response = await fetch(`${url}/v1/events/bulk`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+    body: Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>,
+    duplex: 'half',
+  } as RequestInit)
+  const text = await response.text()
+  if (response.status !== 200) throw new Error(`POST /v1/events/bulk of ${file} answered ${response.status}: ${text.slice(0, 2000)}`)
+  const summary = JSON.parse(text) as Omit<BulkResult, 'ms'>
+  return { ms: performance.now() - started, lines: summary.lines, accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected }
+}
+
+/**
+ * The file's lines split into one file per tenant in `dir` (an ingest key belongs to one tenant,
+ * so each tenant's lines go to the bulk intake with its own key). Answers each tenant's file.
+ */
+export async function splitByTenant(file: string, tenants: string[], dir: string): Promise<Map<string, string>> {
+  const files = new Map(tenants.map((tenant) => [tenant, path.join(dir, `${tenant}.ndjson`)]))
+  const outputs = new Map(tenants.map((tenant) => [tenant, createWriteStream(files.get(tenant)!, { highWaterMark: 4 << 20 })]))
+  const lines = createInterface({ input: createReadStream(file, { highWaterMark: 4 << 20 }), crlfDelay: Number.POSITIVE_INFINITY })
+  for await (const line of lines) {
+    const tenant = /"tenant_id":"([^"]*)"/.exec(line)?.[1]
+    const output = tenant === undefined ? undefined : outputs.get(tenant)
+    if (!output) throw new Error(`a line of no known tenant in ${file}: ${line.slice(0, 200)}`)
+    if (!output.write(`${line}\n`)) await once(output, 'drain')
+  }
+  await Promise.all([...outputs.values()].map((output) => new Promise((resolve) => output.end(resolve))))
+  return files
 }
