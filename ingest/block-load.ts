@@ -37,8 +37,10 @@ export class BlockLoad {
   private deferred = new TouchedConversations()
   /** Tenants whose every conversation is recomputed at the end (see touchedLimit). */
   private wholeTenants = new Set<string>()
-  /** Tenants of wholeTenants whose customer index is restored first (deferWholeTenant). */
+  /** Tenants of wholeTenants that had events before the load: their customer index is restored first (deferWholeTenant). */
   private indexToRestore = new Set<string>()
+  /** Tenants of wholeTenants that had no events before the load (deferWholeTenant): they had no stored facts either. */
+  private newTenants = new Set<string>()
   private readonly touchedLimit: number
 
   constructor(
@@ -68,16 +70,22 @@ export class BlockLoad {
     await this.storing
     const touched = this.deferred
     const wholeTenants = [...this.wholeTenants]
-    const indexToRestore = this.indexToRestore
+    const { indexToRestore, newTenants } = this
     this.deferred = new TouchedConversations()
     this.wholeTenants = new Set()
     this.indexToRestore = new Set()
+    this.newTenants = new Set()
     if (touched.size) await this.facts.refreshInChunks(touched, onProgress)
+    // The stored facts are merged after a whole tenant's recomputation replaced rows (each read
+    // would merge the two versions until then), or wrote parts that overlap one another. A tenant
+    // new to the load had no rows, and its recomputation writes them in the table's order.
+    let compact = false
     for (const tenantId of wholeTenants) {
       if (indexToRestore.has(tenantId)) await this.facts.restoreCustomerIndexOfTenant(tenantId)
-      await this.facts.refreshTenant(tenantId, onProgress)
+      const { inOrder } = await this.facts.refreshTenant(tenantId, onProgress)
+      if (!newTenants.has(tenantId) || !inOrder) compact = true
     }
-    if (wholeTenants.length) await this.facts.store.compact()
+    if (compact) await this.facts.store.compact()
   }
 
   /**
@@ -91,13 +99,15 @@ export class BlockLoad {
   }
 
   /**
-   * Has refreshFacts recompute every conversation of a tenant; with `restoreCustomerIndex` (the
-   * load repeated stored events of the tenant), its customer index is restored first.
+   * Has refreshFacts recompute every conversation of a tenant. With `hadEvents` (the tenant had
+   * events before the load, which may be a load run again after a crash), its customer index is
+   * restored first; a tenant new to the load has no index to restore and no stored facts.
    */
-  deferWholeTenant(tenantId: string, options: { restoreCustomerIndex: boolean }): void {
+  deferWholeTenant(tenantId: string, options: { hadEvents: boolean }): void {
     this.wholeTenants.add(tenantId)
     this.deferred.forget(tenantId)
-    if (options.restoreCustomerIndex) this.indexToRestore.add(tenantId)
+    if (options.hadEvents) this.indexToRestore.add(tenantId)
+    else this.newTenants.add(tenantId)
   }
 
   /** The customer index rows of what `touched` reaches that are missing (ConversationFacts.restoreCustomerIndex). */

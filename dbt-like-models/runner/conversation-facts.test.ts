@@ -99,32 +99,39 @@ describe('stored conversation facts', () => {
       events.map((e) => eventRow(e)),
     )
 
-    const eventsPerPartition = 400
-    const partitions = Math.ceil(events.length / eventsPerPartition)
-    // the rule is put to the test: customers whose conversations a wrong rule would split across partitions
-    const partitionOf = async (ids: string[]) =>
-      (
-        await queryRows<{ p: number }>(pulso.warehouse, `SELECT toUInt32(cityHash64(arrayJoin({ids:Array(String)})) % {k:UInt32}) AS p`, {
-          ids,
-          k: partitions,
-        })
-      ).map((r) => r.p)
-    const [pa, pb, wa, web] = await Promise.all([
-      partitionOf(Array.from({ length: 12 }, (_, i) => `pa-${i}`)),
-      partitionOf(Array.from({ length: 12 }, (_, i) => `pb-${i}`)),
-      partitionOf(Array.from({ length: 12 }, (_, i) => `wa-${i}`)),
-      partitionOf(Array.from({ length: 12 }, (_, i) => `wa-${i}-web`)),
-    ])
-    expect(pa.some((p, i) => p !== pb[i])).toBe(true)
-    expect(wa.some((p, i) => p !== web[i])).toBe(true)
-
+    const sizes = { eventsPerPart: 400, conversationsPerPart: 150 }
+    const eventParts = Math.ceil(events.length / sizes.eventsPerPart)
     const progress: [number, number][] = []
-    await pulso.facts.rebuild((done, total, tenantId) => tenantId === tenant_id && progress.push([done, total]), eventsPerPartition)
-    expect(partitions).toBeGreaterThanOrEqual(5)
+    await pulso.facts.rebuild((done, total, tenantId) => tenantId === tenant_id && progress.push([done, total]), sizes)
+    expect(eventParts).toBeGreaterThanOrEqual(5)
+    const conversations = Number(
+      (
+        await queryRows<{ n: number }>(pulso.warehouse, `SELECT count() AS n FROM ${pulso.warehouse.database}.fct_conversations WHERE tenant_id = 'umbrella'`)
+      )[0]!.n,
+    )
+    const stageTwoParts = Math.ceil(conversations / sizes.conversationsPerPart)
+    expect(stageTwoParts).toBeGreaterThanOrEqual(5)
     // ranges of conversations, two parts of sessions (480 of their events), then the second stage's parts
     const [done, total] = progress.at(-1)!
     expect(done).toBe(total)
-    expect(total).toBeGreaterThanOrEqual(2 * partitions)
+    expect(total).toBeGreaterThanOrEqual(eventParts + stageTwoParts)
+    // the rule is put to the test: customers whose conversations a wrong rule (by conversation id)
+    // would put in different parts of the second stage, by its rule (ranges of 1024 hash buckets)
+    const partOf = async (ids: string[]) =>
+      (
+        await queryRows<{ p: number }>(pulso.warehouse, `SELECT intDiv(toUInt32(cityHash64(arrayJoin({ids:Array(String)})) % 1024) * {k:UInt32}, 1024) AS p`, {
+          ids,
+          k: stageTwoParts,
+        })
+      ).map((r) => r.p)
+    const [pa, pb, wa, web] = await Promise.all([
+      partOf(Array.from({ length: 12 }, (_, i) => `pa-${i}`)),
+      partOf(Array.from({ length: 12 }, (_, i) => `pb-${i}`)),
+      partOf(Array.from({ length: 12 }, (_, i) => `wa-${i}`)),
+      partOf(Array.from({ length: 12 }, (_, i) => `wa-${i}-web`)),
+    ])
+    expect(pa.some((p, i) => p !== pb[i])).toBe(true)
+    expect(wa.some((p, i) => p !== web[i])).toBe(true)
     const result = await differences(tenant_id)
     expect(result).toMatchObject({ onlyStored: [], onlyFull: [] })
     expect(result.stored).toBe(result.full)
@@ -135,6 +142,10 @@ describe('stored conversation facts', () => {
 WHERE tenant_id = 'umbrella' AND conversation_id = 'pair-0'`,
     )
     expect(pairs).toEqual([{ customer_id: 'pa-0', first_contact_resolved: 0 }])
+    // the second stage in one query writes its rows in the table's order; in parts, it cannot
+    expect(await pulso.facts.refreshTenant(tenant_id, undefined, sizes)).toEqual({ inOrder: false })
+    expect(await pulso.facts.refreshTenant(tenant_id, undefined, { ...sizes, conversationsPerPart: conversations })).toEqual({ inOrder: true })
+    expect(await differences(tenant_id)).toMatchObject({ onlyStored: [], onlyFull: [] })
     // the helper table of the first stage is gone
     const helpers = await queryRows(pulso.warehouse, `SELECT name FROM system.tables WHERE database = {db:String} AND name LIKE '%\\_stage\\_%'`, {
       db: pulso.warehouse.database,

@@ -47,7 +47,7 @@ const BULK_CHUNK = 20_000
  * conversations of all the events it reads in memory at once, so a larger tenant is recomputed in
  * parts of about this many events (refreshInParts) to bound each query's memory.
  */
-const EVENTS_PER_PARTITION = 1_500_000
+const EVENTS_PER_PART = 1_500_000
 
 // How a whole-tenant recomputation splits the work, so that no query holds all of a large
 // tenant's events and each reads only its own rows (see refreshInParts):
@@ -57,16 +57,33 @@ const EVENTS_PER_PARTITION = 1_500_000
 //    customer: a key range of their own) make up conversations by customer, so they go in parts
 //    by a hash of the customer instead.
 // 2. fct_conversations (first contact resolution looks at the customer's next conversation) runs
-//    over parts of those conversations by a hash of their customer (of their id without one),
-//    each holding all conversations of its customers. The check for stale rows relies on that
-//    too: it deletes a customer's conversation written at an older version than the customer's
-//    newest (markStaleRows); every part is written at one version.
+//    over the tenant's conversations at once, or, past CONVERSATIONS_PER_PART, over parts of them
+//    by a hash of their customer (of their id without one), each holding all conversations of
+//    its customers. The check for stale rows relies on that too: it deletes a customer's
+//    conversation written at an older version than the customer's newest (markStaleRows); every
+//    part is written at one version. In one query the rows are written in the table's order, so
+//    the parts they make overlap neither each other nor another tenant's: reads need no merge
+//    of them, and a load that brought the tenant in need not compact the table after.
 
 /** The model the first stage computes: one row per conversation, before first contact resolution. */
 const CONVERSATIONS_MODEL = 'int_conversations'
 
 /** Conversation ids sampled per part to find the parts' range boundaries. */
 const SAMPLE_PER_PART = 1_000
+
+/**
+ * Conversations the second stage takes in one query, at most. It holds one row per conversation
+ * (not its events), so one query covers a tenant of ~15M events.
+ */
+const CONVERSATIONS_PER_PART = 2_000_000
+
+/** How much of a tenant one query of a whole-tenant recomputation takes, at most (tests make them small). */
+export type PartSizes = { eventsPerPart: number; conversationsPerPart: number }
+
+const PART_SIZES: PartSizes = { eventsPerPart: EVENTS_PER_PART, conversationsPerPart: CONVERSATIONS_PER_PART }
+
+/** Hash buckets of customers the first stage's rows fall in; the second stage's parts are ranges of them. */
+const CUSTOMER_BUCKETS = 1024
 
 // Customers of customers' conversations: a conversation whose events name two customers links
 // them. Real data settles after one or two rounds; the bound only stops a pathological chain.
@@ -189,22 +206,24 @@ export class ConversationFacts {
    * refreshTenant), reporting progress. For a changed definition or settings, or a restored
    * backup; the result is the same as refreshing batch by batch.
    */
-  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, eventsPerPartition = EVENTS_PER_PARTITION): Promise<void> {
+  async rebuild(onProgress?: (done: number, total: number, tenantId: string) => void, sizes = PART_SIZES): Promise<void> {
     const db = this.warehouse.database
     await runStatement(this.warehouse, `TRUNCATE TABLE ${this.store.table}`)
     const tenants = await queryRows<{ tenant_id: string }>(this.warehouse, `SELECT DISTINCT tenant_id FROM ${db}.events ORDER BY tenant_id`)
-    for (const { tenant_id: tenantId } of tenants) await this.refreshTenant(tenantId, (done, total) => onProgress?.(done, total, tenantId), eventsPerPartition)
+    for (const { tenant_id: tenantId } of tenants) await this.refreshTenant(tenantId, (done, total) => onProgress?.(done, total, tenantId), sizes)
     await this.store.compact()
   }
 
   /**
    * Recomputes every conversation of one tenant, without merging the stored rows after
    * (compact() does). For a rebuild, and for a load that touched too much of a tenant to keep the
-   * list of what it touched. A tenant of more than `eventsPerPartition` stored events is
-   * recomputed in parts of about that many (refreshInParts). Reports progress in queries done.
-   * The check for stale rows runs once, over the whole tenant, after them.
+   * list of what it touched. A tenant of more than `sizes.eventsPerPart` stored events is
+   * recomputed in parts (refreshInParts). Reports progress in queries done.
+   * The check for stale rows runs once, over the whole tenant, after them. Answers whether the
+   * rows went in in the table's order (see how a whole-tenant recomputation splits the work):
+   * then, for a tenant that had no stored rows, the table needs no compaction after.
    */
-  async refreshTenant(tenantId: string, onProgress?: (done: number, total: number) => void, eventsPerPartition = EVENTS_PER_PARTITION): Promise<void> {
+  async refreshTenant(tenantId: string, onProgress?: (done: number, total: number) => void, sizes = PART_SIZES): Promise<{ inOrder: boolean }> {
     const db = this.warehouse.database
     const [stored] = await queryRows<{ sessions: number | string; others: number | string }>(
       this.warehouse,
@@ -212,15 +231,17 @@ export class ConversationFacts {
       { tenant: tenantId },
     )
     const counts = { sessions: Number(stored?.sessions ?? 0), others: Number(stored?.others ?? 0) }
-    if (counts.sessions + counts.others <= eventsPerPartition) {
+    let inOrder = true
+    if (counts.sessions + counts.others <= sizes.eventsPerPart) {
       onProgress?.(0, 1)
       const tenantEvents = `(SELECT * FROM ${db}.events WHERE tenant_id = {scope_tenant:String})`
-      await this.store.insertComputed(await this.store.newVersion(), { events: tenantEvents }, { scope_tenant: tenantId })
+      await this.store.insertComputed(await this.store.newVersion(), { events: tenantEvents }, { scope_tenant: tenantId }, { inOrder: true })
       onProgress?.(1, 1)
     } else {
-      await this.refreshInParts(tenantId, counts, eventsPerPartition, onProgress)
+      inOrder = await this.refreshInParts(tenantId, counts, sizes, onProgress)
     }
     await this.markStaleRows({ scope_tenant: tenantId }, 'tenant')
+    return { inOrder }
   }
 
   /**
@@ -228,28 +249,29 @@ export class ConversationFacts {
    * splits the work, above). The first stage's rows go into a helper table sorted by the second
    * stage's part, dropped after (and before: a run killed midway leaves it behind). Its name
    * carries a hash of the tenant, so that two tenants refreshed at once (two loads into one
-   * ClickHouse server) do not share it.
+   * ClickHouse server) do not share it. Answers whether the second stage ran in one query, its
+   * rows written in the table's order.
    */
   private async refreshInParts(
     tenantId: string,
     counts: { sessions: number; others: number },
-    eventsPerPartition: number,
+    sizes: PartSizes,
     onProgress?: (done: number, total: number) => void,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const db = this.warehouse.database
     const helper = `${this.store.table}_stage_${createHash('sha256').update(tenantId).digest('hex').slice(0, 16)}`
-    const conversationParts = Math.ceil((counts.sessions + counts.others) / eventsPerPartition)
-    const sessionParts = Math.ceil(counts.sessions / eventsPerPartition)
-    const ranges = await this.conversationRanges(tenantId, Math.ceil(counts.others / eventsPerPartition))
-    const total = sessionParts + ranges.length + conversationParts
+    const sessionParts = Math.ceil(counts.sessions / sizes.eventsPerPart)
+    const ranges = await this.conversationRanges(tenantId, Math.ceil(counts.others / sizes.eventsPerPart))
+    // the second stage's queries are counted once the first stage has told how many conversations there are
+    let total = sessionParts + ranges.length + 1
     let done = 0
     onProgress?.(done, total)
     // every row is computed from events read after this version was taken (see refreshScope)
     const version = await this.store.newVersion()
-    const params = { scope_tenant: tenantId, conversation_parts: conversationParts }
-    // int_conversations over the tenant's events that `filter` keeps, each row with its second-stage part
+    const params = { scope_tenant: tenantId }
+    // int_conversations over the tenant's events that `filter` keeps, each row with its customer's bucket
     const conversationsOf = (filter: string) =>
-      `SELECT toUInt32(cityHash64(coalesce(customer_id, conversation_id)) % {conversation_parts:UInt32}) AS part, * FROM (\n${compileInlined(
+      `SELECT toUInt32(cityHash64(coalesce(customer_id, conversation_id)) % ${CUSTOMER_BUCKETS}) AS bucket, * FROM (\n${compileInlined(
         this.project,
         this.conversationsModel,
         db,
@@ -257,7 +279,7 @@ export class ConversationFacts {
       )}\n)`
     await runStatement(this.warehouse, `DROP TABLE IF EXISTS ${helper}`)
     try {
-      await runStatement(this.warehouse, `CREATE TABLE ${helper} ENGINE = MergeTree ORDER BY part EMPTY AS ${conversationsOf('0')}`, params)
+      await runStatement(this.warehouse, `CREATE TABLE ${helper} ENGINE = MergeTree ORDER BY bucket EMPTY AS ${conversationsOf('0')}`, params)
       const eventParts = [
         ...ranges.map((range) => `NOT ${AUTO_WITH_CUSTOMER_SQL} AND ${range}`),
         ...Array.from(
@@ -269,14 +291,21 @@ export class ConversationFacts {
         await runStatement(this.warehouse, `INSERT INTO ${helper} ${conversationsOf(filter)}`, params)
         onProgress?.(++done, total)
       }
-      for (let part = 0; part < conversationParts; part++) {
+      const [stored] = await queryRows<{ n: number | string }>(this.warehouse, `SELECT count() AS n FROM ${helper}`)
+      const parts = Math.max(1, Math.ceil(Number(stored?.n ?? 0) / sizes.conversationsPerPart))
+      total += parts - 1
+      for (let part = 0; part < parts; part++) {
+        // the buckets b with intDiv(b × parts, CUSTOMER_BUCKETS) = part
+        const buckets = { from: Math.ceil((part * CUSTOMER_BUCKETS) / parts), to: Math.ceil(((part + 1) * CUSTOMER_BUCKETS) / parts) }
         await this.store.insertComputed(
           version,
-          { [CONVERSATIONS_MODEL]: `(SELECT * EXCEPT part FROM ${helper} WHERE part = {part:UInt32})` },
-          { scope_tenant: tenantId, part },
+          { [CONVERSATIONS_MODEL]: `(SELECT * EXCEPT bucket FROM ${helper} WHERE bucket >= {from:UInt32} AND bucket < {to:UInt32})` },
+          { scope_tenant: tenantId, ...buckets },
+          { inOrder: parts === 1 },
         )
         onProgress?.(++done, total)
       }
+      return parts === 1
     } finally {
       await runStatement(this.warehouse, `DROP TABLE IF EXISTS ${helper}`)
     }

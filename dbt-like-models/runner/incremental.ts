@@ -131,12 +131,18 @@ EMPTY AS SELECT *, toUInt64(0) AS _version, toUInt8(0) AS _deleted FROM (\n${thi
     return row!.v
   }
 
-  /** Stores the model's rows computed over the sources and upstream models as given (compileInlined), at `version`. */
-  async insertComputed(version: string, overrides: Record<string, string>, params: Record<string, unknown>): Promise<void> {
+  /**
+   * Stores the model's rows computed over the sources and upstream models as given (compileInlined),
+   * at `version`. With `inOrder`, the rows are written sorted by the table's key: the parts they
+   * make (one per ~1M rows) then overlap neither each other nor any part of other keys' rows.
+   */
+  async insertComputed(version: string, overrides: Record<string, string>, params: Record<string, unknown>, options = { inOrder: false }): Promise<void> {
     await runStatement(
       this.warehouse,
       `INSERT INTO ${this.table}
-SELECT *, toUInt64({incremental_version:String}) AS _version, toUInt8(0) AS _deleted FROM (\n${this.select(overrides)}\n)`,
+SELECT *, toUInt64({incremental_version:String}) AS _version, toUInt8(0) AS _deleted FROM (\n${this.select(overrides)}\n)${
+        options.inOrder ? `\nORDER BY ${this.orderBy.join(', ')}` : ''
+      }`,
       { ...params, incremental_version: version },
     )
   }

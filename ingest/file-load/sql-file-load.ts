@@ -289,14 +289,17 @@ async function deferFactsOfSurelyValid(
   storedBefore: Map<string, number>,
   wholeTenantConversations: number,
 ): Promise<void> {
+  // conversations are counted only for tenants that had events: any other is recomputed whole
   const tenants = await queryRows<{ tenant_id: string; conversations: number | string }>(
     warehouse,
-    `SELECT tenant_id, uniqExact(conversation_id) AS conversations FROM ${staging} WHERE surely_valid GROUP BY tenant_id`,
+    `SELECT tenant_id, uniqExactIf(conversation_id, tenant_id IN {stored_tenants:Array(String)}) AS conversations
+FROM ${staging} WHERE surely_valid GROUP BY tenant_id`,
+    { stored_tenants: [...storedBefore.keys()] },
   )
   for (const { tenant_id: tenantId, conversations } of tenants) {
     const hadEvents = (storedBefore.get(tenantId) ?? 0) > 0
     if (!hadEvents || Number(conversations) >= wholeTenantConversations) {
-      blockLoad.deferWholeTenant(tenantId, { restoreCustomerIndex: hadEvents })
+      blockLoad.deferWholeTenant(tenantId, { hadEvents })
       continue
     }
     const touched = new TouchedConversations()
