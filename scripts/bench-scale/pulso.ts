@@ -6,7 +6,6 @@ import { createReadStream, createWriteStream, existsSync, readFileSync } from 'n
 import { createServer } from 'node:net'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
-import { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
@@ -159,17 +158,41 @@ export async function api<T = unknown>(url: string, key: string, pathAndQuery: s
 
 export type BulkResult = { ms: number; lines: number; accepted: number; duplicates: number; rejected: number }
 
-/** POST /v1/events/bulk with `file` streamed as the body; answers the load's summary and how long it took. */
+/**
+ * POST /v1/events/bulk with `file` as the body, sent by curl as a user would (`curl -T` streams
+ * the file; `--data-binary @file` would read it into memory first). Answers the load's summary and
+ * how long it took.
+ */
 export async function postBulk(url: string, key: string, file: string): Promise<BulkResult> {
   const started = performance.now()
-  const response = await fetch(`${url}/v1/events/bulk`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
-    body: Readable.toWeb(createReadStream(file, { highWaterMark: 1 << 20 })) as ReadableStream<Uint8Array>,
-    duplex: 'half',
-  } as RequestInit)
-  const text = await response.text()
-  if (response.status !== 200) throw new Error(`POST /v1/events/bulk of ${file} answered ${response.status}: ${text.slice(0, 2000)}`)
+  const curl = spawn(
+    'curl',
+    [
+      '-sS',
+      '-X',
+      'POST',
+      '-T',
+      file,
+      '-H',
+      `Authorization: Bearer ${key}`,
+      '-H',
+      'Content-Type: application/x-ndjson',
+      '-w',
+      '\n%{http_code}',
+      `${url}/v1/events/bulk`,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  )
+  children.add(curl)
+  let output = ''
+  let errors = ''
+  curl.stdout!.on('data', (d: Buffer) => (output += d.toString()))
+  curl.stderr!.on('data', (d: Buffer) => (errors += d.toString()))
+  const [code] = (await once(curl, 'exit')) as [number | null]
+  children.delete(curl)
+  const status = output.slice(output.lastIndexOf('\n') + 1)
+  const text = output.slice(0, output.lastIndexOf('\n'))
+  if (code !== 0 || status !== '200') throw new Error(`POST /v1/events/bulk of ${file}: curl exit ${code}, HTTP ${status}: ${(text || errors).slice(0, 2000)}`)
   const summary = JSON.parse(text) as Omit<BulkResult, 'ms'>
   return { ms: performance.now() - started, lines: summary.lines, accepted: summary.accepted, duplicates: summary.duplicates, rejected: summary.rejected }
 }
