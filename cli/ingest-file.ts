@@ -15,6 +15,7 @@ type Options = { tenant?: string; batch: number; url?: string; key?: string }
 
 export async function ingestFile(config: PulsoConfig, file: string, options: Options): Promise<IngestSummary> {
   if (options.url && !options.key) throw new Error('--url needs --key (an API key with the ingest role)')
+  if (options.url && options.tenant) throw new Error("--tenant does not apply with --url: the server takes the events of its API key's tenant only")
   const total = file === '-' ? 0 : statSync(file).size
   const bar = new SingleBar(
     { format: 'ingest [{bar}] {percentage}% | {value}/{total} bytes | {events}', hideCursor: true, stream: process.stderr },

@@ -66,7 +66,7 @@ program
     (v) => positiveInt(v),
     50_000,
   )
-  .option('--url <url>', 'send to a running Pulso API instead of writing to the local warehouse')
+  .option('--url <url>', 'stream the file to a running Pulso API (POST /v1/events/bulk) instead of writing to the local warehouse')
   .option('--key <key>', 'API key (ingest role) for --url')
   .action(async (file: string, options: { tenant?: string; batch: number; url?: string; key?: string }) => {
     const config = loadConfig({ ...process.env, PULSO_DEMO: process.env.PULSO_DEMO ?? '0' })

@@ -95,6 +95,10 @@ describe('a data folder held by a running server', () => {
     expect(result.code).toBe(2)
     const again = await pulso({}, 'ingest', file, '--url', `http://localhost:${port}`, '--key', INGEST_KEY)
     expect(again.stdout).toContain('0 accepted, 2 duplicates, 1 rejected')
+    // the key's tenant is the one the server takes: --tenant says nothing more, and is refused
+    expect(oneLine(await pulso({}, 'ingest', file, '--url', `http://localhost:${port}`, '--key', INGEST_KEY, '--tenant', 'acme'))).toBe(
+      "pulso: --tenant does not apply with --url: the server takes the events of its API key's tenant only",
+    )
   })
 
   it('a second server on it asks whether Pulso is already running', async () => {

@@ -90,7 +90,7 @@ describe('POST /v1/events/bulk', () => {
   it('runs one load at a time, beside the intake: another bulk load is told to retry, a batch is stored', async () => {
     const held = heldBody(`${ndjson(conversations('held', 10))}\n`, ndjson(conversations('held-rest', 5)))
     const first = postBulk(held.body)
-    await vi.waitFor(() => expect(pulso.bulkLoads.busy).toBe(true))
+    await vi.waitFor(() => expect(pulso.bulkLoads.busy).toBe(true), { timeout: 10_000 })
     const second = await postBulk(ndjson(conversations('second', 1)))
     expect(second.status).toBe(429)
     expect(second.body.error).toBe('bulk_load_running')
