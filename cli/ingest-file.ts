@@ -2,10 +2,11 @@
 // to a running API's bulk intake (POST /v1/events/bulk). Both are the same bulk load
 // (ingest/file-load/bulk-loads.ts): on embedded chDB the engine reads the file itself, on a
 // ClickHouse server Node stores it in blocks.
-import { createReadStream, statSync } from 'node:fs'
+import { statSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { Presets, SingleBar } from 'cli-progress'
 import type { PulsoConfig } from '../config/config.ts'
+import { inputChunks } from '../ingest/file-load/file-pieces.ts'
 import { countedEvents, type IngestSummary } from '../ingest/file-load/load-summary.ts'
 import type { LoadProgress } from '../ingest/file-load/sql-file-load.ts'
 
@@ -43,10 +44,9 @@ async function loadLocally(config: PulsoConfig, file: string, options: Options, 
 
 /** Streams the file to a running server's bulk intake; it answers the load's summary at the end. */
 async function postToBulkIntake(file: string, url: string, key: string, onProgress: (p: LoadProgress) => void): Promise<IngestSummary> {
-  const input = file === '-' ? process.stdin : createReadStream(file, { highWaterMark: 1 << 20 })
   let bytesRead = 0
   async function* counted(): AsyncGenerator<Uint8Array> {
-    for await (const chunk of input as AsyncIterable<Buffer>) {
+    for await (const chunk of inputChunks(file)) {
       bytesRead += chunk.length
       onProgress({ step: 'reading', bytesRead, lines: 0 })
       yield chunk

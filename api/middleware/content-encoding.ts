@@ -29,13 +29,7 @@ export async function decodedBodyText(req: HonoRequest, maxBytes: number): Promi
   const encoding = (req.header('content-encoding') ?? '').trim().toLowerCase()
   if (encoding === '' || encoding === 'identity') return req.text()
   const decode = DECODERS[encoding]
-  if (!decode) {
-    throw new ApiError(
-      415,
-      'unsupported_content_encoding',
-      `Content-Encoding '${encoding}' is not supported: send the body uncompressed or compressed with one of ${SUPPORTED_ENCODINGS.join(', ')}`,
-    )
-  }
+  if (!decode) throw unsupported(encoding)
   const compressed = Buffer.from(await req.arrayBuffer())
   let decoded: Buffer
   try {
@@ -69,13 +63,7 @@ export async function* decodedBodyChunks(req: HonoRequest, maxBytes: number): As
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge(maxBytes)
   const plain = encoding === '' || encoding === 'identity'
   const makeDecoder = plain ? undefined : STREAM_DECODERS[encoding]
-  if (!plain && !makeDecoder) {
-    throw new ApiError(
-      415,
-      'unsupported_content_encoding',
-      `Content-Encoding '${encoding}' is not supported: send the body uncompressed or compressed with one of ${SUPPORTED_ENCODINGS.join(', ')}`,
-    )
-  }
+  if (!plain && !makeDecoder) throw unsupported(encoding)
   const body = req.raw.body
   if (!body) return
   const decoder = makeDecoder?.()
@@ -96,6 +84,14 @@ export async function* decodedBodyChunks(req: HonoRequest, maxBytes: number): As
   } finally {
     raw.destroy()
   }
+}
+
+function unsupported(encoding: string): ApiError {
+  return new ApiError(
+    415,
+    'unsupported_content_encoding',
+    `Content-Encoding '${encoding}' is not supported: send the body uncompressed or compressed with one of ${SUPPORTED_ENCODINGS.join(', ')}`,
+  )
 }
 
 function tooLarge(maxBytes: number): ApiError {

@@ -31,8 +31,8 @@ export function eventsRoutes(options: { apiKeys: ApiKey[]; maxBodyBytes: number;
       return c.json(result, 200)
     })
     .post('/bulk', requireRole(options.apiKeys, 'ingest'), async (c) => {
-      // refused before a byte is read: the client learns at once, not after sending gigabytes
-      if (options.bulkLoads.busy) throw busy()
+      // load() refuses a second load before it reads a byte of the body: the client learns at
+      // once, not after sending gigabytes
       try {
         const summary = await options.bulkLoads.load(decodedBodyChunks(c.req, options.maxBulkBytes), { tenantId: c.get('apiKey').tenant })
         if (countedEvents(summary) === 0) throw new ApiError(400, 'bad_request', 'the body holds no events: send NDJSON, one event per line')

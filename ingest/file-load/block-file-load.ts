@@ -2,34 +2,27 @@
 // the input in blocks of lines, and BlockLoad validates and stores them, as the Kafka worker does.
 import type { BlockLoad } from '../block-load.ts'
 import { type PackedValues, PackedValuesBuilder } from '../kafka/packed-values.ts'
-import type { LoadInput, ReadProgress } from './file-pieces.ts'
-import { inputChunks } from './file-pieces.ts'
+import { inputChunks, isBlank, type LoadInput, type ReadProgress } from './file-pieces.ts'
 import { addBlockResult, emptySummary, type IngestSummary } from './load-summary.ts'
 import type { LoadProgress } from './sql-file-load.ts'
 
 /** A block of the input's non-blank lines, and the input line number of each. */
-export type LineBlock = { values: PackedValues; lineNumbers: Int32Array }
+type LineBlock = { values: PackedValues; lineNumbers: Int32Array }
 
 const NEWLINE = 10
 const CARRIAGE_RETURN = 13
-
-/** True when the bytes are only spaces, tabs and carriage returns. */
-function isBlank(bytes: Uint8Array): boolean {
-  for (const byte of bytes) if (byte !== 32 && byte !== 9 && byte !== CARRIAGE_RETURN) return false
-  return true
-}
 
 /**
  * The input's lines in blocks of `size` (blank lines skipped), as bytes: the preparing thread
  * decodes and parses them, the main thread only finds the line ends.
  */
-export async function* lineBlocks(input: LoadInput, size: number, read: ReadProgress): AsyncGenerator<LineBlock> {
+async function* lineBlocks(input: LoadInput, size: number, read: ReadProgress): AsyncGenerator<LineBlock> {
   let builder = new PackedValuesBuilder()
   let lineNumbers: number[] = []
   const addLine = (line: Uint8Array) => {
     const lineNumber = ++read.lines
     const end = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.length - 1 : line.length
-    if (isBlank(line)) return
+    if (isBlank(line, 0, line.length)) return
     builder.add(line.subarray(0, end))
     lineNumbers.push(lineNumber)
   }

@@ -28,7 +28,7 @@ const TAB = 9
 const SPACE = 32
 
 /** True when line `bytes[from, to)` holds only spaces, tabs and carriage returns. */
-function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
+export function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
   for (let at = from; at < to; at++) {
     const byte = bytes[at]!
     if (byte !== SPACE && byte !== TAB && byte !== CARRIAGE_RETURN) return false

@@ -1,7 +1,7 @@
-// A bulk load on embedded chDB (`pulso ingest FILE`, POST /v1/events/bulk): ClickHouse reads the input, parses and checks each line
-// (surely-valid-sql.ts) and stores the events, at the engine's speed; Node only handles the lines
-// the SQL cannot vouch for, through the intake's own validation (BlockLoad), so a rejection reads
-// exactly as anywhere else and no valid event is lost.
+// A bulk load on embedded chDB (`pulso ingest FILE`, POST /v1/events/bulk): ClickHouse reads the
+// input, parses and checks each line (surely-valid-sql.ts) and stores the events, at the engine's
+// speed; Node only handles the lines the SQL cannot vouch for, through the intake's own
+// validation (BlockLoad), so a rejection reads exactly as anywhere else and no valid event is lost.
 //
 // 1. Every piece of the input (file-pieces.ts) is read into a staging table: each line's number,
 //    whether it is surely valid, its events columns (the customer id as written), and its text
