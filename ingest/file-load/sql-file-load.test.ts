@@ -166,6 +166,29 @@ SETTINGS mutations_sync = 2`,
     expect(Number(stored!.n)).toBe(before.length)
   })
 
+  it('keeps the facts exact after a crash between the customer index and the attach, which leaves pairs of conversations without events', async () => {
+    const file = path.join(folder, 'index-first.ndjson')
+    const customer = { customer_id: 'index-first-customer', occurred_at: '2026-11-10T10:00:00Z' }
+    writeFileSync(file, line({ ...customer, event_id: 'if-1', conversation_id: 'if-c1' }))
+    expect((await loadInSql(file)).accepted).toBe(1)
+    // what such a crash leaves: the index names a conversation of the customer whose events were never attached
+    await runStatement(
+      pulso.warehouse,
+      `INSERT INTO ${pulso.warehouse.database}.customer_conversations (tenant_id, customer_id, conversation_id)
+VALUES ('acme', 'index-first-customer', 'if-never-attached')`,
+    )
+    // the customer's next conversation refreshes all of the customer's conversations (first contact resolution)
+    writeFileSync(file, line({ ...customer, event_id: 'if-2', conversation_id: 'if-c2', occurred_at: '2026-11-12T10:00:00Z' }))
+    expect((await loadInSql(file)).accepted).toBe(1)
+    const refreshed = await rowsOf('fct_conversations', 'acme')
+    expect(refreshed).toContainEqual(expect.objectContaining({ conversation_id: 'if-c1' }))
+    expect(refreshed).toContainEqual(expect.objectContaining({ conversation_id: 'if-c2' }))
+    expect(refreshed).not.toContainEqual(expect.objectContaining({ conversation_id: 'if-never-attached' }))
+    // and they are what a recomputation of the tenant from its events gives
+    await pulso.facts.refreshTenant('acme')
+    expect(await rowsOf('fct_conversations', 'acme')).toEqual(refreshed)
+  })
+
   it('rejects the events of another tenant with --tenant, by the intake rule', async () => {
     const file = path.join(folder, 'two-tenants.ndjson')
     writeFileSync(file, [line({ event_id: 't1', conversation_id: 'tc1' }), line({ tenant_id: 'globex', event_id: 't2', conversation_id: 'tc1' })].join('\n'))

@@ -253,6 +253,18 @@ SETTINGS max_insert_threads = 2, insert_deduplicate = 0`,
     )
   }
   const stored = await countOf(warehouse, `SELECT count() AS n FROM ${newEvents}`)
+  // One row per pair the new events name (a set of the load's pairs in memory: reading the copy's
+  // unmerged parts in their sort order instead took twice as long). Written before the events are
+  // attached: the events table merges its new parts from then on, and this would share the cores
+  // with those merges. A load killed in between leaves pairs of conversations without events, which
+  // facts never read (a conversation's facts are computed from its events), and stores the events
+  // when run again.
+  await runStatement(
+    warehouse,
+    `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
+SELECT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${newEvents} WHERE customer_id IS NOT NULL
+GROUP BY tenant_id, conversation_id, customer_id`,
+  )
   const partitions = await queryRows<{ partition_id: string }>(
     warehouse,
     'SELECT DISTINCT partition_id FROM system.parts WHERE database = {db:String} AND table = {table:String} AND active',
@@ -261,14 +273,6 @@ SETTINGS max_insert_threads = 2, insert_deduplicate = 0`,
   for (const { partition_id } of partitions) {
     await runStatement(warehouse, `ALTER TABLE ${db}.events ATTACH PARTITION ID {partition:String} FROM ${newEvents}`, { partition: partition_id })
   }
-  // one row per pair the new events name (a set of the load's pairs in memory: reading the copy's
-  // unmerged parts in their sort order instead took twice as long)
-  await runStatement(
-    warehouse,
-    `INSERT INTO ${db}.customer_conversations (tenant_id, customer_id, conversation_id)
-SELECT tenant_id, assumeNotNull(customer_id), conversation_id FROM ${newEvents} WHERE customer_id IS NOT NULL
-GROUP BY tenant_id, conversation_id, customer_id`,
-  )
   summary.accepted += stored
   summary.duplicates += surely - stored
   return before
