@@ -6,7 +6,7 @@ import { statSync } from 'node:fs'
 import { Readable } from 'node:stream'
 import { Presets, SingleBar } from 'cli-progress'
 import type { PulsoConfig } from '../config/config.ts'
-import { inputChunks } from '../ingest/file-load/file-pieces.ts'
+import { inputChunks } from '../ingest/file-load/input-lines.ts'
 import { countedEvents, type IngestSummary } from '../ingest/file-load/load-summary.ts'
 import type { LoadProgress } from '../ingest/file-load/sql-file-load.ts'
 

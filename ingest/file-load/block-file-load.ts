@@ -2,15 +2,12 @@
 // the input in blocks of lines, and BlockLoad validates and stores them, as the Kafka worker does.
 import type { BlockLoad } from '../block-load.ts'
 import { type PackedValues, PackedValuesBuilder } from '../kafka/packed-values.ts'
-import { inputChunks, isBlank, type LoadInput, type ReadProgress } from './file-pieces.ts'
+import { inputChunks, LineSplitter, type LoadInput, type ReadProgress } from './input-lines.ts'
 import { addBlockResult, emptySummary, type IngestSummary } from './load-summary.ts'
 import type { LoadProgress } from './sql-file-load.ts'
 
 /** A block of the input's non-blank lines, and the input line number of each. */
 type LineBlock = { values: PackedValues; lineNumbers: Int32Array }
-
-const NEWLINE = 10
-const CARRIAGE_RETURN = 13
 
 /**
  * The input's lines in blocks of `size` (blank lines skipped), as bytes: the preparing thread
@@ -19,13 +16,8 @@ const CARRIAGE_RETURN = 13
 async function* lineBlocks(input: LoadInput, size: number, read: ReadProgress): AsyncGenerator<LineBlock> {
   let builder = new PackedValuesBuilder()
   let lineNumbers: number[] = []
-  const addLine = (line: Uint8Array) => {
-    const lineNumber = ++read.lines
-    const end = line.length > 0 && line[line.length - 1] === CARRIAGE_RETURN ? line.length - 1 : line.length
-    if (isBlank(line, 0, line.length)) return
-    builder.add(line.subarray(0, end))
-    lineNumbers.push(lineNumber)
-  }
+  // the blocks a chunk filled, handed on once it is split
+  const filled: LineBlock[] = []
   const takeBlock = (): LineBlock => {
     const block = { values: builder.packed(), lineNumbers: Int32Array.from(lineNumbers) }
     // the next block gets its own buffers: this one's are kept until it is stored (a refused row's dead letter quotes its line)
@@ -33,24 +25,17 @@ async function* lineBlocks(input: LoadInput, size: number, read: ReadProgress): 
     lineNumbers = []
     return block
   }
-  // The start of a line whose end is in a later chunk, piece by piece (a long line is joined once).
-  let partial: Uint8Array[] = []
+  const lines = new LineSplitter(read, (bytes, from, to, lineNumber) => {
+    builder.add(bytes.subarray(from, to))
+    lineNumbers.push(lineNumber)
+    if (lineNumbers.length >= size) filled.push(takeBlock())
+  })
   for await (const chunk of inputChunks(input)) {
-    read.bytes += chunk.length
-    let start = 0
-    for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-      if (partial.length > 0) {
-        addLine(Buffer.concat([...partial, chunk.subarray(0, end)]))
-        partial = []
-      } else {
-        addLine(chunk.subarray(start, end))
-      }
-      start = end + 1
-      if (lineNumbers.length >= size) yield takeBlock()
-    }
-    if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start))) // a copy: the stream may reuse its chunk
+    lines.add(chunk)
+    yield* filled.splice(0)
   }
-  if (partial.length > 0) addLine(Buffer.concat(partial))
+  lines.end()
+  yield* filled.splice(0)
   if (lineNumbers.length > 0) yield takeBlock()
 }
 

@@ -9,7 +9,7 @@ import type { Project } from '../../dbt-like-models/runner/project.ts'
 import { openAnotherConnection, type Warehouse } from '../../warehouse/client.ts'
 import { BlockLoad } from '../block-load.ts'
 import { loadInBlocks } from './block-file-load.ts'
-import type { LoadInput } from './file-pieces.ts'
+import type { LoadInput } from './input-lines.ts'
 import type { IngestSummary } from './load-summary.ts'
 import { type LoadProgress, loadFileInSql } from './sql-file-load.ts'
 

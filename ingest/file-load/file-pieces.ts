@@ -4,10 +4,11 @@
 //
 // Each line is written as `<file line number>\t<line>`: ClickHouse numbers the rows of a file it
 // reads (_row_number) only by reading it on one thread, and with the number in the line it parses
-// on all of them, while rejections still name file lines. Blank lines are left out, and a line's
-// carriage return before its newline, as Node's line reader does.
-import { closeSync, createReadStream, openSync, rmSync, writeSync } from 'node:fs'
+// on all of them, while rejections still name file lines (input-lines.ts numbers them, and leaves
+// out blank lines and a line's carriage return before its newline).
+import { closeSync, openSync, rmSync, writeSync } from 'node:fs'
 import path from 'node:path'
+import { inputChunks, LineSplitter, type LoadInput, type ReadProgress } from './input-lines.ts'
 
 export type FilePiece = {
   /** The file ClickHouse reads: numbered lines. */
@@ -16,25 +17,11 @@ export type FilePiece = {
   discard(): void
 }
 
-/** How far the reading of the input got: lines (blank ones included) and bytes. */
-export type ReadProgress = { lines: number; bytes: number }
-
 /** How much of the input one piece holds, about. */
 export const PIECE_BYTES = 64 * 2 ** 20
 
 const NEWLINE = 10
-const CARRIAGE_RETURN = 13
 const TAB = 9
-const SPACE = 32
-
-/** True when line `bytes[from, to)` holds only spaces, tabs and carriage returns. */
-export function isBlank(bytes: Uint8Array, from: number, to: number): boolean {
-  for (let at = from; at < to; at++) {
-    const byte = bytes[at]!
-    if (byte !== SPACE && byte !== TAB && byte !== CARRIAGE_RETURN) return false
-  }
-  return true
-}
 
 /** Writes numbered lines into a piece file, buffered. */
 class PieceWriter {
@@ -48,7 +35,6 @@ class PieceWriter {
   }
 
   add(lineNumber: number, bytes: Uint8Array, from: number, to: number): void {
-    if (to > from && bytes[to - 1] === CARRIAGE_RETURN) to--
     const needed = 21 + (to - from)
     if (this.used + needed > this.buffer.length) this.flush()
     if (needed > this.buffer.length) this.buffer = Buffer.allocUnsafe(needed)
@@ -71,31 +57,17 @@ class PieceWriter {
   }
 }
 
-/** What a bulk load reads: a file's path, `-` for standard input, or the bytes themselves (a request's body). */
-export type LoadInput = string | AsyncIterable<Uint8Array>
-
-/** The bytes of `input`, in chunks. */
-export function inputChunks(input: LoadInput): AsyncIterable<Uint8Array> {
-  if (typeof input !== 'string') return input
-  return input === '-' ? process.stdin : createReadStream(input, { highWaterMark: 4 * 2 ** 20 })
-}
-
 /**
  * The input as pieces of numbered lines in `scratchDir`, each removed by its discard() (or when
  * the reading stops early).
  */
 export async function* filePieces(input: LoadInput, scratchDir: string, read: ReadProgress, pieceBytes = PIECE_BYTES): AsyncGenerator<FilePiece> {
-  const stream = inputChunks(input)
   let pieceNumber = 0
   let writer: PieceWriter | undefined
-  // The start of a line whose end is in a later chunk.
-  let partial: Buffer[] = []
-  const addLine = (bytes: Uint8Array, from: number, to: number) => {
-    read.lines++
-    if (isBlank(bytes, from, to)) return
+  const lines = new LineSplitter(read, (bytes, from, to, lineNumber) => {
     writer ??= new PieceWriter(path.join(scratchDir, `load-${process.pid}-${++pieceNumber}.ndjson`))
-    writer.add(read.lines, bytes, from, to)
-  }
+    writer.add(lineNumber, bytes, from, to)
+  })
   const finish = (): FilePiece => {
     const done = writer!
     done.close()
@@ -103,26 +75,11 @@ export async function* filePieces(input: LoadInput, scratchDir: string, read: Re
     return { file: done.file, discard: () => rmSync(done.file, { force: true }) }
   }
   try {
-    for await (const chunk of stream) {
-      read.bytes += chunk.length
-      let start = 0
-      for (let end = chunk.indexOf(NEWLINE); end !== -1; end = chunk.indexOf(NEWLINE, start)) {
-        if (partial.length > 0) {
-          const line = Buffer.concat([...partial, chunk.subarray(0, end)])
-          partial = []
-          addLine(line, 0, line.length)
-        } else {
-          addLine(chunk, start, end)
-        }
-        start = end + 1
-      }
-      if (start < chunk.length) partial.push(Buffer.from(chunk.subarray(start))) // a copy: the stream may reuse its chunk
+    for await (const chunk of inputChunks(input)) {
+      lines.add(chunk)
       if (writer && writer.bytes >= pieceBytes) yield finish()
     }
-    if (partial.length > 0) {
-      const line = Buffer.concat(partial)
-      addLine(line, 0, line.length)
-    }
+    lines.end()
     if (writer) yield finish()
   } finally {
     if (writer) {
