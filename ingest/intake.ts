@@ -4,7 +4,7 @@ import type { PulsoConfig } from '../config/config.ts'
 import type { Warehouse } from '../warehouse/client.ts'
 import type { EventRow, RowValue } from '../warehouse/event-columns.ts'
 import { insertAroundRefusals, type RefusedRow } from '../warehouse/refused-rows.ts'
-import { type DeadLetterRow, findStoredPositions, insertDeadLetters, insertEventRows } from '../warehouse/repositories/events.ts'
+import { type DeadLetterRow, findStoredPositions, insertDeadLetters, insertEventRows, storedEventKey } from '../warehouse/repositories/events.ts'
 import { TouchedConversations } from '../warehouse/touched-conversations.ts'
 import type { PulsoEvent } from './contract/event-schema.ts'
 import { jsonArrayElementTexts, MAX_EXTRA_DEPTH, nestsDeeperThan } from './contract/nesting.ts'
@@ -106,12 +106,12 @@ export type PreparedItem = { kind: 'row'; row: EventRow } | Exclude<AcceptedItem
 
 /**
  * Validates and maps the items of one batch, one at a time. It holds what a batch shares: the
- * ids already seen (repeats within the batch), the pseudonyms already computed (a batch holds many
+ * events already seen (repeats within the batch), the pseudonyms already computed (a batch holds many
  * events per customer: each phone number is hashed once) and the arrival time.
  * Runs for every event of every Kafka block, so it creates no closure per event.
  */
 export class BatchPreparer {
-  /** Event ids seen in this batch, by tenant. */
+  /** The events seen in this batch (storedEventKey: conversation and event id), by tenant. */
   private readonly seen = new Map<string, Set<string>>()
   private readonly rowOptions: RowOptions
 
@@ -136,10 +136,12 @@ export class BatchPreparer {
       const reason = `\`tenant_id\`: '${event.tenant_id}' is not the tenant of this API key ('${ownTenant}')`
       return { kind: 'rejected', reason, eventId: event.event_id, tenantId: ownTenant }
     }
-    let seenIds = this.seen.get(event.tenant_id)
-    if (!seenIds) this.seen.set(event.tenant_id, (seenIds = new Set()))
-    if (seenIds.has(event.event_id)) return { kind: 'duplicate' }
-    seenIds.add(event.event_id)
+    // a repeat is the same event of the same conversation (DESIGN.md), as for events already stored
+    let seenEvents = this.seen.get(event.tenant_id)
+    if (!seenEvents) this.seen.set(event.tenant_id, (seenEvents = new Set()))
+    const key = storedEventKey(event.conversation_id, event.event_id)
+    if (seenEvents.has(key)) return { kind: 'duplicate' }
+    seenEvents.add(key)
     return { kind: 'event', event, extra }
   }
 

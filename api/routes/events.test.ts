@@ -56,6 +56,14 @@ describe('POST /v1/events', () => {
     expect((await postEvents(pulso, TEST_KEYS.globexIngest, ndjson([{ ...e, tenant_id: 'globex' }]))).body.accepted).toBe(1)
   })
 
+  it('takes the same event_id in two conversations as two events, in one batch as in two (the identity is tenant, conversation and event)', async () => {
+    const first = event({ event_id: 'same-id', conversation_id: 'same-id-c1' })
+    const second = event({ event_id: 'same-id', conversation_id: 'same-id-c2' })
+    expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([first, second]))).body).toEqual({ accepted: 2, duplicates: 0, rejected: [] })
+    const third = event({ event_id: 'same-id', conversation_id: 'same-id-c3' })
+    expect((await postEvents(pulso, TEST_KEYS.acmeIngest, ndjson([third, first]))).body).toEqual({ accepted: 1, duplicates: 1, rejected: [] })
+  })
+
   it('takes a JSON array as well as NDJSON', async () => {
     const { body } = await postEvents(pulso, TEST_KEYS.acmeIngest, JSON.stringify([event({ event_id: 'a1' }), event({ event_id: 'a2' })]), 'application/json')
     expect(body.accepted).toBe(2)
@@ -73,10 +81,11 @@ describe('POST /v1/events', () => {
 
   it('answers 413 when the body is too large', async () => {
     const many = ndjson(Array.from({ length: 200 }, (_, i) => event({ event_id: `big-${i}` })))
+    const before = await countEvents(pulso.warehouse, 'acme')
     const { status, body } = await postEvents(pulso, TEST_KEYS.acmeIngest, many)
     expect(status).toBe(413)
     expect(body.message).toMatch(/larger than 20000 bytes/)
-    expect(await countEvents(pulso.warehouse, 'acme')).toBe(5)
+    expect(await countEvents(pulso.warehouse, 'acme')).toBe(before)
   })
 
   it('needs an ingest (or admin) key', async () => {
