@@ -247,9 +247,9 @@ export class ConversationFacts {
   /**
    * refreshTenant's recomputation in parts, in two stages (see how a whole-tenant recomputation
    * splits the work, above). The first stage's rows go into a helper table sorted by their
-   * customer's bucket (the second stage's parts are ranges of buckets), dropped after (and before: a run killed midway leaves it behind). Its name
-   * carries a hash of the tenant, so that two tenants refreshed at once (two loads into one
-   * ClickHouse server) do not share it. Answers whether the second stage ran in one query, its
+   * customer's bucket (the second stage's parts are ranges of buckets), dropped after (and
+   * before: a run killed midway leaves it behind). Its name carries a hash of the tenant, so that
+   * two tenants refreshed at once (two loads into one ClickHouse server) do not share it. Answers whether the second stage ran in one query, its
    * rows written in the table's order.
    */
   private async refreshInParts(
